@@ -1,0 +1,311 @@
+package model
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/miekg/dns"
+)
+
+// Canonical returns o in canonical form: defaults filled in, addresses and domain
+// names lower-cased, trailing dots dropped, sets sorted without duplicates, RDATA in
+// miekg/dns presentation form (TXT as its joined text). Every comparison in mailform
+// is made between canonical forms; nothing else normalises values.
+func Canonical(t *Type, o Object) Object {
+	out := make(Object, len(o))
+	for _, a := range t.Attrs {
+		v, ok := o[a.Name]
+		if !ok || v == nil {
+			if a.Default != nil {
+				out[a.Name] = a.Default
+			}
+			continue
+		}
+		out[a.Name] = canonicalValue(a, v, o)
+	}
+	// Keep values the type does not declare (provider extras) untouched.
+	for k, v := range o {
+		if t.Attr(k) == nil {
+			out[k] = v
+		}
+	}
+	if t == DNSRecord {
+		if z, ok := out["zone"].(string); ok {
+			if n, ok := out["name"].(string); ok {
+				out["name"] = RelativeName(z, n)
+			}
+		}
+		if ty, ok := out["type"].(string); ok {
+			out["type"] = strings.ToUpper(ty)
+		}
+	}
+	return out
+}
+
+func canonicalValue(a *Attr, v any, o Object) any {
+	if IsUnknown(v) {
+		return v
+	}
+	switch a.Kind {
+	case KindEmail:
+		if s, ok := v.(string); ok {
+			return CanonicalEmail(s)
+		}
+	case KindDomain:
+		if s, ok := v.(string); ok {
+			return CanonicalDomain(s)
+		}
+	case KindStringSet:
+		if s, ok := v.([]string); ok {
+			return sortedSet(s, strings.TrimSpace)
+		}
+	case KindEmailSet:
+		if s, ok := v.([]string); ok {
+			return sortedSet(s, CanonicalEmail)
+		}
+	case KindRDataSet:
+		if s, ok := v.([]string); ok {
+			rrtype, _ := o["type"].(string)
+			return sortedSet(s, func(r string) string {
+				c, err := CanonicalRData(rrtype, r)
+				if err != nil {
+					return r
+				}
+				return c
+			})
+		}
+	case KindBlock:
+		if b, ok := v.(Object); ok {
+			sub := &Type{Attrs: a.Block}
+			return Canonical(sub, b)
+		}
+	}
+	return v
+}
+
+func sortedSet(in []string, f func(string) string) []string {
+	seen := make(map[string]bool, len(in))
+	out := make([]string, 0, len(in))
+	for _, s := range in {
+		c := f(s)
+		if !seen[c] {
+			seen[c] = true
+			out = append(out, c)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// CanonicalEmail lower-cases and trims an address.
+func CanonicalEmail(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
+
+// CanonicalDomain lower-cases a domain name and drops its trailing dot.
+func CanonicalDomain(s string) string {
+	return strings.TrimSuffix(strings.ToLower(strings.TrimSpace(s)), ".")
+}
+
+// RelativeName returns name relative to zone: "@" for the apex, lower-cased, without
+// a trailing dot. A fully qualified name inside the zone is made relative.
+func RelativeName(zone, name string) string {
+	zone = CanonicalDomain(zone)
+	n := strings.ToLower(strings.TrimSpace(name))
+	if n == "@" || n == "" {
+		return "@"
+	}
+	if strings.HasSuffix(n, ".") {
+		n = strings.TrimSuffix(n, ".")
+		if n == zone {
+			return "@"
+		}
+		if strings.HasSuffix(n, "."+zone) {
+			return strings.TrimSuffix(n, "."+zone)
+		}
+		return n
+	}
+	return n
+}
+
+// FQDN returns the absolute name (with trailing dot) of a relative name in zone.
+func FQDN(zone, name string) string {
+	r := RelativeName(zone, name)
+	zone = CanonicalDomain(zone)
+	if r == "@" {
+		return zone + "."
+	}
+	return r + "." + zone + "."
+}
+
+// RRsetKey is the identity of an RRset: "zone/name/TYPE" in canonical form.
+func RRsetKey(zone, name, rrtype string) string {
+	return CanonicalDomain(zone) + "/" + RelativeName(zone, name) + "/" + strings.ToUpper(rrtype)
+}
+
+// CanonicalRData parses one RDATA in zone-file presentation form with miekg/dns and
+// returns its canonical presentation: domain names absolute and lower-cased. TXT
+// values are their joined text: a value that starts with a double quote is read as
+// presentation form (quoted 255-byte chunks), anything else is the text itself.
+func CanonicalRData(rrtype, rdata string) (string, error) {
+	rrtype = strings.ToUpper(strings.TrimSpace(rrtype))
+	if rrtype == "TXT" {
+		return TXTText(rdata)
+	}
+	rr, err := dns.NewRR(". 0 IN " + rrtype + " " + rdata)
+	if err != nil {
+		return "", fmt.Errorf("%s record %q: %v", rrtype, rdata, cleanDNSError(err))
+	}
+	if rr == nil {
+		return "", fmt.Errorf("%s record %q is empty", rrtype, rdata)
+	}
+	return RDataOf(rr), nil
+}
+
+// RDataOf returns the canonical RDATA of a parsed record (the part after the header).
+func RDataOf(rr dns.RR) string {
+	if t, ok := rr.(*dns.TXT); ok {
+		return strings.Join(t.Txt, "")
+	}
+	s := strings.TrimPrefix(rr.String(), rr.Header().String())
+	switch rr.Header().Rrtype {
+	case dns.TypeMX, dns.TypeCNAME, dns.TypeNS, dns.TypeSRV, dns.TypePTR:
+		s = strings.ToLower(s)
+	}
+	return s
+}
+
+// TXTText returns the text a TXT RDATA stands for.
+func TXTText(rdata string) (string, error) {
+	s := strings.TrimSpace(rdata)
+	if !strings.HasPrefix(s, `"`) {
+		return rdata, nil
+	}
+	rr, err := dns.NewRR(". 0 IN TXT " + s)
+	if err != nil {
+		return "", fmt.Errorf("TXT record %s: %v", rdata, cleanDNSError(err))
+	}
+	return strings.Join(rr.(*dns.TXT).Txt, ""), nil
+}
+
+// SplitTXT splits a TXT text into strings of at most 255 bytes, as DNS requires.
+func SplitTXT(text string) []string {
+	if text == "" {
+		return []string{""}
+	}
+	var out []string
+	for len(text) > 255 {
+		out = append(out, text[:255])
+		text = text[255:]
+	}
+	return append(out, text)
+}
+
+func cleanDNSError(err error) string {
+	s := err.Error()
+	s = strings.TrimPrefix(s, "dns: ")
+	if i := strings.Index(s, ": \""); i > 0 {
+		s = s[:i]
+	}
+	return s
+}
+
+// Equal reports whether two canonical values are the same. Absent, empty string and
+// empty collection are equal.
+func Equal(a, b any) bool {
+	if isEmpty(a) && isEmpty(b) {
+		return true
+	}
+	switch x := a.(type) {
+	case []string:
+		y, ok := b.([]string)
+		if !ok || len(x) != len(y) {
+			return false
+		}
+		for i := range x {
+			if x[i] != y[i] {
+				return false
+			}
+		}
+		return true
+	case Object:
+		y, ok := b.(Object)
+		if !ok {
+			return false
+		}
+		for k, v := range x {
+			if !Equal(v, y[k]) {
+				return false
+			}
+		}
+		for k, v := range y {
+			if _, ok := x[k]; !ok && !isEmpty(v) {
+				return false
+			}
+		}
+		return true
+	}
+	return a == b
+}
+
+func isEmpty(v any) bool {
+	switch x := v.(type) {
+	case nil:
+		return true
+	case string:
+		return x == ""
+	case []string:
+		return len(x) == 0
+	}
+	return false
+}
+
+// AttrChange is one attribute that differs between two objects.
+type AttrChange struct {
+	Name      string
+	Before    any
+	After     any
+	Sensitive bool
+	// ForcesReplacement is true when the attribute is part of the identity.
+	ForcesReplacement bool
+}
+
+// Diff compares two canonical objects of type t and returns the attributes that
+// differ, in declaration order. An optional bool, number or block that after leaves
+// out (and that has no default) is not managed and never differs; computed
+// attributes never differ; write-only attributes are compared by the caller.
+func Diff(t *Type, before, after Object, ignore map[string]bool) []AttrChange {
+	var out []AttrChange
+	for _, a := range t.Attrs {
+		if a.Computed || a.WriteOnly || ignore[a.Name] {
+			continue
+		}
+		av, ok := after[a.Name]
+		if (!ok || av == nil) && a.Default == nil && (a.Kind == KindBool || a.Kind == KindInt || a.Kind == KindBlock) {
+			continue
+		}
+		bv := before[a.Name]
+		if a.Kind == KindBlock {
+			if ab, ok := av.(Object); ok {
+				// Compare only the block attributes the configuration sets.
+				bb, _ := bv.(Object)
+				same := true
+				for _, sa := range a.Block {
+					sv, ok := ab[sa.Name]
+					if !ok || sv == nil {
+						continue
+					}
+					if !Equal(sv, bb[sa.Name]) {
+						same = false
+					}
+				}
+				if same {
+					continue
+				}
+			}
+		} else if !IsUnknown(av) && Equal(bv, av) {
+			continue
+		}
+		out = append(out, AttrChange{Name: a.Name, Before: bv, After: av, Sensitive: a.Sensitive, ForcesReplacement: t.IsIdentity(a.Name)})
+	}
+	return out
+}

@@ -1,0 +1,147 @@
+// Package providers defines the Provider interface between the planner and the APIs
+// that hold live objects, and the registry of provider kinds. A provider is a thin
+// translation between the canonical model (package model) and one API; the planner
+// never knows which API it talks to.
+package providers
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"sort"
+	"time"
+
+	"github.com/mailform/mailform/model"
+)
+
+// Remote is one live object as a provider reads it.
+type Remote struct {
+	// ID names the object for the provider: an address, a department id, an RRset key.
+	ID string
+	// Attrs holds the attributes the provider can read, in any form; the planner
+	// canonicalises them.
+	Attrs model.Object
+}
+
+// ReadRequest asks for the whole collection of one resource type.
+type ReadRequest struct {
+	Type string
+	// Keys lists the natural keys (model.Type.MatchKey) and ids that configuration and
+	// state know, for providers that cannot list a type (Exmail groups are read one by
+	// one). Providers that can list everything ignore it.
+	Keys []string
+	// Zones lists the DNS zones to read for dns_record (canonical, no trailing dot).
+	Zones []string
+	// Detail lists the keys of objects whose optional, expensive attributes must be
+	// read (Exmail user options); nil means none.
+	Detail map[string]bool
+}
+
+// Provider manages live objects of one or more resource types.
+type Provider interface {
+	// Supports returns the attributes of resource type typ that the provider can
+	// manage, and false when it cannot manage the type at all.
+	Supports(typ string) (attrs []string, ok bool)
+	// Read returns every live object of the requested type in as few API calls as the
+	// API allows (one AXFR per zone, one user/list per tenant).
+	Read(ctx context.Context, req ReadRequest) ([]Remote, error)
+	// Create makes a new object. label is the resource instance name, used as identity
+	// by label-identity types (send_restriction, backup_rule).
+	Create(ctx context.Context, typ, label string, desired model.Object) (Remote, error)
+	// Update changes an object in place. prior is what the plan saw live, so a provider
+	// that can (RFC 2136 prerequisites) refuses when the object changed since.
+	Update(ctx context.Context, typ, id string, prior, desired model.Object) (Remote, error)
+	// Delete removes an object; prior is what the plan saw live.
+	Delete(ctx context.Context, typ, id string, prior model.Object) error
+	// Close releases connections and locks.
+	Close() error
+}
+
+// ErrChangedSincePlan is returned (wrapped) when a live object no longer holds what
+// the plan saw.
+var ErrChangedSincePlan = errors.New("changed since plan; run plan again")
+
+// ErrNotFound is returned (wrapped) by Update or Delete when the object is gone.
+var ErrNotFound = errors.New("object not found")
+
+// Env is what every provider instance gets besides its own configuration.
+type Env struct {
+	// Dir is the configuration directory; relative paths resolve against it.
+	Dir string
+	// Log receives debug lines (MAILFORM_LOG=debug); secrets must be redacted.
+	Log io.Writer
+	// Now returns the current time; tests and rehearsals set it (MAILFORM_NOW).
+	Now func() time.Time
+}
+
+// Factory makes providers of one kind.
+type Factory struct {
+	// Kind is the provider block label: sandbox, exmail, rfc2136, dnspod.
+	Kind string
+	// Config describes the attributes of the provider block.
+	Config []*model.Attr
+	// Types lists the resource types this kind can serve.
+	Types []string
+	// New makes a provider from its decoded configuration.
+	New func(cfg model.Object, env Env) (Provider, error)
+}
+
+var registry = map[string]*Factory{}
+
+// Register adds a provider kind. It panics on a duplicate kind.
+func Register(f *Factory) {
+	if _, dup := registry[f.Kind]; dup {
+		panic(fmt.Sprintf("provider kind %q registered twice", f.Kind))
+	}
+	registry[f.Kind] = f
+}
+
+// Lookup returns the factory of a provider kind, or nil.
+func Lookup(kind string) *Factory { return registry[kind] }
+
+// Kinds returns the registered provider kinds, sorted.
+func Kinds() []string {
+	out := make([]string, 0, len(registry))
+	for k := range registry {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Op is what a Change does.
+type Op int
+
+// The change operations a provider carries out.
+const (
+	OpCreate Op = iota
+	OpUpdate
+	OpDelete
+)
+
+func (o Op) String() string { return [...]string{"create", "update", "delete"}[o] }
+
+// Change is one create, update or delete handed to a Batcher.
+type Change struct {
+	Op    Op
+	Label string       // instance name, for OpCreate
+	ID    string       // provider id, for OpUpdate and OpDelete
+	Prior model.Object // what the plan saw live (nil for OpCreate)
+	// Desired is the planned object (nil for OpDelete).
+	Desired model.Object
+}
+
+// Result is the outcome of one Change.
+type Result struct {
+	Remote Remote // the object after OpCreate / OpUpdate
+	Err    error
+}
+
+// Batcher is implemented by providers that apply several changes of one type in one
+// call (an RFC 2136 provider sends one UPDATE per zone with prerequisites). The
+// planner hands it every change of the type that is ready at once; results are in
+// the order of changes. A failed batch reports the error on each change it held.
+type Batcher interface {
+	ApplyBatch(ctx context.Context, typ string, changes []Change) []Result
+}
