@@ -18,6 +18,10 @@ type State struct {
 	Lineage   string      `json:"lineage"`
 	Serial    uint64      `json:"serial"`
 	Resources []*Resource `json:"resources"`
+
+	// index finds resources by address without a scan; nil until Set, Load or Clone
+	// builds it, and rebuilt when Resources was changed behind its back.
+	index *addrIndex
 }
 
 // Resource is the state of one resource instance.
@@ -43,6 +47,9 @@ type Resource struct {
 
 // Find returns the resource at address, or nil.
 func (s *State) Find(address string) *Resource {
+	if s.index != nil {
+		return s.index.find(s, address)
+	}
 	for _, r := range s.Resources {
 		if r.Address == address {
 			return r
@@ -76,9 +83,18 @@ type Backend interface {
 }
 
 // LockedError is returned when the state is locked by another run.
-type LockedError struct{ Holder LockInfo }
+type LockedError struct {
+	Holder LockInfo
+	// Stale says why the holder looks gone (its process is not running on this
+	// host), or is empty. A stale lock is reported, never removed automatically.
+	Stale string
+}
 
 func (e *LockedError) Error() string {
 	h := e.Holder
-	return "state is locked by " + h.Who + " (" + h.Operation + " since " + h.Created.Format(time.RFC3339) + ", lock ID " + h.ID + "); if that run is gone, run: mailform force-unlock " + h.ID
+	msg := "state is locked by " + h.Who + " (" + h.Operation + " since " + h.Created.Format(time.RFC3339) + ", lock ID " + h.ID + ")"
+	if e.Stale != "" {
+		msg += "; the lock looks stale: " + e.Stale
+	}
+	return msg + "; if that run is gone, run: mailform force-unlock " + h.ID
 }
