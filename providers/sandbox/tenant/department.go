@@ -1,0 +1,91 @@
+package tenant
+
+import (
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/mailform/mailform/model"
+)
+
+// RootDepartment is the id of the tenant's root department (the company), as in
+// Exmail. It is never stored or listed; a department without a parent sits under it.
+const RootDepartment = "1"
+
+// departmentRules returns the store rules of departments.
+func departmentRules() *kind {
+	return &kind{
+		t:            model.Department,
+		idName:       "id",
+		check:        checkDepartment,
+		deleting:     deletingDepartment,
+		existsCode:   CodeDepartmentExists,
+		notFoundCode: CodeDepartmentNotFound,
+	}
+}
+
+var keyNextDepartment = []byte("next_department")
+
+// nextDepartmentID hands out increasing ids after the root's.
+func (tx *Tx) nextDepartmentID() (string, error) {
+	meta := tx.tx.Bucket(bucketMeta)
+	next := int64(2)
+	if b := meta.Get(keyNextDepartment); b != nil {
+		n, err := strconv.ParseInt(string(b), 10, 64)
+		if err == nil && n > next {
+			next = n
+		}
+	}
+	if err := meta.Put(keyNextDepartment, []byte(strconv.FormatInt(next+1, 10))); err != nil {
+		return "", err
+	}
+	return strconv.FormatInt(next, 10), nil
+}
+
+func checkDepartment(tx *Tx, id string, c, _ model.Object) error {
+	name := c.Str("name")
+	if n := utf8.RuneCountInString(name); n < 1 || n > 64 || strings.ContainsAny(name, `\:*?"<>|`) {
+		return refuse(ErrInvalid, 0, "department %s: name %q must be 1–64 characters without any of \\ : * ? \" < > |", id, name)
+	}
+	// The root is the top level, stored as no parent so reads match the model.
+	if p := c.Str("parent"); p == RootDepartment || p == "" {
+		delete(c, "parent")
+	}
+	parent := c.Str("parent")
+	for p := parent; p != ""; {
+		if p == id {
+			return refuse(ErrInvalid, 0, "department %s cannot be moved under itself or one of its own sub-departments (%s)", id, parent)
+		}
+		o, ok, err := tx.get(departmentKind, p)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return refuse(ErrNotFound, CodeParentNotFound, "department %s: parent department %s does not exist; create it first", id, p)
+		}
+		p = o.Str("parent")
+	}
+	return tx.each(departmentKind, func(other string, o model.Object) error {
+		if other != id && o.Str("parent") == parent && strings.EqualFold(o.Str("name"), name) {
+			return refuse(ErrExists, CodeDepartmentExists, "department %s: a department named %q already exists there (id %s)", id, name, other)
+		}
+		return nil
+	})
+}
+
+func deletingDepartment(tx *Tx, id string, _ model.Object) error {
+	if err := tx.each(departmentKind, func(other string, o model.Object) error {
+		if o.Str("parent") == id {
+			return refuse(ErrInUse, CodeDepartmentHasChild, "department %s still has sub-department %s (%s); move or delete it first", id, other, o.Str("name"))
+		}
+		return nil
+	}); err != nil {
+		return err
+	}
+	return tx.each(accountKind, func(email string, o model.Object) error {
+		if contains(o.Strings("departments"), id) {
+			return refuse(ErrInUse, CodeDepartmentHasMembers, "department %s still has member %s; move the account to another department first", id, email)
+		}
+		return nil
+	})
+}
