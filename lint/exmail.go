@@ -10,8 +10,8 @@ import (
 	"github.com/mailform/mailform/model"
 )
 
-// exmailMX is the MX RRset Tencent Exmail asks every domain to publish.
-var exmailMX = []string{"10 mxbiz2.qq.com.", "5 mxbiz1.qq.com."}
+// exmailMX is the MX RRset Tencent Exmail asks every domain to publish, by preference.
+var exmailMX = []string{"5 mxbiz1.qq.com.", "10 mxbiz2.qq.com."}
 
 // checkExmail warns when an Exmail domain's MX or SPF is not what Exmail needs. A domain
 // whose zone has no declared records is skipped: its DNS is kept elsewhere, and a
@@ -57,15 +57,24 @@ func (c *checker) exmailAnchor(d string) *rrset {
 }
 
 func (c *checker) checkExmailMX(d string, anchor *rrset) {
-	var got []string
+	var mxs []*dns.MX
 	for _, s := range c.at(d, "MX") {
 		for _, rr := range s.rrs {
 			if mx, ok := rr.(*dns.MX); ok {
-				got = append(got, fmt.Sprintf("%d %s", mx.Preference, strings.ToLower(mx.Mx)))
+				mxs = append(mxs, mx)
 			}
 		}
 	}
-	sort.Strings(got)
+	sort.Slice(mxs, func(i, j int) bool {
+		if mxs[i].Preference != mxs[j].Preference {
+			return mxs[i].Preference < mxs[j].Preference
+		}
+		return strings.ToLower(mxs[i].Mx) < strings.ToLower(mxs[j].Mx)
+	})
+	got := make([]string, len(mxs))
+	for i, mx := range mxs {
+		got[i] = fmt.Sprintf("%d %s", mx.Preference, strings.ToLower(mx.Mx))
+	}
 	want := strings.Join(exmailMX, ", ")
 	switch {
 	case len(got) == 0:

@@ -86,6 +86,8 @@ type checker struct {
 	zones   map[string]bool     // zones of the declared records
 	managed map[string]bool     // declared zones plus Input.ManagedZones
 	diags   hcl.Diagnostics
+
+	spfIncluded map[string]bool // names some declared SPF record includes or redirects to
 }
 
 func newChecker(in Input) *checker {

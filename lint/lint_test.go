@@ -30,6 +30,10 @@ func TestCheck(t *testing.T) {
 		}},
 		{name: "spf exactly ten lookups", records: []Record{rec("@", "TXT",
 			"v=spf1 include:_spf.google.com include:spf.protection.outlook.com include:amazonses.com a mx exists:%{i}.x.example.net -all")}},
+		{name: "included spf without all", records: []Record{
+			rec("@", "TXT", "v=spf1 include:_spf.example.com -all"),
+			rec("_spf", "TXT", "v=spf1 ip4:192.0.2.0/24"),
+		}},
 		{name: "spf quoted presentation form", records: []Record{rec("@", "TXT", `"v=spf1 include:spf.mail.qq.com" " -all"`)}},
 		{name: "dmarc every tag", records: []Record{rec("_dmarc", "TXT",
 			"v=DMARC1; p=reject; sp=quarantine; np=reject; adkim=s; aspf=r; pct=50; rua=mailto:a@example.com,mailto:b@example.net!10m; ruf=mailto:f@example.com; fo=1:d; rf=afrf; ri=86400;")}},

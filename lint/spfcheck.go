@@ -44,6 +44,7 @@ func (c *checker) spfAt(fqdn string) []spfText {
 // checkSPF checks every declared SPF record on its own and through its includes.
 func (c *checker) checkSPF() {
 	reportedOne := map[string]bool{}
+	c.spfIncluded = c.spfTargets()
 	for _, s := range c.sets {
 		if s.typ != "TXT" {
 			continue
@@ -54,11 +55,29 @@ func (c *checker) checkSPF() {
 			}
 			if all := c.spfAt(s.fqdn); len(all) > 1 && !reportedOne[s.fqdn] {
 				reportedOne[s.fqdn] = true
-				c.report(s, RuleSPFOne, fmt.Sprintf("%d v=spf1 records at %s (%s)", len(all), s.fqdn, spfOwners(all)), "")
+				c.report(s, RuleSPFOne, fmt.Sprintf("%d v=spf1 records at %s (declared in %s)", len(all), s.fqdn, spfOwners(all)), "")
 			}
 			c.checkSPFText(s, text)
 		}
 	}
+}
+
+// spfTargets returns the names that declared SPF records include or redirect to.
+func (c *checker) spfTargets() map[string]bool {
+	out := map[string]bool{}
+	for _, s := range c.sets {
+		for _, text := range s.texts {
+			if !isSPF(text) {
+				continue
+			}
+			for _, t := range parseSPF(text).terms {
+				if t.name == "include" || t.name == "redirect" {
+					out[strings.ToLower(strings.TrimSuffix(t.value, "."))] = true
+				}
+			}
+		}
+	}
+	return out
 }
 
 func spfOwners(all []spfText) string {
@@ -85,9 +104,11 @@ func (c *checker) checkSPFText(s *rrset, text string) {
 		c.report(s, RuleSPFPtr, "SPF uses the deprecated ptr mechanism", "")
 	}
 	if r.plusAllAt != "" {
-		c.report(s, RuleSPFPlusAll, fmt.Sprintf("SPF ends with %q: anyone may send mail as %s", r.plusAllAt, s.fqdn), "")
+		c.report(s, RuleSPFPlusAll, fmt.Sprintf("SPF has %q: anyone may send mail as %s", r.plusAllAt, s.fqdn), "")
 	}
-	if !r.hasAll && !r.hasRedir {
+	// A record that others include may well end without all: no match there just
+	// means the including record goes on to its next term.
+	if !r.hasAll && !r.hasRedir && !c.spfIncluded[s.fqdn] {
 		c.report(s, RuleSPFNoAll, fmt.Sprintf("SPF at %s has no all mechanism and no redirect=", s.fqdn), "")
 	}
 	if len(text) > 450 {
