@@ -42,7 +42,7 @@ func (p *Provider) transfer(ctx context.Context, zone string) ([]dns.RR, error) 
 	d := net.Dialer{Timeout: p.cfg.Timeout}
 	conn, err := d.DialContext(ctx, "tcp", server)
 	if err != nil {
-		return nil, netError(err, server, zone, false)
+		return nil, p.transferError(ctx, err, server, zone)
 	}
 	stop := context.AfterFunc(ctx, func() { _ = conn.Close() })
 	defer stop()
