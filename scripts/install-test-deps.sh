@@ -1,0 +1,50 @@
+#!/bin/sh
+# Installs the DNS servers that the rfc2136 provider tests run against — Knot (knotd)
+# and BIND (named) — when they are missing. Works without a TTY, and leaves the
+# packages' system daemons stopped: the tests start their own on loopback high ports.
+set -eu
+
+have() { command -v "$1" >/dev/null 2>&1 || [ -x "/usr/sbin/$1" ]; }
+
+pkgs=""
+have knotd || pkgs="$pkgs knot"
+have named || pkgs="$pkgs bind9"
+if [ -z "$pkgs" ]; then
+	echo "install-test-deps: knotd and named are already installed"
+	exit 0
+fi
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then
+	command -v sudo >/dev/null 2>&1 || { echo "install-test-deps: run as root or install sudo" >&2; exit 1; }
+	SUDO="sudo"
+fi
+export DEBIAN_FRONTEND=noninteractive
+
+# policy-rc.d exit 101 tells the packages' maintainer scripts not to start daemons.
+# Only a policy we created ourselves is removed again.
+policy=/usr/sbin/policy-rc.d
+ours=""
+if [ ! -e "$policy" ]; then
+	printf '#!/bin/sh\nexit 101\n' | $SUDO tee "$policy" >/dev/null
+	$SUDO chmod 755 "$policy"
+	ours=1
+fi
+cleanup() { [ -n "$ours" ] && $SUDO rm -f "$policy"; return 0; }
+trap cleanup EXIT
+
+echo "install-test-deps: installing$pkgs"
+$SUDO apt-get update -q
+# shellcheck disable=SC2086 # the package list is meant to split
+$SUDO apt-get install -y -q --no-install-recommends $pkgs bind9-dnsutils
+
+# In case a daemon was started anyway (systemd ignores policy-rc.d in some setups).
+for svc in knot named bind9; do
+	if command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
+		$SUDO systemctl disable --now "$svc" >/dev/null 2>&1 || true
+	elif command -v service >/dev/null 2>&1; then
+		$SUDO service "$svc" stop >/dev/null 2>&1 || true
+	fi
+done
+have knotd && have named || { echo "install-test-deps: knotd or named still missing" >&2; exit 1; }
+echo "install-test-deps: done; run: MAILFORM_REQUIRE_DNS_SERVERS=1 go test ./providers/rfc2136/... ./providers/dnstest/"
