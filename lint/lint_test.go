@@ -87,6 +87,10 @@ func TestCheck(t *testing.T) {
 		{name: "spf repeated redirect", records: []Record{rec("@", "TXT", "v=spf1 redirect=a.example.net redirect=b.example.net")}, want: []string{"SPF-SYNTAX:error"}},
 		{name: "spf include without domain", records: []Record{rec("@", "TXT", "v=spf1 include -all")}, want: []string{"SPF-SYNTAX:error"}},
 		{name: "spf bad mx prefix", records: []Record{rec("@", "TXT", "v=spf1 mx/40 a//200 -all")}, want: []string{"SPF-SYNTAX:error", "SPF-SYNTAX:error"}},
+		{name: "spf malformed modifiers", records: []Record{rec("@", "TXT", "v=spf1 -redirect=a.example.net 9x=y exp= -all")},
+			want: []string{"SPF-SYNTAX:error", "SPF-SYNTAX:error", "SPF-SYNTAX:error"}},
+		{name: "spf arguments where none belong", records: []Record{rec("@", "TXT", "v=spf1 ptr:example.com/24 a/ -all:x")},
+			want: []string{"SPF-PTR:error", "SPF-SYNTAX:error", "SPF-SYNTAX:error", "SPF-SYNTAX:error"}},
 		{name: "spf unknown modifier", records: []Record{rec("@", "TXT", "v=spf1 mx reditect=x.example.net -all")}, want: []string{"SPF-MODIFIER:warning"}},
 		{name: "spf too long", records: []Record{rec("@", "TXT", longSPF)}, want: []string{"SPF-LENGTH:warning"}},
 		{name: "spf include of undeclared managed name", records: []Record{rec("@", "TXT", "v=spf1 include:_spf.example.com -all")}, want: []string{"SPF-INCLUDE:warning"}},
@@ -119,6 +123,7 @@ func TestCheck(t *testing.T) {
 		{name: "dkim no p", records: []Record{rec("s1._domainkey", "TXT", "v=DKIM1; k=rsa")}, want: []string{"DKIM-KEY:error"}},
 		{name: "dkim base64 but no key", records: []Record{rec("s1._domainkey", "TXT", "v=DKIM1; p=aGVsbG8gd29ybGQ=")}, want: []string{"DKIM-KEY:error"}},
 		{name: "dkim ed25519 wrong size", records: []Record{rec("s1._domainkey", "TXT", "v=DKIM1; k=ed25519; p=aGVsbG8gd29ybGQ=")}, want: []string{"DKIM-KEY:error"}},
+		{name: "dkim rsa tag holding an ec key", records: []Record{rec("s1._domainkey", "TXT", "v=DKIM1; k=rsa; p="+ecKey(t))}, want: []string{"DKIM-KEY:error"}},
 		{name: "dkim revoked", records: []Record{rec("s1._domainkey", "TXT", "v=DKIM1; p=")}, want: []string{"DKIM-REVOKED:warning"}},
 		{name: "dkim unknown algorithm", records: []Record{rec("s1._domainkey", "TXT", "v=DKIM1; k=dsa; p="+key2048)}, want: []string{"DKIM-ALGO:error"}},
 		{name: "dkim weak rsa", records: []Record{rec("s1._domainkey", "TXT", "v=DKIM1; p="+rsaKey(t, 512, false))}, want: []string{"DKIM-WEAK:warning"}},
@@ -132,8 +137,8 @@ func TestCheck(t *testing.T) {
 		{name: "null mx mixed", records: []Record{rec("@", "MX", "0 .", "10 mx.example.net.")}, want: []string{"MX-NULL:error"}},
 		{name: "null mx nonzero preference", records: []Record{rec("@", "MX", "10 .")}, want: []string{"MX-NULL:error"}},
 		{name: "mx preference out of range", records: []Record{rec("@", "MX", "70000 mx.example.net.", "-1 mx2.example.net.")}, want: []string{"MX-PRIORITY:error", "MX-PRIORITY:error"}},
-		{name: "unparsable rdata", records: []Record{rec("@", "MX", "10"), rec("www", "A", "not-an-ip"), rec("t", "TXT", `"unterminated`)},
-			want: []string{"DNS-RDATA:error", "DNS-RDATA:error", "DNS-RDATA:error"}},
+		{name: "unparsable rdata", records: []Record{rec("@", "MX", "10"), rec("www", "A", "not-an-ip"), rec("t", "TXT", `"unterminated`), rec("m", "MX", "")},
+			want: []string{"DNS-RDATA:error", "DNS-RDATA:error", "DNS-RDATA:error", "DNS-RDATA:error"}},
 
 		// CNAME and TTL.
 		{name: "cname at apex", records: []Record{rec("@", "CNAME", "example.net.")}, want: []string{"CNAME-APEX:error"}},
@@ -148,6 +153,8 @@ func TestCheck(t *testing.T) {
 			rec("@", "MX", "10 mxbiz1.qq.com.", "20 mxbiz2.qq.com."),
 			rec("@", "TXT", "v=spf1 include:spf.mail.qq.com -all"),
 		}, want: []string{"EXMAIL-MX:warning"}},
+		{name: "exmail domain listed twice warns once", exmail: []string{"example.com", "EXAMPLE.com."}, records: []Record{rec("@", "TXT", "v=spf1 include:spf.mail.qq.com -all")},
+			want: []string{"EXMAIL-MX:warning"}},
 		{name: "exmail no spf", exmail: []string{"example.com"}, records: []Record{rec("@", "MX", "5 mxbiz1.qq.com.", "10 mxbiz2.qq.com.")}, want: []string{"EXMAIL-SPF:warning"}},
 		{name: "exmail spf without qq", exmail: []string{"example.com"}, records: []Record{
 			rec("@", "MX", "5 mxbiz1.qq.com.", "10 mxbiz2.qq.com."),
