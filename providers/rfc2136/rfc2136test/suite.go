@@ -45,6 +45,7 @@ func Run(t *testing.T, st dnstest.Starter) {
 	t.Run("LargeBatchFewMessages", func(t *testing.T) { testLargeBatch(t, srv) })
 	t.Run("WrongSecret", func(t *testing.T) { testWrongKey(t, srv, srv.KeyName, randomSecret(t)) })
 	t.Run("WrongKeyName", func(t *testing.T) { testWrongKey(t, srv, "not-the-key.", srv.KeySecret) })
+	t.Run("WrongAlgorithm", func(t *testing.T) { testWrongKey(t, srv, srv.KeyName, srv.KeySecret, "key_algorithm", "hmac-sha512") })
 	t.Run("ServerDown", func(t *testing.T) { testServerDown(t, srv) })
 	t.Run("MissingZone", func(t *testing.T) { testMissingZone(t, srv) })
 }
@@ -337,9 +338,13 @@ func randomSecret(t *testing.T) string {
 	return base64.StdEncoding.EncodeToString(b)
 }
 
-func testWrongKey(t *testing.T, srv *dnstest.Server, keyName, secret string) {
+func testWrongKey(t *testing.T, srv *dnstest.Server, keyName, secret string, extra ...string) {
 	zone := ZoneErrors
-	p, _ := NewProvider(t, srv, model.Object{"key_name": keyName, "key_secret": secret})
+	cfg := model.Object{"key_name": keyName, "key_secret": secret}
+	for i := 0; i+1 < len(extra); i += 2 {
+		cfg[extra[i]] = extra[i+1]
+	}
+	p, _ := NewProvider(t, srv, cfg)
 	want := "TSIG key rejected by " + srv.Addr + " for zone " + zone + ": check key name/algorithm/secret"
 	_, err := p.Read(context.Background(), providers.ReadRequest{Type: "dns_record", Zones: []string{zone}})
 	if err == nil || !strings.Contains(err.Error(), want) {
@@ -347,7 +352,9 @@ func testWrongKey(t *testing.T, srv *dnstest.Server, keyName, secret string) {
 	}
 	d := rec(zone, "wrongkey", "A", 600, "192.0.2.20")
 	for _, transport := range []string{"udp", "tcp"} {
-		p, _ := NewProvider(t, srv, model.Object{"key_name": keyName, "key_secret": secret, "transport": transport})
+		cfg := cfg.Clone()
+		cfg["transport"] = transport
+		p, _ := NewProvider(t, srv, cfg)
 		_, err = p.Create(context.Background(), "dns_record", "x", d)
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("%s create err = %v, want %q", transport, err, want)
