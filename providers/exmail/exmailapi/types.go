@@ -1,0 +1,58 @@
+// Package exmailapi is the server side of the Tencent Exmail open API: an http.Handler
+// that speaks the wire protocol of shared/exmail-api.md over a Tenant that stores the
+// objects. The handler owns every rule (limits, error codes, auth), so the in-memory
+// tenant of the tests and the sandbox's durable tenant behave the same.
+package exmailapi
+
+// RootDepartment is the id of the company's root department, which always exists.
+const RootDepartment int64 = 1
+
+// Department is one department as the API describes it.
+type Department struct {
+	ID       int64
+	Name     string
+	ParentID int64
+	Order    int64
+}
+
+// User is one mail account as the API describes it.
+type User struct {
+	UserID     string // the address, the account's identity
+	Name       string
+	Department []int64
+	Position   string
+	Mobile     string
+	Tel        string
+	ExtID      string
+	Gender     int // 0 unset, 1 male, 2 female
+	Enable     int // 1 active, 0 frozen
+	Slaves     []string
+	CpwdLogin  int // 1 forces a password change at next login
+	Password   string
+}
+
+// Group is one mail group as the API describes it.
+type Group struct {
+	GroupID       string // the group's address
+	GroupName     string
+	UserList      []string
+	GroupList     []string
+	Department    []int64
+	AllowType     int // 0 organisation, 1 anyone, 2 members, 3 AllowUserList
+	AllowUserList []string
+}
+
+// The user option types of useroption/get and useroption/update.
+const (
+	OptionForceSecureLogin = 1
+	OptionIMAPSMTP         = 2
+	OptionPOPSMTP          = 3
+	OptionSecureLogin      = 4 // read-only
+)
+
+// The apps whose secrets give tokens; each endpoint belongs to one.
+const (
+	AppContacts = "contacts"
+	AppOptions  = "options"
+	AppLog      = "log"
+)

@@ -1,0 +1,148 @@
+package exmail
+
+import (
+	"context"
+	"fmt"
+	"reflect"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/mailform/mailform/model"
+	"github.com/mailform/mailform/providers"
+	"github.com/mailform/mailform/providers/exmail/exmailapi"
+)
+
+// senders maps the model's senders to the API's allow_type.
+var senders = []string{"organization", "anyone", "members", "list"}
+
+func allowType(s string) (int, error) {
+	for i, v := range senders {
+		if v == s {
+			return i, nil
+		}
+	}
+	return 0, fmt.Errorf("senders %q is not one of %s", s, strings.Join(senders, ", "))
+}
+
+// groupFields maps a canonical group to group/create fields.
+func groupFields(o model.Object) (map[string]any, error) {
+	at, err := allowType(o.Str("senders"))
+	if err != nil {
+		return nil, fmt.Errorf("group %s: %w", o.Str("email"), err)
+	}
+	depts := []int64{}
+	for _, s := range o.Strings("member_departments") {
+		n, err := deptID(s)
+		if err != nil {
+			return nil, fmt.Errorf("group %s: %w", o.Str("email"), err)
+		}
+		depts = append(depts, n)
+	}
+	sort.Slice(depts, func(i, j int) bool { return depts[i] < depts[j] })
+	return map[string]any{
+		"groupid": o.Str("email"), "groupname": o.Str("name"),
+		"userlist": nonNilStrings(o.Strings("members")), "grouplist": nonNilStrings(o.Strings("member_groups")),
+		"department": depts, "allow_type": at, "allow_userlist": nonNilStrings(o.Strings("allowed_senders")),
+	}, nil
+}
+
+func lowerAll(in []string) []string {
+	out := make([]string, len(in))
+	for i, s := range in {
+		out[i] = model.CanonicalEmail(s)
+	}
+	return out
+}
+
+func groupAttrs(g exmailapi.Group) model.Object {
+	depts := make([]string, len(g.Department))
+	for i, n := range g.Department {
+		depts[i] = strconv.FormatInt(n, 10)
+	}
+	s := "organization"
+	if g.AllowType >= 0 && g.AllowType < len(senders) {
+		s = senders[g.AllowType]
+	}
+	return model.Object{
+		"email": model.CanonicalEmail(g.GroupID), "name": g.GroupName,
+		"members": lowerAll(g.UserList), "member_groups": lowerAll(g.GroupList),
+		"member_departments": depts, "senders": s, "allowed_senders": lowerAll(g.AllowUserList),
+	}
+}
+
+// readGroups reads each known group address with group/get; the API cannot list groups.
+func (p *Provider) readGroups(ctx context.Context, keys []string) ([]providers.Remote, error) {
+	seen := map[string]bool{}
+	var out []providers.Remote
+	for _, k := range keys {
+		k = model.CanonicalEmail(k)
+		if !strings.Contains(k, "@") || seen[k] {
+			continue
+		}
+		seen[k] = true
+		g, err := p.c.GetGroup(ctx, k)
+		if IsNotFound(err) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		o := groupAttrs(g)
+		out = append(out, providers.Remote{ID: o.Str("email"), Attrs: o})
+	}
+	return out, nil
+}
+
+func (p *Provider) createGroup(ctx context.Context, desired model.Object) (providers.Remote, error) {
+	o := model.Canonical(model.Group, desired)
+	f, err := groupFields(o)
+	if err != nil {
+		return providers.Remote{}, err
+	}
+	if len(o.Strings("members"))+len(o.Strings("member_groups"))+len(o.Strings("member_departments")) == 0 {
+		return providers.Remote{}, fmt.Errorf("group %s: Exmail needs at least one of members, member_groups or member_departments", o.Str("email"))
+	}
+	if err := p.c.CreateGroup(ctx, f); err != nil {
+		return providers.Remote{}, p.memberMissing(ctx, o.Str("email"), err, false)
+	}
+	return providers.Remote{ID: o.Str("email"), Attrs: o}, nil
+}
+
+func (p *Provider) updateGroup(ctx context.Context, id string, prior, desired model.Object) (providers.Remote, error) {
+	before, after := model.Canonical(model.Group, prior), model.Canonical(model.Group, desired)
+	bf, err := groupFields(before)
+	if err != nil {
+		return providers.Remote{}, err
+	}
+	af, err := groupFields(after)
+	if err != nil {
+		return providers.Remote{}, err
+	}
+	changed := map[string]any{}
+	for k, v := range af {
+		if k != "groupid" && !reflect.DeepEqual(bf[k], v) {
+			changed[k] = v
+		}
+	}
+	if len(changed) > 0 {
+		if err := p.c.UpdateGroup(ctx, id, changed); err != nil {
+			return providers.Remote{}, p.memberMissing(ctx, id, err, true)
+		}
+	}
+	return providers.Remote{ID: model.CanonicalEmail(id), Attrs: after}, nil
+}
+
+// memberMissing tells a missing member from a missing group: both answer 60111, and
+// only a missing group may match providers.ErrNotFound.
+func (p *Provider) memberMissing(ctx context.Context, groupid string, err error, mayBeGone bool) error {
+	if !IsNotFound(err) {
+		return err
+	}
+	if mayBeGone {
+		if _, gerr := p.c.GetGroup(ctx, groupid); IsNotFound(gerr) {
+			return err
+		}
+	}
+	return fmt.Errorf("%v: a member or sender of group %s does not exist; create it first or remove it from the group", err, groupid)
+}
