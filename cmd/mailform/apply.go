@@ -1,0 +1,172 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+
+	"github.com/mailform/mailform/planner"
+	"github.com/mailform/mailform/state"
+	"github.com/mailform/mailform/views"
+	"github.com/mailform/mailform/workspace"
+)
+
+func newApplyCmd() *cobra.Command {
+	var f planFlags
+	var autoApprove bool
+	var parallelism int
+	cmd := &cobra.Command{
+		Use:   "apply [PLANFILE]",
+		Short: "Carry out a plan, step by step, recording each step in state",
+		Args:  cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			stdout := cmd.OutOrStdout()
+			col := views.Colors{On: colorOn(os.Stdout)}
+			var w *workspace.Workspace
+			var p *planner.Plan
+			if len(args) == 1 {
+				sp, cfg, vars, err := planner.ReadPlanFile(args[0], ".")
+				if err != nil {
+					return fail("%v", err)
+				}
+				ws, diags := workspace.FromConfig(".", cfg, vars, f.inputs())
+				if err := report(diags, cfg.Files); err != nil {
+					return err
+				}
+				w, p = ws, sp
+			} else {
+				ws, err := open(&f.varFlags)
+				if err != nil {
+					return err
+				}
+				w = ws
+			}
+			defer w.Close()
+			unlock, err := lock(w, "apply", f.lockTimeout)
+			if err != nil {
+				return err
+			}
+			defer unlock()
+			st, err := w.Backend.Load()
+			if err != nil {
+				return fail("%v", err)
+			}
+			if p != nil {
+				if p.Lineage != st.Lineage || p.Serial != st.Serial {
+					return fail("the saved plan %s is stale: the state has changed since it was made (it was already applied, or another run changed the state). Run mailform plan again.", args[0])
+				}
+			} else {
+				p, err = makePlan(w, &f)
+				if err != nil {
+					return err
+				}
+				views.RenderPlan(stdout, p, col)
+				if !p.HasChanges() {
+					return nil
+				}
+				if !autoApprove {
+					if !term.IsTerminal(int(os.Stdin.Fd())) {
+						return fail("apply needs confirmation: run it on a terminal, pass -auto-approve, or apply a saved plan (mailform plan -out FILE; mailform apply FILE)")
+					}
+					fmt.Fprint(stdout, "\nDo you want to perform these actions? Only 'yes' will be accepted.\n  Enter a value: ")
+					line, _ := bufio.NewReader(os.Stdin).ReadString('\n')
+					if strings.TrimSpace(line) != "yes" {
+						return fail("apply cancelled")
+					}
+				}
+				fmt.Fprintln(stdout)
+			}
+			now, err := workspace.Now()
+			if err != nil {
+				return fail("%v", err)
+			}
+			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+			defer stop()
+			writer := state.NewWriter(w.Backend, st)
+			start := time.Now()
+			pr := &progress{w: stdout, col: col}
+			err = planner.Apply(ctx, p, planner.ApplyOptions{
+				Config: w.Config, Vars: w.Vars, Providers: w.Providers, Writer: writer,
+				Parallelism: parallelism, Now: now, Progress: pr.event,
+			})
+			add, change, destroy := pr.counts()
+			if err != nil {
+				fmt.Fprintf(stdout, "\nApply stopped after %s: %d added, %d changed, %d destroyed. What completed is recorded in state; fix the errors and run plan again.\n", time.Since(start).Round(time.Millisecond), add, change, destroy)
+				return &exitError{1, "Error: " + err.Error()}
+			}
+			fmt.Fprintf(stdout, "\n%s %d added, %d changed, %d destroyed (%s).\n", col.Green("Apply complete!"), add, change, destroy, time.Since(start).Round(time.Millisecond))
+			return nil
+		},
+	}
+	f.add(cmd)
+	cmd.Flags().BoolVar(&autoApprove, "auto-approve", false, "do not ask for confirmation")
+	cmd.Flags().IntVar(&parallelism, "parallelism", 10, "run at most this many steps at once")
+	return cmd
+}
+
+// progress prints one line per step and a count every 100 steps on long runs.
+type progress struct {
+	mu                   sync.Mutex
+	w                    io.Writer
+	col                  views.Colors
+	add, change, destroy int
+	finished             int
+}
+
+var verbs = map[planner.Action][2]string{
+	planner.Create:  {"Creating...", "Creation complete"},
+	planner.Update:  {"Modifying...", "Modifications complete"},
+	planner.Replace: {"Replacing...", "Replacement complete"},
+	planner.Delete:  {"Destroying...", "Destruction complete"},
+	planner.NoOp:    {"Recording in state...", "Recorded in state"},
+}
+
+func (p *progress) event(e planner.Event) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	v := verbs[e.Action]
+	if !e.Done {
+		fmt.Fprintf(p.w, "%s: %s\n", e.Address, v[0])
+		return
+	}
+	if e.Err != nil {
+		fmt.Fprintf(p.w, "%s: %s after %s\n", e.Address, p.col.Red("Failed"), e.Elapsed.Round(time.Millisecond))
+		return
+	}
+	id := ""
+	if e.ID != "" {
+		id = " [id=" + e.ID + "]"
+	}
+	fmt.Fprintf(p.w, "%s: %s after %s%s\n", e.Address, v[1], e.Elapsed.Round(time.Millisecond), id)
+	switch e.Action {
+	case planner.Create:
+		p.add++
+	case planner.Update:
+		p.change++
+	case planner.Replace:
+		p.add++
+		p.destroy++
+	case planner.Delete:
+		p.destroy++
+	}
+	p.finished++
+	if p.finished%100 == 0 {
+		fmt.Fprintf(p.w, "... %d steps done\n", p.finished)
+	}
+}
+
+func (p *progress) counts() (int, int, int) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.add, p.change, p.destroy
+}

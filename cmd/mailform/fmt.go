@@ -1,0 +1,59 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
+	"github.com/hashicorp/hcl/v2/hclwrite"
+	"github.com/spf13/cobra"
+
+	"github.com/mailform/mailform/schema"
+)
+
+func newFmtCmd() *cobra.Command {
+	var check bool
+	cmd := &cobra.Command{
+		Use:   "fmt [-check]",
+		Short: "Rewrite configuration files in the canonical format",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			files, _ := filepath.Glob("*" + schema.FileSuffix)
+			vars, _ := filepath.Glob("*.mfvars.hcl")
+			files = append(files, vars...)
+			sort.Strings(files)
+			var unformatted []string
+			for _, f := range files {
+				src, err := os.ReadFile(f)
+				if err != nil {
+					return fail("%v", err)
+				}
+				if _, diags := hclsyntax.ParseConfig(src, f, hcl.InitialPos); diags.HasErrors() {
+					return report(diags, nil)
+				}
+				out := hclwrite.Format(src)
+				if bytes.Equal(out, src) {
+					continue
+				}
+				unformatted = append(unformatted, f)
+				if !check {
+					if err := os.WriteFile(f, out, 0o644); err != nil {
+						return fail("%v", err)
+					}
+					fmt.Fprintln(cmd.OutOrStdout(), f)
+				}
+			}
+			if check && len(unformatted) > 0 {
+				return &exitError{2, "These files are not formatted; run mailform fmt:\n  " + strings.Join(unformatted, "\n  ")}
+			}
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&check, "check", false, "only check; exit 2 and list the files that need formatting")
+	return cmd
+}

@@ -1,0 +1,62 @@
+// Command mailform manages a company's email setup as code: mail domains, DNS
+// records, departments, accounts, groups, send restrictions and backup rules.
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/mailform/mailform/providers/exmail"
+	"github.com/mailform/mailform/providers/rfc2136"
+	"github.com/mailform/mailform/providers/sandbox"
+)
+
+// exitError carries an exit code out of a command: 1 error, 2 changes or drift.
+type exitError struct {
+	code int
+	msg  string
+}
+
+func (e *exitError) Error() string { return e.msg }
+
+func main() {
+	sandbox.Register()
+	rfc2136.Register()
+	exmail.Register()
+	root := newRootCmd()
+	root.SetArgs(normalizeArgs(os.Args[1:]))
+	err := root.Execute()
+	var ee *exitError
+	switch {
+	case err == nil:
+	case errors.As(err, &ee):
+		if ee.msg != "" {
+			fmt.Fprintln(os.Stderr, ee.msg)
+		}
+		os.Exit(ee.code)
+	default:
+		fmt.Fprintln(os.Stderr, "Error:", err)
+		os.Exit(1)
+	}
+}
+
+// normalizeArgs accepts Terraform-style single-dash long flags (-chdir=DIR, -out F,
+// -auto-approve) by rewriting them to the double-dash form cobra expects.
+func normalizeArgs(args []string) []string {
+	out := make([]string, 0, len(args))
+	for i, a := range args {
+		if a == "--" {
+			return append(out, args[i:]...)
+		}
+		if len(a) > 2 && a[0] == '-' && a[1] != '-' {
+			name := strings.SplitN(a[1:], "=", 2)[0]
+			if len(name) > 1 {
+				a = "-" + a
+			}
+		}
+		out = append(out, a)
+	}
+	return out
+}

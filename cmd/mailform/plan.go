@@ -1,0 +1,117 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/mailform/mailform/planner"
+	"github.com/mailform/mailform/schema"
+	"github.com/mailform/mailform/views"
+	"github.com/mailform/mailform/workspace"
+)
+
+// planFlags are the flags plan and apply share.
+type planFlags struct {
+	varFlags
+	targets     []string
+	refresh     bool
+	allowDelete []string
+	force       bool
+	lockTimeout time.Duration
+}
+
+func (f *planFlags) add(cmd *cobra.Command) {
+	f.varFlags.add(cmd)
+	cmd.Flags().StringArrayVar(&f.targets, "target", nil, "limit to this resource address and what it depends on (repeatable)")
+	cmd.Flags().BoolVar(&f.refresh, "refresh", true, "read live objects; -refresh=false compares with state only")
+	cmd.Flags().StringArrayVar(&f.allowDelete, "allow-delete", nil, "allow deleting this account (address or resource address)")
+	cmd.Flags().BoolVar(&f.force, "force", false, "allow a mass change above the guard's threshold")
+	cmd.Flags().DurationVar(&f.lockTimeout, "lock-timeout", 0, "wait this long for the state lock")
+}
+
+// makePlan runs refresh and diff for a workspace whose state lock is held.
+func makePlan(w *workspace.Workspace, f *planFlags) (*planner.Plan, error) {
+	st, err := w.Backend.Load()
+	if err != nil {
+		return nil, fail("%v", err)
+	}
+	var targets []string
+	for _, t := range f.targets {
+		a, err := schema.ParseAddr(t)
+		if err != nil {
+			return nil, fail("-target: %v", err)
+		}
+		targets = append(targets, a)
+	}
+	now, err := workspace.Now()
+	if err != nil {
+		return nil, fail("%v", err)
+	}
+	p, diags := planner.MakePlan(context.Background(), planner.Options{
+		Config: w.Config, Vars: w.Vars, State: st, Providers: w.Providers, Refresh: f.refresh,
+		Targets: targets, AllowDelete: f.allowDelete, Force: f.force, Now: now,
+	})
+	if err := report(diags, w.Config.Files); err != nil {
+		if p != nil {
+			views.RenderPlan(os.Stderr, p, views.Colors{On: colorOn(os.Stderr)})
+		}
+		return nil, err
+	}
+	return p, nil
+}
+
+func newPlanCmd() *cobra.Command {
+	var f planFlags
+	var out string
+	var asJSON, detailed bool
+	cmd := &cobra.Command{
+		Use:   "plan",
+		Short: "Compare the configuration with the live providers and print what apply would do",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			w, err := open(&f.varFlags)
+			if err != nil {
+				return err
+			}
+			defer w.Close()
+			unlock, err := lock(w, "plan", f.lockTimeout)
+			if err != nil {
+				return err
+			}
+			defer unlock()
+			p, err := makePlan(w, &f)
+			if err != nil {
+				return err
+			}
+			stdout := cmd.OutOrStdout()
+			if asJSON {
+				if err := views.WriteJSON(stdout, views.ToJSON(p)); err != nil {
+					return fail("%v", err)
+				}
+			} else {
+				views.RenderPlan(stdout, p, views.Colors{On: colorOn(os.Stdout)})
+			}
+			if out != "" {
+				if err := planner.WritePlanFile(out, p, w.Config, w.Vars); err != nil {
+					return fail("saving the plan: %v", err)
+				}
+				if !asJSON {
+					fmt.Fprintf(stdout, "\nSaved the plan to %s. To carry out exactly this plan, run: mailform apply %s\n", out, out)
+				}
+			}
+			if detailed && p.HasChanges() {
+				return &exitError{code: 2}
+			}
+			return nil
+		},
+	}
+	f.add(cmd)
+	cmd.Flags().StringVar(&out, "out", "", "save the plan to this file for apply")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the plan as JSON (docs/plan-json.md)")
+	cmd.Flags().BoolVar(&detailed, "detailed-exitcode", false, "exit 2 when there are changes, 0 when there are none")
+	return cmd
+}

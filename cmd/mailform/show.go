@@ -1,0 +1,66 @@
+package main
+
+import (
+	"fmt"
+	"os"
+
+	"github.com/spf13/cobra"
+
+	"github.com/mailform/mailform/planner"
+	"github.com/mailform/mailform/views"
+	"github.com/mailform/mailform/workspace"
+)
+
+func newShowCmd() *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "show [PLANFILE]",
+		Short: "Show a saved plan, or the state",
+		Args:  cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			out := cmd.OutOrStdout()
+			if len(args) == 1 {
+				p, _, _, err := planner.ReadPlanFile(args[0], ".")
+				if err != nil {
+					return fail("%v", err)
+				}
+				if asJSON {
+					return views.WriteJSON(out, views.ToJSON(p))
+				}
+				views.RenderPlan(out, p, views.Colors{On: colorOn(os.Stdout)})
+				return nil
+			}
+			st, err := loadState()
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				return views.WriteJSON(out, st)
+			}
+			if len(st.Resources) == 0 {
+				fmt.Fprintln(out, "The state is empty.")
+				return nil
+			}
+			for _, r := range st.Resources {
+				views.RenderStateResource(out, r)
+			}
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	return cmd
+}
+
+// loadState loads the state of the configuration in the current directory.
+func loadState() (*stateT, error) {
+	w, diags := workspace.Open(".", varFlags{}.inputs())
+	defer w.Close()
+	if w.Backend == nil {
+		return nil, report(diags, filesOf(w))
+	}
+	st, err := w.Backend.Load()
+	if err != nil {
+		return nil, fail("%v", err)
+	}
+	return st, nil
+}

@@ -1,0 +1,133 @@
+package main
+
+import (
+	"fmt"
+	"os"
+
+	"github.com/spf13/cobra"
+
+	"github.com/mailform/mailform/schema"
+	"github.com/mailform/mailform/state"
+	"github.com/mailform/mailform/views"
+	"github.com/mailform/mailform/workspace"
+)
+
+type stateT = state.State
+
+func newStateCmd() *cobra.Command {
+	cmd := &cobra.Command{Use: "state", Short: "Inspect and edit the state"}
+	cmd.AddCommand(&cobra.Command{
+		Use: "list", Short: "List the addresses in state", Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			st, err := loadState()
+			if err != nil {
+				return err
+			}
+			for _, r := range st.Resources {
+				fmt.Fprintln(cmd.OutOrStdout(), r.Address)
+			}
+			return nil
+		},
+	})
+	cmd.AddCommand(&cobra.Command{
+		Use: "show ADDRESS", Short: "Show one resource in state", Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			st, err := loadState()
+			if err != nil {
+				return err
+			}
+			addr, err := schema.ParseAddr(args[0])
+			if err != nil {
+				return fail("%v", err)
+			}
+			r := st.Find(addr)
+			if r == nil {
+				return fail("%s is not in state; mailform state list shows what is", addr)
+			}
+			views.RenderStateResource(cmd.OutOrStdout(), r)
+			return nil
+		},
+	})
+	cmd.AddCommand(&cobra.Command{
+		Use: "rm ADDRESS...", Short: "Forget resources without touching the live objects", Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return editState("state rm", func(st *state.State) error {
+				for _, a := range args {
+					addr, err := schema.ParseAddr(a)
+					if err != nil {
+						return err
+					}
+					if !st.Remove(addr) {
+						return fmt.Errorf("%s is not in state", addr)
+					}
+					fmt.Fprintf(cmd.OutOrStdout(), "Removed %s (the live object is untouched)\n", addr)
+				}
+				return nil
+			})
+		},
+	})
+	cmd.AddCommand(&cobra.Command{
+		Use: "mv FROM TO", Short: "Rename an address in state", Args: cobra.ExactArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return editState("state mv", func(st *state.State) error {
+				from, err := schema.ParseAddr(args[0])
+				if err != nil {
+					return err
+				}
+				to, err := schema.ParseAddr(args[1])
+				if err != nil {
+					return err
+				}
+				if err := st.Move(from, to); err != nil {
+					return err
+				}
+				fmt.Fprintf(cmd.OutOrStdout(), "Moved %s to %s\n", from, to)
+				return nil
+			})
+		},
+	})
+	return cmd
+}
+
+// editState changes the state under its lock and saves it.
+func editState(op string, edit func(*state.State) error) error {
+	w, diags := workspace.Open(".", varFlags{}.inputs())
+	defer w.Close()
+	if w.Backend == nil {
+		return report(diags, filesOf(w))
+	}
+	unlock, err := lock(w, op, 0)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	st, err := w.Backend.Load()
+	if err != nil {
+		return fail("%v", err)
+	}
+	if err := edit(st); err != nil {
+		return fail("%v", err)
+	}
+	if err := w.Backend.Save(st); err != nil {
+		return fail("saving state: %v", err)
+	}
+	return nil
+}
+
+func newForceUnlockCmd() *cobra.Command {
+	return &cobra.Command{
+		Use: "force-unlock LOCK_ID", Short: "Remove a stale state lock", Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			w, diags := workspace.Open(".", varFlags{}.inputs())
+			defer w.Close()
+			if w.Backend == nil {
+				return report(diags, filesOf(w))
+			}
+			if err := w.Backend.ForceUnlock(args[0]); err != nil {
+				return fail("%v", err)
+			}
+			fmt.Fprintln(os.Stdout, "The state lock was removed.")
+			return nil
+		},
+	}
+}

@@ -1,0 +1,32 @@
+package main
+
+import (
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/mailform/mailform/planner"
+)
+
+func newValidateCmd() *cobra.Command {
+	var v varFlags
+	cmd := &cobra.Command{
+		Use:   "validate",
+		Short: "Check the configuration and lint its DNS without contacting providers",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			w, err := open(&v)
+			if err != nil {
+				return err
+			}
+			defer w.Close()
+			if err := report(planner.Validate(w.Config, w.Vars, w.Providers), w.Config.Files); err != nil {
+				return err
+			}
+			fmt.Fprintln(cmd.OutOrStdout(), "Success! The configuration is valid.")
+			return nil
+		},
+	}
+	v.add(cmd)
+	return cmd
+}

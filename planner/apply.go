@@ -1,0 +1,391 @@
+package planner
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/zclconf/go-cty/cty"
+
+	"github.com/mailform/mailform/model"
+	"github.com/mailform/mailform/providers"
+	"github.com/mailform/mailform/schema"
+	"github.com/mailform/mailform/state"
+)
+
+// Event reports the progress of one apply step.
+type Event struct {
+	Address string
+	Action  Action
+	Adopt   bool
+	// Done is false when the step starts and true when it ends.
+	Done    bool
+	Elapsed time.Duration
+	Err     error
+	// ID is the provider id after a create.
+	ID string
+}
+
+// ApplyOptions are the inputs of Apply.
+type ApplyOptions struct {
+	Config      *schema.Config
+	Vars        map[string]cty.Value
+	Providers   *ProviderSet
+	Writer      *state.Writer
+	Parallelism int
+	Now         time.Time
+	// Progress receives an event when each step starts and ends; it may be called
+	// from several goroutines at once.
+	Progress func(Event)
+}
+
+// step is one unit of apply work.
+type step struct {
+	c    *Change
+	deps []*step
+	done chan struct{}
+	err  error
+}
+
+// Apply carries out a plan in dependency order, parents created first and children
+// deleted first, with at most Parallelism steps at once. Each step is durable in state
+// before any step that depends on it starts. It returns every step error.
+func Apply(ctx context.Context, p *Plan, o ApplyOptions) error {
+	if o.Parallelism <= 0 {
+		o.Parallelism = 10
+	}
+	if o.Progress == nil {
+		o.Progress = func(Event) {}
+	}
+	if len(p.Moves) > 0 {
+		if err := o.Writer.Commit(func(s *state.State) {
+			for _, m := range p.Moves {
+				if s.Find(m.From) != nil && s.Find(m.To) == nil {
+					_ = s.Move(m.From, m.To)
+				}
+			}
+		}); err != nil {
+			return fmt.Errorf("recording moves in state: %w", err)
+		}
+	}
+	re, err := newReevaluator(o, p)
+	if err != nil {
+		return err
+	}
+	steps := schedule(p)
+	sem := make(chan struct{}, o.Parallelism)
+	var wg sync.WaitGroup
+	for _, s := range steps {
+		wg.Add(1)
+		go func(s *step) {
+			defer wg.Done()
+			defer close(s.done)
+			for _, d := range s.deps {
+				<-d.done
+				if d.err != nil {
+					s.err = fmt.Errorf("%s: not applied because %s failed", s.c.Address, d.c.Address)
+					return
+				}
+			}
+			if ctx.Err() != nil {
+				s.err = fmt.Errorf("%s: not applied: %w", s.c.Address, ctx.Err())
+				return
+			}
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			start := time.Now()
+			o.Progress(Event{Address: s.c.Address, Action: s.c.Action, Adopt: s.c.Adopt})
+			id, err := runStep(ctx, s.c, o, re)
+			if err != nil {
+				s.err = fmt.Errorf("%s: %w", s.c.Address, err)
+			}
+			o.Progress(Event{Address: s.c.Address, Action: s.c.Action, Adopt: s.c.Adopt, Done: true, Elapsed: time.Since(start), Err: s.err, ID: id})
+		}(s)
+	}
+	wg.Wait()
+	var errs []error
+	for _, s := range steps {
+		if s.err != nil {
+			errs = append(errs, s.err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// deleteRank orders deletes: what refers to others goes first.
+var deleteRank = map[string]int{"send_restriction": 0, "backup_rule": 0, "group": 1, "account": 2, "dns_record": 2, "department": 3, "domain": 4}
+
+// schedule turns changes into steps with their prerequisites.
+func schedule(p *Plan) []*step {
+	var steps []*step
+	byRes := map[string][]*step{}
+	var deletes, others []*step
+	for _, c := range p.Changes {
+		if c.Action == NoOp && !c.Adopt && c.Reason == "" {
+			continue
+		}
+		s := &step{c: c, done: make(chan struct{})}
+		steps = append(steps, s)
+		if c.Action == Delete {
+			deletes = append(deletes, s)
+			continue
+		}
+		others = append(others, s)
+		r, _ := schema.SplitAddr(c.Address)
+		byRes[r] = append(byRes[r], s)
+	}
+	for _, s := range others {
+		for _, d := range s.c.Deps {
+			s.deps = append(s.deps, byRes[d]...)
+		}
+	}
+	// Deletes wait for every create and update (which may drop references to what is
+	// deleted), then for the deletes of lower rank; departments delete children first.
+	sort.SliceStable(deletes, func(i, j int) bool { return deleteRank[deletes[i].c.Type] < deleteRank[deletes[j].c.Type] })
+	for i, s := range deletes {
+		s.deps = append(s.deps, others...)
+		for _, e := range deletes[:i] {
+			if deleteRank[e.c.Type] < deleteRank[s.c.Type] {
+				s.deps = append(s.deps, e)
+			}
+		}
+		if s.c.Type == "department" {
+			for _, e := range deletes {
+				if e.c.Type == "department" && e.c.Before.Str("parent") == s.c.ID && e != s {
+					s.deps = append(s.deps, e)
+				}
+			}
+		}
+	}
+	return steps
+}
+
+func runStep(ctx context.Context, c *Change, o ApplyOptions, re *reevaluator) (string, error) {
+	prov := o.Providers.ByName[c.Provider]
+	if prov == nil {
+		return "", fmt.Errorf("provider %s is not configured", c.Provider)
+	}
+	switch {
+	case c.Action == NoOp && c.Adopt:
+		return c.ID, o.Writer.Commit(func(s *state.State) {
+			s.Set(stateEntry(c, c.ID, c.Before, s.Find(c.Address), o.Now))
+		})
+	case c.Action == NoOp:
+		return "", o.Writer.Commit(func(s *state.State) { s.Remove(c.Address) })
+	case c.Action == Delete:
+		err := prov.Delete(ctx, c.Type, c.ID, c.Before)
+		if err != nil && !errors.Is(err, providers.ErrNotFound) {
+			return "", err
+		}
+		return "", o.Writer.Commit(func(s *state.State) { s.Remove(c.Address) })
+	}
+	after, err := re.desired(c)
+	if err != nil {
+		return "", err
+	}
+	switch c.Action {
+	case Update:
+		r, err := prov.Update(ctx, c.Type, c.ID, c.Before, after)
+		if err != nil {
+			return "", err
+		}
+		re.setKnown(c.Address, r.ID)
+		return r.ID, o.Writer.Commit(func(s *state.State) {
+			s.Set(stateEntry(c, orID(r.ID, c.ID), after, s.Find(c.Address), o.Now))
+		})
+	case Replace:
+		if err := prov.Delete(ctx, c.Type, c.ID, c.Before); err != nil && !errors.Is(err, providers.ErrNotFound) {
+			return "", err
+		}
+		if err := o.Writer.Commit(func(s *state.State) { s.Remove(c.Address) }); err != nil {
+			return "", err
+		}
+	}
+	// Create: record the intent first, so a crash between the create and the state
+	// write leaves an entry the next plan finds again by its natural key.
+	if err := o.Writer.Commit(func(s *state.State) {
+		s.Set(&state.Resource{Address: c.Address, Type: c.Type, Provider: c.Provider, Pending: "create", MatchKey: c.Type2Key(after)})
+	}); err != nil {
+		return "", err
+	}
+	r, err := prov.Create(ctx, c.Type, c.Label, after)
+	if err != nil {
+		return "", err
+	}
+	re.setKnown(c.Address, r.ID)
+	return r.ID, o.Writer.Commit(func(s *state.State) {
+		s.Set(stateEntry(c, r.ID, after, nil, o.Now))
+	})
+}
+
+// Type2Key returns the natural key of the change's object.
+func (c *Change) Type2Key(after model.Object) string {
+	t := model.Lookup(c.Type)
+	return t.MatchKey(c.Label, after)
+}
+
+func orID(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
+// stateEntry builds the state of an applied object: canonical attributes with the
+// provider id, and write-only values replaced by salted hashes.
+func stateEntry(c *Change, id string, attrs model.Object, prior *state.Resource, now time.Time) *state.Resource {
+	t := model.Lookup(c.Type)
+	a := attrs.Clone()
+	if t.Attr("id") != nil {
+		a["id"] = id
+	}
+	for _, at := range t.Attrs {
+		if !at.WriteOnly {
+			continue
+		}
+		v, ok := a[at.Name].(string)
+		switch {
+		case !ok:
+			delete(a, at.Name)
+		case prior != nil && prior.Attrs != nil && state.SecretMatches(prior.Attrs.Str(at.Name), v):
+			a[at.Name] = prior.Attrs.Str(at.Name)
+		default:
+			a[at.Name] = state.HashSecret(v)
+		}
+	}
+	r := &state.Resource{Address: c.Address, Type: c.Type, Provider: c.Provider, ID: id, Attrs: a, MatchKey: t.MatchKey(c.Label, a)}
+	if prior != nil {
+		r.FrozenAt = prior.FrozenAt
+	}
+	if c.Type == "account" && a.Str("status") == "departed" && r.FrozenAt == nil {
+		n := now.UTC()
+		r.FrozenAt = &n
+	}
+	return r
+}
+
+// reevaluator evaluates, at apply time, the instances whose planned values were not
+// all known at plan time (ids of objects created earlier in the same apply) or that
+// hold write-only values (passwords, which plans never carry).
+type reevaluator struct {
+	mu    sync.Mutex
+	o     ApplyOptions
+	g     *graph
+	ev    *evaluator
+	known map[string]string // address → id learned during apply
+	plan  map[string]*Change
+	// version counts new ids; the configuration is evaluated again only when an id
+	// became known since the last evaluation.
+	version, evalVersion int
+	insts                map[string]*Instance
+}
+
+func newReevaluator(o ApplyOptions, p *Plan) (*reevaluator, error) {
+	g, diags := buildGraph(o.Config)
+	if diags.HasErrors() {
+		return nil, fmt.Errorf("configuration: %s", diagText(diags))
+	}
+	re := &reevaluator{o: o, g: g, ev: newEvaluator(o.Config, g, o.Vars), known: map[string]string{}, plan: map[string]*Change{}}
+	for _, c := range p.Changes {
+		re.plan[c.Address] = c
+		if c.ID != "" {
+			re.known[c.Address] = c.ID
+		}
+	}
+	return re, nil
+}
+
+func (re *reevaluator) setKnown(addr, id string) {
+	if id == "" {
+		return
+	}
+	re.mu.Lock()
+	if re.known[addr] != id {
+		re.known[addr] = id
+		re.version++
+	}
+	re.mu.Unlock()
+}
+
+// desired returns the object to send for a change: the plan's value when it is fully
+// known and carries no write-only value, else the configuration evaluated again with
+// the ids known now, checked against the plan.
+func (re *reevaluator) desired(c *Change) (model.Object, error) {
+	t := model.Lookup(c.Type)
+	needs := model.IsUnknown(c.After)
+	for _, a := range t.Attrs {
+		if a.WriteOnly && c.After[a.Name] != nil {
+			needs = true
+		}
+	}
+	if !needs {
+		return c.After, nil
+	}
+	re.mu.Lock()
+	defer re.mu.Unlock()
+	if re.insts == nil || re.evalVersion != re.version {
+		known := make(map[string]model.Object, len(re.known))
+		for a, id := range re.known {
+			known[a] = model.Object{"id": id}
+		}
+		insts, diags := re.ev.run(func(a string) model.Object { return known[a] })
+		if diags.HasErrors() {
+			return nil, fmt.Errorf("evaluating configuration: %s", diagText(diags))
+		}
+		re.insts = make(map[string]*Instance, len(insts))
+		for _, in := range insts {
+			re.insts[in.Addr] = in
+		}
+		re.evalVersion = re.version
+	}
+	if in := re.insts[c.Address]; in != nil {
+		out := in.Desired
+		for _, a := range t.Attrs {
+			if a.Computed || a.WriteOnly {
+				continue
+			}
+			pv := c.After[a.Name]
+			if pv != nil && !model.IsUnknown(pv) && !model.Equal(pv, out[a.Name]) {
+				return nil, fmt.Errorf("the configuration gives %s = %s now, but the plan said %s; run plan again", a.Name, model.FormatValue(out[a.Name]), model.FormatValue(pv))
+			}
+		}
+		if model.IsUnknown(stripComputed(t, out)) {
+			return nil, fmt.Errorf("some values are still unknown after their dependencies were applied")
+		}
+		return out, nil
+	}
+	return nil, fmt.Errorf("the configuration no longer declares it; run plan again")
+}
+
+func stripComputed(t *model.Type, o model.Object) model.Object {
+	c := o.Clone()
+	for _, a := range t.Attrs {
+		if a.Computed {
+			delete(c, a.Name)
+		}
+	}
+	return c
+}
+
+func diagText(diags hcl.Diagnostics) string {
+	var parts []string
+	for _, d := range diags {
+		if d.Severity != hcl.DiagError {
+			continue
+		}
+		s := d.Summary
+		if d.Subject != nil {
+			s = d.Subject.String() + ": " + s
+		}
+		if d.Detail != "" {
+			s += ": " + d.Detail
+		}
+		parts = append(parts, s)
+	}
+	return strings.Join(parts, "; ")
+}

@@ -1,0 +1,231 @@
+package planner
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/hashicorp/hcl/v2"
+
+	"github.com/mailform/mailform/model"
+	"github.com/mailform/mailform/providers"
+	"github.com/mailform/mailform/schema"
+	"github.com/mailform/mailform/state"
+)
+
+// diffAll computes the change of every configuration instance and of every state entry
+// the configuration no longer has.
+func diffAll(o Options, st *state.State, insts []*Instance, m *matching, g *graph, live map[liveKey]*liveSet) []*Change {
+	var out []*Change
+	inConfig := make(map[string]bool, len(insts))
+	for _, in := range insts {
+		inConfig[in.Addr] = true
+		out = append(out, diffInstance(o, st, in, m, g))
+	}
+	for _, sr := range st.Resources {
+		if inConfig[sr.Address] {
+			continue
+		}
+		c := &Change{Address: sr.Address, Type: sr.Type, Provider: sr.Provider, Action: Delete, ID: sr.ID, Before: sr.Attrs, MatchKey: sr.MatchKey, Label: labelOf(sr.Address)}
+		if o.Refresh {
+			// Delete what is live now; a pending create that never happened needs nothing.
+			lo := findLive(sr, m, live)
+			if lo == nil {
+				c.Action = NoOp
+				c.Reason = "gone: no longer in configuration and not found live; apply drops it from state"
+			} else {
+				c.ID = lo.ID
+				c.Before = lo.Attrs
+			}
+		}
+		out = append(out, c)
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Address < out[j].Address })
+	return out
+}
+
+// findLive finds the live object of a state entry: by id, or by natural key for a
+// create whose outcome was not recorded.
+func findLive(sr *state.Resource, m *matching, live map[liveKey]*liveSet) *providers.Remote {
+	k := liveKey{sr.Provider, sr.Type}
+	ls := live[k]
+	if ls == nil {
+		return nil
+	}
+	if sr.ID != "" && sr.Pending == "" {
+		return ls.byID[sr.ID]
+	}
+	if lo := ls.byKey[sr.MatchKey]; lo != nil && sr.MatchKey != "" && !m.claimed[k][lo.ID] {
+		return lo
+	}
+	return nil
+}
+
+func diffInstance(o Options, st *state.State, in *Instance, m *matching, g *graph) *Change {
+	t := in.Res.Spec
+	c := &Change{Address: in.Addr, Type: t.Name, Provider: in.Provider, After: in.Desired, Label: labelOf(in.Addr),
+		MatchKey: t.MatchKey(labelOf(in.Addr), in.Desired)}
+	if r, _ := schema.SplitAddr(in.Addr); g.nodes[r] != nil {
+		c.Deps = append(c.Deps, g.nodes[r].deps...)
+	}
+	sr := st.Find(in.Addr)
+	lo := m.live[in.Addr]
+	if lo == nil {
+		c.Action = Create
+		if sr != nil && sr.Pending == "" && o.Refresh {
+			c.Reason = "not found live: it was deleted outside mailform"
+		}
+		return c
+	}
+	c.ID = lo.ID
+	c.Before = lo.Attrs
+	c.Adopt = m.adopted[in.Addr]
+	ignore := in.Res.Lifecycle.IgnoreChanges
+	if in.Res.Lifecycle.IgnoreAll {
+		c.Action = NoOp
+		return c
+	}
+	before := lo.Attrs
+	if t == model.Account && in.Desired.Str("status") == "departed" && before.Str("status") == "frozen" {
+		before = before.Clone()
+		before["status"] = "departed"
+	}
+	c.Attrs = model.Diff(t, before, in.Desired, ignore)
+	for _, a := range t.Attrs {
+		if !a.WriteOnly || ignore[a.Name] {
+			continue
+		}
+		v, ok := in.Desired[a.Name].(string)
+		if !ok {
+			continue
+		}
+		var prior string
+		if sr != nil && sr.Attrs != nil {
+			prior, _ = sr.Attrs[a.Name].(string)
+		}
+		if prior == "" || !state.SecretMatches(prior, v) {
+			if prior == "" && c.Adopt {
+				continue // adopting: the live secret cannot be read, keep it
+			}
+			c.Attrs = append(c.Attrs, model.AttrChange{Name: a.Name, Before: prior != "", After: true, Sensitive: true})
+		}
+	}
+	c.Action = NoOp
+	for _, a := range c.Attrs {
+		if a.ForcesReplacement {
+			c.Action = Replace
+			break
+		}
+		c.Action = Update
+	}
+	return c
+}
+
+// safetyChecks refuses plans that would lose mail: deleting an account that left the
+// configuration, and mass deletes or freezes.
+func safetyChecks(o Options, st *state.State, p *Plan) hcl.Diagnostics {
+	var diags hcl.Diagnostics
+	allow := map[string]bool{}
+	for _, a := range o.AllowDelete {
+		allow[strings.ToLower(a)] = true
+	}
+	managed, affected := 0, 0
+	for _, c := range p.Changes {
+		if c.Type != "account" {
+			continue
+		}
+		managed++
+		deleting := c.Action == Delete || c.Action == Replace
+		if deleting {
+			email := ""
+			if c.Before != nil {
+				email = c.Before.Str("email")
+			}
+			if !allow[email] && !allow[c.Address] {
+				why := "it is no longer in the configuration"
+				if c.Action == Replace {
+					why = "its email changed, which replaces the mailbox"
+				}
+				diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Refusing to delete mailbox " + email,
+					Detail: fmt.Sprintf("%s would be deleted because %s, and its mail would be lost. To offboard someone, keep the block and set status = \"departed\" (with an offboarding block): the account is frozen now and deleted after the retention period. To stop managing it without deleting, run: mailform state rm %s. To delete it now, run plan/apply with -allow-delete=%s.", c.Address, why, c.Address, email)})
+				continue
+			}
+		}
+		if deleting || (c.Action == Update && statusChangesTo(c, "frozen", "departed")) {
+			affected++
+		}
+	}
+	pct, minN := 20, 10
+	if o.Config.Settings != nil {
+		pct, minN = o.Config.Settings.MassChangePercent, o.Config.Settings.MassChangeMin
+	}
+	if !o.Force && managed > 0 && affected >= minN && affected*100 > managed*pct {
+		diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Mass change refused",
+			Detail: fmt.Sprintf("This plan would delete or freeze %d of %d managed accounts (%d%%), above the %d%% guard. If a CSV or for_each lost rows, fix it; if this is intended, run again with -force.", affected, managed, affected*100/managed, pct)})
+	}
+	for _, c := range p.Changes {
+		if c.Action != Delete && c.Action != Replace {
+			continue
+		}
+		r, _ := schema.SplitAddr(c.Address)
+		if res := o.Config.Resource(r); res != nil && res.Lifecycle.PreventDestroy {
+			diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Instance cannot be destroyed",
+				Detail:  fmt.Sprintf("%s has lifecycle.prevent_destroy set, but the plan would %s it. Remove prevent_destroy if this is intended, or change the configuration so it is kept.", c.Address, c.Action),
+				Subject: res.DeclRange.Ptr()})
+		}
+	}
+	return diags
+}
+
+func statusChangesTo(c *Change, to ...string) bool {
+	for _, a := range c.Attrs {
+		if a.Name == "status" {
+			for _, t := range to {
+				if a.After == t {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// filterTargets keeps the targeted changes and everything they depend on.
+func filterTargets(cs []*Change, targets []string) []*Change {
+	want := map[string]bool{}
+	for _, t := range targets {
+		want[t] = true
+	}
+	byAddr := map[string]*Change{}
+	for _, c := range cs {
+		byAddr[c.Address] = c
+	}
+	keep := map[string]bool{}
+	var visit func(c *Change)
+	visit = func(c *Change) {
+		if keep[c.Address] {
+			return
+		}
+		keep[c.Address] = true
+		for _, d := range c.Deps {
+			for _, o := range cs {
+				if r, _ := schema.SplitAddr(o.Address); r == d {
+					visit(o)
+				}
+			}
+		}
+	}
+	for _, c := range cs {
+		r, _ := schema.SplitAddr(c.Address)
+		if want[c.Address] || want[r] {
+			visit(c)
+		}
+	}
+	var out []*Change
+	for _, c := range cs {
+		if keep[c.Address] {
+			out = append(out, c)
+		}
+	}
+	return out
+}

@@ -1,0 +1,145 @@
+package planner
+
+import (
+	"github.com/hashicorp/hcl/v2"
+	"github.com/zclconf/go-cty/cty"
+	"github.com/zclconf/go-cty/cty/function"
+
+	"github.com/mailform/mailform/model"
+	"github.com/mailform/mailform/schema"
+)
+
+// Instance is one resource instance of the configuration, evaluated.
+type Instance struct {
+	Addr string
+	Res  *schema.Resource
+	Key  *string
+	each cty.Value
+	// Desired is the canonical object the configuration asks for, with computed
+	// attributes (ids) filled in where known and model.Unknown where not.
+	Desired model.Object
+	Ranges  schema.Ranges
+	// Provider is the name of the provider instance that serves it.
+	Provider string
+}
+
+// evaluator evaluates locals and resource bodies in dependency order.
+type evaluator struct {
+	cfg   *schema.Config
+	g     *graph
+	vars  cty.Value
+	funcs map[string]function.Function
+
+	locals  map[string]cty.Value
+	typeObj map[string]map[string]cty.Value
+	base    *hcl.EvalContext
+}
+
+func newEvaluator(cfg *schema.Config, g *graph, vars map[string]cty.Value) *evaluator {
+	if len(vars) == 0 {
+		vars = map[string]cty.Value{}
+	}
+	return &evaluator{cfg: cfg, g: g, vars: cty.ObjectVal(vars), funcs: cfg.Functions()}
+}
+
+// computedFunc returns the provider-assigned attributes known for an instance address,
+// or nil when the object does not exist yet.
+type computedFunc func(addr string) model.Object
+
+// run evaluates the whole configuration. Instances come out in dependency order.
+func (e *evaluator) run(computed computedFunc) ([]*Instance, hcl.Diagnostics) {
+	e.locals = map[string]cty.Value{}
+	e.typeObj = map[string]map[string]cty.Value{}
+	e.base = &hcl.EvalContext{Variables: map[string]cty.Value{"var": e.vars, "local": cty.EmptyObjectVal}, Functions: e.funcs}
+	for _, t := range model.Types() {
+		e.base.Variables[t.Name] = cty.EmptyObjectVal
+	}
+	var out []*Instance
+	var diags hcl.Diagnostics
+	for _, id := range e.g.order {
+		n := e.g.nodes[id]
+		if n.local != nil {
+			v, d := n.local.Expr.Value(e.base)
+			diags = append(diags, d...)
+			if d.HasErrors() {
+				v = cty.DynamicVal
+			}
+			e.locals[n.local.Name] = v
+			e.base.Variables["local"] = cty.ObjectVal(e.locals)
+			continue
+		}
+		insts, val, d := e.evalResource(n.res, computed)
+		diags = append(diags, d...)
+		out = append(out, insts...)
+		e.setBlock(n.res, val)
+	}
+	return out, diags
+}
+
+func (e *evaluator) setBlock(r *schema.Resource, val cty.Value) {
+	m := e.typeObj[r.Type]
+	if m == nil {
+		m = map[string]cty.Value{}
+		e.typeObj[r.Type] = m
+	}
+	m[r.Name] = val
+	e.base.Variables[r.Type] = cty.ObjectVal(m)
+}
+
+// evalResource evaluates every instance of one resource block and returns them with
+// the value references to the block see.
+func (e *evaluator) evalResource(r *schema.Resource, computed computedFunc) ([]*Instance, cty.Value, hcl.Diagnostics) {
+	if r.ForEach == nil {
+		inst, d := e.evalInstance(r, nil, cty.NilVal, computed)
+		if inst == nil {
+			return nil, cty.DynamicVal, d
+		}
+		return []*Instance{inst}, schema.ToCty(r.Spec, inst.Desired), d
+	}
+	keys, values, diags := schema.ForEachKeys(r.ForEach, e.base)
+	if diags.HasErrors() {
+		return nil, cty.DynamicVal, diags
+	}
+	out := make([]*Instance, 0, len(keys))
+	vals := make(map[string]cty.Value, len(keys))
+	for _, k := range keys {
+		k := k
+		inst, d := e.evalInstance(r, &k, values[k], computed)
+		diags = append(diags, d...)
+		if inst == nil {
+			vals[k] = cty.DynamicVal
+			continue
+		}
+		out = append(out, inst)
+		vals[k] = schema.ToCty(r.Spec, inst.Desired)
+	}
+	if len(vals) == 0 {
+		return out, cty.EmptyObjectVal, diags
+	}
+	return out, cty.ObjectVal(vals), diags
+}
+
+func (e *evaluator) evalInstance(r *schema.Resource, key *string, each cty.Value, computed computedFunc) (*Instance, hcl.Diagnostics) {
+	ctx := e.base
+	if key != nil {
+		ctx = e.base.NewChild()
+		ctx.Variables = map[string]cty.Value{"each": cty.ObjectVal(map[string]cty.Value{"key": cty.StringVal(*key), "value": each})}
+	}
+	obj, ranges, diags := r.Decode(ctx)
+	if diags.HasErrors() {
+		return nil, diags
+	}
+	addr := schema.InstanceAddr(r.Type, r.Name, key)
+	desired := model.Canonical(r.Spec, obj)
+	known := computed(addr)
+	for _, a := range r.Spec.Attrs {
+		if a.Computed {
+			if v, ok := known[a.Name]; ok && v != nil {
+				desired[a.Name] = v
+			} else {
+				desired[a.Name] = model.Unknown
+			}
+		}
+	}
+	return &Instance{Addr: addr, Res: r, Key: key, each: each, Desired: desired, Ranges: ranges}, diags
+}

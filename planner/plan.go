@@ -1,0 +1,433 @@
+package planner
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/zclconf/go-cty/cty"
+
+	"github.com/mailform/mailform/model"
+	"github.com/mailform/mailform/providers"
+	"github.com/mailform/mailform/schema"
+	"github.com/mailform/mailform/state"
+)
+
+// Action is what a plan does to one resource instance.
+type Action string
+
+// The plan actions.
+const (
+	NoOp    Action = "no-op"
+	Create  Action = "create"
+	Update  Action = "update"
+	Replace Action = "replace"
+	Delete  Action = "delete"
+)
+
+// Symbol is the one-character mark of an action in human output.
+func (a Action) Symbol() string {
+	switch a {
+	case Create:
+		return "+"
+	case Update:
+		return "~"
+	case Replace:
+		return "-/+"
+	case Delete:
+		return "-"
+	}
+	return " "
+}
+
+// Change is the plan for one resource instance.
+type Change struct {
+	Address  string `json:"address"`
+	Type     string `json:"type"`
+	Provider string `json:"provider"`
+	Action   Action `json:"action"`
+	// ID is the provider id of the live object (update, replace, delete).
+	ID string `json:"id,omitempty"`
+	// Before is the live object as refresh saw it (canonical); nil for a create.
+	Before model.Object `json:"before,omitempty"`
+	// After is the planned object; nil for a delete. Unknown values are known after
+	// apply; sensitive values are left to the configuration (see Sensitive).
+	After model.Object `json:"after,omitempty"`
+	// Attrs lists the attribute-level differences of an update or replace.
+	Attrs []model.AttrChange `json:"attributes,omitempty"`
+	// Adopt is true when the object exists live but state did not know it: apply
+	// records it in state (after a crash, or an import).
+	Adopt bool `json:"adopt,omitempty"`
+	// MatchKey is the natural key the object can be found by again.
+	MatchKey string `json:"match_key,omitempty"`
+	// Reason explains the action where it is not obvious.
+	Reason string `json:"reason,omitempty"`
+	// Deps lists the addresses this change must wait for.
+	Deps []string `json:"depends_on,omitempty"`
+	// Label is the instance name (address without the type), the identity of
+	// label-identity types.
+	Label string `json:"label"`
+}
+
+// Move is a state rename from a moved block.
+type Move struct {
+	From string `json:"from"`
+	To   string `json:"to"`
+}
+
+// Plan is the result of planning: data only, rendered by package views.
+type Plan struct {
+	Changes []*Change `json:"changes"`
+	Moves   []Move    `json:"moves,omitempty"`
+	// Lineage and Serial are those of the state the plan was made against.
+	Lineage string `json:"lineage"`
+	Serial  uint64 `json:"serial"`
+	// Warnings are non-fatal findings to show with the plan.
+	Warnings []string `json:"warnings,omitempty"`
+}
+
+// Counts returns how many instances are added, changed and destroyed.
+func (p *Plan) Counts() (add, change, destroy int) {
+	for _, c := range p.Changes {
+		switch c.Action {
+		case Create:
+			add++
+		case Update:
+			change++
+		case Replace:
+			add++
+			destroy++
+		case Delete:
+			destroy++
+		}
+	}
+	return
+}
+
+// HasChanges reports whether applying the plan would change anything, state included.
+func (p *Plan) HasChanges() bool {
+	if len(p.Moves) > 0 {
+		return true
+	}
+	for _, c := range p.Changes {
+		if c.Action != NoOp || c.Adopt {
+			return true
+		}
+	}
+	return false
+}
+
+// Options are the inputs of Plan.
+type Options struct {
+	Config    *schema.Config
+	Vars      map[string]cty.Value
+	State     *state.State
+	Providers *ProviderSet
+	// Refresh reads live objects; false compares with state only.
+	Refresh bool
+	// Targets limits the plan to these addresses (resource or instance) and their
+	// dependencies.
+	Targets []string
+	// AllowDelete lists account addresses (emails) that may be deleted.
+	AllowDelete []string
+	// Force allows a mass change above the guard's threshold.
+	Force bool
+	Now   time.Time
+}
+
+// MakePlan refreshes live objects and compares them with the configuration.
+func MakePlan(ctx context.Context, o Options) (*Plan, hcl.Diagnostics) {
+	g, diags := buildGraph(o.Config)
+	if diags.HasErrors() {
+		return nil, diags
+	}
+	st := o.State.Clone()
+	p := &Plan{Lineage: o.State.Lineage, Serial: o.State.Serial}
+	for _, m := range o.Config.Moved {
+		if st.Find(m.From) == nil {
+			continue // already moved, or never existed
+		}
+		if st.Find(m.To) != nil {
+			diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Moved onto an existing address",
+				Detail: fmt.Sprintf("Both %s and %s are in state. Remove one with mailform state rm before moving.", m.From, m.To), Subject: m.DeclRange.Ptr()})
+			continue
+		}
+		if err := st.Move(m.From, m.To); err != nil {
+			diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Cannot move", Detail: err.Error(), Subject: m.DeclRange.Ptr()})
+			continue
+		}
+		p.Moves = append(p.Moves, Move{From: m.From, To: m.To})
+	}
+	assign := map[string]string{}
+	for _, r := range o.Config.Resources {
+		name, d := o.Providers.Assign(r)
+		diags = append(diags, d...)
+		assign[r.Addr()] = name
+	}
+	if diags.HasErrors() {
+		return nil, diags
+	}
+	ev := newEvaluator(o.Config, g, o.Vars)
+	computed := map[string]model.Object{}
+	for _, r := range st.Resources {
+		if r.ID != "" && r.Pending == "" {
+			computed[r.Address] = model.Object{"id": r.ID}
+		}
+	}
+	insts, d := ev.run(func(a string) model.Object { return computed[a] })
+	diags = append(diags, d...)
+	if diags.HasErrors() {
+		return nil, diags
+	}
+	for _, in := range insts {
+		r, _ := schema.SplitAddr(in.Addr)
+		in.Provider = assign[r]
+	}
+	diags = append(diags, crossCheck(insts, o.Providers)...)
+	if diags.HasErrors() {
+		return nil, diags
+	}
+	live, err := refresh(ctx, o, st, insts)
+	if err != nil {
+		return nil, append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Cannot read live objects", Detail: err.Error()})
+	}
+	// Ids of objects found live may differ from what state said (an object recreated
+	// in the console, or one adopted after a crash): evaluate again until stable.
+	var m *matching
+	for round := 0; round < 16; round++ {
+		m = match(o, st, insts, live)
+		changed := false
+		for _, in := range insts {
+			if lo := m.live[in.Addr]; lo != nil && in.Res.Spec.Attr("id") != nil {
+				if computed[in.Addr].Str("id") != lo.ID {
+					computed[in.Addr] = model.Object{"id": lo.ID}
+					changed = true
+				}
+			} else if _, ok := computed[in.Addr]; ok && m.live[in.Addr] == nil && o.Refresh {
+				delete(computed, in.Addr)
+				changed = true
+			}
+		}
+		if !changed {
+			break
+		}
+		insts, d = ev.run(func(a string) model.Object { return computed[a] })
+		if d.HasErrors() {
+			return nil, append(diags, d...)
+		}
+		for _, in := range insts {
+			r, _ := schema.SplitAddr(in.Addr)
+			in.Provider = assign[r]
+		}
+	}
+	p.Changes = diffAll(o, st, insts, m, g, live)
+	diags = append(diags, safetyChecks(o, st, p)...)
+	if len(o.Targets) > 0 {
+		p.Changes = filterTargets(p.Changes, o.Targets)
+	}
+	return p, diags
+}
+
+// liveSet is the refreshed objects of one provider and type.
+type liveSet struct {
+	byID  map[string]*providers.Remote
+	byKey map[string]*providers.Remote
+}
+
+type liveKey struct{ provider, typ string }
+
+// refresh reads every collection the configuration or state touches, one Read per
+// provider and type, in parallel.
+func refresh(ctx context.Context, o Options, st *state.State, insts []*Instance) (map[liveKey]*liveSet, error) {
+	reqs := map[liveKey]*providers.ReadRequest{}
+	req := func(p, t string) *providers.ReadRequest {
+		k := liveKey{p, t}
+		if reqs[k] == nil {
+			reqs[k] = &providers.ReadRequest{Type: t, Detail: map[string]bool{}}
+		}
+		return reqs[k]
+	}
+	zones := map[liveKey]map[string]bool{}
+	addZone := func(k liveKey, z string) {
+		if z == "" {
+			return
+		}
+		if zones[k] == nil {
+			zones[k] = map[string]bool{}
+		}
+		zones[k][model.CanonicalDomain(z)] = true
+	}
+	for _, in := range insts {
+		t := in.Res.Spec
+		r := req(in.Provider, t.Name)
+		if key := t.MatchKey(labelOf(in.Addr), in.Desired); key != "" {
+			r.Keys = append(r.Keys, key)
+			if t == model.Account && (in.Desired["imap_smtp"] != nil || in.Desired["pop_smtp"] != nil || in.Desired["force_secure_login"] != nil) {
+				r.Detail[key] = true
+			}
+		}
+		if t == model.DNSRecord {
+			addZone(liveKey{in.Provider, t.Name}, in.Desired.Str("zone"))
+		}
+	}
+	for _, sr := range st.Resources {
+		if _, ok := o.Providers.ByName[sr.Provider]; !ok {
+			continue
+		}
+		r := req(sr.Provider, sr.Type)
+		if sr.ID != "" {
+			r.Keys = append(r.Keys, sr.ID)
+		}
+		if sr.MatchKey != "" {
+			r.Keys = append(r.Keys, sr.MatchKey)
+		}
+		if sr.Type == "dns_record" && sr.Attrs != nil {
+			addZone(liveKey{sr.Provider, sr.Type}, sr.Attrs.Str("zone"))
+		}
+	}
+	out := map[liveKey]*liveSet{}
+	if !o.Refresh {
+		for k := range reqs {
+			out[k] = fromState(st, k)
+		}
+		return out, nil
+	}
+	type result struct {
+		k   liveKey
+		ls  *liveSet
+		err error
+	}
+	ch := make(chan result, len(reqs))
+	for k, r := range reqs {
+		for z := range zones[k] {
+			r.Zones = append(r.Zones, z)
+		}
+		sort.Strings(r.Zones)
+		go func(k liveKey, r providers.ReadRequest) {
+			rs, err := o.Providers.ByName[k.provider].Read(ctx, r)
+			if err != nil {
+				ch <- result{k: k, err: fmt.Errorf("provider %s, %s: %w", k.provider, k.typ, err)}
+				return
+			}
+			ch <- result{k: k, ls: indexLive(k.typ, rs)}
+		}(k, *r)
+	}
+	var errs []string
+	for range reqs {
+		r := <-ch
+		if r.err != nil {
+			errs = append(errs, r.err.Error())
+			continue
+		}
+		out[r.k] = r.ls
+	}
+	if len(errs) > 0 {
+		sort.Strings(errs)
+		return nil, fmt.Errorf("%s", strings.Join(errs, "; "))
+	}
+	return out, nil
+}
+
+func indexLive(typ string, rs []providers.Remote) *liveSet {
+	t := model.Lookup(typ)
+	ls := &liveSet{byID: make(map[string]*providers.Remote, len(rs)), byKey: make(map[string]*providers.Remote, len(rs))}
+	for i := range rs {
+		r := &rs[i]
+		r.Attrs = model.Canonical(t, r.Attrs)
+		if t.Attr("id") != nil {
+			r.Attrs["id"] = r.ID
+		}
+		ls.byID[r.ID] = r
+		key := r.ID
+		if !t.LabelIdentity {
+			key = t.MatchKey("", r.Attrs)
+		}
+		if key != "" {
+			ls.byKey[key] = r
+		}
+	}
+	return ls
+}
+
+// fromState stands in for a refresh with -refresh=false: state is taken as live.
+func fromState(st *state.State, k liveKey) *liveSet {
+	var rs []providers.Remote
+	for _, r := range st.Resources {
+		if r.Provider == k.provider && r.Type == k.typ && r.ID != "" && r.Pending == "" {
+			rs = append(rs, providers.Remote{ID: r.ID, Attrs: r.Attrs.Clone()})
+		}
+	}
+	return indexLive(k.typ, rs)
+}
+
+// labelOf returns the instance name of an address: `alice` or `staff["k"]`.
+func labelOf(addr string) string {
+	_, rest, _ := strings.Cut(addr, ".")
+	return rest
+}
+
+// matching pairs configuration instances and state entries with live objects.
+type matching struct {
+	live    map[string]*providers.Remote // instance address → live object
+	adopted map[string]bool              // found by natural key or import, not by state
+	claimed map[liveKey]map[string]bool  // live ids taken
+}
+
+func match(o Options, st *state.State, insts []*Instance, live map[liveKey]*liveSet) *matching {
+	m := &matching{live: map[string]*providers.Remote{}, adopted: map[string]bool{}, claimed: map[liveKey]map[string]bool{}}
+	claim := func(k liveKey, id string) {
+		if m.claimed[k] == nil {
+			m.claimed[k] = map[string]bool{}
+		}
+		m.claimed[k][id] = true
+	}
+	// State entries claim their objects first, so natural-key matching never steals one.
+	for _, sr := range st.Resources {
+		k := liveKey{sr.Provider, sr.Type}
+		if ls := live[k]; ls != nil && sr.ID != "" && sr.Pending == "" {
+			if lo := ls.byID[sr.ID]; lo != nil {
+				claim(k, lo.ID)
+			}
+		}
+	}
+	imports := map[string]string{}
+	for _, im := range o.Config.Imports {
+		if v, d := im.ID.Value(nil); !d.HasErrors() && v.Type() == cty.String {
+			imports[im.To] = v.AsString()
+		}
+	}
+	for _, in := range insts {
+		k := liveKey{in.Provider, in.Res.Type}
+		ls := live[k]
+		if ls == nil {
+			continue
+		}
+		if sr := st.Find(in.Addr); sr != nil && sr.ID != "" && sr.Pending == "" && sr.Provider == in.Provider {
+			if lo := ls.byID[sr.ID]; lo != nil {
+				m.live[in.Addr] = lo
+				continue
+			}
+		}
+		var lo *providers.Remote
+		if id, ok := imports[in.Addr]; ok {
+			lo = ls.byID[id]
+			if lo == nil {
+				lo = ls.byKey[strings.ToLower(id)]
+			}
+		}
+		if lo == nil {
+			if key := in.Res.Spec.MatchKey(labelOf(in.Addr), in.Desired); key != "" {
+				lo = ls.byKey[key]
+			}
+		}
+		if lo != nil && !m.claimed[k][lo.ID] {
+			claim(k, lo.ID)
+			m.live[in.Addr] = lo
+			m.adopted[in.Addr] = true
+		}
+	}
+	return m
+}

@@ -1,0 +1,118 @@
+package planner
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/zclconf/go-cty/cty"
+
+	"github.com/mailform/mailform/providers"
+	"github.com/mailform/mailform/schema"
+)
+
+// ProviderSet is the configured provider instances of a configuration.
+type ProviderSet struct {
+	// ByName maps "kind" or "kind.alias" to the provider instance.
+	ByName map[string]providers.Provider
+	kinds  map[string]string // name → kind
+	names  []string
+}
+
+// Close closes every provider.
+func (ps *ProviderSet) Close() {
+	for _, p := range ps.ByName {
+		_ = p.Close()
+	}
+}
+
+// ConfigureProviders decodes every provider block and makes its provider. With no
+// provider block at all, an implicit `provider "sandbox" {}` serves everything, so a
+// configuration runs without credentials. Making a provider never contacts its API.
+func ConfigureProviders(cfg *schema.Config, vars map[string]cty.Value, env providers.Env) (*ProviderSet, hcl.Diagnostics) {
+	ps := &ProviderSet{ByName: map[string]providers.Provider{}, kinds: map[string]string{}}
+	var diags hcl.Diagnostics
+	blocks := cfg.Providers
+	if len(blocks) == 0 {
+		blocks = []*schema.Provider{{Kind: "sandbox", Config: hcl.EmptyBody()}}
+	}
+	ctx := &hcl.EvalContext{Variables: map[string]cty.Value{"var": cty.ObjectVal(nonEmpty(vars))}, Functions: cfg.Functions()}
+	for _, b := range blocks {
+		f := providers.Lookup(b.Kind)
+		if f == nil {
+			diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Unknown provider",
+				Detail:  fmt.Sprintf("There is no provider %q. The providers are: %s.%s", b.Kind, strings.Join(providers.Kinds(), ", "), suggest(b.Kind, providers.Kinds())),
+				Subject: b.DeclRange.Ptr()})
+			continue
+		}
+		obj, d := schema.DecodeProviderConfig(b, f.Config, ctx)
+		diags = append(diags, d...)
+		if d.HasErrors() {
+			continue
+		}
+		p, err := f.New(obj, env)
+		if err != nil {
+			diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid provider configuration",
+				Detail: fmt.Sprintf("provider %q: %v", b.Name(), err), Subject: b.DeclRange.Ptr()})
+			continue
+		}
+		ps.ByName[b.Name()] = p
+		ps.kinds[b.Name()] = b.Kind
+		ps.names = append(ps.names, b.Name())
+	}
+	sort.Strings(ps.names)
+	return ps, diags
+}
+
+func nonEmpty(m map[string]cty.Value) map[string]cty.Value {
+	if m == nil {
+		return map[string]cty.Value{}
+	}
+	return m
+}
+
+// Assign chooses the provider that serves a resource: the one named by its provider
+// argument, else the only configured provider that supports its type. A sandbox
+// serves only types no other configured provider supports.
+func (ps *ProviderSet) Assign(r *schema.Resource) (string, hcl.Diagnostics) {
+	if r.Provider != "" {
+		p, ok := ps.ByName[r.Provider]
+		if !ok {
+			return "", hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Reference to undeclared provider",
+				Detail:  fmt.Sprintf("%s names provider %s, which no provider block declares. Declared: %s.", r.Addr(), r.Provider, strings.Join(ps.names, ", ")),
+				Subject: r.ProviderRange.Ptr()}}
+		}
+		if _, ok := p.Supports(r.Type); !ok {
+			return "", hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Provider cannot manage this resource type",
+				Detail:  fmt.Sprintf("provider %s cannot manage %s resources. Choose a provider that can, or leave provider out.", r.Provider, r.Type),
+				Subject: r.ProviderRange.Ptr()}}
+		}
+		return r.Provider, nil
+	}
+	var real, sandbox []string
+	for _, n := range ps.names {
+		if _, ok := ps.ByName[n].Supports(r.Type); ok {
+			if ps.kinds[n] == "sandbox" {
+				sandbox = append(sandbox, n)
+			} else {
+				real = append(real, n)
+			}
+		}
+	}
+	cands := real
+	if len(cands) == 0 {
+		cands = sandbox
+	}
+	switch len(cands) {
+	case 1:
+		return cands[0], nil
+	case 0:
+		return "", hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "No provider for " + r.Type,
+			Detail:  fmt.Sprintf("None of the configured providers (%s) can manage %s resources. Add a provider that can, for example provider \"sandbox\" {} to rehearse locally.", strings.Join(ps.names, ", "), r.Type),
+			Subject: r.DeclRange.Ptr()}}
+	}
+	return "", hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Ambiguous provider",
+		Detail:  fmt.Sprintf("Several providers can manage %s: %s. Choose one with provider = %s in %s.", r.Type, strings.Join(cands, ", "), cands[0], r.Addr()),
+		Subject: r.DeclRange.Ptr()}}
+}

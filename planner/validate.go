@@ -1,0 +1,127 @@
+package planner
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/hashicorp/hcl/v2"
+
+	"github.com/mailform/mailform/model"
+)
+
+// crossCheck finds the problems that involve more than one instance or a provider:
+// duplicate identities, addresses outside the declared domains, attributes the
+// serving provider cannot manage, and rules without anyone to apply to.
+func crossCheck(insts []*Instance, ps *ProviderSet) hcl.Diagnostics {
+	var diags hcl.Diagnostics
+	domains := map[string]bool{}
+	for _, in := range insts {
+		if in.Res.Spec == model.Domain {
+			domains[in.Desired.Str("name")] = true
+		}
+	}
+	seen := map[string]*Instance{}    // "type:key" → first instance
+	addrOwner := map[string]*Instance{} // mailbox-like address → account or group
+	at := func(in *Instance, attr string) *hcl.Range {
+		if r, ok := in.Ranges[attr]; ok {
+			return r.Ptr()
+		}
+		return in.Res.DeclRange.Ptr()
+	}
+	for _, in := range insts {
+		t := in.Res.Spec
+		if key := t.MatchKey(labelOf(in.Addr), in.Desired); key != "" && !t.LabelIdentity {
+			k := t.Name + ":" + key
+			if first, dup := seen[k]; dup {
+				what := map[string]string{"account": "address", "group": "address", "dns_record": "RRset", "domain": "domain", "department": "name under one parent"}[t.Name]
+				diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Duplicate " + t.Name + " " + what,
+					Detail:  fmt.Sprintf("%s and %s both declare %s %s. Each must be declared once: merge them or remove one.", first.Addr, in.Addr, t.Name, key),
+					Subject: in.Res.DeclRange.Ptr()})
+			} else {
+				seen[k] = in
+			}
+		}
+		if t == model.Account || t == model.Group {
+			own := []string{in.Desired.Str("email")}
+			if t == model.Account {
+				own = append(own, in.Desired.Strings("aliases")...)
+			}
+			for _, a := range own {
+				if a == "" {
+					continue
+				}
+				if first, dup := addrOwner[a]; dup && first != in && first.Res.Spec != t {
+					diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Address used twice",
+						Detail:  fmt.Sprintf("%s is used by both %s and %s. An address belongs to one account, alias or group.", a, first.Addr, in.Addr),
+						Subject: in.Res.DeclRange.Ptr()})
+				} else if dup && first != in && t == model.Account {
+					diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Address used twice",
+						Detail:  fmt.Sprintf("%s is used by both %s and %s (as an address or alias).", a, first.Addr, in.Addr),
+						Subject: in.Res.DeclRange.Ptr()})
+				} else if !dup {
+					addrOwner[a] = in
+				}
+			}
+		}
+		diags = append(diags, checkDomains(in, t.Attrs, in.Desired, "", domains, at)...)
+		if p := ps.ByName[in.Provider]; p != nil {
+			attrs, _ := p.Supports(t.Name)
+			ok := map[string]bool{}
+			for _, a := range attrs {
+				ok[a] = true
+			}
+			for _, a := range t.Attrs {
+				if a.Computed || ok[a.Name] {
+					continue
+				}
+				if v, set := in.Ranges[a.Name]; set {
+					diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Attribute not supported by provider",
+						Detail:  fmt.Sprintf("provider %s cannot manage %s.%s (%s). Remove the attribute, or rehearse it on the sandbox provider.", in.Provider, t.Name, a.Name, in.Addr),
+						Subject: v.Ptr()})
+				}
+			}
+		}
+		switch t {
+		case model.SendRestriction:
+			if len(in.Desired.Strings("accounts"))+len(in.Desired.Strings("departments"))+len(in.Desired.Strings("groups")) == 0 && !model.IsUnknown(in.Desired["departments"]) {
+				diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Send restriction applies to no one",
+					Detail: "Set at least one of accounts, departments or groups.", Subject: in.Res.DeclRange.Ptr()})
+			}
+		case model.BackupRule:
+			if len(in.Desired.Strings("accounts"))+len(in.Desired.Strings("departments")) == 0 && !model.IsUnknown(in.Desired["departments"]) {
+				diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Backup rule has no source",
+					Detail: "Set at least one of accounts or departments.", Subject: in.Res.DeclRange.Ptr()})
+			}
+		}
+	}
+	return diags
+}
+
+// checkDomains reports addresses whose domain no domain block declares.
+func checkDomains(in *Instance, attrs []*model.Attr, o model.Object, prefix string, domains map[string]bool, at func(*Instance, string) *hcl.Range) hcl.Diagnostics {
+	var diags hcl.Diagnostics
+	for _, a := range attrs {
+		var addrs []string
+		switch a.Kind {
+		case model.KindEmail:
+			if s, ok := o[a.Name].(string); ok {
+				addrs = []string{s}
+			}
+		case model.KindEmailSet:
+			addrs = o.Strings(a.Name)
+		case model.KindBlock:
+			if b := o.Block(a.Name); b != nil {
+				diags = append(diags, checkDomains(in, a.Block, b, prefix+a.Name+".", domains, at)...)
+			}
+		}
+		for _, s := range addrs {
+			_, dom, _ := strings.Cut(s, "@")
+			if dom != "" && !domains[dom] {
+				diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Address outside the declared domains",
+					Detail:  fmt.Sprintf("%s uses %s, but no domain block declares %s. Add domain \"%s\" { name = \"%s\" } or fix the address.", in.Addr, s, dom, strings.ReplaceAll(dom, ".", "_"), dom),
+					Subject: at(in, prefix+a.Name)})
+			}
+		}
+	}
+	return diags
+}

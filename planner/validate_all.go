@@ -1,0 +1,71 @@
+package planner
+
+import (
+	"github.com/hashicorp/hcl/v2"
+	"github.com/zclconf/go-cty/cty"
+
+	"github.com/mailform/mailform/lint"
+	"github.com/mailform/mailform/model"
+	"github.com/mailform/mailform/schema"
+)
+
+// Validate checks a configuration without contacting any provider: references,
+// cycles, values, provider assignment and support, duplicates, domains, and the
+// email-DNS lint rules.
+func Validate(cfg *schema.Config, vars map[string]cty.Value, ps *ProviderSet) hcl.Diagnostics {
+	g, diags := buildGraph(cfg)
+	if diags.HasErrors() {
+		return diags
+	}
+	assign := map[string]string{}
+	for _, r := range cfg.Resources {
+		name, d := ps.Assign(r)
+		diags = append(diags, d...)
+		assign[r.Addr()] = name
+	}
+	insts, d := newEvaluator(cfg, g, vars).run(func(string) model.Object { return nil })
+	diags = append(diags, d...)
+	if diags.HasErrors() {
+		return diags
+	}
+	for _, in := range insts {
+		r, _ := schema.SplitAddr(in.Addr)
+		in.Provider = assign[r]
+	}
+	diags = append(diags, crossCheck(insts, ps)...)
+	return append(diags, lintDNS(insts, ps)...)
+}
+
+// lintDNS runs the email-DNS rules over the declared RRsets.
+func lintDNS(insts []*Instance, ps *ProviderSet) hcl.Diagnostics {
+	in := lint.Input{}
+	zones := map[string]bool{}
+	for _, i := range insts {
+		switch i.Res.Spec {
+		case model.DNSRecord:
+			if model.IsUnknown(i.Desired) {
+				continue
+			}
+			z := i.Desired.Str("zone")
+			zones[z] = true
+			in.Records = append(in.Records, lint.Record{Zone: z, Name: i.Desired.Str("name"), Type: i.Desired.Str("type"),
+				TTL: i.Desired.Int("ttl"), Records: i.Desired.Strings("records"), Range: i.Res.DeclRange, Address: i.Addr})
+		case model.Domain:
+			if k := ps.kinds[i.Provider]; k == "exmail" || k == "sandbox" {
+				in.ExmailDomains = append(in.ExmailDomains, i.Desired.Str("name"))
+			}
+		}
+	}
+	for z := range zones {
+		in.ManagedZones = append(in.ManagedZones, z)
+	}
+	var out hcl.Diagnostics
+	for _, d := range lint.Check(in) {
+		// RDATA that does not parse is already reported by the schema.
+		if len(d.Summary) > 11 && d.Summary[:11] == "[DNS-RDATA]" {
+			continue
+		}
+		out = append(out, d)
+	}
+	return out
+}

@@ -1,0 +1,254 @@
+package schema
+
+import (
+	"fmt"
+	"math/big"
+	"net/mail"
+	"regexp"
+	"strings"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/zclconf/go-cty/cty"
+	"github.com/zclconf/go-cty/cty/convert"
+
+	"github.com/mailform/mailform/model"
+)
+
+// Ranges maps attribute names (nested ones as "block.attr") to where configuration
+// sets them, for diagnostics found after decoding.
+type Ranges map[string]hcl.Range
+
+// Decode evaluates the resource body in ctx and returns its attributes as a model
+// object. Unknown values (provider-assigned ids not yet created) become model.Unknown.
+// Every problem is reported, each at its expression.
+func (r *Resource) Decode(ctx *hcl.EvalContext) (model.Object, Ranges, hcl.Diagnostics) {
+	ranges := Ranges{}
+	o, diags := decodeBody(r.Body, r.Spec.Attrs, ctx, ranges, "", r.Type)
+	if r.Spec == model.DNSRecord {
+		diags = append(diags, checkRecords(o, ranges)...)
+	}
+	return o, ranges, diags
+}
+
+func decodeBody(body hcl.Body, attrs []*model.Attr, ctx *hcl.EvalContext, ranges Ranges, prefix, typ string) (model.Object, hcl.Diagnostics) {
+	content, diags := body.Content(bodySchema(attrs))
+	o := model.Object{}
+	for _, a := range attrs {
+		if a.Kind == model.KindBlock {
+			var blocks []*hcl.Block
+			for _, b := range content.Blocks {
+				if b.Type == a.Name {
+					blocks = append(blocks, b)
+				}
+			}
+			if len(blocks) > 1 {
+				diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Duplicate " + a.Name + " block",
+					Detail: fmt.Sprintf("A %s takes at most one %s block; merge them into one.", typ, a.Name), Subject: blocks[1].DefRange.Ptr()})
+			}
+			if len(blocks) > 0 {
+				ranges[prefix+a.Name] = blocks[0].DefRange
+				sub, d := decodeBody(blocks[0].Body, a.Block, ctx, ranges, prefix+a.Name+".", typ)
+				diags = append(diags, d...)
+				o[a.Name] = sub
+			}
+			continue
+		}
+		at, ok := content.Attributes[a.Name]
+		if !ok {
+			continue
+		}
+		ranges[prefix+a.Name] = at.Expr.Range()
+		if a.Computed {
+			diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Attribute is assigned by the provider",
+				Detail: fmt.Sprintf("%s.%s is computed when the object is created and cannot be set. Remove it; refer to it from other resources instead.", typ, a.Name), Subject: at.NameRange.Ptr()})
+			continue
+		}
+		val, d := at.Expr.Value(ctx)
+		diags = append(diags, d...)
+		if d.HasErrors() {
+			continue
+		}
+		v, d := fromCty(a, val, at.Expr.Range(), typ)
+		diags = append(diags, d...)
+		if !d.HasErrors() && v != nil {
+			o[a.Name] = v
+		}
+	}
+	return o, diags
+}
+
+func typeErr(a *model.Attr, typ string, rng hcl.Range, detail string) hcl.Diagnostics {
+	return hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Invalid value for " + a.Name,
+		Detail: fmt.Sprintf("%s.%s must be a %s: %s", typ, a.Name, a.Kind, detail), Subject: rng.Ptr()}}
+}
+
+// fromCty converts an evaluated value into the model's Go value for attribute a and
+// checks it.
+func fromCty(a *model.Attr, val cty.Value, rng hcl.Range, typ string) (any, hcl.Diagnostics) {
+	if val.IsNull() {
+		return nil, nil
+	}
+	if !val.IsWhollyKnown() {
+		return model.Unknown, nil
+	}
+	val, _ = val.Unmark()
+	switch {
+	case a.Kind == model.KindInt:
+		v, err := convert.Convert(val, cty.Number)
+		if err != nil {
+			return nil, typeErr(a, typ, rng, err.Error()+".")
+		}
+		bf := v.AsBigFloat()
+		if !bf.IsInt() {
+			return nil, typeErr(a, typ, rng, "it must be a whole number.")
+		}
+		i, acc := bf.Int64()
+		if acc != big.Exact || i < 0 {
+			return nil, typeErr(a, typ, rng, "it must be a non-negative whole number.")
+		}
+		return i, nil
+	case a.Kind == model.KindBool:
+		v, err := convert.Convert(val, cty.Bool)
+		if err != nil {
+			return nil, typeErr(a, typ, rng, err.Error()+".")
+		}
+		return v.True(), nil
+	case a.Kind.IsCollection():
+		v, err := convert.Convert(val, cty.List(cty.String))
+		if err != nil {
+			return nil, typeErr(a, typ, rng, "give a list such as [\"a\", \"b\"]; "+err.Error()+".")
+		}
+		out := make([]string, 0, v.LengthInt())
+		for it := v.ElementIterator(); it.Next(); {
+			_, e := it.Element()
+			if e.IsNull() {
+				return nil, typeErr(a, typ, rng, "an element is null.")
+			}
+			out = append(out, e.AsString())
+		}
+		if a.MaxItems > 0 && len(out) > a.MaxItems {
+			return nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Too many " + a.Name,
+				Detail: fmt.Sprintf("%s.%s holds %d items; the limit is %d. Remove some.", typ, a.Name, len(out), a.MaxItems), Subject: rng.Ptr()}}
+		}
+		var diags hcl.Diagnostics
+		if a.Kind == model.KindEmailSet {
+			for _, s := range out {
+				if err := CheckEmail(s); err != nil {
+					diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid email address in " + a.Name,
+						Detail: err.Error(), Subject: rng.Ptr()})
+				}
+			}
+		}
+		return out, diags
+	default:
+		v, err := convert.Convert(val, cty.String)
+		if err != nil {
+			return nil, typeErr(a, typ, rng, err.Error()+".")
+		}
+		s := v.AsString()
+		var diags hcl.Diagnostics
+		switch a.Kind {
+		case model.KindEmail:
+			if err := CheckEmail(s); err != nil {
+				diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid email address", Detail: err.Error(), Subject: rng.Ptr()})
+			}
+		case model.KindDomain:
+			if err := CheckDomain(s); err != nil {
+				diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid domain name", Detail: err.Error(), Subject: rng.Ptr()})
+			}
+		}
+		if len(a.Enum) > 0 && !contains(a.Enum, s) {
+			diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid value for " + a.Name,
+				Detail: fmt.Sprintf("%s.%s is %q; it must be one of %s.", typ, a.Name, s, quoteList(a.Enum)), Subject: rng.Ptr()})
+		}
+		if typ == "department" && a.Name == "name" {
+			if err := CheckDepartmentName(s); err != nil {
+				diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid department name", Detail: err.Error(), Subject: rng.Ptr()})
+			}
+		}
+		return s, diags
+	}
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func quoteList(l []string) string {
+	q := make([]string, len(l))
+	for i, s := range l {
+		q[i] = fmt.Sprintf("%q", s)
+	}
+	return strings.Join(q, ", ")
+}
+
+var domainLabel = regexp.MustCompile(`^[a-z0-9_]([a-z0-9-]{0,61}[a-z0-9])?$`)
+
+// CheckDomain reports whether s is a valid fully qualified domain name.
+func CheckDomain(s string) error {
+	d := model.CanonicalDomain(s)
+	if d == "" || len(d) > 253 {
+		return fmt.Errorf("%q is not a domain name; write it like example.com", s)
+	}
+	labels := strings.Split(d, ".")
+	if len(labels) < 2 {
+		return fmt.Errorf("%q is not a fully qualified domain name; write it like example.com", s)
+	}
+	for _, l := range labels {
+		if !domainLabel.MatchString(l) {
+			return fmt.Errorf("%q is not a domain name: the label %q may hold only letters, digits and inner dashes", s, l)
+		}
+	}
+	return nil
+}
+
+// CheckEmail reports whether s is a plain email address (local@domain, no display name).
+func CheckEmail(s string) error {
+	a, err := mail.ParseAddress(s)
+	if err != nil || a.Address != s || a.Name != "" {
+		return fmt.Errorf("%q is not an email address; write it like alice@example.com", s)
+	}
+	_, dom, _ := strings.Cut(s, "@")
+	if err := CheckDomain(dom); err != nil {
+		return fmt.Errorf("%q is not an email address: %v", s, err)
+	}
+	return nil
+}
+
+// CheckDepartmentName applies the Exmail department name rules: 1–64 characters, none
+// of \ : * ? " < > |.
+func CheckDepartmentName(s string) error {
+	n := len([]rune(s))
+	if n == 0 || n > 64 {
+		return fmt.Errorf("a department name is 1 to 64 characters; %q has %d", s, n)
+	}
+	if i := strings.IndexAny(s, `\:*?"<>|`); i >= 0 {
+		return fmt.Errorf("department name %q holds %q; names may not contain any of \\ : * ? \" < > |", s, s[i:i+1])
+	}
+	return nil
+}
+
+func checkRecords(o model.Object, ranges Ranges) hcl.Diagnostics {
+	typ, _ := o["type"].(string)
+	recs, _ := o["records"].([]string)
+	if typ == "" || recs == nil {
+		return nil
+	}
+	var diags hcl.Diagnostics
+	for _, r := range recs {
+		if _, err := model.CanonicalRData(typ, r); err != nil {
+			diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid " + strings.ToUpper(typ) + " record",
+				Detail: fmt.Sprintf("%v. Write the RDATA in zone-file form, for example \"5 mxbiz1.qq.com.\" for MX.", err), Subject: ranges["records"].Ptr()})
+		}
+	}
+	if len(recs) == 0 {
+		diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Empty RRset",
+			Detail: "records must hold at least one value; to remove the RRset, remove the dns_record block.", Subject: ranges["records"].Ptr()})
+	}
+	return diags
+}

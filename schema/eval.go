@@ -1,0 +1,185 @@
+package schema
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/zclconf/go-cty/cty"
+	"github.com/zclconf/go-cty/cty/function"
+	"github.com/zclconf/go-cty/cty/function/stdlib"
+
+	"github.com/mailform/mailform/model"
+)
+
+// Functions returns the functions expressions may call: the go-cty standard library
+// plus file(path), which reads a file relative to the configuration directory.
+func (c *Config) Functions() map[string]function.Function {
+	fs := map[string]function.Function{
+		"abs": stdlib.AbsoluteFunc, "ceil": stdlib.CeilFunc, "chomp": stdlib.ChompFunc,
+		"chunklist": stdlib.ChunklistFunc, "coalesce": stdlib.CoalesceFunc,
+		"coalescelist": stdlib.CoalesceListFunc, "compact": stdlib.CompactFunc,
+		"concat": stdlib.ConcatFunc, "contains": stdlib.ContainsFunc,
+		"csvdecode": stdlib.CSVDecodeFunc, "distinct": stdlib.DistinctFunc,
+		"element": stdlib.ElementFunc, "flatten": stdlib.FlattenFunc, "floor": stdlib.FloorFunc,
+		"format": stdlib.FormatFunc, "formatdate": stdlib.FormatDateFunc,
+		"formatlist": stdlib.FormatListFunc, "indent": stdlib.IndentFunc, "index": stdlib.IndexFunc,
+		"join": stdlib.JoinFunc, "jsondecode": stdlib.JSONDecodeFunc, "jsonencode": stdlib.JSONEncodeFunc,
+		"keys": stdlib.KeysFunc, "length": stdlib.LengthFunc, "log": stdlib.LogFunc,
+		"lookup": stdlib.LookupFunc, "lower": stdlib.LowerFunc, "max": stdlib.MaxFunc,
+		"merge": stdlib.MergeFunc, "min": stdlib.MinFunc, "parseint": stdlib.ParseIntFunc,
+		"pow": stdlib.PowFunc, "range": stdlib.RangeFunc, "regex": stdlib.RegexFunc,
+		"regexall": stdlib.RegexAllFunc, "regex_replace": stdlib.RegexReplaceFunc,
+		"replace": stdlib.ReplaceFunc, "reverse": stdlib.ReverseListFunc,
+		"setintersection": stdlib.SetIntersectionFunc, "setproduct": stdlib.SetProductFunc,
+		"setsubtract": stdlib.SetSubtractFunc, "setunion": stdlib.SetUnionFunc,
+		"signum": stdlib.SignumFunc, "slice": stdlib.SliceFunc, "sort": stdlib.SortFunc,
+		"split": stdlib.SplitFunc, "strlen": stdlib.StrlenFunc, "strrev": stdlib.ReverseFunc,
+		"substr": stdlib.SubstrFunc, "timeadd": stdlib.TimeAddFunc, "title": stdlib.TitleFunc,
+		"trim": stdlib.TrimFunc, "trimprefix": stdlib.TrimPrefixFunc, "trimspace": stdlib.TrimSpaceFunc,
+		"trimsuffix": stdlib.TrimSuffixFunc, "upper": stdlib.UpperFunc, "values": stdlib.ValuesFunc,
+		"zipmap": stdlib.ZipmapFunc,
+		"tostring": stdlib.MakeToFunc(cty.String), "tonumber": stdlib.MakeToFunc(cty.Number),
+		"tobool": stdlib.MakeToFunc(cty.Bool), "tolist": stdlib.MakeToFunc(cty.List(cty.DynamicPseudoType)),
+		"toset": stdlib.MakeToFunc(cty.Set(cty.DynamicPseudoType)), "tomap": stdlib.MakeToFunc(cty.Map(cty.DynamicPseudoType)),
+	}
+	fs["file"] = function.New(&function.Spec{
+		Params: []function.Parameter{{Name: "path", Type: cty.String}},
+		Type:   function.StaticReturnType(cty.String),
+		Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) {
+			p := args[0].AsString()
+			if !filepath.IsAbs(p) {
+				p = filepath.Join(c.Dir, p)
+			}
+			b, err := os.ReadFile(p)
+			if err != nil {
+				return cty.NilVal, fmt.Errorf("cannot read %s (paths are relative to the configuration directory): %v", args[0].AsString(), err)
+			}
+			return cty.StringVal(string(b)), nil
+		},
+	})
+	return fs
+}
+
+// CtyType is the cty object type of a resource type's values, as references see them.
+func CtyType(t *model.Type) cty.Type {
+	return cty.Object(attrTypes(t.Attrs))
+}
+
+func attrTypes(attrs []*model.Attr) map[string]cty.Type {
+	m := make(map[string]cty.Type, len(attrs))
+	for _, a := range attrs {
+		m[a.Name] = attrCtyType(a)
+	}
+	return m
+}
+
+func attrCtyType(a *model.Attr) cty.Type {
+	switch {
+	case a.Kind == model.KindInt:
+		return cty.Number
+	case a.Kind == model.KindBool:
+		return cty.Bool
+	case a.Kind == model.KindBlock:
+		return cty.Object(attrTypes(a.Block))
+	case a.Kind.IsCollection():
+		return cty.List(cty.String)
+	}
+	return cty.String
+}
+
+// ToCty converts a model object into the value references to it see. Sensitive
+// attributes are marked so that they never print.
+func ToCty(t *model.Type, o model.Object) cty.Value {
+	return objToCty(t.Attrs, o)
+}
+
+func objToCty(attrs []*model.Attr, o model.Object) cty.Value {
+	m := make(map[string]cty.Value, len(attrs))
+	for _, a := range attrs {
+		m[a.Name] = valueToCty(a, o[a.Name])
+	}
+	return cty.ObjectVal(m)
+}
+
+func valueToCty(a *model.Attr, v any) cty.Value {
+	ty := attrCtyType(a)
+	if model.IsUnknown(v) {
+		return cty.UnknownVal(ty)
+	}
+	switch x := v.(type) {
+	case nil:
+		return cty.NullVal(ty)
+	case string:
+		return cty.StringVal(x)
+	case int64:
+		return cty.NumberIntVal(x)
+	case bool:
+		return cty.BoolVal(x)
+	case []string:
+		if len(x) == 0 {
+			return cty.ListValEmpty(cty.String)
+		}
+		l := make([]cty.Value, len(x))
+		for i, s := range x {
+			l[i] = cty.StringVal(s)
+		}
+		return cty.ListVal(l)
+	case model.Object:
+		return objToCty(a.Block, x)
+	}
+	return cty.NullVal(ty)
+}
+
+// ForEachKeys evaluates a for_each expression and returns its instance keys and the
+// each.value of each, sorted by key. A map or a set of strings is accepted.
+func ForEachKeys(expr hcl.Expression, ctx *hcl.EvalContext) ([]string, map[string]cty.Value, hcl.Diagnostics) {
+	val, diags := expr.Value(ctx)
+	if diags.HasErrors() {
+		return nil, nil, diags
+	}
+	bad := func(detail string) ([]string, map[string]cty.Value, hcl.Diagnostics) {
+		return nil, nil, append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid for_each argument",
+			Detail: detail, Subject: expr.Range().Ptr(), Expression: expr, EvalContext: ctx})
+	}
+	if val.IsNull() {
+		return bad("for_each is null. Give a map, or a set of strings such as toset([\"a\", \"b\"]).")
+	}
+	if !val.IsWhollyKnown() {
+		return bad("for_each depends on values known only after apply (such as a department id). Use values from variables, locals or files instead.")
+	}
+	val, _ = val.Unmark()
+	ty := val.Type()
+	values := map[string]cty.Value{}
+	switch {
+	case ty.IsMapType() || ty.IsObjectType():
+		for it := val.ElementIterator(); it.Next(); {
+			k, v := it.Element()
+			values[k.AsString()] = v
+		}
+	case ty.IsSetType() || ty.IsListType() || ty.IsTupleType():
+		if ty.IsListType() || ty.IsTupleType() {
+			return bad("for_each takes a map or a set of strings, not a list: wrap it in toset(...) so each key is unique.")
+		}
+		if !ty.ElementType().Equals(cty.String) {
+			return bad("for_each takes a set of strings; this set holds " + ty.ElementType().FriendlyName() + ".")
+		}
+		for it := val.ElementIterator(); it.Next(); {
+			_, v := it.Element()
+			if v.IsNull() {
+				return bad("for_each holds a null element.")
+			}
+			values[v.AsString()] = v
+		}
+	default:
+		return bad("for_each takes a map or a set of strings, not a " + ty.FriendlyName() + ".")
+	}
+	keys := make([]string, 0, len(values))
+	for k := range values {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys, values, diags
+}

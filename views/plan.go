@@ -1,0 +1,334 @@
+// Package views renders everything mailform shows a person or a script: plans,
+// diagnostics, apply progress. The engine returns data; only this package prints.
+package views
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+
+	"github.com/sergi/go-diff/diffmatchpatch"
+
+	"github.com/mailform/mailform/model"
+	"github.com/mailform/mailform/planner"
+)
+
+// Colors turns ANSI colour on or off.
+type Colors struct{ On bool }
+
+func (c Colors) wrap(code, s string) string {
+	if !c.On {
+		return s
+	}
+	return "\x1b[" + code + "m" + s + "\x1b[0m"
+}
+
+// Green, Red, Yellow and Bold colour s when colour is on.
+func (c Colors) Green(s string) string  { return c.wrap("32", s) }
+func (c Colors) Red(s string) string    { return c.wrap("31", s) }
+func (c Colors) Yellow(s string) string { return c.wrap("33", s) }
+func (c Colors) Bold(s string) string   { return c.wrap("1", s) }
+
+func (c Colors) action(a planner.Action, s string) string {
+	switch a {
+	case planner.Create:
+		return c.Green(s)
+	case planner.Delete:
+		return c.Red(s)
+	case planner.Update:
+		return c.Yellow(s)
+	case planner.Replace:
+		return c.Red(s)
+	}
+	return s
+}
+
+// longString is the length above which a changed string is shown as a word diff.
+const longString = 40
+
+// RenderPlan writes a plan in the Terraform style: one block per changed instance
+// with its attribute-level changes, then the summary line.
+func RenderPlan(w io.Writer, p *planner.Plan, col Colors) {
+	for _, m := range p.Moves {
+		fmt.Fprintf(w, "  # %s has moved to %s\n", m.From, m.To)
+	}
+	shown := 0
+	for _, c := range p.Changes {
+		if c.Action == planner.NoOp {
+			switch {
+			case c.Adopt:
+				fmt.Fprintf(w, "  # %s exists live (id %s) and will be recorded in state\n", c.Address, c.ID)
+			case c.Reason != "":
+				fmt.Fprintf(w, "  # %s is %s\n", c.Address, c.Reason)
+			}
+			continue
+		}
+		shown++
+		renderChange(w, c, col)
+	}
+	for _, wn := range p.Warnings {
+		fmt.Fprintf(w, "\n%s %s\n", col.Yellow("Warning:"), wn)
+	}
+	add, change, destroy := p.Counts()
+	if !p.HasChanges() {
+		fmt.Fprintln(w, "No changes. The live objects match the configuration.")
+		return
+	}
+	fmt.Fprintf(w, "\n%s %d to add, %d to change, %d to destroy.\n", col.Bold("Plan:"), add, change, destroy)
+}
+
+func renderChange(w io.Writer, c *planner.Change, col Colors) {
+	verb := map[planner.Action]string{
+		planner.Create: "will be created", planner.Update: "will be updated in place",
+		planner.Replace: "must be replaced", planner.Delete: "will be destroyed",
+	}[c.Action]
+	fmt.Fprintf(w, "  # %s %s\n", col.Bold(c.Address), verb)
+	if c.Reason != "" {
+		fmt.Fprintf(w, "  # (%s)\n", c.Reason)
+	}
+	if c.Adopt {
+		fmt.Fprintf(w, "  # (found live with id %s; it will be recorded in state)\n", c.ID)
+	}
+	sym := col.action(c.Action, c.Action.Symbol())
+	fmt.Fprintf(w, "  %s %s %q {\n", sym, c.Type, c.Label)
+	t := model.Lookup(c.Type)
+	switch c.Action {
+	case planner.Create:
+		for _, a := range t.Attrs {
+			v, ok := c.After[a.Name]
+			if !ok || v == nil {
+				continue
+			}
+			fmt.Fprintf(w, "      %s %s = %s\n", col.Green("+"), a.Name, formatAttr(a, v))
+		}
+	case planner.Delete:
+		for _, a := range t.Attrs {
+			v, ok := c.Before[a.Name]
+			if !ok || v == nil || isZero(v) {
+				continue
+			}
+			fmt.Fprintf(w, "      %s %s = %s\n", col.Red("-"), a.Name, formatAttr(a, v))
+		}
+	default:
+		for _, ch := range c.Attrs {
+			a := t.Attr(ch.Name)
+			mark := col.Yellow("~")
+			suffix := ""
+			if ch.ForcesReplacement {
+				suffix = col.Red(" # forces replacement")
+			}
+			if ch.Sensitive {
+				fmt.Fprintf(w, "      %s %s = (sensitive)%s\n", mark, ch.Name, suffix)
+				continue
+			}
+			if bs, ok := ch.Before.(string); ok {
+				if as, ok := ch.After.(string); ok && (len(bs) > longString || len(as) > longString) {
+					fmt.Fprintf(w, "      %s %s = %s%s\n", mark, ch.Name, WordDiff(bs, as, col), suffix)
+					continue
+				}
+			}
+			if a != nil && a.Kind.IsCollection() {
+				renderSetChange(w, ch, col, suffix)
+				continue
+			}
+			fmt.Fprintf(w, "      %s %s = %s -> %s%s\n", mark, ch.Name, formatAttr(a, ch.Before), formatAttr(a, ch.After), suffix)
+		}
+	}
+	fmt.Fprintln(w, "    }")
+}
+
+// renderSetChange shows a collection change as the elements added and removed, with
+// long elements (TXT values) as word diffs when one replaces another.
+func renderSetChange(w io.Writer, ch model.AttrChange, col Colors, suffix string) {
+	before, _ := ch.Before.([]string)
+	if model.IsUnknown(ch.After) {
+		fmt.Fprintf(w, "      %s %s = (known after apply)%s\n", col.Yellow("~"), ch.Name, suffix)
+		return
+	}
+	after, _ := ch.After.([]string)
+	inB, inA := map[string]bool{}, map[string]bool{}
+	for _, s := range before {
+		inB[s] = true
+	}
+	for _, s := range after {
+		inA[s] = true
+	}
+	var removed, added []string
+	for _, s := range before {
+		if !inA[s] {
+			removed = append(removed, s)
+		}
+	}
+	for _, s := range after {
+		if !inB[s] {
+			added = append(added, s)
+		}
+	}
+	fmt.Fprintf(w, "      %s %s = [%s\n", col.Yellow("~"), ch.Name, suffix)
+	if len(removed) == 1 && len(added) == 1 && (len(removed[0]) > longString || len(added[0]) > longString) {
+		fmt.Fprintf(w, "          %s %s\n", col.Yellow("~"), WordDiff(removed[0], added[0], col))
+	} else {
+		for _, s := range removed {
+			fmt.Fprintf(w, "          %s %q\n", col.Red("-"), s)
+		}
+		for _, s := range added {
+			fmt.Fprintf(w, "          %s %q\n", col.Green("+"), s)
+		}
+	}
+	fmt.Fprintln(w, "        ]")
+}
+
+// WordDiff shows how b became a, word by word: [-removed-]{+added+}.
+func WordDiff(b, a string, col Colors) string {
+	dmp := diffmatchpatch.New()
+	wb, wa, lines := dmp.DiffLinesToRunes(splitWords(b), splitWords(a))
+	diffs := dmp.DiffCharsToLines(dmp.DiffMainRunes(wb, wa, false), lines)
+	var sb strings.Builder
+	sb.WriteByte('"')
+	for _, d := range diffs {
+		text := strings.ReplaceAll(d.Text, "\n", "")
+		switch d.Type {
+		case diffmatchpatch.DiffEqual:
+			sb.WriteString(text)
+		case diffmatchpatch.DiffDelete:
+			sb.WriteString(col.Red("[-" + text + "-]"))
+		case diffmatchpatch.DiffInsert:
+			sb.WriteString(col.Green("{+" + text + "+}"))
+		}
+	}
+	sb.WriteByte('"')
+	return sb.String()
+}
+
+// splitWords puts each word and each run of spaces on a line of its own, so the
+// line-mode diff works on words.
+func splitWords(s string) string {
+	var sb strings.Builder
+	prevSpace := false
+	for i, r := range s {
+		sp := r == ' ' || r == ';'
+		if i > 0 && sp != prevSpace {
+			sb.WriteByte('\n')
+		}
+		sb.WriteRune(r)
+		prevSpace = sp
+	}
+	return sb.String()
+}
+
+func isZero(v any) bool {
+	switch x := v.(type) {
+	case string:
+		return x == ""
+	case []string:
+		return len(x) == 0
+	}
+	return false
+}
+
+func formatAttr(a *model.Attr, v any) string {
+	if a != nil && a.Sensitive && v != nil {
+		return "(sensitive)"
+	}
+	return model.FormatValue(v)
+}
+
+// JSONPlan is the machine-readable plan printed by plan -json (docs/plan-json.md).
+type JSONPlan struct {
+	FormatVersion string         `json:"format_version"`
+	Lineage       string         `json:"lineage"`
+	Serial        uint64         `json:"serial"`
+	Summary       JSONSummary    `json:"summary"`
+	Moves         []planner.Move `json:"moves,omitempty"`
+	Changes       []JSONChange   `json:"resource_changes"`
+}
+
+// JSONSummary counts the changes.
+type JSONSummary struct {
+	Add     int `json:"add"`
+	Change  int `json:"change"`
+	Destroy int `json:"destroy"`
+}
+
+// JSONChange is one instance's change in the JSON plan.
+type JSONChange struct {
+	Address  string           `json:"address"`
+	Type     string           `json:"type"`
+	Provider string           `json:"provider"`
+	Action   string           `json:"action"`
+	Adopt    bool             `json:"adopt,omitempty"`
+	Reason   string           `json:"reason,omitempty"`
+	Before   map[string]any   `json:"before,omitempty"`
+	After    map[string]any   `json:"after,omitempty"`
+	Changed  []JSONAttrChange `json:"changed_attributes,omitempty"`
+}
+
+// JSONAttrChange is one attribute's change.
+type JSONAttrChange struct {
+	Name   string `json:"name"`
+	Before any    `json:"before"`
+	After  any    `json:"after"`
+}
+
+// ToJSON converts a plan into its JSON view: sensitive values become "(sensitive)" and
+// unknown ones "(known after apply)".
+func ToJSON(p *planner.Plan) JSONPlan {
+	add, change, destroy := p.Counts()
+	jp := JSONPlan{FormatVersion: "1", Lineage: p.Lineage, Serial: p.Serial, Summary: JSONSummary{add, change, destroy}, Moves: p.Moves, Changes: []JSONChange{}}
+	for _, c := range p.Changes {
+		t := model.Lookup(c.Type)
+		jc := JSONChange{Address: c.Address, Type: c.Type, Provider: c.Provider, Action: string(c.Action), Adopt: c.Adopt, Reason: c.Reason,
+			Before: jsonObject(t.Attrs, c.Before), After: jsonObject(t.Attrs, c.After)}
+		for _, a := range c.Attrs {
+			ac := JSONAttrChange{Name: a.Name, Before: jsonValue(a.Before), After: jsonValue(a.After)}
+			if a.Sensitive {
+				ac.Before, ac.After = "(sensitive)", "(sensitive)"
+			}
+			jc.Changed = append(jc.Changed, ac)
+		}
+		jp.Changes = append(jp.Changes, jc)
+	}
+	sort.SliceStable(jp.Changes, func(i, j int) bool { return jp.Changes[i].Address < jp.Changes[j].Address })
+	return jp
+}
+
+func jsonObject(attrs []*model.Attr, o model.Object) map[string]any {
+	if o == nil {
+		return nil
+	}
+	out := map[string]any{}
+	for _, a := range attrs {
+		v, ok := o[a.Name]
+		if !ok || v == nil {
+			continue
+		}
+		if a.Sensitive {
+			out[a.Name] = "(sensitive)"
+			continue
+		}
+		if a.Kind == model.KindBlock {
+			if b, ok := v.(model.Object); ok {
+				out[a.Name] = jsonObject(a.Block, b)
+				continue
+			}
+		}
+		out[a.Name] = jsonValue(v)
+	}
+	return out
+}
+
+func jsonValue(v any) any {
+	if model.IsUnknown(v) {
+		return "(known after apply)"
+	}
+	return v
+}
+
+// WriteJSON writes v as indented JSON.
+func WriteJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
