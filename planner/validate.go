@@ -20,7 +20,7 @@ func crossCheck(insts []*Instance, ps *ProviderSet) hcl.Diagnostics {
 			domains[in.Desired.Str("name")] = true
 		}
 	}
-	seen := map[string]*Instance{}    // "type:key" → first instance
+	seen := map[string]*Instance{}      // "type:key" → first instance
 	addrOwner := map[string]*Instance{} // mailbox-like address → account or group
 	at := func(in *Instance, attr string) *hcl.Range {
 		if r, ok := in.Ranges[attr]; ok {

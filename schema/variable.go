@@ -191,7 +191,7 @@ func (c *Config) VariableValues(in VarInputs) (map[string]cty.Value, hcl.Diagnos
 			val = v.Default
 		default:
 			diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "No value for required variable",
-				Detail: fmt.Sprintf("The variable %q has no default. Set it with -var %s=VALUE, in a *%s file, or with the environment variable MAILFORM_VAR_%s.", n, n, VarSuffix, n),
+				Detail:  fmt.Sprintf("The variable %q has no default. Set it with -var %s=VALUE, in a *%s file, or with the environment variable MAILFORM_VAR_%s.", n, n, VarSuffix, n),
 				Subject: v.DeclRange.Ptr()})
 			continue
 		}
