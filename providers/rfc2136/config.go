@@ -12,6 +12,7 @@ import (
 	"net"
 	"os"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/miekg/dns"
@@ -140,6 +141,14 @@ func hostPort(attr, s string) (string, error) {
 type Provider struct {
 	cfg Config
 	log io.Writer
+
+	mu sync.Mutex
+	// seen holds the wire records of every RRset last read or written, by zone and
+	// RRset key. Prerequisites must match the server's RDATA byte for byte, and the
+	// canonical form loses how a TXT value was split into strings and the case of
+	// names; prerequisites are built from these records when they still say what the
+	// plan saw.
+	seen map[string]map[string][]dns.RR
 }
 
 // New makes a provider from its configuration.
@@ -152,7 +161,7 @@ func New(cfg model.Object, env providers.Env) (*Provider, error) {
 	if log == nil {
 		log = io.Discard
 	}
-	return &Provider{cfg: c, log: log}, nil
+	return &Provider{cfg: c, log: log, seen: map[string]map[string][]dns.RR{}}, nil
 }
 
 // Supports reports that the provider manages dns_record and all of its attributes.

@@ -28,7 +28,9 @@ func (p *Provider) Read(ctx context.Context, req providers.ReadRequest) ([]provi
 		if err != nil {
 			return nil, err
 		}
-		for _, s := range groupRRsets(zone, rrs) {
+		sets := groupRRsets(zone, rrs)
+		p.remember(zone, sets)
+		for _, s := range sets {
 			out = append(out, s.remote())
 		}
 	}
@@ -132,4 +134,39 @@ func (p *Provider) diagnose(ctx context.Context, server, zone string, orig error
 		return noZone(server, zone)
 	}
 	return fmt.Errorf("transfer of zone %s from %s failed: %v (the server answered %s)", zone, server, orig, dns.RcodeToString[r.Rcode])
+}
+
+// remember replaces what the provider knows of zone's wire records.
+func (p *Provider) remember(zone string, sets []rrset) {
+	m := make(map[string][]dns.RR, len(sets))
+	for _, s := range sets {
+		m[s.key()] = s.wire
+	}
+	p.mu.Lock()
+	p.seen[model.CanonicalDomain(zone)] = m
+	p.mu.Unlock()
+}
+
+// seenRRs returns the wire records last read or written for an RRset, and whether the
+// zone has been read at all.
+func (p *Provider) seenRRs(zone, key string) ([]dns.RR, bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	z, ok := p.seen[zone]
+	return z[key], ok
+}
+
+// wrote records the wire records of an RRset after a successful UPDATE (nil: deleted).
+func (p *Provider) wrote(zone, key string, rrs []dns.RR) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	z, ok := p.seen[zone]
+	if !ok {
+		return
+	}
+	if rrs == nil {
+		delete(z, key)
+		return
+	}
+	z[key] = rrs
 }

@@ -18,6 +18,7 @@ type rrset struct {
 	rrtype string // upper case
 	ttl    uint32
 	rdata  []string // canonical RDATA; TXT as raw joined text
+	wire   []dns.RR // the records as read from the server, when read
 }
 
 // rrsetOf canonicalises a dns_record object.
@@ -120,6 +121,7 @@ func groupRRsets(zone string, rrs []dns.RR) []rrset {
 		// An RRset has one TTL; servers that store several report the smallest.
 		s.ttl = min(s.ttl, h.Ttl)
 		s.rdata = append(s.rdata, rdataOf(rr))
+		s.wire = append(s.wire, rr)
 	}
 	sort.Strings(keys)
 	out := make([]rrset, len(keys))

@@ -151,7 +151,7 @@ func TestBuildOp(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			o, err := buildOp(c.c)
+			o, err := buildOp(c.c, noneSeen)
 			if c.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), c.wantErr) {
 					t.Fatalf("err = %v, want %q", err, c.wantErr)
@@ -279,3 +279,5 @@ func TestWrongTypeAndBadChanges(t *testing.T) {
 		t.Errorf("bad change err = %v", res[0].Err)
 	}
 }
+
+func noneSeen(string, string) ([]dns.RR, bool) { return nil, false }

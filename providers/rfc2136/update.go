@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
+	"sort"
 	"time"
 
 	"github.com/miekg/dns"
@@ -46,6 +48,7 @@ type op struct {
 	updates []dns.RR
 	size    int
 	remote  providers.Remote
+	written []dns.RR // the RRset's records after the update; nil when deleted
 }
 
 // ApplyBatch applies changes zone by zone in as few UPDATE messages as the message size
@@ -59,10 +62,15 @@ func (p *Provider) ApplyBatch(ctx context.Context, typ string, changes []provide
 		}
 		return results
 	}
+	zoneErr := p.readUnseenZones(ctx, changes)
 	byZone := map[string][]*op{}
 	var zones []string
 	for i, c := range changes {
-		o, err := buildOp(c)
+		if err := zoneErr[changeZone(c)]; err != nil {
+			results[i].Err = err
+			continue
+		}
+		o, err := buildOp(c, p.seenRRs)
 		if err != nil {
 			results[i].Err = err
 			continue
@@ -89,6 +97,7 @@ func (p *Provider) applyZone(ctx context.Context, zone string, ops []*op, result
 				results[o.index].Err = err
 			} else {
 				results[o.index].Remote = o.remote
+				p.wrote(zone, o.key, o.written)
 			}
 		}
 		if err != nil && !isChangedSincePlan(err) {
@@ -139,7 +148,7 @@ func pack(ops []*op) [][]*op {
 //   - create: the RRset must not exist; add the desired records.
 //   - update: the RRset must hold exactly the prior records; delete it, add the desired.
 //   - delete: the RRset must hold exactly the prior records; delete it.
-func buildOp(c providers.Change) (*op, error) {
+func buildOp(c providers.Change, seen func(zone, key string) ([]dns.RR, bool)) (*op, error) {
 	var prior, desired *rrset
 	if c.Op != providers.OpCreate && c.Prior != nil {
 		s, err := rrsetOf(c.Prior)
@@ -177,6 +186,9 @@ func buildOp(c providers.Change) (*op, error) {
 		if err != nil {
 			return nil, err
 		}
+		if live, _ := seen(prior.zone, prior.key()); sameRData(live, prior.rdata) {
+			rrs = copyRRs(live)
+		}
 		o.prereq = used(rrs)
 	}
 	if c.Op != providers.OpCreate {
@@ -189,6 +201,7 @@ func buildOp(c providers.Change) (*op, error) {
 		}
 		o.updates = append(o.updates, rrs...)
 		o.remote = desired.remote()
+		o.written = copyRRs(rrs)
 	}
 	for _, rr := range append(append([]dns.RR(nil), o.prereq...), o.updates...) {
 		o.size += dns.Len(rr)
@@ -269,4 +282,59 @@ func (p *Provider) exchange(ctx context.Context, m *dns.Msg, network string) (*d
 	}
 	r, _, err := c.ExchangeContext(ctx, m, p.cfg.Server)
 	return r, err
+}
+
+// readUnseenZones transfers, once, each zone in which an update or delete must check an
+// RRset that this provider has not read, so prerequisites can use the server's exact
+// records. It returns the errors of the zones that could not be read.
+func (p *Provider) readUnseenZones(ctx context.Context, changes []providers.Change) map[string]error {
+	errs := map[string]error{}
+	for _, c := range changes {
+		if c.Op == providers.OpCreate || c.Prior == nil {
+			continue
+		}
+		zone := changeZone(c)
+		if _, done := errs[zone]; done || zone == "" {
+			continue
+		}
+		if _, read := p.seenRRs(zone, ""); read {
+			continue
+		}
+		rrs, err := p.transfer(ctx, zone)
+		if err == nil {
+			p.remember(zone, groupRRsets(zone, rrs))
+		}
+		errs[zone] = err
+	}
+	return errs
+}
+
+// changeZone returns the canonical zone a change is in, or "".
+func changeZone(c providers.Change) string {
+	o := c.Desired
+	if o == nil {
+		o = c.Prior
+	}
+	return model.CanonicalDomain(o.Str("zone"))
+}
+
+// sameRData reports whether wire records hold exactly the canonical RDATA set want.
+func sameRData(rrs []dns.RR, want []string) bool {
+	if len(rrs) == 0 || len(rrs) != len(want) {
+		return false
+	}
+	got := make([]string, len(rrs))
+	for i, rr := range rrs {
+		got[i] = rdataOf(rr)
+	}
+	sort.Strings(got)
+	return slices.Equal(got, want)
+}
+
+func copyRRs(rrs []dns.RR) []dns.RR {
+	out := make([]dns.RR, len(rrs))
+	for i, rr := range rrs {
+		out[i] = dns.Copy(rr)
+	}
+	return out
 }

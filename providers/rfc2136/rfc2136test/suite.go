@@ -30,11 +30,12 @@ const (
 	ZoneRace    = "race.test"
 	ZoneBatch   = "batch.test"
 	ZoneErrors  = "errors.test"
+	ZoneForeign = "foreign.test"
 	ZoneMissing = "missing.test"
 )
 
 // Zones lists the zones a server must serve for Run.
-var Zones = []string{ZoneCRUD, ZoneTCP, ZoneRace, ZoneBatch, ZoneErrors}
+var Zones = []string{ZoneCRUD, ZoneTCP, ZoneRace, ZoneBatch, ZoneErrors, ZoneForeign}
 
 // Run starts a server with st and runs the whole suite against it.
 func Run(t *testing.T, st dnstest.Starter) {
@@ -42,6 +43,7 @@ func Run(t *testing.T, st dnstest.Starter) {
 	t.Run("CreateUpdateDelete/udp", func(t *testing.T) { testCRUD(t, srv, ZoneCRUD, "udp") })
 	t.Run("CreateUpdateDelete/tcp", func(t *testing.T) { testCRUD(t, srv, ZoneTCP, "tcp") })
 	t.Run("OutsideChangeBetweenPlanAndApply", func(t *testing.T) { testOutsideChange(t, srv) })
+	t.Run("RecordsWrittenByOtherTools", func(t *testing.T) { testForeignRecords(t, srv) })
 	t.Run("LargeBatchFewMessages", func(t *testing.T) { testLargeBatch(t, srv) })
 	t.Run("WrongSecret", func(t *testing.T) { testWrongKey(t, srv, srv.KeyName, randomSecret(t)) })
 	t.Run("WrongKeyName", func(t *testing.T) { testWrongKey(t, srv, "not-the-key.", srv.KeySecret) })
@@ -409,5 +411,59 @@ func testMissingZone(t *testing.T, srv *dnstest.Server) {
 	_, err = p.Create(context.Background(), "dns_record", "x", rec(ZoneMissing, "www", "A", 600, "192.0.2.40"))
 	if err == nil || !strings.Contains(err.Error(), ZoneMissing) {
 		t.Errorf("create err = %v, want an error naming zone %s", err, ZoneMissing)
+	}
+}
+
+// testForeignRecords changes RRsets that another tool wrote in a form mailform would not
+// (a TXT value split at other places, names in upper case): prerequisites must still
+// match them.
+func testForeignRecords(t *testing.T, srv *dnstest.Server) {
+	zone := ZoneForeign
+	rc, err := srv.Update(zone, func(m *dns.Msg) {
+		var rrs []dns.RR
+		for _, s := range []string{
+			`dkim._domainkey 600 IN TXT "v=DKIM1; " "k=rsa; " "p=AB\"C"`,
+			"alias 600 IN CNAME Target.Example.COM.",
+			"@ 600 IN MX 10 MX.Example.COM.",
+		} {
+			rr, err := dns.NewRR("$ORIGIN " + zone + ".\n" + s)
+			if err != nil {
+				t.Fatal(err)
+			}
+			rrs = append(rrs, rr)
+		}
+		m.Insert(rrs)
+	})
+	if err != nil || rc != dns.RcodeSuccess {
+		t.Fatalf("outside update: %s %v", dns.RcodeToString[rc], err)
+	}
+	ctx := context.Background()
+	p, _ := NewProvider(t, srv, nil)
+	plan := readZone(t, p, zone)
+	txt := rec(zone, "dkim._domainkey", "TXT", 600, `v=DKIM1; k=rsa; p=AB"C`)
+	assertLive(t, plan, txt)
+	newTXT := rec(zone, "dkim._domainkey", "TXT", 600, "v=DKIM1; k=rsa; p=XYZ")
+	res := p.ApplyBatch(ctx, "dns_record", []providers.Change{
+		{Op: providers.OpUpdate, ID: id(txt), Prior: plan[id(txt)], Desired: newTXT},
+		{Op: providers.OpDelete, ID: model.RRsetKey(zone, "alias", "CNAME"), Prior: plan[model.RRsetKey(zone, "alias", "CNAME")]},
+	})
+	for i, r := range res {
+		if r.Err != nil {
+			t.Fatalf("change %d: %v", i, r.Err)
+		}
+	}
+	// A provider that has not read the zone (apply of a saved plan in a new process)
+	// reads it once to learn the exact records.
+	fresh, _ := NewProvider(t, srv, nil)
+	mx := model.Object{"zone": zone, "name": "@", "type": "MX", "ttl": int64(600), "records": []string{"10 mx.example.com."}}
+	newMX := rec(zone, "@", "MX", 600, "5 mxbiz1.qq.com.")
+	if _, err := fresh.Update(ctx, "dns_record", id(mx), mx, newMX); err != nil {
+		t.Fatalf("update MX written by another tool: %v", err)
+	}
+	live := readZone(t, p, zone)
+	assertLive(t, live, newTXT)
+	assertLive(t, live, newMX)
+	if _, ok := live[model.RRsetKey(zone, "alias", "CNAME")]; ok {
+		t.Errorf("CNAME still live after delete")
 	}
 }
