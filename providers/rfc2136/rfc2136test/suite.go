@@ -52,32 +52,34 @@ func Run(t *testing.T, st dnstest.Starter) {
 	t.Run("MissingZone", func(t *testing.T) { testMissingZone(t, srv) })
 }
 
-// logBuffer collects the provider's debug log; the provider may log from any goroutine.
-type logBuffer struct {
+// LogBuffer collects a provider's debug log; the provider may log from any goroutine.
+type LogBuffer struct {
 	mu sync.Mutex
 	b  bytes.Buffer
 }
 
-func (l *logBuffer) Write(p []byte) (int, error) {
+// Write appends p to the log.
+func (l *LogBuffer) Write(p []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.b.Write(p)
 }
 
-func (l *logBuffer) String() string {
+// String returns the log so far.
+func (l *LogBuffer) String() string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.b.String()
 }
 
 // NewProvider makes an rfc2136 provider for srv; extra overrides configuration.
-func NewProvider(t testing.TB, srv *dnstest.Server, extra model.Object) (*rfc2136.Provider, *logBuffer) {
+func NewProvider(t testing.TB, srv *dnstest.Server, extra model.Object) (*rfc2136.Provider, *LogBuffer) {
 	t.Helper()
 	cfg := model.Object{"server": srv.Addr, "key_name": srv.KeyName, "key_algorithm": srv.KeyAlgorithm, "key_secret": srv.KeySecret, "timeout": "5s"}
 	for k, v := range extra {
 		cfg[k] = v
 	}
-	log := &logBuffer{}
+	log := &LogBuffer{}
 	p, err := rfc2136.New(cfg, providers.Env{Log: log})
 	if err != nil {
 		t.Fatalf("rfc2136.New: %v", err)
@@ -384,6 +386,14 @@ func testServerDown(t *testing.T, srv *dnstest.Server) {
 			_, err := p.Read(context.Background(), providers.ReadRequest{Type: "dns_record", Zones: []string{ZoneErrors}})
 			if !errors.Is(err, rfc2136.ErrUnreachable) || !strings.Contains(err.Error(), down) {
 				t.Errorf("read err = %v, want ErrUnreachable naming %s", err, down)
+			}
+			// Reads go to transfer_server when it is set; writes still go to server.
+			split, _ := NewProvider(t, srv, model.Object{"server": down, "transfer_server": srv.Addr, "transport": transport})
+			if live := readZone(t, split, ZoneErrors); len(live) == 0 {
+				t.Errorf("read from transfer_server returned nothing")
+			}
+			if _, err := split.Create(context.Background(), "dns_record", "x", rec(ZoneErrors, "split", "A", 600, "192.0.2.32")); !errors.Is(err, rfc2136.ErrUnreachable) {
+				t.Errorf("create with server down and transfer_server up: err = %v, want ErrUnreachable", err)
 			}
 			res := p.ApplyBatch(context.Background(), "dns_record", []providers.Change{
 				{Op: providers.OpCreate, Desired: rec(ZoneErrors, "down1", "A", 600, "192.0.2.30")},
