@@ -241,3 +241,32 @@ func TestApplyBatch(t *testing.T) {
 		t.Errorf("domain batch = %+v", res)
 	}
 }
+
+func TestConcurrentWrites(t *testing.T) {
+	ctx := context.Background()
+	p, _ := newProvider(t, model.Object{})
+	const n = 16
+	ids := make(chan string, n)
+	errs := make(chan error, n)
+	for i := 0; i < n; i++ {
+		go func(i int) {
+			r, err := p.Create(ctx, "department", "", model.Object{"name": "D" + string(rune('a'+i))})
+			ids <- r.ID
+			errs <- err
+		}(i)
+	}
+	seen := map[string]bool{}
+	for i := 0; i < n; i++ {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+		id := <-ids
+		if seen[id] {
+			t.Errorf("department id %s handed out twice", id)
+		}
+		seen[id] = true
+	}
+	if got, _ := p.Read(ctx, providers.ReadRequest{Type: "department"}); len(got) != n {
+		t.Errorf("%d departments read, want %d", len(got), n)
+	}
+}

@@ -43,6 +43,7 @@ type Error struct {
 	kind error
 }
 
+// Error returns the message, which names the object and says what to do.
 func (e *Error) Error() string { return e.Msg }
 
 // Unwrap returns the kind of refusal (ErrNotFound, ErrExists, ErrInvalid, ErrInUse).
