@@ -23,9 +23,16 @@ type Local struct {
 	path string
 	// mu serialises Saves in this process; other processes are kept out by the lock.
 	mu sync.Mutex
-	// knownGood is true once this process has read or written the file at path, so
-	// that Save knows the file it is about to back up is a complete state.
-	knownGood bool
+	// disk is the lineage and serial of the file at path as this process last read or
+	// wrote it, or nil when unknown. It tells Save that the file it backs up is a
+	// complete state, and lets it refuse to overwrite a newer or a foreign state.
+	disk *diskMark
+}
+
+// diskMark identifies one version of the state file.
+type diskMark struct {
+	lineage string
+	serial  uint64
 }
 
 // NewLocal returns the local backend storing the state at path.
@@ -52,7 +59,7 @@ func (l *Local) Load() (*State, error) {
 		return nil, l.corrupt(err)
 	}
 	l.mu.Lock()
-	l.knownGood = true
+	l.disk = &diskMark{lineage: st.Lineage, serial: st.Serial}
 	l.mu.Unlock()
 	return st, nil
 }
@@ -136,7 +143,7 @@ func (l *Local) Save(st *State) error {
 	st.Serial++
 	data, err := encodeState(st)
 	if err == nil {
-		err = l.writeLocked(data)
+		err = l.commitLocked(st.Lineage, st.Serial, data)
 	}
 	if err != nil {
 		st.Serial--
@@ -214,11 +221,30 @@ func marshalState(st *State) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// write replaces the file with data; it takes the mutex for callers outside Save.
-func (l *Local) write(data []byte) error {
+// commit writes data, the encoding of the state with lineage and serial; it takes the
+// mutex for callers outside Save.
+func (l *Local) commit(lineage string, serial uint64, data []byte) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return l.writeLocked(data)
+	return l.commitLocked(lineage, serial, data)
+}
+
+// commitLocked refuses to replace a state of another lineage or a serial at least as
+// new (another run saved since this one loaded), then writes data.
+func (l *Local) commitLocked(lineage string, serial uint64, data []byte) error {
+	if d := l.disk; d != nil {
+		if lineage != d.lineage {
+			return fmt.Errorf("refusing to save: state file %s belongs to lineage %s, not %s (a different configuration's state); check the backend path", l.path, d.lineage, lineage)
+		}
+		if serial <= d.serial {
+			return fmt.Errorf("refusing to save serial %d: state file %s is already at serial %d; it changed since this run loaded it — run plan again", serial, l.path, d.serial)
+		}
+	}
+	if err := l.writeLocked(data); err != nil {
+		return err
+	}
+	l.disk = &diskMark{lineage: lineage, serial: serial}
+	return nil
 }
 
 // writeLocked writes data to a temporary file beside the state, fsyncs it, keeps the
@@ -259,7 +285,6 @@ func (l *Local) writeLocked(data []byte) error {
 	if err := syncDir(dir); err != nil {
 		return fmt.Errorf("cannot make state file %s durable: %w", l.path, err)
 	}
-	l.knownGood = true
 	return nil
 }
 
@@ -267,7 +292,7 @@ func (l *Local) writeLocked(data []byte) error {
 // so that saving stays cheap for big states, and replaces the old backup by rename so
 // that a good backup always exists.
 func (l *Local) keepBackup() error {
-	if !l.knownGood {
+	if l.disk == nil {
 		data, err := os.ReadFile(l.path)
 		if errors.Is(err, fs.ErrNotExist) {
 			return nil

@@ -234,3 +234,43 @@ func TestMarshalStateMatchesMarshalIndent(t *testing.T) {
 		})
 	}
 }
+
+func TestSaveRefusesForeignOrOlderState(t *testing.T) {
+	l, path := newLocal(t)
+	st, _ := l.Load()
+	if err := l.Save(st); err != nil {
+		t.Fatal(err)
+	}
+	// A second run loads the same file and saves first.
+	other := NewLocal(path)
+	theirs, _ := other.Load()
+	if err := other.Save(theirs); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		l    Backend
+		st   *State
+		want string
+	}{
+		{"other lineage", l, New(), "belongs to lineage " + st.Lineage},
+		// A copy taken before l's own save at serial 1 would overwrite it. (A save by
+		// another process is kept out by the lock, not by this check.)
+		{"stale copy", l, &State{Version: 1, Lineage: st.Lineage}, "already at serial 1"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			before := tt.st.Serial
+			err := tt.l.Save(tt.st)
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("Save = %v, want error containing %q", err, tt.want)
+			}
+			if tt.st.Serial != before {
+				t.Errorf("serial changed to %d by a refused Save", tt.st.Serial)
+			}
+		})
+	}
+	if got, _ := NewLocal(path).Load(); got.Serial != 2 {
+		t.Errorf("file at serial %d, want 2 untouched", got.Serial)
+	}
+}

@@ -25,7 +25,7 @@ type Writer struct {
 // encoder is implemented by backends that can split a save into a quick encoding
 // step (done under the Writer's lock) and the slow durable write (done outside it).
 type encoder interface {
-	write(data []byte) error
+	commit(lineage string, serial uint64, data []byte) error
 }
 
 // NewWriter returns a Writer that owns st from now on and saves it to b.
@@ -69,8 +69,9 @@ func (w *Writer) saveLocked() {
 		var data []byte
 		data, err = encodeState(w.st)
 		if err == nil {
+			lineage, serial := w.st.Lineage, w.st.Serial
 			w.mu.Unlock()
-			err = enc.write(data)
+			err = enc.commit(lineage, serial, data)
 			w.mu.Lock()
 		}
 		if err != nil {
