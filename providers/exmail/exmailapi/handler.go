@@ -142,6 +142,9 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	fault := h.drawFault()
+	if fault != 0 {
+		h.o.Counters.add(faultPrefix + fault.String())
+	}
 	switch fault {
 	case FaultBusy:
 		writeJSON(w, nil, fail(CodeBusy, ""))
@@ -261,13 +264,14 @@ func (h *handler) checkToken(tok, app string) error {
 	return nil
 }
 
-// loose renders a small number as the real API does: sometimes a JSON number,
-// sometimes a string, so that clients must decode both.
-func (h *handler) loose(n int) any {
+// loose returns how one response renders small numbers: as JSON numbers or as
+// strings, alternating between responses as the real API is inconsistent, so that
+// clients must decode both.
+func (h *handler) loose() func(n int) any {
 	if h.flip.Add(1)%2 == 0 {
-		return itoa(int64(n))
+		return func(n int) any { return itoa(int64(n)) }
 	}
-	return n
+	return func(n int) any { return n }
 }
 
 func decodeBody(c *call, v any) error {

@@ -2,6 +2,7 @@ package exmailapi
 
 import (
 	"sort"
+	"strings"
 	"sync"
 	"time"
 )
@@ -44,7 +45,8 @@ type Options struct {
 	Counters *Counters
 }
 
-// Counters counts calls per endpoint ("gettoken", "user/list" …); safe for concurrent use.
+// Counters counts calls per endpoint ("gettoken", "user/list" …) and injected faults
+// ("fault:busy", "fault:throttle", "fault:502", "fault:drop"); safe for concurrent use.
 type Counters struct {
 	mu sync.Mutex
 	n  map[string]int
@@ -74,11 +76,20 @@ func (c *Counters) Total() int {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	t := 0
-	for _, v := range c.n {
-		t += v
+	for k, v := range c.n {
+		if !strings.HasPrefix(k, faultPrefix) {
+			t += v
+		}
 	}
 	return t
 }
+
+const faultPrefix = "fault:"
+
+var faultNames = map[Fault]string{FaultBusy: "busy", FaultThrottle: "throttle", FaultBadGateway: "502", FaultDrop: "drop"}
+
+// String names the fault as Counters counts it.
+func (f Fault) String() string { return faultNames[f] }
 
 // Snapshot returns a copy of the counts.
 func (c *Counters) Snapshot() map[string]int {

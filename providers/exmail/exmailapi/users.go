@@ -197,14 +197,15 @@ func (h *handler) userDelete(c *call) (map[string]any, error) {
 }
 
 func (h *handler) userJSON(u User) map[string]any {
+	loose := h.loose()
 	gender := any("")
 	if u.Gender != 0 {
-		gender = h.loose(u.Gender)
+		gender = loose(u.Gender)
 	}
 	return map[string]any{
 		"userid": u.UserID, "name": u.Name, "department": nonNil64(u.Department),
 		"position": u.Position, "mobile": u.Mobile, "tel": u.Tel, "extid": u.ExtID,
-		"gender": gender, "enable": h.loose(u.Enable), "slaves": nonNil(u.Slaves),
+		"gender": gender, "enable": loose(u.Enable), "slaves": nonNil(u.Slaves),
 		"cpwd_login": u.CpwdLogin,
 	}
 }
