@@ -25,7 +25,7 @@ type fixture struct {
 
 // newFixture starts a handler over a fresh tenant; tweak adjusts the server options
 // and cfg the client configuration.
-func newFixture(t *testing.T, tweak func(*exmailapi.Options), cfg func(*Config)) *fixture {
+func newFixture(t testing.TB, tweak func(*exmailapi.Options), cfg func(*Config)) *fixture {
 	t.Helper()
 	f := &fixture{tenant: exmailapi.NewMemTenant(), count: &exmailapi.Counters{}}
 	opts := exmailapi.Options{
@@ -53,14 +53,14 @@ func newFixture(t *testing.T, tweak func(*exmailapi.Options), cfg func(*Config))
 	return f
 }
 
-func ctx(t *testing.T) context.Context {
+func ctx(t testing.TB) context.Context {
 	c, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	t.Cleanup(cancel)
 	return c
 }
 
-// mustUser creates a user directly in the tenant.
-func (f *fixture) seedUser(t *testing.T, u exmailapi.User) {
+// seedUser creates a user directly in the tenant.
+func (f *fixture) seedUser(t testing.TB, u exmailapi.User) {
 	t.Helper()
 	if u.Department == nil {
 		u.Department = []int64{exmailapi.RootDepartment}

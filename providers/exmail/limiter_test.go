@@ -1,0 +1,40 @@
+package exmail
+
+import (
+	"testing"
+	"time"
+)
+
+func TestAdaptiveLimiter(t *testing.T) {
+	tests := []struct {
+		name  string
+		max   float64
+		steps func(a *adaptiveLimiter)
+		want  float64
+	}{
+		{"halves on a throttle", 20, func(a *adaptiveLimiter) { a.throttled() }, 10},
+		{"one halving per second", 20, func(a *adaptiveLimiter) { a.throttled(); a.throttled(); a.throttled() }, 10},
+		{"stops at the floor", 64, func(a *adaptiveLimiter) {
+			for i := 0; i < 10; i++ {
+				a.throttled()
+				a.lastCut = time.Now().Add(-2 * time.Second)
+			}
+		}, 2},
+		{"no recovery right after a cut", 20, func(a *adaptiveLimiter) { a.throttled(); a.succeeded() }, 10},
+		{"recovers by a fiftieth", 20, func(a *adaptiveLimiter) {
+			a.throttled()
+			a.lastCut = time.Now().Add(-2 * time.Second)
+			a.succeeded()
+		}, 10.4},
+		{"never above the maximum", 20, func(a *adaptiveLimiter) { a.succeeded() }, 20},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a := newAdaptiveLimiter(tt.max)
+			tt.steps(a)
+			if got := a.rate(); got < tt.want-1e-9 || got > tt.want+1e-9 {
+				t.Fatalf("rate = %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
