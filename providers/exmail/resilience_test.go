@@ -225,6 +225,24 @@ func TestLostAnswerAfterWrite(t *testing.T) {
 				t.Fatalf("%d users, want 0", len(users))
 			}
 		}},
+		{"group/delete", "group/get", func(t *testing.T, p *Provider, f *fixture) {
+			f.tenant.CreateGroup(exmailapi.Group{GroupID: "g@example.com", GroupName: "G", UserList: []string{"old@example.com"}})
+			if err := p.Delete(ctx(t), "group", "g@example.com", nil); err != nil {
+				t.Fatal(err)
+			}
+			if gs, _ := f.tenant.Groups(); len(gs) != 0 {
+				t.Fatalf("%d groups, want 0", len(gs))
+			}
+		}},
+		{"department/delete", "department/list", func(t *testing.T, p *Provider, f *fixture) {
+			id, _ := f.tenant.CreateDepartment(exmailapi.Department{Name: "D", ParentID: 1})
+			if err := p.Delete(ctx(t), "department", fmt.Sprint(id), nil); err != nil {
+				t.Fatal(err)
+			}
+			if ds, _ := f.tenant.Departments(); len(ds) != 1 {
+				t.Fatalf("%d departments, want the root alone", len(ds))
+			}
+		}},
 		{"user/update", "user/get", func(t *testing.T, p *Provider, f *fixture) {
 			prior := model.Object{"email": "old@example.com", "name": "Old"}
 			if _, err := p.Update(ctx(t), "account", "old@example.com", prior, model.Object{"email": "old@example.com", "name": "New"}); err != nil {

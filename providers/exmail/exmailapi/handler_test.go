@@ -176,3 +176,28 @@ func TestDropHappensAfterTheWrite(t *testing.T) {
 		t.Fatal("the dropped create was not carried out")
 	}
 }
+
+func TestUserOptionRules(t *testing.T) {
+	s := newServer(t, nil)
+	ctok, otok := s.token("cs"), s.token("os")
+	if _, r := s.call("POST", "user/create", "access_token="+ctok, map[string]any{"userid": "a@b.cn", "name": "A", "department": []int{1}, "password": "p"}); code(r) != 0 {
+		t.Fatal(r)
+	}
+	tests := []struct {
+		name string
+		body map[string]any
+		want int
+	}{
+		{"secure login is read-only", map[string]any{"userid": "a@b.cn", "option": []map[string]any{{"type": 4, "value": "1"}}}, CodeInvalidParameter},
+		{"unknown type", map[string]any{"userid": "a@b.cn", "option": []map[string]any{{"type": 9, "value": "1"}}}, CodeInvalidParameter},
+		{"value not 0/1", map[string]any{"userid": "a@b.cn", "option": []map[string]any{{"type": 2, "value": "yes"}}}, CodeInvalidParameter},
+		{"no options", map[string]any{"userid": "a@b.cn"}, CodeInvalidParameter},
+		{"missing user", map[string]any{"userid": "z@b.cn", "option": []map[string]any{{"type": 2, "value": "1"}}}, CodeUserIDNotFound},
+		{"type as string", map[string]any{"userid": "a@b.cn", "option": []map[string]any{{"type": "2", "value": "0"}}}, CodeOK},
+	}
+	for _, tt := range tests {
+		if _, r := s.call("POST", "useroption/update", "access_token="+otok, tt.body); code(r) != tt.want {
+			t.Errorf("%s: %v, want errcode %d", tt.name, r, tt.want)
+		}
+	}
+}
