@@ -67,7 +67,45 @@ func buildGraph(cfg *schema.Config) (*graph, hcl.Diagnostics) {
 			Subject: first.rng.Ptr()})
 	}
 	g.order = order
+	g.depsThroughLocals()
 	return g, diags
+}
+
+// depsThroughLocals adds to each resource the resources it reaches through locals
+// (directly or via other locals), so that apply waits for them too: a local such as
+// { for k, d in department.x : k => d.id } carries department.x's ids to its users.
+func (g *graph) depsThroughLocals() {
+	viaLocal := map[string][]string{} // local id → resources it refers to, transitively
+	for _, id := range g.order {
+		n := g.nodes[id]
+		var extra []string
+		seen := map[string]bool{}
+		for _, d := range n.deps {
+			seen[d] = true
+		}
+		for _, d := range n.deps {
+			if !strings.HasPrefix(d, "local.") {
+				continue
+			}
+			for _, r := range viaLocal[d] {
+				if !seen[r] {
+					seen[r] = true
+					extra = append(extra, r)
+				}
+			}
+		}
+		if n.local != nil {
+			for _, d := range n.deps {
+				if !strings.HasPrefix(d, "local.") {
+					extra = append(extra, d)
+				}
+			}
+			viaLocal[id] = extra
+			continue
+		}
+		n.deps = append(n.deps, extra...)
+		sort.Strings(n.deps)
+	}
 }
 
 // referenceTarget returns the graph node a traversal refers to ("" for var/each).
