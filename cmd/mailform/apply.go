@@ -62,6 +62,11 @@ func newApplyCmd() *cobra.Command {
 				return fail("%v", err)
 			}
 			if p != nil {
+				// With no state file yet, each Load invents a new lineage; a plan made
+				// against that empty state is still current, so the state takes its lineage.
+				if st.Serial == 0 && p.Serial == 0 && len(st.Resources) == 0 {
+					st.Lineage = p.Lineage
+				}
 				if p.Lineage != st.Lineage || p.Serial != st.Serial {
 					return fail("the saved plan %s is stale: the state has changed since it was made (it was already applied, or another run changed the state). Run mailform plan again.", args[0])
 				}
