@@ -29,6 +29,7 @@ var hints = map[int]string{
 	exmailapi.CodeTooManyDepartments: "an account can belong to at most 20 departments",
 }
 
+// Error names the endpoint, the object, the errcode with its meaning and what to do.
 func (e *APIError) Error() string {
 	meaning := exmailapi.CodeMessage(e.Code)
 	if meaning == "" {

@@ -101,6 +101,8 @@ func NewHandler(t Tenant, opts Options) http.Handler {
 	return h
 }
 
+// ServeHTTP answers one API call: count, delay, throttle, inject a fault, check the
+// token, then run the endpoint with the tenant held still.
 func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	path := strings.TrimPrefix(r.URL.Path, "/")
 	path = strings.TrimPrefix(path, "cgi-bin/")
