@@ -144,12 +144,16 @@ func RRsetKey(zone, name, rrtype string) string {
 
 // CanonicalRData parses one RDATA in zone-file presentation form with miekg/dns and
 // returns its canonical presentation: domain names absolute and lower-cased. TXT
-// values are their joined text: a value that starts with a double quote is read as
-// presentation form (quoted 255-byte chunks), anything else is the text itself.
+// values follow the rule of TXTText and TXTValue: the canonical value is the text
+// itself, unless that text would read as presentation form.
 func CanonicalRData(rrtype, rdata string) (string, error) {
 	rrtype = strings.ToUpper(strings.TrimSpace(rrtype))
 	if rrtype == "TXT" {
-		return TXTText(rdata)
+		t, err := TXTText(rdata)
+		if err != nil {
+			return "", err
+		}
+		return TXTValue(t), nil
 	}
 	rr, err := dns.NewRR(". 0 IN " + rrtype + " " + rdata)
 	if err != nil {
@@ -164,7 +168,7 @@ func CanonicalRData(rrtype, rdata string) (string, error) {
 // RDataOf returns the canonical RDATA of a parsed record (the part after the header).
 func RDataOf(rr dns.RR) string {
 	if t, ok := rr.(*dns.TXT); ok {
-		return strings.Join(t.Txt, "")
+		return TXTValue(TXTJoin(t.Txt))
 	}
 	s := strings.TrimPrefix(rr.String(), rr.Header().String())
 	switch rr.Header().Rrtype {
@@ -172,32 +176,6 @@ func RDataOf(rr dns.RR) string {
 		s = strings.ToLower(s)
 	}
 	return s
-}
-
-// TXTText returns the text a TXT RDATA stands for.
-func TXTText(rdata string) (string, error) {
-	s := strings.TrimSpace(rdata)
-	if !strings.HasPrefix(s, `"`) {
-		return rdata, nil
-	}
-	rr, err := dns.NewRR(". 0 IN TXT " + s)
-	if err != nil {
-		return "", fmt.Errorf("TXT record %s: %v", rdata, cleanDNSError(err))
-	}
-	return strings.Join(rr.(*dns.TXT).Txt, ""), nil
-}
-
-// SplitTXT splits a TXT text into strings of at most 255 bytes, as DNS requires.
-func SplitTXT(text string) []string {
-	if text == "" {
-		return []string{""}
-	}
-	var out []string
-	for len(text) > 255 {
-		out = append(out, text[:255])
-		text = text[255:]
-	}
-	return append(out, text)
 }
 
 func cleanDNSError(err error) string {

@@ -59,7 +59,11 @@ func (s rrset) rrs() ([]dns.RR, error) {
 	out := make([]dns.RR, 0, len(s.rdata))
 	for _, rd := range s.rdata {
 		if s.rrtype == "TXT" {
-			chunks := model.SplitTXT(rd)
+			text, err := model.TXTText(rd)
+			if err != nil {
+				return nil, fmt.Errorf("dns_record %s: %v", s.key(), err)
+			}
+			chunks := model.SplitTXT(text)
 			for i, c := range chunks {
 				chunks[i] = escapeTXT(c)
 			}
@@ -78,14 +82,15 @@ func (s rrset) rrs() ([]dns.RR, error) {
 	return out, nil
 }
 
-// rdataOf returns the canonical RDATA of a record read from the wire.
+// rdataOf returns the canonical RDATA of a record read from the wire: TXT is its
+// joined text, in the canonical form of model.TXTValue.
 func rdataOf(rr dns.RR) string {
 	if t, ok := rr.(*dns.TXT); ok {
 		var b strings.Builder
 		for _, s := range t.Txt {
 			b.WriteString(unescapeTXT(s))
 		}
-		return b.String()
+		return model.TXTValue(b.String())
 	}
 	return model.RDataOf(rr)
 }

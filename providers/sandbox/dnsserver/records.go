@@ -74,7 +74,11 @@ func (z *zoneData) toRRs(s *rrset) ([]dns.RR, error) {
 	for _, r := range s.records {
 		hdr := dns.RR_Header{Name: owner, Rrtype: dns.StringToType[s.typ], Class: dns.ClassINET, Ttl: s.ttl}
 		if s.typ == "TXT" {
-			out = append(out, &dns.TXT{Hdr: hdr, Txt: encodeTXT(r)})
+			txt, err := encodeTXT(r)
+			if err != nil {
+				return nil, fmt.Errorf("stored TXT record %q at %s cannot be served: %v", r, owner, err)
+			}
+			out = append(out, &dns.TXT{Hdr: hdr, Txt: txt})
 			continue
 		}
 		rr, err := dns.NewRR(fmt.Sprintf("%s %d IN %s %s", owner, s.ttl, s.typ, r))
@@ -86,63 +90,15 @@ func (z *zoneData) toRRs(s *rrset) ([]dns.RR, error) {
 	return out, nil
 }
 
-// rdataOf returns the canonical RDATA of a record from the wire: TXT as its raw
-// text (the strings unescaped and joined), everything else as model.RDataOf.
-func rdataOf(rr dns.RR) string {
-	if t, ok := rr.(*dns.TXT); ok {
-		var b strings.Builder
-		for _, s := range t.Txt {
-			b.WriteString(unescapeTXT(s))
-		}
-		return b.String()
-	}
-	return model.RDataOf(rr)
-}
+// rdataOf returns the canonical RDATA of a record from the wire.
+func rdataOf(rr dns.RR) string { return model.RDataOf(rr) }
 
-// encodeTXT splits raw text into strings of at most 255 bytes on the wire, escaped
-// the way miekg/dns keeps TXT strings (backslash escapes and \DDD).
-func encodeTXT(text string) []string {
-	parts := model.SplitTXT(text)
-	for i, p := range parts {
-		parts[i] = escapeTXT(p)
+// encodeTXT turns a canonical TXT value into the strings of one record: its text
+// split at 255 bytes and escaped the way miekg/dns keeps TXT strings.
+func encodeTXT(value string) ([]string, error) {
+	text, err := model.TXTText(value)
+	if err != nil {
+		return nil, err
 	}
-	return parts
+	return model.TXTStrings(text), nil
 }
-
-func escapeTXT(s string) string {
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case c == '"' || c == '\\':
-			b.WriteByte('\\')
-			b.WriteByte(c)
-		case c < ' ' || c > '~':
-			fmt.Fprintf(&b, "\\%03d", c)
-		default:
-			b.WriteByte(c)
-		}
-	}
-	return b.String()
-}
-
-func unescapeTXT(s string) string {
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c != '\\' || i+1 >= len(s) {
-			b.WriteByte(c)
-			continue
-		}
-		if i+3 < len(s) && isDigit(s[i+1]) && isDigit(s[i+2]) && isDigit(s[i+3]) {
-			b.WriteByte((s[i+1]-'0')*100 + (s[i+2]-'0')*10 + (s[i+3] - '0'))
-			i += 3
-			continue
-		}
-		b.WriteByte(s[i+1])
-		i++
-	}
-	return b.String()
-}
-
-func isDigit(c byte) bool { return c >= '0' && c <= '9' }
