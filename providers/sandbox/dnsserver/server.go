@@ -181,7 +181,9 @@ func (s *Server) authorised(w dns.ResponseWriter, r *dns.Msg, needKey bool) bool
 	case t == nil:
 		s.reply(w, r, new(dns.Msg).SetRcode(r, dns.RcodeNotAuth))
 		return false
-	case s.keyName == "" || strings.ToLower(t.Hdr.Name) != s.keyName:
+	case s.keyName == "" || strings.ToLower(t.Hdr.Name) != s.keyName || !strings.EqualFold(dns.Fqdn(t.Algorithm), s.opt.TSIGAlgo):
+		// miekg/dns verifies with whatever algorithm the request names, so a key
+		// used under another algorithm is refused here, as Knot and BIND do.
 		s.refuseTSIG(w, r, t, dns.RcodeBadKey)
 		return false
 	case w.TsigStatus() != nil:
