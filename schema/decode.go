@@ -77,6 +77,25 @@ func decodeBody(body hcl.Body, attrs []*model.Attr, ctx *hcl.EvalContext, ranges
 	return o, diags
 }
 
+func tooMany(a *model.Attr, typ string, rng hcl.Range, n int) hcl.Diagnostics {
+	return hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Too many " + a.Name,
+		Detail: fmt.Sprintf("%s.%s holds %d items; the limit is %d. Remove some.", typ, a.Name, n, a.MaxItems), Subject: rng.Ptr()}}
+}
+
+// knownLength is the number of elements of a list or tuple whose elements are not all
+// known yet; sets are left out because unknown elements may still turn out equal.
+func knownLength(val cty.Value) (int, bool) {
+	if !val.IsKnown() || val.IsNull() {
+		return 0, false
+	}
+	ty := val.Type()
+	if !ty.IsListType() && !ty.IsTupleType() {
+		return 0, false
+	}
+	val, _ = val.Unmark()
+	return val.LengthInt(), true
+}
+
 func typeErr(a *model.Attr, typ string, rng hcl.Range, detail string) hcl.Diagnostics {
 	return hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Invalid value for " + a.Name,
 		Detail: fmt.Sprintf("%s.%s must be a %s: %s", typ, a.Name, a.Kind, detail), Subject: rng.Ptr()}}
@@ -89,6 +108,11 @@ func fromCty(a *model.Attr, val cty.Value, rng hcl.Range, typ string) (any, hcl.
 		return nil, nil
 	}
 	if !val.IsWhollyKnown() {
+		// Department ids are unknown until apply, yet a list of 21 of them is already
+		// too long: check the count whenever the collection's length is known.
+		if n, ok := knownLength(val); ok && a.Kind.IsCollection() && a.MaxItems > 0 && n > a.MaxItems {
+			return nil, tooMany(a, typ, rng, n)
+		}
 		return model.Unknown, nil
 	}
 	val, _ = val.Unmark()
@@ -127,8 +151,7 @@ func fromCty(a *model.Attr, val cty.Value, rng hcl.Range, typ string) (any, hcl.
 			out = append(out, e.AsString())
 		}
 		if a.MaxItems > 0 && len(out) > a.MaxItems {
-			return nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Too many " + a.Name,
-				Detail: fmt.Sprintf("%s.%s holds %d items; the limit is %d. Remove some.", typ, a.Name, len(out), a.MaxItems), Subject: rng.Ptr()}}
+			return nil, tooMany(a, typ, rng, len(out))
 		}
 		var diags hcl.Diagnostics
 		if a.Kind == model.KindEmailSet {
