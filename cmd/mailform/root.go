@@ -34,7 +34,7 @@ func newRootCmd() *cobra.Command {
 	root.PersistentFlags().StringVar(&g.chdir, "chdir", "", "switch to this directory before doing anything else")
 	root.PersistentFlags().BoolVar(&g.noColor, "no-color", false, "never print colour")
 	root.AddCommand(newValidateCmd(), newFmtCmd(), newPlanCmd(), newApplyCmd(), newShowCmd(),
-		newStateCmd(), newForceUnlockCmd(), newVersionCmd())
+		newStateCmd(), newForceUnlockCmd(), newVersionCmd(), newVerifyCmd())
 	return root
 }
 
