@@ -80,6 +80,9 @@ func newApplyCmd() *cobra.Command {
 					return nil
 				}
 				if !autoApprove {
+					if !f.canPrompt() {
+						return fail("apply needs confirmation, but input is off (-input=false or MAILFORM_IN_AUTOMATION): pass -auto-approve, or apply a saved plan (mailform plan -out FILE; mailform apply FILE)")
+					}
 					if !term.IsTerminal(int(os.Stdin.Fd())) {
 						return fail("apply needs confirmation: run it on a terminal, pass -auto-approve, or apply a saved plan (mailform plan -out FILE; mailform apply FILE)")
 					}

@@ -22,6 +22,7 @@ type planFlags struct {
 	allowDelete []string
 	force       bool
 	lockTimeout time.Duration
+	input       bool
 }
 
 func (f *planFlags) add(cmd *cobra.Command) {
@@ -31,6 +32,7 @@ func (f *planFlags) add(cmd *cobra.Command) {
 	cmd.Flags().StringArrayVar(&f.allowDelete, "allow-delete", nil, "allow deleting this account (address or resource address)")
 	cmd.Flags().BoolVar(&f.force, "force", false, "allow a mass change above the guard's threshold")
 	cmd.Flags().DurationVar(&f.lockTimeout, "lock-timeout", 0, "wait this long for the state lock")
+	cmd.Flags().BoolVar(&f.input, "input", true, "ask for input when needed; -input=false never prompts (also MAILFORM_IN_AUTOMATION)")
 }
 
 // makePlan runs refresh and diff for a workspace whose state lock is held.
@@ -67,7 +69,7 @@ func makePlan(w *workspace.Workspace, f *planFlags) (*planner.Plan, error) {
 func newPlanCmd() *cobra.Command {
 	var f planFlags
 	var out string
-	var asJSON, detailed bool
+	var asJSON, detailed, markdown bool
 	cmd := &cobra.Command{
 		Use:   "plan",
 		Short: "Compare the configuration with the live providers and print what apply would do",
@@ -92,6 +94,8 @@ func newPlanCmd() *cobra.Command {
 				if err := views.WriteJSON(stdout, views.ToJSON(p)); err != nil {
 					return fail("%v", err)
 				}
+			} else if markdown {
+				views.RenderMarkdown(stdout, p)
 			} else {
 				views.RenderPlan(stdout, p, views.Colors{On: colorOn(os.Stdout)})
 			}
@@ -99,7 +103,7 @@ func newPlanCmd() *cobra.Command {
 				if err := planner.WritePlanFile(out, p, w.Config, w.Vars); err != nil {
 					return fail("saving the plan: %v", err)
 				}
-				if !asJSON {
+				if !asJSON && !markdown && !inAutomation() {
 					fmt.Fprintf(stdout, "\nSaved the plan to %s. To carry out exactly this plan, run: mailform apply %s\n", out, out)
 				}
 			}
@@ -112,6 +116,7 @@ func newPlanCmd() *cobra.Command {
 	f.add(cmd)
 	cmd.Flags().StringVar(&out, "out", "", "save the plan to this file for apply")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the plan as JSON (docs/plan-json.md)")
+	cmd.Flags().BoolVar(&markdown, "markdown", false, "print the plan as Markdown for a pull-request comment")
 	cmd.Flags().BoolVar(&detailed, "detailed-exitcode", false, "exit 2 when there are changes, 0 when there are none")
 	return cmd
 }

@@ -13,11 +13,16 @@ import (
 
 func newShowCmd() *cobra.Command {
 	var asJSON bool
+	var format string
 	cmd := &cobra.Command{
 		Use:   "show [PLANFILE]",
 		Short: "Show a saved plan, or the state",
 		Args:  cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if format != "human" && format != "json" && format != "markdown" {
+				return fail("-format=%s: use human, json or markdown", format)
+			}
+			asJSON = asJSON || format == "json"
 			out := cmd.OutOrStdout()
 			if len(args) == 1 {
 				p, _, _, err := planner.ReadPlanFile(args[0], ".")
@@ -27,8 +32,15 @@ func newShowCmd() *cobra.Command {
 				if asJSON {
 					return views.WriteJSON(out, views.ToJSON(p))
 				}
+				if format == "markdown" {
+					views.RenderMarkdown(out, p)
+					return nil
+				}
 				views.RenderPlan(out, p, views.Colors{On: colorOn(os.Stdout)})
 				return nil
+			}
+			if format == "markdown" {
+				return fail("-format=markdown shows a saved plan: mailform show -format=markdown PLANFILE")
 			}
 			st, err := loadState()
 			if err != nil {
@@ -48,6 +60,7 @@ func newShowCmd() *cobra.Command {
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	cmd.Flags().StringVar(&format, "format", "human", "output format: human, json or markdown (markdown needs a plan file)")
 	return cmd
 }
 
