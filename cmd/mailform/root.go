@@ -35,6 +35,7 @@ func newRootCmd() *cobra.Command {
 	root.PersistentFlags().BoolVar(&g.noColor, "no-color", false, "never print colour")
 	root.AddCommand(newValidateCmd(), newFmtCmd(), newPlanCmd(), newApplyCmd(), newShowCmd(),
 		newStateCmd(), newForceUnlockCmd(), newVersionCmd(), newVerifyCmd())
+	root.AddCommand(newDriftCmd())
 	return root
 }
 
