@@ -1,0 +1,267 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"sort"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/mailform/mailform/providers/exmail/exmailapi"
+	"github.com/mailform/mailform/providers/sandbox/dnsserver"
+	"github.com/mailform/mailform/providers/sandbox/exmailtenant"
+	"github.com/mailform/mailform/providers/sandbox/tenant"
+)
+
+// serveFlags are the options of `sandbox serve`.
+type serveFlags struct {
+	dir, httpAddr, dnsAddr string
+	corpID                 string
+	contacts, options, log string
+	tokenTTL, latency      time.Duration
+	rateLimit              float64
+	faults                 float64
+	faultKinds             []string
+	seed                   int64
+	tsigName, tsigAlgo     string
+	tsigSecret             string
+	lockTimeout            time.Duration
+}
+
+func newSandboxCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "sandbox",
+		Short: "Work with a local sandbox tenant",
+	}
+	cmd.AddCommand(newSandboxServeCmd())
+	return cmd
+}
+
+func newSandboxServeCmd() *cobra.Command {
+	var f serveFlags
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Serve a sandbox directory over an Exmail-compatible HTTP API and as an authoritative DNS server",
+		Long: `Serve a sandbox directory (the store the sandbox provider uses) so that the real
+exmail and rfc2136 providers, curl and dig can work against it.
+
+The HTTP API follows the Tencent Exmail open API: gettoken with one secret per app
+(contacts, options, log; default from EXMAIL_CORP_ID, EXMAIL_CONTACTS_SECRET,
+EXMAIL_OPTIONS_SECRET, EXMAIL_LOG_SECRET), the errcode/errmsg envelope and the API's
+limits. --latency, --rate-limit and --faults rehearse a slow, throttling or failing
+service. DNS serves the sandbox's zones: queries, AXFR and RFC 2136 UPDATE, signed with
+the TSIG key --tsig-name and --tsig-secret (or MAILFORM_TSIG_SECRET) when one is given.
+
+The listening addresses are printed on start. The directory stays locked while serving,
+so an in-process sandbox provider on it waits and then fails; stop with Ctrl-C (SIGINT)
+or SIGTERM: calls in flight finish and the store is closed cleanly.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return serveSandbox(cmd.Context(), cmd.OutOrStdout(), f)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&f.dir, "dir", ".sandbox", "the sandbox directory to serve")
+	fl.StringVar(&f.httpAddr, "http", "127.0.0.1:8080", `address of the Exmail API ("off" to serve none; port 0 picks a free one)`)
+	fl.StringVar(&f.dnsAddr, "dns", "127.0.0.1:5353", `address of the DNS server, UDP and TCP ("off" to serve none)`)
+	fl.StringVar(&f.corpID, "corp-id", envOr("EXMAIL_CORP_ID", "sandbox"), "the corpid gettoken accepts (default $EXMAIL_CORP_ID or \"sandbox\")")
+	fl.StringVar(&f.contacts, "contacts-secret", "", "secret of the contacts app (default $EXMAIL_CONTACTS_SECRET; prefer the variable, flags show in ps)")
+	fl.StringVar(&f.options, "options-secret", "", "secret of the user options app (default $EXMAIL_OPTIONS_SECRET)")
+	fl.StringVar(&f.log, "log-secret", "", "secret of the log app (default $EXMAIL_LOG_SECRET)")
+	fl.DurationVar(&f.tokenTTL, "token-ttl", 7200*time.Second, "lifetime of an access token (expires_in)")
+	fl.DurationVar(&f.latency, "latency", 0, "delay added to every API call")
+	fl.Float64Var(&f.rateLimit, "rate-limit", 0, "calls per second above which calls answer errcode 45009 (0 = no limit)")
+	fl.Float64Var(&f.faults, "faults", 0, "fraction (0–1) of API calls that fail at random, split evenly over --fault-kinds")
+	fl.StringSliceVar(&f.faultKinds, "fault-kinds", []string{"busy", "502", "drop"},
+		"kinds of random fault: busy (errcode -1, nothing done), throttle (45009), 502 (done, then HTTP 502), drop (done, then the connection is closed)")
+	fl.Int64Var(&f.seed, "seed", 1, "seed of the random faults, for reproducible rehearsals")
+	fl.StringVar(&f.tsigName, "tsig-name", "", "name of the TSIG key that may UPDATE and AXFR (none = open)")
+	fl.StringVar(&f.tsigAlgo, "tsig-algorithm", "hmac-sha256", "algorithm of the TSIG key")
+	fl.StringVar(&f.tsigSecret, "tsig-secret", "", "base64 secret of the TSIG key (default $MAILFORM_TSIG_SECRET)")
+	fl.DurationVar(&f.lockTimeout, "lock-timeout", tenant.DefaultLockTimeout, "how long to wait for another process to release the directory")
+	return cmd
+}
+
+func envOr(name, def string) string {
+	if v := os.Getenv(name); v != "" {
+		return v
+	}
+	return def
+}
+
+var faultKinds = map[string]exmailapi.Fault{
+	"busy": exmailapi.FaultBusy, "throttle": exmailapi.FaultThrottle,
+	"502": exmailapi.FaultBadGateway, "drop": exmailapi.FaultDrop,
+}
+
+// handlerOptions turns the flags into the Exmail handler's options.
+func (f serveFlags) handlerOptions(counters *exmailapi.Counters) (exmailapi.Options, error) {
+	o := exmailapi.Options{
+		CorpID:   f.corpID,
+		Secrets:  map[string]string{},
+		TokenTTL: f.tokenTTL, Latency: f.latency, RateLimit: f.rateLimit,
+		Seed: f.seed, Counters: counters,
+	}
+	for app, v := range map[string]string{
+		exmailapi.AppContacts: orString(f.contacts, os.Getenv("EXMAIL_CONTACTS_SECRET")),
+		exmailapi.AppOptions:  orString(f.options, os.Getenv("EXMAIL_OPTIONS_SECRET")),
+		exmailapi.AppLog:      orString(f.log, os.Getenv("EXMAIL_LOG_SECRET")),
+	} {
+		if v != "" {
+			o.Secrets[app] = v
+		}
+	}
+	if o.Secrets[exmailapi.AppContacts] == "" {
+		return o, errors.New("sandbox serve: the Exmail API needs the contacts app's secret: set EXMAIL_CONTACTS_SECRET (or --contacts-secret), or serve DNS only with --http off")
+	}
+	if f.tokenTTL < time.Second {
+		return o, fmt.Errorf("sandbox serve: --token-ttl %s is shorter than a second; expires_in counts whole seconds", f.tokenTTL)
+	}
+	if f.latency < 0 || f.rateLimit < 0 {
+		return o, errors.New("sandbox serve: --latency and --rate-limit cannot be negative")
+	}
+	if f.faults < 0 || f.faults > 1 {
+		return o, fmt.Errorf("sandbox serve: --faults %g is not a fraction between 0 and 1", f.faults)
+	}
+	if f.faults > 0 {
+		o.Faults = map[exmailapi.Fault]float64{}
+		for _, k := range f.faultKinds {
+			fk, ok := faultKinds[strings.TrimSpace(k)]
+			if !ok {
+				return o, fmt.Errorf("sandbox serve: --fault-kinds %q is not one of busy, throttle, 502, drop", k)
+			}
+			o.Faults[fk] += f.faults / float64(len(f.faultKinds))
+		}
+	}
+	return o, nil
+}
+
+func orString(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
+func off(addr string) bool { return addr == "" || strings.EqualFold(addr, "off") }
+
+// serveSandbox serves until ctx ends or SIGINT/SIGTERM arrives, then stops the
+// servers (letting calls in flight finish) and closes the store.
+func serveSandbox(ctx context.Context, out io.Writer, f serveFlags) error {
+	if off(f.httpAddr) && off(f.dnsAddr) {
+		return fail("sandbox serve: both --http and --dns are off; there is nothing to serve")
+	}
+	counters := &exmailapi.Counters{}
+	var opts exmailapi.Options
+	if !off(f.httpAddr) {
+		var err error
+		if opts, err = f.handlerOptions(counters); err != nil {
+			return fail("%s", err)
+		}
+	}
+	if f.tsigSecret == "" {
+		f.tsigSecret = os.Getenv("MAILFORM_TSIG_SECRET")
+	}
+	var dnsSrv *dnsserver.Server
+	store, err := tenant.Open(f.dir, tenant.Options{LockTimeout: f.lockTimeout})
+	if err != nil {
+		return fail("%s", err)
+	}
+	defer store.Close()
+
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	var httpSrv *http.Server
+	httpDone := make(chan error, 1)
+	fmt.Fprintf(out, "Serving sandbox %s\n", f.dir)
+	if !off(f.httpAddr) {
+		t, err := exmailtenant.New(store)
+		if err != nil {
+			return fail("%s", err)
+		}
+		ln, err := net.Listen("tcp", f.httpAddr)
+		if err != nil {
+			return fail("sandbox serve: --http %s: %v", f.httpAddr, err)
+		}
+		httpSrv = &http.Server{Handler: exmailapi.NewHandler(t, opts), ReadHeaderTimeout: 10 * time.Second}
+		go func() { httpDone <- httpSrv.Serve(ln) }()
+		fmt.Fprintf(out, "exmail API: http://%s/cgi-bin/\n", ln.Addr())
+	}
+	if !off(f.dnsAddr) {
+		dnsSrv, err = dnsserver.New(store, dnsserver.Options{Addr: f.dnsAddr,
+			TSIGName: f.tsigName, TSIGAlgo: f.tsigAlgo, TSIGSecret: f.tsigSecret})
+		if err == nil {
+			err = dnsSrv.Start()
+		}
+		if err != nil {
+			if httpSrv != nil {
+				httpSrv.Close()
+			}
+			return fail("sandbox serve: --dns %s: %v", f.dnsAddr, err)
+		}
+		key := "no TSIG key: UPDATE and AXFR are open"
+		if f.tsigName != "" {
+			key = "TSIG key " + f.tsigName
+		}
+		fmt.Fprintf(out, "DNS: %s (udp, tcp; %s)\n", dnsSrv.Addr(), key)
+	}
+	fmt.Fprintln(out, "Press Ctrl-C to stop.")
+
+	var serveErr error
+	select {
+	case <-ctx.Done():
+	case serveErr = <-httpDone:
+	}
+	stop()
+	// Every write is committed before it is answered, so stopping loses nothing:
+	// Shutdown lets calls in flight finish their transaction and answer.
+	shutCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	var errs []error
+	if httpSrv != nil {
+		errs = append(errs, httpSrv.Shutdown(shutCtx))
+	}
+	if dnsSrv != nil {
+		errs = append(errs, dnsSrv.Shutdown())
+	}
+	errs = append(errs, store.Close())
+	if serveErr != nil && !errors.Is(serveErr, http.ErrServerClosed) {
+		errs = append(errs, serveErr)
+	}
+	if err := errors.Join(errs...); err != nil {
+		return fail("sandbox serve: stopping: %v", err)
+	}
+	fmt.Fprintf(out, "Stopped; %s\n", callSummary(counters))
+	return nil
+}
+
+// callSummary says how many API calls were served, per endpoint.
+func callSummary(c *exmailapi.Counters) string {
+	snap := c.Snapshot()
+	if len(snap) == 0 {
+		return "no API calls served."
+	}
+	names := make([]string, 0, len(snap))
+	for n := range snap {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	parts := make([]string, len(names))
+	for i, n := range names {
+		parts[i] = fmt.Sprintf("%s %d", n, snap[n])
+	}
+	return fmt.Sprintf("%d API calls served (%s).", c.Total(), strings.Join(parts, ", "))
+}
