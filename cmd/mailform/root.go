@@ -36,6 +36,7 @@ func newRootCmd() *cobra.Command {
 	root.AddCommand(newValidateCmd(), newFmtCmd(), newPlanCmd(), newApplyCmd(), newShowCmd(),
 		newStateCmd(), newForceUnlockCmd(), newVersionCmd(), newVerifyCmd())
 	root.AddCommand(newDriftCmd())
+	root.AddCommand(newSandboxCmd())
 	return root
 }
 
