@@ -1,0 +1,9 @@
+domain "corp" {
+  name = "example.com"
+}
+
+account "a" {
+  email  = "a@example.com"
+  name   = "A"
+  status = "gone"
+}

@@ -1,0 +1,10 @@
+domain "corp" {
+  name = "example.com"
+}
+
+department "sales" {
+  name = "Sales"
+  lifecycle {
+    ignore_changes = [nmae]
+  }
+}

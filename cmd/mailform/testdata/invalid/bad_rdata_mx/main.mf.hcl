@@ -1,0 +1,10 @@
+domain "corp" {
+  name = "example.com"
+}
+
+dns_record "mx" {
+  zone    = "example.com"
+  name    = "@"
+  type    = "MX"
+  records = ["x"]
+}

@@ -1,0 +1,8 @@
+domain "corp" {
+  name = "example.com"
+}
+
+department "sales" {
+  id   = "5"
+  name = "Sales"
+}

@@ -1,0 +1,8 @@
+domain "corp" {
+  name = "example.com"
+}
+
+department "sales" {
+  count = 2
+  name  = "Sales"
+}

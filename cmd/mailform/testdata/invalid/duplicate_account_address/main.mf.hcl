@@ -1,0 +1,13 @@
+domain "corp" {
+  name = "example.com"
+}
+
+account "a" {
+  email = "a@example.com"
+  name  = "A"
+}
+
+account "b" {
+  email = "A@Example.com"
+  name  = "B"
+}

@@ -1,0 +1,11 @@
+domain "corp" {
+  name = "example.com"
+}
+
+department "sales" {
+  name = "Sales"
+}
+
+department "sales" {
+  name = "Sales 2"
+}

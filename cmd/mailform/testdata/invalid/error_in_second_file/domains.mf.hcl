@@ -1,0 +1,3 @@
+domain "corp" {
+  name = "example.com"
+}

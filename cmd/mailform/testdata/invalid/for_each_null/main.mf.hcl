@@ -1,0 +1,8 @@
+domain "corp" {
+  name = "example.com"
+}
+
+department "d" {
+  for_each = null
+  name     = "D"
+}

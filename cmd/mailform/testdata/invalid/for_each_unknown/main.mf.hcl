@@ -1,0 +1,12 @@
+domain "corp" {
+  name = "example.com"
+}
+
+department "parent" {
+  name = "Parent"
+}
+
+department "d" {
+  for_each = toset([department.parent.id])
+  name     = "D"
+}

@@ -1,0 +1,8 @@
+domain "corp" {
+  name = "example.com"
+}
+
+account "a" {
+  email = "not-an-address"
+  name  = "A"
+}

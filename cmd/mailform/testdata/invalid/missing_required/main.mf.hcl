@@ -1,0 +1,7 @@
+domain "corp" {
+  name = "example.com"
+}
+
+account "a" {
+  email = "a@example.com"
+}

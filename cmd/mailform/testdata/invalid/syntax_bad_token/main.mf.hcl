@@ -1,0 +1,7 @@
+domain "corp" {
+  name = "example.com"
+}
+
+department "sales" {
+  name = = "Sales"
+}

@@ -1,0 +1,8 @@
+domain "corp" {
+  name = "example.com"
+}
+
+acount "a" {
+  email = "a@example.com"
+  name  = "A"
+}

@@ -1,0 +1,8 @@
+domain "corp" {
+  name = "example.com"
+}
+
+department "sales" {
+  name  = "Sales"
+  order = "first"
+}
