@@ -1,0 +1,16 @@
+# example.com's mail DNS on your own authoritative server (Knot, BIND, PowerDNS …),
+# changed with RFC 2136 UPDATE and read with AXFR, both signed with a TSIG key.
+# README.md shows how to make the key and run a local Knot to try it.
+
+variable "dns_server" {
+  description = "host:port of the primary server that takes UPDATE and AXFR."
+  type        = string
+  default     = "127.0.0.1:5353"
+}
+
+provider "rfc2136" {
+  server   = var.dns_server
+  key_name = "mailform-key"
+  # key_secret is left out: it comes from MAILFORM_TSIG_SECRET, so it is never in
+  # a file that goes to git.
+}
