@@ -1,11 +1,14 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"net"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -401,4 +404,49 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// TestDriftCronScript runs examples/ci/drift-cron.sh as cron would: silent without
+// drift, the report and exit 2 with drift, exit 1 on an error.
+func TestDriftCronScript(t *testing.T) {
+	script, err := filepath.Abs(filepath.Join("..", "..", "examples", "ci", "drift-cron.sh"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat("/bin/sh"); err != nil {
+		t.Skip("no /bin/sh to run the cron wrapper with")
+	}
+	dir := writeFiles(t, map[string]string{"main.mf.hcl": driftCompany})
+	mustRun(t, dir, 0, "apply", "-auto-approve")
+	cron := func() result {
+		t.Helper()
+		cmd := exec.Command("/bin/sh", script, dir)
+		cmd.Env = append(baseEnv(), "PATH="+filepath.Dir(binary)+string(os.PathListSeparator)+os.Getenv("PATH"))
+		var out, errb bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &out, &errb
+		err := cmd.Run()
+		r := result{stdout: out.String(), stderr: errb.String()}
+		var ee *exec.ExitError
+		if errors.As(err, &ee) {
+			r.code = ee.ExitCode()
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	if r := cron(); r.code != 0 || r.output() != "" {
+		t.Errorf("no drift: want exit 0 and no output (no mail), got %s", r)
+	}
+	console(t, dir, func(s *tenant.Store) error {
+		_, err := s.UpdateAccount("bob@example.com", func(o model.Object) error { o["name"] = "Robert"; return nil })
+		return err
+	})
+	r := cron()
+	if r.code != 2 || !strings.Contains(r.stdout, "differs from its configuration") || !strings.Contains(r.stdout, `"Bob" -> "Robert"`) || strings.Contains(r.stdout, "run: mailform plan") {
+		t.Errorf("drift: want exit 2 and the report without hints, got %s", r)
+	}
+	writeFile(t, dir, "main.mf.hcl", "this is not HCL {")
+	if r := cron(); r.code != 1 || !strings.Contains(r.stdout, "FAILED") {
+		t.Errorf("error: want exit 1 and FAILED, got %s", r)
+	}
 }
