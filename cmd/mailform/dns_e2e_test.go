@@ -252,3 +252,24 @@ func TestDNSLintTwoSPF(t *testing.T) {
 		t.Fatalf("validate should name rule SPF-ONE:\n%s", r)
 	}
 }
+
+// TestDNSKnotExample runs examples/dns-knot against a real Knot serving example.com:
+// apply, converge, verify.
+func TestDNSKnotExample(t *testing.T) {
+	srv := dnstest.Start(t, dnstest.Starter{Name: "knot", Start: dnstest.StartKnot}, "example.com")
+	dir := t.TempDir()
+	for _, f := range []string{"main.mf.hcl", "dns.mf.hcl"} {
+		writeFile(t, dir, f, readFile(t, "../../examples/dns-knot", f))
+	}
+	env := append(tsigEnv(srv), "MAILFORM_VAR_dns_server="+srv.Addr, "MAILFORM_VAR_tsig_key_name="+srv.KeyName)
+	mustRunEnv(t, dir, env, 0, "validate")
+	r := mustRunEnv(t, dir, env, 0, "apply", "-auto-approve")
+	if !strings.Contains(r.stdout, "5 added") {
+		t.Fatalf("apply of the example:\n%s", r)
+	}
+	mustRunEnv(t, dir, env, 0, "plan", "-detailed-exitcode")
+	r = mustRunEnv(t, dir, env, 0, "verify")
+	if !strings.Contains(r.stdout, "Verify: 5 match") {
+		t.Fatalf("verify of the example:\n%s", r)
+	}
+}

@@ -8,9 +8,15 @@ variable "dns_server" {
   default     = "127.0.0.1:5353"
 }
 
+variable "tsig_key_name" {
+  description = "Name of the TSIG key the server accepts for UPDATE and AXFR."
+  type        = string
+  default     = "mailform-key"
+}
+
 provider "rfc2136" {
   server   = var.dns_server
-  key_name = "mailform-key"
+  key_name = var.tsig_key_name
   # key_secret is left out: it comes from MAILFORM_TSIG_SECRET, so it is never in
   # a file that goes to git.
 }
