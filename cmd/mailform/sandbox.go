@@ -10,7 +10,9 @@ import (
 	"os"
 	"os/signal"
 	"sort"
+	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -35,6 +37,7 @@ type serveFlags struct {
 	tsigName, tsigAlgo     string
 	tsigSecret             string
 	lockTimeout            time.Duration
+	dropAnswers            []string
 }
 
 func newSandboxCmd() *cobra.Command {
@@ -87,6 +90,8 @@ or SIGTERM: calls in flight finish and the store is closed cleanly.`,
 	fl.StringVar(&f.tsigName, "tsig-name", "", "name of the TSIG key that may UPDATE and AXFR (none = open)")
 	fl.StringVar(&f.tsigAlgo, "tsig-algorithm", "hmac-sha256", "algorithm of the TSIG key")
 	fl.StringVar(&f.tsigSecret, "tsig-secret", "", "base64 secret of the TSIG key (default $MAILFORM_TSIG_SECRET)")
+	fl.StringArrayVar(&f.dropAnswers, "drop-answer", nil,
+		"ENDPOINT=N: do the Nth call of ENDPOINT (e.g. user/create=1), then close the connection without answering (repeatable)")
 	fl.DurationVar(&f.lockTimeout, "lock-timeout", tenant.DefaultLockTimeout, "how long to wait for another process to release the directory")
 	return cmd
 }
@@ -196,7 +201,11 @@ func serveSandbox(ctx context.Context, out io.Writer, f serveFlags) error {
 		if err != nil {
 			return fail("sandbox serve: --http %s: %v", f.httpAddr, err)
 		}
-		httpSrv = &http.Server{Handler: exmailapi.NewHandler(t, opts), ReadHeaderTimeout: 10 * time.Second}
+		h, err := dropAnswers(exmailapi.NewHandler(t, opts), f.dropAnswers)
+		if err != nil {
+			return fail("%s", err)
+		}
+		httpSrv = &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
 		go func() { httpDone <- httpSrv.Serve(ln) }()
 		fmt.Fprintf(out, "exmail API: http://%s/cgi-bin/\n", ln.Addr())
 	}
@@ -265,3 +274,53 @@ func callSummary(c *exmailapi.Counters) string {
 	}
 	return fmt.Sprintf("%d API calls served (%s).", c.Total(), strings.Join(parts, ", "))
 }
+
+// dropAnswers wraps h so that the chosen calls ("user/create=1": the first
+// user/create) are carried out but never answered: the connection closes as if the
+// network failed after the write, the case a client must not answer with a blind retry.
+func dropAnswers(h http.Handler, specs []string) (http.Handler, error) {
+	if len(specs) == 0 {
+		return h, nil
+	}
+	want := map[string]map[int]bool{}
+	for _, s := range specs {
+		ep, n, ok := strings.Cut(s, "=")
+		i, err := strconv.Atoi(n)
+		if !ok || err != nil || i < 1 || ep == "" {
+			return nil, fmt.Errorf("sandbox serve: --drop-answer %q is not ENDPOINT=N, e.g. user/create=1", s)
+		}
+		ep = strings.TrimPrefix(strings.TrimPrefix(ep, "/"), "cgi-bin/")
+		if want[ep] == nil {
+			want[ep] = map[int]bool{}
+		}
+		want[ep][i] = true
+	}
+	var mu sync.Mutex
+	seen := map[string]int{}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ep := strings.TrimPrefix(strings.TrimPrefix(r.URL.Path, "/"), "cgi-bin/")
+		mu.Lock()
+		seen[ep]++
+		drop := want[ep][seen[ep]]
+		mu.Unlock()
+		if !drop {
+			h.ServeHTTP(w, r)
+			return
+		}
+		h.ServeHTTP(discard{header: http.Header{}}, r)
+		if hj, ok := w.(http.Hijacker); ok {
+			if conn, _, err := hj.Hijack(); err == nil {
+				conn.Close()
+				return
+			}
+		}
+		panic(http.ErrAbortHandler)
+	}), nil
+}
+
+// discard is a ResponseWriter that throws the answer away.
+type discard struct{ header http.Header }
+
+func (d discard) Header() http.Header         { return d.header }
+func (d discard) Write(b []byte) (int, error) { return len(b), nil }
+func (d discard) WriteHeader(int)             {}
