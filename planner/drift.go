@@ -330,7 +330,7 @@ func unmanaged(st *state.State, insts []*Instance, m *matching, live map[liveKey
 		sort.Strings(ids)
 		for _, id := range ids {
 			lo := live[k].byID[id]
-			if k.typ == model.DNSRecord.Name && lo.Attrs.Str("name") == "@" && (lo.Attrs.Str("type") == "SOA" || lo.Attrs.Str("type") == "NS") {
+			if k.typ == model.DNSRecord.Name && !adoptableRRset(lo.Attrs) {
 				continue
 			}
 			addr := freeAddress(k.typ, suggestLabel(k.typ, lo), used)
@@ -339,6 +339,22 @@ func unmanaged(st *state.State, insts []*Instance, m *matching, live map[liveKey
 		}
 	}
 	return out
+}
+
+// adoptableRRset reports whether an unmanaged RRset is one a dns_record block could
+// manage: not the zone's own apex SOA and NS, and not a type mailform does not manage
+// (DNSSEC records a signing server adds).
+func adoptableRRset(o model.Object) bool {
+	typ := o.Str("type")
+	if o.Str("name") == "@" && (typ == "SOA" || typ == "NS") {
+		return false
+	}
+	for _, t := range model.DNSRecord.Attr("type").Enum {
+		if t == typ {
+			return true
+		}
+	}
+	return false
 }
 
 // suggestLabel proposes a resource label for a live object: the mailbox name of an
@@ -394,14 +410,21 @@ func freeAddress(typ, label string, used map[string]bool) string {
 type driftIgnores struct {
 	whole map[string]bool            // instance or resource address
 	attrs map[string]map[string]bool // address → attribute names
+	// unmanaged lists types whose unmanaged objects are never reported ("dns_record.*"):
+	// a zone holds records of web servers and others that mailform is not meant to own.
+	unmanaged map[string]bool
 }
 
 // parseDriftIgnores parses entries like account.alice, account.staff,
-// account.staff["k"] and account.alice.name.
+// account.staff["k"], account.alice.name and dns_record.* (every unmanaged RRset).
 func parseDriftIgnores(entries []string) (*driftIgnores, hcl.Diagnostics) {
-	ig := &driftIgnores{whole: map[string]bool{}, attrs: map[string]map[string]bool{}}
+	ig := &driftIgnores{whole: map[string]bool{}, attrs: map[string]map[string]bool{}, unmanaged: map[string]bool{}}
 	var diags hcl.Diagnostics
 	for _, e := range entries {
+		if typ, ok := strings.CutSuffix(strings.TrimSpace(e), ".*"); ok && model.Lookup(typ) != nil {
+			ig.unmanaged[typ] = true
+			continue
+		}
 		addr, attr, err := splitIgnore(e)
 		if err != nil {
 			diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid drift ignore entry", Detail: err.Error()})
@@ -422,7 +445,7 @@ func parseDriftIgnores(entries []string) (*driftIgnores, hcl.Diagnostics) {
 // splitIgnore splits "account.alice.name" or `account.staff["k"].name` into the
 // address and the attribute, and checks both.
 func splitIgnore(e string) (addr, attr string, err error) {
-	bad := fmt.Errorf("%q: use an address (account.alice, account.staff[\"key\"]) or an address and attribute (account.alice.name)", e)
+	bad := fmt.Errorf("%q: use an address (account.alice, account.staff[\"key\"]), an address and attribute (account.alice.name), or type.* for every unmanaged object of a type (dns_record.*)", e)
 	tr, diags := hclsyntax.ParseTraversalAbs([]byte(strings.TrimSpace(e)), "ignore", hcl.InitialPos)
 	if diags.HasErrors() || len(tr) < 2 {
 		return "", "", bad
@@ -457,7 +480,7 @@ func (ig *driftIgnores) filter(items []*DriftItem) ([]*DriftItem, int) {
 	n := 0
 	for _, it := range items {
 		r, _ := schema.SplitAddr(it.Address)
-		if ig.whole[it.Address] || ig.whole[r] {
+		if ig.whole[it.Address] || ig.whole[r] || (it.Kind == Unmanaged && ig.unmanaged[it.Type]) {
 			n++
 			continue
 		}

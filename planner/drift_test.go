@@ -244,6 +244,7 @@ account "carol" {
 			name: "record added in a managed zone, none in another zone",
 			live: func(l map[string]map[string]model.Object) {
 				l["dns_record"]["example.com/www/A"] = model.Canonical(model.DNSRecord, model.Object{"zone": "example.com", "name": "www", "type": "A", "records": []string{"192.0.2.1"}})
+				l["dns_record"]["example.com/www/RRSIG"] = model.Canonical(model.DNSRecord, model.Object{"zone": "example.com", "name": "www", "type": "RRSIG", "records": []string{"A 13 3 300 20270101000000 20261201000000 12345 example.com. c2lnbmF0dXJl"}})
 				l["dns_record"]["other.org/@/MX"] = model.Canonical(model.DNSRecord, model.Object{"zone": "other.org", "name": "@", "type": "MX", "records": []string{"10 mx.other.org."}})
 			},
 			want: []string{`unmanaged dns_record.www_a`},
@@ -276,8 +277,9 @@ account "carol" {
 				l["account"]["alice@example.com"]["position"] = "CEO"
 				l["account"]["bob@example.com"]["status"] = "frozen"
 				l["account"]["eve@example.com"] = model.Canonical(model.Account, model.Object{"email": "eve@example.com", "name": "Eve"})
+				l["dns_record"]["example.com/www/A"] = model.Canonical(model.DNSRecord, model.Object{"zone": "example.com", "name": "www", "type": "A", "records": []string{"192.0.2.1"}})
 			},
-			ignore: []string{"account.bob", "account.alice.name"},
+			ignore: []string{"account.bob", "account.alice.name", "dns_record.*"},
 			want:   []string{`changed_outside account.alice position:null->"CEO"`},
 		},
 	}
@@ -347,6 +349,7 @@ func TestDetectDriftErrors(t *testing.T) {
 		{name: "ignore names no type", ignore: []string{"mailbox.alice"}, want: `"mailbox.alice": use an address`},
 		{name: "ignore names no attribute", ignore: []string{"account.alice.colour"}, want: `account has no attribute "colour"`},
 		{name: "ignore is not an address", ignore: []string{"account"}, want: "use an address"},
+		{name: "ignore wildcard of no type", ignore: []string{"mailbox.*"}, want: "use an address"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
