@@ -98,6 +98,30 @@ type VarInputs struct {
 	Files []string
 	// Environ is the process environment (MAILFORM_VAR_name=value); nil = os.Environ().
 	Environ []string
+	// Args, when set, are the -var and -var-file options in command-line order and take
+	// the place of Vars and Files, so that a later option wins whichever kind it is.
+	Args []VarArg
+}
+
+// VarArg is one -var name=value (File false) or -var-file path (File true) option.
+type VarArg struct {
+	File  bool
+	Value string
+}
+
+// args returns the command-line options in the order they apply.
+func (in VarInputs) args() []VarArg {
+	if len(in.Args) > 0 {
+		return in.Args
+	}
+	out := make([]VarArg, 0, len(in.Files)+len(in.Vars))
+	for _, f := range in.Files {
+		out = append(out, VarArg{File: true, Value: f})
+	}
+	for _, v := range in.Vars {
+		out = append(out, VarArg{Value: v})
+	}
+	return out
 }
 
 // VarSuffix is the suffix of variable files loaded automatically.
@@ -139,10 +163,15 @@ func (c *Config) VariableValues(in VarInputs) (map[string]cty.Value, hcl.Diagnos
 		}
 	}
 	sort.Strings(autoFiles)
-	for _, f := range append(autoFiles, in.Files...) {
+	for _, f := range autoFiles {
 		diags = append(diags, c.readVarFile(f, raw)...)
 	}
-	for _, a := range in.Vars {
+	for _, arg := range in.args() {
+		if arg.File {
+			diags = append(diags, c.readVarFile(arg.Value, raw)...)
+			continue
+		}
+		a := arg.Value
 		k, v, ok := strings.Cut(a, "=")
 		if !ok || k == "" {
 			diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid -var option",

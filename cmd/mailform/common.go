@@ -14,18 +14,33 @@ import (
 	"github.com/mailform/mailform/workspace"
 )
 
-// varFlags are -var and -var-file, shared by the commands that evaluate.
+// varFlags are -var and -var-file, shared by the commands that evaluate, kept in
+// command-line order because a later option wins over an earlier one of either kind.
 type varFlags struct {
-	vars  []string
-	files []string
+	args []schema.VarArg
 }
 
 func (v *varFlags) add(cmd *cobra.Command) {
-	cmd.Flags().StringArrayVar(&v.vars, "var", nil, "set a variable: -var name=value (repeatable)")
-	cmd.Flags().StringArrayVar(&v.files, "var-file", nil, "read variables from a *.mfvars.hcl file (repeatable)")
+	cmd.Flags().Var(varArgFlag{v, false}, "var", "set a variable: -var name=value (repeatable)")
+	cmd.Flags().Var(varArgFlag{v, true}, "var-file", "read variables from a *.mfvars.hcl file (repeatable)")
 }
 
-func (v varFlags) inputs() schema.VarInputs { return schema.VarInputs{Vars: v.vars, Files: v.files} }
+func (v varFlags) inputs() schema.VarInputs { return schema.VarInputs{Args: v.args} }
+
+// varArgFlag appends one -var or -var-file option to the shared ordered list.
+type varArgFlag struct {
+	v    *varFlags
+	file bool
+}
+
+func (f varArgFlag) String() string { return "" }
+
+func (f varArgFlag) Set(s string) error {
+	f.v.args = append(f.v.args, schema.VarArg{File: f.file, Value: s})
+	return nil
+}
+
+func (f varArgFlag) Type() string { return "stringArray" }
 
 // report prints diagnostics to stderr and returns an exit error when any is an error.
 func report(diags hcl.Diagnostics, files map[string]*hcl.File) error {
