@@ -382,11 +382,12 @@ department "d" {
 	if got := planned(env, "-var-file", "x.mfvars.hcl", "-var", "dept=from-flag"); got != "from-flag" {
 		t.Errorf("-var after -var-file: %q", got)
 	}
-	t.Run("command-line order", func(t *testing.T) {
-		if got := planned(env, "-var", "dept=from-flag", "-var-file", "x.mfvars.hcl"); got != "from-var-file" {
-			t.Skipf("known engine bug, reported: -var always wins over -var-file whatever their order (got %q)", got)
-		}
-	})
+	if got := planned(env, "-var", "dept=from-flag", "-var-file", "x.mfvars.hcl"); got != "from-var-file" {
+		t.Errorf("-var-file after -var: %q", got)
+	}
+	if got := planned(env, "-var", "dept=first", "-var", "dept=second"); got != "second" {
+		t.Errorf("the later of two -var: %q", got)
+	}
 	r := mustRun(t, dir, 1, "plan", "-var", "nope=1")
 	if !strings.Contains(r.stderr, "nope") {
 		t.Fatalf("an undeclared -var should be an error naming it:\n%s", r)
