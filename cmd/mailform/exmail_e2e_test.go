@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
@@ -451,4 +452,65 @@ func TestSandboxServeDNS(t *testing.T) {
 		t.Errorf("plan on a served sandbox directory: want exit 1 saying it is in use, got %s", r)
 	}
 	s.stop(t)
+}
+
+// copyExample copies examples/<name> (flat) into a fresh directory.
+func copyExample(t *testing.T, name string) string {
+	t.Helper()
+	src := filepath.Join("..", "..", "examples", name)
+	entries, err := os.ReadDir(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	for _, e := range entries {
+		if e.IsDir() || strings.HasPrefix(e.Name(), ".") {
+			continue
+		}
+		writeFile(t, dir, e.Name(), readFile(t, src, e.Name()))
+	}
+	return dir
+}
+
+// TestExmailExample rehearses examples/exmail as its README says: validate, apply
+// against `sandbox serve` (API and DNS), an empty re-plan; and validate refuses the
+// quickstart's rules and quota on exmail, naming them.
+func TestExmailExample(t *testing.T) {
+	const tsig = "c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LTEyMzQ="
+	dir := copyExample(t, "exmail")
+	env := []string{"EXMAIL_CORP_ID=" + e2eCorp, "EXMAIL_CONTACTS_SECRET=" + e2eContacts, "EXMAIL_OPTIONS_SECRET=" + e2eOptions,
+		"MAILFORM_TSIG_SECRET=" + tsig, "MAILFORM_VAR_initial_password=Harbour-Welcome-2026"}
+	must := func(code int, args ...string) result {
+		t.Helper()
+		r := runEnv(t, dir, env, args...)
+		if r.code != code {
+			t.Fatalf("mailform %s: want exit %d, got %s", strings.Join(args, " "), code, r)
+		}
+		return r
+	}
+	must(0, "validate")
+
+	s := startServe(t, t.TempDir(), []string{"MAILFORM_TSIG_SECRET=" + tsig},
+		"--dns", "127.0.0.1:0", "--tsig-name", "mailform-key", "--zone", "harbourtrade.example")
+	env = append(env, "MAILFORM_VAR_exmail_endpoint="+s.url, "MAILFORM_VAR_dns_server="+s.dns)
+	if r := must(0, "apply", "-auto-approve"); !strings.Contains(r.stdout, "42 added, 0 changed, 0 destroyed") {
+		t.Fatalf("apply of the example:\n%s", r)
+	}
+	must(0, "plan", "-detailed-exitcode")
+	s.stop(t)
+
+	// quota_mb first: the engine reports attribute support only once every resource
+	// has a provider.
+	editFile(t, dir, "accounts.mf.hcl", `position              = "Compliance archive"`, `position              = "Compliance archive"
+  quota_mb              = 65536`)
+	if r := must(1, "validate"); !strings.Contains(r.stderr, "provider exmail cannot manage account.quota_mb") {
+		t.Errorf("validate should reject quota_mb on exmail:\n%s", r)
+	}
+	writeFile(t, dir, "policies.mf.hcl", readFile(t, filepath.Join("..", "..", "examples", "quickstart"), "policies.mf.hcl"))
+	r := must(1, "validate")
+	for _, want := range []string{"No provider for send_restriction", "No provider for backup_rule"} {
+		if !strings.Contains(r.stderr, want) {
+			t.Errorf("validate should say %q:\n%s", want, r)
+		}
+	}
 }

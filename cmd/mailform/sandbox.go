@@ -18,6 +18,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/mailform/mailform/model"
 	"github.com/mailform/mailform/providers/exmail/exmailapi"
 	"github.com/mailform/mailform/providers/sandbox/dnsserver"
 	"github.com/mailform/mailform/providers/sandbox/exmailtenant"
@@ -38,6 +39,7 @@ type serveFlags struct {
 	tsigSecret             string
 	lockTimeout            time.Duration
 	dropAnswers            []string
+	zones                  []string
 }
 
 func newSandboxCmd() *cobra.Command {
@@ -90,6 +92,8 @@ or SIGTERM: calls in flight finish and the store is closed cleanly.`,
 	fl.StringVar(&f.tsigName, "tsig-name", "", "name of the TSIG key that may UPDATE and AXFR (none = open)")
 	fl.StringVar(&f.tsigAlgo, "tsig-algorithm", "hmac-sha256", "algorithm of the TSIG key")
 	fl.StringVar(&f.tsigSecret, "tsig-secret", "", "base64 secret of the TSIG key (default $MAILFORM_TSIG_SECRET)")
+	fl.StringArrayVar(&f.zones, "zone", nil,
+		"declare a zone in the sandbox (a domain object) so DNS serves it before it has records (repeatable)")
 	fl.StringArrayVar(&f.dropAnswers, "drop-answer", nil,
 		"ENDPOINT=N: do the Nth call of ENDPOINT (e.g. user/create=1), then close the connection without answering (repeatable)")
 	fl.DurationVar(&f.lockTimeout, "lock-timeout", tenant.DefaultLockTimeout, "how long to wait for another process to release the directory")
@@ -182,6 +186,9 @@ func serveSandbox(ctx context.Context, out io.Writer, f serveFlags) error {
 		return fail("%s", err)
 	}
 	defer store.Close()
+	if err := declareZones(store, f.zones); err != nil {
+		return fail("%s", err)
+	}
 
 	if ctx == nil {
 		ctx = context.Background()
@@ -254,6 +261,22 @@ func serveSandbox(ctx context.Context, out io.Writer, f serveFlags) error {
 		return fail("sandbox serve: stopping: %v", err)
 	}
 	fmt.Fprintf(out, "Stopped; %s\n", callSummary(counters))
+	return nil
+}
+
+// declareZones stores a domain object for each zone the sandbox does not hold yet.
+func declareZones(store *tenant.Store, zones []string) error {
+	for _, z := range zones {
+		name := model.CanonicalDomain(z)
+		if _, err := store.Get(model.Domain.Name, name); err == nil {
+			continue
+		} else if !errors.Is(err, tenant.ErrNotFound) {
+			return fmt.Errorf("sandbox serve: --zone %s: %w", z, err)
+		}
+		if _, err := store.Create(model.Domain.Name, "", model.Object{"name": name}); err != nil {
+			return fmt.Errorf("sandbox serve: --zone %s: %w", z, err)
+		}
+	}
 	return nil
 }
 
