@@ -79,6 +79,9 @@ type Attr struct {
 	Enum      []string // allowed values of a string
 	MaxItems  int      // limit on a collection, 0 = none
 	Block     []*Attr  // attributes of a KindBlock
+	// Engine marks an attribute mailform carries out itself (the offboarding policy):
+	// providers need not support it, and it is compared with state, not live.
+	Engine bool
 	Doc       string
 }
 

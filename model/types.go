@@ -45,7 +45,7 @@ var (
 			{Name: "password", Kind: KindString, Sensitive: true, WriteOnly: true},
 			{Name: "force_password_change", Kind: KindBool},
 			{Name: "status", Kind: KindString, Default: "active", Enum: []string{"active", "frozen", "departed"}},
-			{Name: "offboarding", Kind: KindBlock, Block: []*Attr{
+			{Name: "offboarding", Kind: KindBlock, Engine: true, Block: []*Attr{
 				{Name: "handover_to", Kind: KindEmail},
 				{Name: "retain_days", Kind: KindInt, Default: int64(30)},
 			}},

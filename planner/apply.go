@@ -78,6 +78,9 @@ func Apply(ctx context.Context, p *Plan, o ApplyOptions) error {
 		return err
 	}
 	steps := schedule(p)
+	if cyc := stepCycle(steps); cyc != "" {
+		return fmt.Errorf("the plan's steps wait for each other in a loop (%s); nothing was applied", cyc)
+	}
 	sem := make(chan struct{}, o.Parallelism)
 	var wg sync.WaitGroup
 	for _, s := range steps {
@@ -126,12 +129,12 @@ func schedule(p *Plan) []*step {
 	byRes := map[string][]*step{}
 	var deletes, others []*step
 	for _, c := range p.Changes {
-		if c.Action == NoOp && !c.Adopt && c.Reason == "" {
+		if c.Action == NoOp && !c.Adopt && !c.Forget {
 			continue
 		}
 		s := &step{c: c, done: make(chan struct{})}
 		steps = append(steps, s)
-		if c.Action == Delete {
+		if c.Action == Delete && c.Offboard == "" {
 			deletes = append(deletes, s)
 			continue
 		}
@@ -139,8 +142,28 @@ func schedule(p *Plan) []*step {
 		r, _ := schema.SplitAddr(c.Address)
 		byRes[r] = append(byRes[r], s)
 	}
+	byAddr := map[string]*step{}
 	for _, s := range others {
+		byAddr[s.c.Address] = s
+	}
+	for _, s := range others {
+		if s.c.Offboard == "delete" {
+			// A delete never waits for what it refers to (its handover account
+			// waits for it instead).
+			for _, o := range others {
+				if o.c.Type == "group" {
+					s.deps = append(s.deps, o)
+				}
+			}
+			continue
+		}
 		for _, d := range s.c.Deps {
+			// A dependency is a block ("department.sales") or, for offboarding, one
+			// instance ("account.staff[\"bob@example.com\"]").
+			if one := byAddr[d]; one != nil && strings.Contains(d, "[") {
+				s.deps = append(s.deps, one)
+				continue
+			}
 			s.deps = append(s.deps, byRes[d]...)
 		}
 	}
@@ -165,6 +188,61 @@ func schedule(p *Plan) []*step {
 	return steps
 }
 
+// withoutUnchangedSecrets leaves write-only values (passwords) out of an update when
+// state's salted hash shows they did not change, so an update of another attribute
+// never resets a password the user has changed since.
+func withoutUnchangedSecrets(c *Change, after model.Object, w *state.Writer) model.Object {
+	t := model.Lookup(c.Type)
+	var prior *state.Resource
+	w.Read(func(s *state.State) {
+		if r := s.Find(c.Address); r != nil {
+			prior = r.Clone()
+		}
+	})
+	out, cloned := after, false
+	for _, a := range t.Attrs {
+		v, ok := after[a.Name].(string)
+		if !a.WriteOnly || !ok || prior == nil || prior.Attrs == nil {
+			continue
+		}
+		if state.SecretMatches(prior.Attrs.Str(a.Name), v) {
+			if !cloned {
+				out, cloned = after.Clone(), true
+			}
+			delete(out, a.Name)
+		}
+	}
+	return out
+}
+
+// stepCycle returns a description of a dependency loop among steps, or "".
+func stepCycle(steps []*step) string {
+	state := map[*step]int{}
+	var path []string
+	var visit func(s *step) bool
+	visit = func(s *step) bool {
+		state[s] = 1
+		path = append(path, s.c.Address)
+		for _, d := range s.deps {
+			if state[d] == 1 || (state[d] == 0 && visit(d)) {
+				if state[d] == 1 {
+					path = append(path, d.c.Address)
+				}
+				return true
+			}
+		}
+		path = path[:len(path)-1]
+		state[s] = 2
+		return false
+	}
+	for _, s := range steps {
+		if state[s] == 0 && visit(s) {
+			return strings.Join(path, " → ")
+		}
+	}
+	return ""
+}
+
 func runStep(ctx context.Context, c *Change, o ApplyOptions, re *reevaluator) (string, error) {
 	prov := o.Providers.ByName[c.Provider]
 	if prov == nil {
@@ -175,8 +253,10 @@ func runStep(ctx context.Context, c *Change, o ApplyOptions, re *reevaluator) (s
 		return c.ID, o.Writer.Commit(func(s *state.State) {
 			s.Set(stateEntry(c, c.ID, c.Before, s.Find(c.Address), o.Now))
 		})
-	case c.Action == NoOp:
+	case c.Action == NoOp && c.Forget:
 		return "", o.Writer.Commit(func(s *state.State) { s.Remove(c.Address) })
+	case c.Action == NoOp:
+		return "", nil
 	case c.Action == Delete:
 		err := prov.Delete(ctx, c.Type, c.ID, c.Before)
 		if err != nil && !errors.Is(err, providers.ErrNotFound) {
@@ -187,6 +267,9 @@ func runStep(ctx context.Context, c *Change, o ApplyOptions, re *reevaluator) (s
 	after, err := re.desired(c)
 	if err != nil {
 		return "", err
+	}
+	if c.Action == Update {
+		after = withoutUnchangedSecrets(c, after, o.Writer)
 	}
 	switch c.Action {
 	case Update:
@@ -250,6 +333,8 @@ func stateEntry(c *Change, id string, attrs model.Object, prior *state.Resource,
 		}
 		v, ok := a[at.Name].(string)
 		switch {
+		case !ok && prior != nil && prior.Attrs != nil && prior.Attrs.Str(at.Name) != "":
+			a[at.Name] = prior.Attrs.Str(at.Name)
 		case !ok:
 			delete(a, at.Name)
 		case prior != nil && prior.Attrs != nil && state.SecretMatches(prior.Attrs.Str(at.Name), v):

@@ -32,6 +32,7 @@ func diffAll(o Options, st *state.State, insts []*Instance, m *matching, g *grap
 			lo := findLive(sr, m, live)
 			if lo == nil {
 				c.Action = NoOp
+				c.Forget = true
 				c.Reason = "gone: no longer in configuration and not found live; apply drops it from state"
 			} else {
 				c.ID = lo.ID
@@ -85,10 +86,27 @@ func diffInstance(o Options, st *state.State, in *Instance, m *matching, g *grap
 		c.Action = NoOp
 		return c
 	}
-	before := lo.Attrs
+	before := lo.Attrs.Clone()
 	if t == model.Account && in.Desired.Str("status") == "departed" && before.Str("status") == "frozen" {
-		before = before.Clone()
 		before["status"] = "departed"
+	}
+	// What the provider cannot read (engine-managed settings) is compared with what
+	// was last applied.
+	if p := o.Providers.ByName[in.Provider]; p != nil {
+		supported, _ := p.Supports(t.Name)
+		sup := map[string]bool{}
+		for _, a := range supported {
+			sup[a] = true
+		}
+		for _, a := range t.Attrs {
+			if !sup[a.Name] && !a.Computed {
+				if sr != nil && sr.Attrs != nil {
+					before[a.Name] = sr.Attrs[a.Name]
+				} else {
+					delete(before, a.Name)
+				}
+			}
+		}
 	}
 	c.Attrs = model.Diff(t, before, in.Desired, ignore)
 	for _, a := range t.Attrs {
@@ -136,7 +154,7 @@ func safetyChecks(o Options, st *state.State, p *Plan) hcl.Diagnostics {
 		}
 		managed++
 		deleting := c.Action == Delete || c.Action == Replace
-		if deleting {
+		if deleting && c.Offboard != "delete" {
 			email := ""
 			if c.Before != nil {
 				email = c.Before.Str("email")

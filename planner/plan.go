@@ -65,6 +65,14 @@ type Change struct {
 	MatchKey string `json:"match_key,omitempty"`
 	// Reason explains the action where it is not obvious.
 	Reason string `json:"reason,omitempty"`
+	// Offboard is the offboarding stage of a departed account: "freeze" (first apply),
+	// "pending" (retention running), "delete" (retention over), "done" (deleted).
+	Offboard string `json:"offboard,omitempty"`
+	// Forget is true for a state entry whose object is gone and that the
+	// configuration no longer has: apply drops it from state.
+	Forget bool `json:"forget,omitempty"`
+	// DueDate is when a departed account's retention ends.
+	DueDate *time.Time `json:"due_date,omitempty"`
 	// Deps lists the addresses this change must wait for.
 	Deps []string `json:"depends_on,omitempty"`
 	// Label is the instance name (address without the type), the identity of
@@ -113,7 +121,7 @@ func (p *Plan) HasChanges() bool {
 		return true
 	}
 	for _, c := range p.Changes {
-		if c.Action != NoOp || c.Adopt {
+		if c.Action != NoOp || c.Adopt || c.Forget {
 			return true
 		}
 	}
@@ -223,7 +231,9 @@ func MakePlan(ctx context.Context, o Options) (*Plan, hcl.Diagnostics) {
 			in.Provider = assign[r]
 		}
 	}
+	off := planOffboarding(o, st, insts, m)
 	p.Changes = diffAll(o, st, insts, m, g, live)
+	off.annotate(p.Changes)
 	diags = append(diags, safetyChecks(o, st, p)...)
 	if len(o.Targets) > 0 {
 		p.Changes = filterTargets(p.Changes, o.Targets)

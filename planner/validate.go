@@ -71,7 +71,7 @@ func crossCheck(insts []*Instance, ps *ProviderSet) hcl.Diagnostics {
 				ok[a] = true
 			}
 			for _, a := range t.Attrs {
-				if a.Computed || ok[a.Name] {
+				if a.Computed || a.Engine || ok[a.Name] {
 					continue
 				}
 				if v, set := in.Ranges[a.Name]; set {

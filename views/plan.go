@@ -61,7 +61,7 @@ func RenderPlan(w io.Writer, p *planner.Plan, col Colors) {
 			case c.Adopt:
 				fmt.Fprintf(w, "  # %s exists live (id %s) and will be recorded in state\n", c.Address, c.ID)
 			case c.Reason != "":
-				fmt.Fprintf(w, "  # %s is %s\n", c.Address, c.Reason)
+				fmt.Fprintf(w, "  # %s: %s\n", c.Address, c.Reason)
 			}
 			continue
 		}
