@@ -63,11 +63,40 @@ func (l *Local) Lock(info LockInfo, timeout time.Duration) error {
 		if !errors.Is(err, fs.ErrExist) {
 			return fmt.Errorf("cannot lock state %s: %w", l.path, err)
 		}
+		if l.takeOverStale() {
+			continue
+		}
 		if !time.Now().Before(deadline) {
 			return l.lockedError()
 		}
 		time.Sleep(min(lockPoll, time.Until(deadline)))
 	}
+}
+
+// takeOverStale removes a lock whose holder process is provably gone from this host
+// (killed with SIGKILL, or the machine's run crashed), so the next run after a crash
+// needs no force-unlock. The lock file is first renamed aside, and restored if it
+// turns out to be another run's fresh lock.
+func (l *Local) takeOverStale() bool {
+	holder, err := l.readLock()
+	if err != nil || staleReason(holder.Who) == "" {
+		return false
+	}
+	aside := l.lockPath() + ".stale-" + randomHex(8)
+	if os.Rename(l.lockPath(), aside) != nil {
+		return false
+	}
+	var got LockInfo
+	data, err := os.ReadFile(aside)
+	if err == nil && json.Unmarshal(data, &got) == nil && got.ID == holder.ID {
+		os.Remove(aside)
+		return true
+	}
+	// Someone else's live lock: put it back unless a new one appeared meanwhile.
+	if err := os.Link(aside, l.lockPath()); err == nil {
+		os.Remove(aside)
+	}
+	return false
 }
 
 func (l *Local) createLock(data []byte) error {

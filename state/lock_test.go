@@ -103,7 +103,9 @@ func deadPID(t *testing.T) int {
 	return cmd.Process.Pid
 }
 
-func TestStaleLockIsReportedNotRemoved(t *testing.T) {
+// A lock whose holder is provably gone from this host (SIGKILL, crash) is taken over,
+// so apply converges after a crash without force-unlock; any other lock is reported.
+func TestStaleLockOfDeadProcessIsTakenOver(t *testing.T) {
 	l, path := newLocal(t)
 	host, _ := os.Hostname()
 	tests := []struct {
@@ -111,7 +113,7 @@ func TestStaleLockIsReportedNotRemoved(t *testing.T) {
 		who       string
 		wantStale bool
 	}{
-		{"dead process on this host", fmt.Sprintf("bob@%s pid %d", host, deadPID(t)), true},
+		{"dead process on this host", fmt.Sprintf("bob@%s pid %d", host, deadPID(t)), true}, // taken over
 		{"live process on this host", fmt.Sprintf("bob@%s pid %d", host, os.Getpid()), false},
 		{"other host", fmt.Sprintf("bob@elsewhere.invalid pid %d", deadPID(t)), false},
 		{"unparsable who", "someone", false},
@@ -123,7 +125,20 @@ func TestStaleLockIsReportedNotRemoved(t *testing.T) {
 			if err := os.WriteFile(path+".lock", data, 0o600); err != nil {
 				t.Fatal(err)
 			}
-			err := l.Lock(NewLockInfo("plan"), 0)
+			mine := NewLockInfo("plan")
+			err := l.Lock(mine, 0)
+			if tt.wantStale {
+				if err != nil {
+					t.Fatalf("Lock over a dead holder's lock = %v, want it taken over", err)
+				}
+				if got, _ := l.readLock(); got.ID != mine.ID {
+					t.Errorf("lock file holds %q, want ours %q", got.ID, mine.ID)
+				}
+				if err := l.Unlock(mine.ID); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
 			var locked *LockedError
 			if !errors.As(err, &locked) {
 				t.Fatalf("Lock = %v, want *LockedError", err)

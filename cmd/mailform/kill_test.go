@@ -4,6 +4,8 @@ import (
 	"bufio"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
@@ -29,14 +31,11 @@ func TestKillDuringApply(t *testing.T) {
 			if got := len(strings.Fields(r.stdout)); got < n {
 				t.Fatalf("state lists %d resources after %d completed steps: a completed step was not durable", got, n)
 			}
-			// The killed run's lock stays behind, as with Terraform; it is reported as
-			// stale (its pid is gone) and cleared with the ID the message gives.
-			r = mustRun(t, dir, 1, "apply", "-auto-approve")
-			id := lockID(t, r.stderr)
-			if !strings.Contains(r.stderr, "the lock looks stale") || !strings.Contains(r.stderr, "mailform force-unlock "+id) {
-				t.Fatalf("apply after the kill should name the stale lock:\n%s", r)
+			// The killed run's lock stays behind; its pid is provably gone from this
+			// host, so the next apply takes it over without force-unlock.
+			if _, err := os.Stat(filepath.Join(dir, "mailform.state.lock")); err != nil {
+				t.Fatalf("the killed apply left no lock file: %v", err)
 			}
-			mustRun(t, dir, 0, "force-unlock", id)
 			mustRun(t, dir, 0, "apply", "-auto-approve")
 			r = mustRun(t, dir, 0, "plan", "-detailed-exitcode")
 			if !strings.Contains(r.stdout, "No changes.") {
@@ -99,15 +98,4 @@ func applyAndKill(t *testing.T, dir string, n int) int {
 		}
 	}
 	return done
-}
-
-// lockID extracts the ID from a "lock ID X)" refusal.
-func lockID(t *testing.T, msg string) string {
-	t.Helper()
-	_, rest, ok := strings.Cut(msg, "lock ID ")
-	id, _, ok2 := strings.Cut(rest, ")")
-	if !ok || !ok2 || id == "" {
-		t.Fatalf("no lock ID in:\n%s", msg)
-	}
-	return id
 }
