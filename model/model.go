@@ -82,7 +82,7 @@ type Attr struct {
 	// Engine marks an attribute mailform carries out itself (the offboarding policy):
 	// providers need not support it, and it is compared with state, not live.
 	Engine bool
-	Doc       string
+	Doc    string
 }
 
 // Type is one resource type of SPEC §3.
