@@ -58,6 +58,15 @@ func (e *evaluator) run(computed computedFunc) ([]*Instance, hcl.Diagnostics) {
 	var diags hcl.Diagnostics
 	for _, id := range e.g.order {
 		n := e.g.nodes[id]
+		if e.g.broken[id] {
+			if n.local != nil {
+				e.locals[n.local.Name] = cty.DynamicVal
+				e.base.Variables["local"] = cty.ObjectVal(e.locals)
+			} else {
+				e.setBlock(n.res, cty.DynamicVal)
+			}
+			continue
+		}
 		if n.local != nil {
 			v, d := n.local.Expr.Value(e.base)
 			diags = append(diags, d...)

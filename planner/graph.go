@@ -27,6 +27,9 @@ type node struct {
 type graph struct {
 	nodes map[string]*node
 	order []string // dependencies first
+	// broken holds the members of a reference cycle: they evaluate to unknown so the
+	// rest of the configuration is still checked.
+	broken map[string]bool
 }
 
 // buildGraph collects the references of every resource and local, checks that each
@@ -60,6 +63,10 @@ func buildGraph(cfg *schema.Config) (*graph, hcl.Diagnostics) {
 		sort.Strings(n.deps)
 	}
 	order, cyc := topoSort(g.nodes)
+	g.broken = map[string]bool{}
+	for _, id := range cyc {
+		g.broken[id] = true
+	}
 	if len(cyc) > 0 {
 		first := g.nodes[cyc[0]]
 		diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Reference cycle",
@@ -215,7 +222,9 @@ func levenshtein(a, b string) int {
 	return prev[len(b)]
 }
 
-// topoSort orders nodes dependencies-first; on a cycle it returns the cycle's members.
+// topoSort orders nodes dependencies-first. Members of a reference cycle are
+// returned as the cycle and still placed in the order (as leaves), so evaluation can
+// go on and report every other problem.
 func topoSort(nodes map[string]*node) ([]string, []string) {
 	ids := make([]string, 0, len(nodes))
 	for id := range nodes {
@@ -229,8 +238,8 @@ func topoSort(nodes map[string]*node) ([]string, []string) {
 	)
 	color := map[string]int{}
 	var order, stack, cycle []string
-	var visit func(id string) bool
-	visit = func(id string) bool {
+	var visit func(id string)
+	visit = func(id string) {
 		color[id] = grey
 		stack = append(stack, id)
 		for _, d := range nodes[id].deps {
@@ -239,27 +248,25 @@ func topoSort(nodes map[string]*node) ([]string, []string) {
 			}
 			switch color[d] {
 			case grey:
-				for i, s := range stack {
-					if s == d {
-						cycle = append([]string(nil), stack[i:]...)
+				if cycle == nil {
+					for i, s := range stack {
+						if s == d {
+							cycle = append([]string(nil), stack[i:]...)
+						}
 					}
 				}
-				return false
 			case white:
-				if !visit(d) {
-					return false
-				}
+				visit(d)
 			}
 		}
 		stack = stack[:len(stack)-1]
 		color[id] = black
 		order = append(order, id)
-		return true
 	}
 	for _, id := range ids {
-		if color[id] == white && !visit(id) {
-			return nil, cycle
+		if color[id] == white {
+			visit(id)
 		}
 	}
-	return order, nil
+	return order, cycle
 }

@@ -149,9 +149,6 @@ type Options struct {
 // MakePlan refreshes live objects and compares them with the configuration.
 func MakePlan(ctx context.Context, o Options) (*Plan, hcl.Diagnostics) {
 	g, diags := buildGraph(o.Config)
-	if diags.HasErrors() {
-		return nil, diags
-	}
 	st := o.State.Clone()
 	p := &Plan{Lineage: o.State.Lineage, Serial: o.State.Serial}
 	for _, m := range o.Config.Moved {
@@ -175,9 +172,6 @@ func MakePlan(ctx context.Context, o Options) (*Plan, hcl.Diagnostics) {
 		diags = append(diags, d...)
 		assign[r.Addr()] = name
 	}
-	if diags.HasErrors() {
-		return nil, diags
-	}
 	ev := newEvaluator(o.Config, g, o.Vars)
 	computed := map[string]model.Object{}
 	for _, r := range st.Resources {
@@ -186,15 +180,12 @@ func MakePlan(ctx context.Context, o Options) (*Plan, hcl.Diagnostics) {
 		}
 	}
 	insts, d := ev.run(func(a string) model.Object { return computed[a] })
-	diags = append(diags, d...)
-	if diags.HasErrors() {
-		return nil, diags
-	}
+	diags = appendNew(diags, d)
 	for _, in := range insts {
 		r, _ := schema.SplitAddr(in.Addr)
 		in.Provider = assign[r]
 	}
-	diags = append(diags, crossCheck(insts, o.Providers)...)
+	diags = appendNew(diags, crossCheck(insts, o.Providers))
 	if diags.HasErrors() {
 		return nil, diags
 	}

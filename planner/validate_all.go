@@ -14,9 +14,6 @@ import (
 // email-DNS lint rules.
 func Validate(cfg *schema.Config, vars map[string]cty.Value, ps *ProviderSet) hcl.Diagnostics {
 	g, diags := buildGraph(cfg)
-	if diags.HasErrors() {
-		return diags
-	}
 	assign := map[string]string{}
 	for _, r := range cfg.Resources {
 		name, d := ps.Assign(r)
@@ -24,16 +21,13 @@ func Validate(cfg *schema.Config, vars map[string]cty.Value, ps *ProviderSet) hc
 		assign[r.Addr()] = name
 	}
 	insts, d := newEvaluator(cfg, g, vars).run(func(string) model.Object { return nil })
-	diags = append(diags, d...)
-	if diags.HasErrors() {
-		return diags
-	}
+	diags = appendNew(diags, d)
 	for _, in := range insts {
 		r, _ := schema.SplitAddr(in.Addr)
 		in.Provider = assign[r]
 	}
-	diags = append(diags, crossCheck(insts, ps)...)
-	return append(diags, lintDNS(insts, ps)...)
+	diags = appendNew(diags, crossCheck(insts, ps))
+	return appendNew(diags, lintDNS(insts, ps))
 }
 
 // lintDNS runs the email-DNS rules over the declared RRsets.
@@ -68,4 +62,27 @@ func lintDNS(insts []*Instance, ps *ProviderSet) hcl.Diagnostics {
 		out = append(out, d)
 	}
 	return out
+}
+
+// appendNew adds the diagnostics of a later stage, leaving out those at a place an
+// earlier stage already reported on the same line (an undeclared variable is found by the graph and
+// again by evaluation).
+func appendNew(diags, more hcl.Diagnostics) hcl.Diagnostics {
+	type line struct {
+		file string
+		n    int
+	}
+	seen := map[line]bool{}
+	for _, d := range diags {
+		if d.Subject != nil && d.Severity == hcl.DiagError {
+			seen[line{d.Subject.Filename, d.Subject.Start.Line}] = true
+		}
+	}
+	for _, d := range more {
+		if d.Subject != nil && seen[line{d.Subject.Filename, d.Subject.Start.Line}] && d.Severity == hcl.DiagError {
+			continue
+		}
+		diags = append(diags, d)
+	}
+	return diags
 }
