@@ -364,10 +364,17 @@ type reevaluator struct {
 	ev    *evaluator
 	known map[string]string // address → id learned during apply
 	plan  map[string]*Change
-	// version counts new ids; the configuration is evaluated again only when an id
-	// became known since the last evaluation.
-	version, evalVersion int
-	insts                map[string]*Instance
+	// blocks caches, per resource block, the evaluation of the block and what it
+	// depends on. Evaluating the whole configuration again for every new id made
+	// applies of thousands of departments quadratic; a block is evaluated again only
+	// when an id of something it depends on became known since.
+	blocks map[string]*blockEval
+}
+
+// blockEval is the cached evaluation of one resource block.
+type blockEval struct {
+	deps  map[string]bool      // the block and every node it depends on
+	insts map[string]*Instance // the block's instances; nil when stale
 }
 
 func newReevaluator(o ApplyOptions, p *Plan) (*reevaluator, error) {
@@ -375,7 +382,8 @@ func newReevaluator(o ApplyOptions, p *Plan) (*reevaluator, error) {
 	if diags.HasErrors() {
 		return nil, fmt.Errorf("configuration: %s", diagText(diags))
 	}
-	re := &reevaluator{o: o, g: g, ev: newEvaluator(o.Config, g, o.Vars), known: map[string]string{}, plan: map[string]*Change{}}
+	re := &reevaluator{o: o, g: g, ev: newEvaluator(o.Config, g, o.Vars), known: map[string]string{}, plan: map[string]*Change{},
+		blocks: map[string]*blockEval{}}
 	for _, c := range p.Changes {
 		re.plan[c.Address] = c
 		if c.ID != "" {
@@ -390,11 +398,18 @@ func (re *reevaluator) setKnown(addr, id string) {
 		return
 	}
 	re.mu.Lock()
-	if re.known[addr] != id {
-		re.known[addr] = id
-		re.version++
+	defer re.mu.Unlock()
+	if re.known[addr] == id {
+		return
 	}
-	re.mu.Unlock()
+	re.known[addr] = id
+	// A block never refers to its own instances, so its own new ids leave it valid.
+	block, _ := schema.SplitAddr(addr)
+	for b, be := range re.blocks {
+		if b != block && be.deps[block] {
+			be.insts = nil
+		}
+	}
 }
 
 // desired returns the object to send for a change: the plan's value when it is fully
@@ -413,22 +428,29 @@ func (re *reevaluator) desired(c *Change) (model.Object, error) {
 	}
 	re.mu.Lock()
 	defer re.mu.Unlock()
-	if re.insts == nil || re.evalVersion != re.version {
+	block, _ := schema.SplitAddr(c.Address)
+	be := re.blocks[block]
+	if be == nil {
+		be = &blockEval{deps: re.g.closure(block)}
+		re.blocks[block] = be
+	}
+	if be.insts == nil {
 		known := make(map[string]model.Object, len(re.known))
 		for a, id := range re.known {
 			known[a] = model.Object{"id": id}
 		}
-		insts, diags := re.ev.run(func(a string) model.Object { return known[a] })
+		insts, diags := re.ev.runNodes(func(a string) model.Object { return known[a] }, be.deps)
 		if diags.HasErrors() {
 			return nil, fmt.Errorf("evaluating configuration: %s", diagText(diags))
 		}
-		re.insts = make(map[string]*Instance, len(insts))
+		be.insts = map[string]*Instance{}
 		for _, in := range insts {
-			re.insts[in.Addr] = in
+			if in.Res.Addr() == block {
+				be.insts[in.Addr] = in
+			}
 		}
-		re.evalVersion = re.version
 	}
-	if in := re.insts[c.Address]; in != nil {
+	if in := be.insts[c.Address]; in != nil {
 		out := in.Desired
 		for _, a := range t.Attrs {
 			if a.Computed || a.WriteOnly {

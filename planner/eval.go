@@ -48,6 +48,13 @@ type computedFunc func(addr string) model.Object
 
 // run evaluates the whole configuration. Instances come out in dependency order.
 func (e *evaluator) run(computed computedFunc) ([]*Instance, hcl.Diagnostics) {
+	return e.runNodes(computed, nil)
+}
+
+// runNodes evaluates, in dependency order, only the graph nodes in keep (all of them
+// when keep is nil); keep must hold every dependency of each node it holds, as
+// graph.closure gives.
+func (e *evaluator) runNodes(computed computedFunc, keep map[string]bool) ([]*Instance, hcl.Diagnostics) {
 	e.locals = map[string]cty.Value{}
 	e.typeObj = map[string]map[string]cty.Value{}
 	e.base = &hcl.EvalContext{Variables: map[string]cty.Value{"var": e.vars, "local": cty.EmptyObjectVal}, Functions: e.funcs}
@@ -57,6 +64,9 @@ func (e *evaluator) run(computed computedFunc) ([]*Instance, hcl.Diagnostics) {
 	var out []*Instance
 	var diags hcl.Diagnostics
 	for _, id := range e.g.order {
+		if keep != nil && !keep[id] {
+			continue
+		}
 		n := e.g.nodes[id]
 		if e.g.broken[id] {
 			if n.local != nil {

@@ -78,6 +78,23 @@ func buildGraph(cfg *schema.Config) (*graph, hcl.Diagnostics) {
 	return g, diags
 }
 
+// closure returns the node id and every node it depends on, directly or not.
+func (g *graph) closure(id string) map[string]bool {
+	out := map[string]bool{}
+	var walk func(string)
+	walk = func(id string) {
+		if out[id] || g.nodes[id] == nil {
+			return
+		}
+		out[id] = true
+		for _, d := range g.nodes[id].deps {
+			walk(d)
+		}
+	}
+	walk(id)
+	return out
+}
+
 // depsThroughLocals adds to each resource the resources it reaches through locals
 // (directly or via other locals), so that apply waits for them too: a local such as
 // { for k, d in department.x : k => d.id } carries department.x's ids to its users.
