@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# Engine benchmark: wall time and peak memory of a no-change `mailform plan` over a big
+# sandbox tenant (default 50,000 accounts, 5,000 groups, 1,000 departments, 10,000 DNS
+# RRsets). Target on a 2-core machine: <= 10 s and <= 1 GiB.
+#
+#   ./bench/engine/run.sh            # reuse the tenant of an earlier run if there is one
+#   FRESH=1 ./bench/engine/run.sh    # generate and apply it again
+#   RUNS=5 ./bench/engine/run.sh -accounts 5000   # extra arguments go to bench/gen
+#
+# Setting up: the configuration comes from `go run ./bench/gen`; domains, departments
+# and DNS records are applied by `mailform apply`; accounts and groups are written into
+# the sandbox store by bench/engine/seed (exactly as planned, but without the sandbox's
+# per-write scan of all addresses, which would take hours) and then adopted into state
+# by a real plan + apply. The figures printed at the end are those of plain
+# `mailform plan -detailed-exitcode` runs, which must find nothing to do.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+root=$PWD
+out=$root/bench/out/engine
+cfg=$out/config
+runs=${RUNS:-3}
+mf=$out/mailform
+
+mkdir -p "$out"
+go build -o "$mf" ./cmd/mailform
+go build -o "$out/seed" ./bench/engine/seed
+
+# timed LABEL CMD...: runs CMD with its output in $out/LABEL.log and prints its wall
+# time and peak RSS; returns CMD's exit code.
+timed() {
+  local label=$1
+  shift
+  local rc=0
+  /usr/bin/time -f '%e %M' -o "$out/$label.time" "$@" >"$out/$label.log" 2>&1 || rc=$?
+  read -r secs kib <"$out/$label.time"
+  printf '%-28s %7.2f s  %6d MiB  (exit %d)\n' "$label" "$secs" $((kib / 1024)) "$rc"
+  return $rc
+}
+
+if [[ -n ${FRESH:-} || ! -f $cfg/.seeded ]]; then
+  rm -rf "$cfg"
+  go run ./bench/gen -dir "$cfg" "$@"
+  cd "$cfg"
+  echo "tenant: $(($(wc -l <accounts.csv) - 1)) accounts, $(($(wc -l <groups.csv) - 1)) groups, $(($(wc -l <departments.csv) - 1)) departments, $(($(wc -l <records.csv) - 1 + $(grep -c '^dns_record' dns.mf.hcl) - 1)) DNS RRsets"
+  # Everything but accounts and groups, through the real engine.
+  targets=()
+  while read -r addr; do targets+=(-target "$addr"); done < <(
+    grep -hoE '^(domain|department|dns_record) "[^"]+"' ./*.mf.hcl | sed -E 's/ "/./; s/"$//')
+  timed setup-plan "$mf" plan "${targets[@]}" -out setup.mfplan
+  timed setup-apply "$mf" apply -parallelism 32 setup.mfplan
+  timed seed "$out/seed" -dir .
+  timed adopt-plan "$mf" plan -out adopt.mfplan
+  timed adopt-apply "$mf" apply -parallelism 256 adopt.mfplan
+  rm -f setup.mfplan adopt.mfplan
+  touch .seeded
+  cd "$root"
+fi
+
+cd "$cfg"
+echo "no-change plan, $runs runs (state $(($(stat -c %s mailform.state) / 1048576)) MiB, $(grep -c '"address"' mailform.state) resources):"
+for i in $(seq "$runs"); do
+  if ! timed "plan-$i" "$mf" plan -detailed-exitcode; then
+    echo "plan $i did not come back clean; see $out/plan-$i.log" >&2
+    tail -20 "$out/plan-$i.log" >&2
+    exit 1
+  fi
+done
