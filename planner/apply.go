@@ -129,7 +129,7 @@ func schedule(p *Plan) []*step {
 	byRes := map[string][]*step{}
 	var deletes, others []*step
 	for _, c := range p.Changes {
-		if c.Action == NoOp && !c.Adopt && !c.Forget {
+		if c.Action == NoOp && !c.Adopt && !c.Forget && !c.Restate {
 			continue
 		}
 		s := &step{c: c, done: make(chan struct{})}
@@ -253,6 +253,14 @@ func runStep(ctx context.Context, c *Change, o ApplyOptions, re *reevaluator) (s
 		return c.ID, o.Writer.Commit(func(s *state.State) {
 			s.Set(stateEntry(c, c.ID, c.Before, s.Find(c.Address), o.Now))
 		})
+	case c.Action == NoOp && c.Restate:
+		return c.ID, o.Writer.Commit(func(s *state.State) {
+			if r := s.Find(c.Address); r != nil {
+				r = r.Clone()
+				r.PreventDestroy = c.PreventDestroy
+				s.Set(r)
+			}
+		})
 	case c.Action == NoOp && c.Forget:
 		return "", o.Writer.Commit(func(s *state.State) { s.Remove(c.Address) })
 	case c.Action == NoOp:
@@ -347,6 +355,7 @@ func stateEntry(c *Change, id string, attrs model.Object, prior *state.Resource,
 	if prior != nil {
 		r.FrozenAt = prior.FrozenAt
 	}
+	r.PreventDestroy = c.PreventDestroy
 	if c.Type == "account" && a.Str("status") == "departed" && r.FrozenAt == nil {
 		n := now.UTC()
 		r.FrozenAt = &n
@@ -451,14 +460,19 @@ func (re *reevaluator) desired(c *Change) (model.Object, error) {
 		}
 	}
 	if in := be.insts[c.Address]; in != nil {
-		out := in.Desired
+		// Apply exactly the plan: only what the plan could not hold (values known
+		// after apply, write-only secrets) comes from the configuration now.
+		out := c.After.Clone()
 		for _, a := range t.Attrs {
-			if a.Computed || a.WriteOnly {
+			if a.Computed {
 				continue
 			}
-			pv := c.After[a.Name]
-			if pv != nil && !model.IsUnknown(pv) && !model.Equal(pv, out[a.Name]) {
-				return nil, fmt.Errorf("the configuration gives %s = %s now, but the plan said %s; run plan again", a.Name, model.FormatValue(out[a.Name]), model.FormatValue(pv))
+			if model.IsUnknown(c.After[a.Name]) || (a.WriteOnly && c.After[a.Name] != nil) {
+				if v, ok := in.Desired[a.Name]; ok {
+					out[a.Name] = v
+				} else {
+					delete(out, a.Name)
+				}
 			}
 		}
 		if model.IsUnknown(stripComputed(t, out)) {

@@ -26,7 +26,7 @@ func diffAll(o Options, st *state.State, insts []*Instance, m *matching, g *grap
 		if inConfig[sr.Address] {
 			continue
 		}
-		c := &Change{Address: sr.Address, Type: sr.Type, Provider: sr.Provider, Action: Delete, ID: sr.ID, Before: sr.Attrs, MatchKey: sr.MatchKey, Label: labelOf(sr.Address)}
+		c := &Change{Address: sr.Address, Type: sr.Type, Provider: sr.Provider, Action: Delete, ID: sr.ID, Before: sr.Attrs, MatchKey: sr.MatchKey, Label: labelOf(sr.Address), PreventDestroy: sr.PreventDestroy}
 		if o.Refresh {
 			// Delete what is live now; a pending create that never happened needs nothing.
 			lo := findLive(sr, m, live)
@@ -64,12 +64,17 @@ func findLive(sr *state.Resource, m *matching, live map[liveKey]*liveSet) *provi
 
 func diffInstance(o Options, st *state.State, in *Instance, m *matching, g *graph) *Change {
 	t := in.Res.Spec
+	sr := st.Find(in.Addr)
 	c := &Change{Address: in.Addr, Type: t.Name, Provider: in.Provider, After: in.Desired, Label: labelOf(in.Addr),
-		MatchKey: t.MatchKey(labelOf(in.Addr), in.Desired)}
+		MatchKey: t.MatchKey(labelOf(in.Addr), in.Desired), PreventDestroy: in.Res.Lifecycle.PreventDestroy}
+	defer func() {
+		if c.Action == NoOp && !c.Adopt && sr != nil && sr.Pending == "" && sr.PreventDestroy != c.PreventDestroy {
+			c.Restate = true
+		}
+	}()
 	if r, _ := schema.SplitAddr(in.Addr); g.nodes[r] != nil {
 		c.Deps = append(c.Deps, g.nodes[r].deps...)
 	}
-	sr := st.Find(in.Addr)
 	lo := m.live[in.Addr]
 	if lo == nil {
 		c.Action = Create
@@ -169,7 +174,7 @@ func safetyChecks(o Options, st *state.State, p *Plan) hcl.Diagnostics {
 				continue
 			}
 		}
-		if deleting || (c.Action == Update && statusChangesTo(c, "frozen", "departed")) {
+		if deleting || c.Offboard == "freeze" || (c.Action == Update && statusChangesTo(c, "frozen", "departed")) {
 			affected++
 		}
 	}
@@ -177,19 +182,57 @@ func safetyChecks(o Options, st *state.State, p *Plan) hcl.Diagnostics {
 	if o.Config.Settings != nil {
 		pct, minN = o.Config.Settings.MassChangePercent, o.Config.Settings.MassChangeMin
 	}
-	if !o.Force && managed > 0 && affected >= minN && affected*100 > managed*pct {
-		diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Mass change refused",
-			Detail: fmt.Sprintf("This plan would delete or freeze %d of %d managed accounts (%d%%), above the %d%% guard. If a CSV or for_each lost rows, fix it; if this is intended, run again with -force.", affected, managed, affected*100/managed, pct)})
+	guard := func(what string, managed, affected int, verb string) {
+		if !o.Force && managed > 0 && affected >= minN && affected*100 > managed*pct {
+			diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Mass change refused",
+				Detail: fmt.Sprintf("This plan would %s %d of %d managed %s (%d%%), above the %d%% guard (mailform { mass_change_percent, mass_change_min }). If a CSV or for_each lost rows, fix it; if this is intended, run again with -force.", verb, affected, managed, what, affected*100/managed, pct)})
+		}
+	}
+	guard("accounts", managed, affected, "delete, freeze or offboard")
+	groups, groupsGone := 0, 0
+	zones, zonesGone := map[string]int{}, map[string]int{}
+	for _, c := range p.Changes {
+		gone := c.Action == Delete || c.Action == Replace
+		switch c.Type {
+		case "group":
+			groups++
+			if gone {
+				groupsGone++
+			}
+		case "dns_record":
+			z := c.Before.Str("zone")
+			if z == "" {
+				z = c.After.Str("zone")
+			}
+			zones[z]++
+			if gone {
+				zonesGone[z]++
+			}
+		}
+	}
+	guard("groups", groups, groupsGone, "delete")
+	zoneNames := make([]string, 0, len(zones))
+	for z := range zones {
+		zoneNames = append(zoneNames, z)
+	}
+	sort.Strings(zoneNames)
+	for _, z := range zoneNames {
+		guard("DNS RRsets in zone "+z, zones[z], zonesGone[z], "delete")
 	}
 	for _, c := range p.Changes {
 		if c.Action != Delete && c.Action != Replace {
 			continue
 		}
 		r, _ := schema.SplitAddr(c.Address)
-		if res := o.Config.Resource(r); res != nil && res.Lifecycle.PreventDestroy {
+		res := o.Config.Resource(r)
+		switch {
+		case res != nil && res.Lifecycle.PreventDestroy:
 			diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Instance cannot be destroyed",
 				Detail:  fmt.Sprintf("%s has lifecycle.prevent_destroy set, but the plan would %s it. Remove prevent_destroy if this is intended, or change the configuration so it is kept.", c.Address, c.Action),
 				Subject: res.DeclRange.Ptr()})
+		case c.PreventDestroy:
+			diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Instance cannot be destroyed",
+				Detail: fmt.Sprintf("%s was applied with lifecycle.prevent_destroy, and its block is gone, so the plan would destroy it. To delete it on purpose, put the block back without prevent_destroy and apply, then remove the block; to stop managing it, run mailform state rm %s.", c.Address, c.Address)})
 		}
 	}
 	return diags

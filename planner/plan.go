@@ -71,6 +71,12 @@ type Change struct {
 	// Forget is true for a state entry whose object is gone and that the
 	// configuration no longer has: apply drops it from state.
 	Forget bool `json:"forget,omitempty"`
+	// PreventDestroy is the configuration's lifecycle.prevent_destroy, recorded in
+	// state with the object.
+	PreventDestroy bool `json:"prevent_destroy,omitempty"`
+	// Restate is true when only the state entry changes (prevent_destroy set or
+	// cleared).
+	Restate bool `json:"restate,omitempty"`
 	// DueDate is when a departed account's retention ends.
 	DueDate *time.Time `json:"due_date,omitempty"`
 	// Deps lists the addresses this change must wait for.
@@ -121,7 +127,7 @@ func (p *Plan) HasChanges() bool {
 		return true
 	}
 	for _, c := range p.Changes {
-		if c.Action != NoOp || c.Adopt || c.Forget {
+		if c.Action != NoOp || c.Adopt || c.Forget || c.Restate {
 			return true
 		}
 	}

@@ -20,6 +20,12 @@ func crossCheck(insts []*Instance, ps *ProviderSet) hcl.Diagnostics {
 			domains[in.Desired.Str("name")] = true
 		}
 	}
+	byEmail := map[string]*Instance{}
+	for _, in := range insts {
+		if in.Res.Spec == model.Account {
+			byEmail[in.Desired.Str("email")] = in
+		}
+	}
 	seen := map[string]*Instance{}      // "type:key" → first instance
 	addrOwner := map[string]*Instance{} // mailbox-like address → account or group
 	at := func(in *Instance, attr string) *hcl.Range {
@@ -82,6 +88,8 @@ func crossCheck(insts []*Instance, ps *ProviderSet) hcl.Diagnostics {
 			}
 		}
 		switch t {
+		case model.Account:
+			diags = append(diags, checkOffboarding(in, byEmail, at)...)
 		case model.SendRestriction:
 			if len(in.Desired.Strings("accounts"))+len(in.Desired.Strings("departments"))+len(in.Desired.Strings("groups")) == 0 && !model.IsUnknown(in.Desired["departments"]) {
 				diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Send restriction applies to no one",
@@ -122,6 +130,51 @@ func checkDomains(in *Instance, attrs []*model.Attr, o model.Object, prefix stri
 					Subject: at(in, prefix+a.Name)})
 			}
 		}
+	}
+	return diags
+}
+
+// RetainPolicy is the usual retention policy for departed accounts, in days.
+const (
+	RetainMin = 30
+	RetainMax = 90
+)
+
+// checkOffboarding checks a departed account's offboarding block: the handover account
+// must be a managed, active account, and the retention should follow the policy.
+func checkOffboarding(in *Instance, byEmail map[string]*Instance, at func(*Instance, string) *hcl.Range) hcl.Diagnostics {
+	ob := in.Desired.Block("offboarding")
+	if ob == nil {
+		return nil
+	}
+	var diags hcl.Diagnostics
+	if r, ok := ob["retain_days"].(int64); ok && (r < RetainMin || r > RetainMax) {
+		diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagWarning, Summary: "Retention outside the policy",
+			Detail:  fmt.Sprintf("%s keeps the departed mailbox %d days; the usual policy is %d to %d days before deletion. Check with your records policy.", in.Addr, r, RetainMin, RetainMax),
+			Subject: at(in, "offboarding.retain_days")})
+	}
+	h, ok := ob["handover_to"].(string)
+	if !ok || h == "" {
+		if in.Desired.Str("status") == "departed" {
+			diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagWarning, Summary: "No handover for a departed account",
+				Detail:  fmt.Sprintf("%s is departed without offboarding.handover_to: when it is deleted, mail to %s will bounce. Name a colleague's account to receive it.", in.Addr, in.Desired.Str("email")),
+				Subject: at(in, "offboarding")})
+		}
+		return diags
+	}
+	target := byEmail[h]
+	switch {
+	case target == nil:
+		diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Handover to an unmanaged account",
+			Detail:  fmt.Sprintf("%s hands its mail over to %s, which no account block declares. Name a managed account, for example handover_to = account.x.email.", in.Addr, h),
+			Subject: at(in, "offboarding.handover_to")})
+	case target == in:
+		diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Handover to itself",
+			Detail: fmt.Sprintf("%s cannot hand its mail over to itself; name a colleague's account.", in.Addr), Subject: at(in, "offboarding.handover_to")})
+	case target.Desired.Str("status") != "active":
+		diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Handover to an inactive account",
+			Detail:  fmt.Sprintf("%s hands its mail over to %s, whose status is %q; mail must go to an active account.", in.Addr, h, target.Desired.Str("status")),
+			Subject: at(in, "offboarding.handover_to")})
 	}
 	return diags
 }

@@ -41,6 +41,9 @@ type Resource struct {
 	Pending string `json:"pending,omitempty"`
 	// MatchKey is the natural key the object can be found by (model.Type.MatchKey).
 	MatchKey string `json:"match_key,omitempty"`
+	// PreventDestroy records lifecycle.prevent_destroy, so that removing a protected
+	// block from the configuration does not delete the object either.
+	PreventDestroy bool `json:"prevent_destroy,omitempty"`
 	// FrozenAt is when an account with status "departed" was frozen.
 	FrozenAt *time.Time `json:"frozen_at,omitempty"`
 }

@@ -60,6 +60,8 @@ func RenderPlan(w io.Writer, p *planner.Plan, col Colors) {
 			switch {
 			case c.Adopt:
 				fmt.Fprintf(w, "  # %s exists live (id %s) and will be recorded in state\n", c.Address, c.ID)
+			case c.Restate:
+				fmt.Fprintf(w, "  # %s: prevent_destroy = %v will be recorded in state\n", c.Address, c.PreventDestroy)
 			case c.Reason != "":
 				fmt.Fprintf(w, "  # %s: %s\n", c.Address, c.Reason)
 			}

@@ -37,6 +37,7 @@ func newRootCmd() *cobra.Command {
 		newStateCmd(), newForceUnlockCmd(), newVersionCmd(), newVerifyCmd())
 	root.AddCommand(newDriftCmd())
 	root.AddCommand(newSandboxCmd())
+	root.AddCommand(newOffboardCmd())
 	return root
 }
 
