@@ -50,6 +50,8 @@ type step struct {
 	deps []*step
 	done chan struct{}
 	err  error
+	// members are the steps a batch step applies in one provider call.
+	members []*step
 }
 
 // Apply carries out a plan in dependency order, parents created first and children
@@ -77,7 +79,7 @@ func Apply(ctx context.Context, p *Plan, o ApplyOptions) error {
 	if err != nil {
 		return err
 	}
-	steps := schedule(p)
+	steps := batchSteps(schedule(p), o)
 	if cyc := stepCycle(steps); cyc != "" {
 		return fmt.Errorf("the plan's steps wait for each other in a loop (%s); nothing was applied", cyc)
 	}
@@ -101,6 +103,10 @@ func Apply(ctx context.Context, p *Plan, o ApplyOptions) error {
 			}
 			sem <- struct{}{}
 			defer func() { <-sem }()
+			if s.members != nil {
+				s.err = runBatch(ctx, s, o, re)
+				return
+			}
 			start := time.Now()
 			o.Progress(Event{Address: s.c.Address, Action: s.c.Action, Adopt: s.c.Adopt})
 			id, err := runStep(ctx, s.c, o, re)

@@ -1,0 +1,219 @@
+package planner
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/mailform/mailform/model"
+	"github.com/mailform/mailform/providers"
+	"github.com/mailform/mailform/schema"
+	"github.com/mailform/mailform/state"
+)
+
+// batchProvider is a writable in-memory provider that applies dns_record changes
+// only through ApplyBatch and fails the changes named in failLabels.
+type batchProvider struct {
+	mu         sync.Mutex
+	objs       map[string]map[string]model.Object
+	batches    [][]providers.Change
+	singles    int
+	failLabels map[string]bool
+}
+
+func newBatchProvider() *batchProvider {
+	return &batchProvider{objs: map[string]map[string]model.Object{}, failLabels: map[string]bool{}}
+}
+
+func (p *batchProvider) Supports(typ string) ([]string, bool) {
+	t := model.Lookup(typ)
+	if t == nil {
+		return nil, false
+	}
+	return t.AttrNames(), true
+}
+
+func (p *batchProvider) Read(_ context.Context, req providers.ReadRequest) ([]providers.Remote, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	var out []providers.Remote
+	for id, o := range p.objs[req.Type] {
+		out = append(out, providers.Remote{ID: id, Attrs: o.Clone()})
+	}
+	return out, nil
+}
+
+func (p *batchProvider) put(typ, id string, o model.Object) {
+	if p.objs[typ] == nil {
+		p.objs[typ] = map[string]model.Object{}
+	}
+	p.objs[typ][id] = o.Clone()
+}
+
+func (p *batchProvider) Create(_ context.Context, typ, label string, o model.Object) (providers.Remote, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.singles++
+	id := model.Lookup(typ).MatchKey(label, o)
+	p.put(typ, id, o)
+	return providers.Remote{ID: id, Attrs: o}, nil
+}
+
+func (p *batchProvider) Update(_ context.Context, typ, id string, _, o model.Object) (providers.Remote, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.singles++
+	p.put(typ, id, o)
+	return providers.Remote{ID: id, Attrs: o}, nil
+}
+
+func (p *batchProvider) Delete(_ context.Context, typ, id string, _ model.Object) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.singles++
+	delete(p.objs[typ], id)
+	return nil
+}
+
+func (p *batchProvider) ApplyBatch(_ context.Context, typ string, cs []providers.Change) []providers.Result {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.batches = append(p.batches, cs)
+	out := make([]providers.Result, len(cs))
+	for i, c := range cs {
+		if c.Op == providers.OpCreate && p.failLabels[c.Label] {
+			out[i].Err = errors.New("refused by the server")
+			continue
+		}
+		switch c.Op {
+		case providers.OpDelete:
+			delete(p.objs[typ], c.ID)
+		case providers.OpCreate:
+			id := model.Lookup(typ).MatchKey(c.Label, c.Desired)
+			p.put(typ, id, c.Desired)
+			out[i].Remote = providers.Remote{ID: id}
+		case providers.OpUpdate:
+			p.put(typ, c.ID, c.Desired)
+			out[i].Remote = providers.Remote{ID: c.ID}
+		}
+	}
+	return out
+}
+
+func (p *batchProvider) Close() error { return nil }
+
+const batchConfig = `
+domain "corp" { name = "example.com" }
+dns_record "mx" {
+  zone    = "example.com"
+  name    = "@"
+  type    = "MX"
+  records = ["5 mxbiz1.qq.com.", "10 mxbiz2.qq.com."]
+}
+dns_record "spf" {
+  zone    = "example.com"
+  name    = "@"
+  type    = "TXT"
+  records = ["v=spf1 include:spf.mail.qq.com ~all"]
+}
+dns_record "www" {
+  zone    = "example.com"
+  name    = "www"
+  type    = "A"
+  records = ["192.0.2.1"]
+}
+`
+
+// planAndApply plans src against p and the state at path, then applies the plan.
+func planAndApply(t *testing.T, src string, p providers.Provider, path string) (*Plan, error) {
+	t.Helper()
+	cfg, diags := schema.LoadSources(filepath.Dir(path), map[string][]byte{"main.mf.hcl": []byte(src)})
+	if diags.HasErrors() {
+		t.Fatalf("config: %s", diags.Error())
+	}
+	ps := &ProviderSet{ByName: map[string]providers.Provider{"sandbox": p}, kinds: map[string]string{"sandbox": "sandbox"}, names: []string{"sandbox"}}
+	b := state.NewLocal(path)
+	st, err := b.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	plan, diags := MakePlan(context.Background(), Options{Config: cfg, State: st, Providers: ps, Refresh: true, Now: time.Now()})
+	if diags.HasErrors() {
+		t.Fatalf("plan: %s", diags.Error())
+	}
+	return plan, Apply(context.Background(), plan, ApplyOptions{Config: cfg, Providers: ps, Writer: state.NewWriter(b, st), Now: time.Now()})
+}
+
+// DNS changes of a Batcher provider go out in one call, and each outcome is recorded.
+func TestApplyBatchesDNSChanges(t *testing.T) {
+	p := newBatchProvider()
+	path := filepath.Join(t.TempDir(), "mailform.state")
+	if _, err := planAndApply(t, batchConfig, p, path); err != nil {
+		t.Fatal(err)
+	}
+	if len(p.batches) != 1 || len(p.batches[0]) != 3 {
+		t.Fatalf("batches = %d (sizes %v), want one batch of the 3 RRsets", len(p.batches), batchSizes(p.batches))
+	}
+	if p.singles != 1 {
+		t.Errorf("single calls = %d, want 1 (the domain)", p.singles)
+	}
+	st, _ := state.NewLocal(path).Load()
+	if got := strings.Join(st.Addresses(), " "); got != "dns_record.mx dns_record.spf dns_record.www domain.corp" {
+		t.Errorf("state = %s", got)
+	}
+	// A change to two RRsets and a delete of the third: creates/updates in one batch,
+	// the delete in another, and a converged plan afterwards.
+	src := strings.Replace(batchConfig, `"192.0.2.1"`, `"192.0.2.2"`, 1)
+	src = strings.Replace(src, `~all`, `-all`, 1)
+	src = src[:strings.Index(src, `dns_record "mx"`)] + src[strings.Index(src, `dns_record "spf"`):]
+	p.batches = nil
+	if _, err := planAndApply(t, src, p, path); err != nil {
+		t.Fatal(err)
+	}
+	if len(p.batches) != 2 {
+		t.Fatalf("batches = %v, want one for the updates and one for the delete", batchSizes(p.batches))
+	}
+	plan, err := planAndApply(t, src, p, path)
+	if err != nil || plan.HasChanges() {
+		t.Fatalf("re-plan after apply: changes %v, err %v", plan.HasChanges(), err)
+	}
+}
+
+// A change the provider refuses inside a batch is not recorded as applied; the
+// others are.
+func TestApplyBatchPartialFailure(t *testing.T) {
+	p := newBatchProvider()
+	p.failLabels["spf"] = true
+	path := filepath.Join(t.TempDir(), "mailform.state")
+	_, err := planAndApply(t, batchConfig, p, path)
+	if err == nil || !strings.Contains(err.Error(), "dns_record.spf") || !strings.Contains(err.Error(), "refused by the server") {
+		t.Fatalf("apply error = %v, want one naming dns_record.spf", err)
+	}
+	st, _ := state.NewLocal(path).Load()
+	if st.Find("dns_record.spf") != nil {
+		t.Error("the refused RRset is recorded in state")
+	}
+	if r := st.Find("dns_record.mx"); r == nil || r.ID == "" || r.Pending != "" {
+		t.Errorf("dns_record.mx = %+v, want recorded with its id", r)
+	}
+	p.failLabels = map[string]bool{}
+	plan, err := planAndApply(t, batchConfig, p, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if add, _, _ := plan.Counts(); add != 1 {
+		t.Errorf("the retry planned %d creates, want 1 (only the refused RRset)", add)
+	}
+}
+
+func batchSizes(bs [][]providers.Change) []int {
+	var out []int
+	for _, b := range bs {
+		out = append(out, len(b))
+	}
+	return out
+}
