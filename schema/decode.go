@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/ext/dynblock"
 	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/convert"
 
@@ -31,6 +32,11 @@ func (r *Resource) Decode(ctx *hcl.EvalContext) (model.Object, Ranges, hcl.Diagn
 }
 
 func decodeBody(body hcl.Body, attrs []*model.Attr, ctx *hcl.EvalContext, ranges Ranges, prefix, typ string) (model.Object, hcl.Diagnostics) {
+	if ctx != nil {
+		// dynamic "offboarding" { for_each = … content { … } } makes nested blocks
+		// from data, e.g. from a CSV column.
+		body = dynblock.Expand(body, ctx)
+	}
 	content, diags := body.Content(bodySchema(attrs))
 	o := model.Object{}
 	for _, a := range attrs {

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/ext/dynblock"
 	"github.com/hashicorp/hcl/v2/gohcl"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 
@@ -163,17 +164,19 @@ func (r *Resource) Traversals() []hcl.Traversal {
 }
 
 func bodyTraversals(body hcl.Body, attrs []*model.Attr) []hcl.Traversal {
-	content, _, _ := body.PartialContent(bodySchema(attrs))
-	var out []hcl.Traversal
-	for _, a := range content.Attributes {
-		out = append(out, a.Expr.Variables()...)
-	}
-	for _, b := range content.Blocks {
+	return walkVars(dynblock.WalkVariables(body), attrs)
+}
+
+// walkVars collects references through dynamic blocks too, leaving out their
+// iterator variables.
+func walkVars(n dynblock.WalkVariablesNode, attrs []*model.Attr) []hcl.Traversal {
+	vars, children := n.Visit(bodySchema(attrs))
+	for _, c := range children {
 		for _, a := range attrs {
-			if a.Name == b.Type {
-				out = append(out, bodyTraversals(b.Body, a.Block)...)
+			if a.Name == c.BlockTypeName {
+				vars = append(vars, walkVars(c.Node, a.Block)...)
 			}
 		}
 	}
-	return out
+	return vars
 }

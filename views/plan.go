@@ -86,6 +86,14 @@ func renderChange(w io.Writer, c *planner.Change, col Colors) {
 		planner.Create: "will be created", planner.Update: "will be updated in place",
 		planner.Replace: "must be replaced", planner.Delete: "will be destroyed",
 	}[c.Action]
+	switch {
+	case c.Offboard == "freeze":
+		verb = "will be frozen and offboarded"
+	case c.Offboard == "delete":
+		verb = "will be destroyed: its offboarding is due"
+	case c.Action == planner.Update && statusTo(c, "frozen"):
+		verb = "will be frozen"
+	}
 	fmt.Fprintf(w, "  # %s %s\n", col.Bold(c.Address), verb)
 	if c.Reason != "" {
 		fmt.Fprintf(w, "  # (%s)\n", c.Reason)
@@ -94,7 +102,8 @@ func renderChange(w io.Writer, c *planner.Change, col Colors) {
 		fmt.Fprintf(w, "  # (found live with id %s; it will be recorded in state)\n", c.ID)
 	}
 	sym := col.action(c.Action, c.Action.Symbol())
-	fmt.Fprintf(w, "  %s %s %q {\n", sym, c.Type, c.Label)
+	name, _, _ := strings.Cut(c.Label, "[")
+	fmt.Fprintf(w, "  %s %s %q {\n", sym, c.Type, name)
 	t := model.Lookup(c.Type)
 	switch c.Action {
 	case planner.Create:
@@ -139,6 +148,15 @@ func renderChange(w io.Writer, c *planner.Change, col Colors) {
 		}
 	}
 	fmt.Fprintln(w, "    }")
+}
+
+func statusTo(c *planner.Change, v string) bool {
+	for _, a := range c.Attrs {
+		if a.Name == "status" && a.After == v {
+			return true
+		}
+	}
+	return false
 }
 
 // renderSetChange shows a collection change as the elements added and removed, with
