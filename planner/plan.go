@@ -192,6 +192,8 @@ func MakePlan(ctx context.Context, o Options) (*Plan, hcl.Diagnostics) {
 		in.Provider = assign[r]
 	}
 	diags = appendNew(diags, crossCheck(insts, o.Providers))
+	// The email-DNS rules run on every plan too: a broken SPF or MX never ships.
+	diags = appendNew(diags, lintDNS(insts, o.Providers))
 	if diags.HasErrors() {
 		return nil, diags
 	}
