@@ -135,7 +135,7 @@ func (e *evaluator) evalResource(r *schema.Resource, computed computedFunc) ([]*
 	if len(vals) == 0 {
 		return out, cty.EmptyObjectVal, diags
 	}
-	return out, cty.ObjectVal(vals), diags
+	return out, blockValue(vals), diags
 }
 
 func (e *evaluator) evalInstance(r *schema.Resource, key *string, each cty.Value, computed computedFunc) (*Instance, hcl.Diagnostics) {
@@ -161,4 +161,21 @@ func (e *evaluator) evalInstance(r *schema.Resource, key *string, each cty.Value
 		}
 	}
 	return &Instance{Addr: addr, Res: r, Key: key, each: each, Desired: desired, Ranges: ranges}, diags
+}
+
+// blockValue is the value of a for_each block: a map of its instances, so that
+// length(), keys() and for expressions work; an object when an instance failed.
+func blockValue(vals map[string]cty.Value) cty.Value {
+	var ty cty.Type
+	for _, v := range vals {
+		if ty == cty.NilType {
+			ty = v.Type()
+		} else if !v.Type().Equals(ty) {
+			return cty.ObjectVal(vals)
+		}
+	}
+	if ty == cty.NilType || ty == cty.DynamicPseudoType {
+		return cty.ObjectVal(vals)
+	}
+	return cty.MapVal(vals)
 }

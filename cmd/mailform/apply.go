@@ -113,6 +113,13 @@ func newApplyCmd() *cobra.Command {
 				return &exitError{1, "Error: " + err.Error()}
 			}
 			fmt.Fprintf(stdout, "\n%s %d added, %d changed, %d destroyed (%s).\n", col.Green("Apply complete!"), add, change, destroy, time.Since(start).Round(time.Millisecond))
+			var final *state.State
+			writer.Read(func(s *state.State) { final = s.Clone() })
+			outs, diags := planner.Outputs(planner.Options{Config: w.Config, Vars: w.Vars, State: final})
+			views.RenderOutputs(stdout, outs, col)
+			if diags.HasErrors() {
+				return report(diags, w.Config.Files)
+			}
 			return nil
 		},
 	}

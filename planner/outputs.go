@@ -1,0 +1,56 @@
+package planner
+
+import (
+	"sort"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/zclconf/go-cty/cty"
+
+	"github.com/mailform/mailform/model"
+	"github.com/mailform/mailform/state"
+)
+
+// Output is the value of one output block.
+type Output struct {
+	Name        string
+	Value       cty.Value
+	Sensitive   bool
+	Description string
+}
+
+// Outputs evaluates the output blocks with the ids state records, as after an apply.
+func Outputs(o Options) ([]Output, hcl.Diagnostics) {
+	if len(o.Config.Outputs) == 0 {
+		return nil, nil
+	}
+	g, diags := buildGraph(o.Config)
+	if diags.HasErrors() {
+		return nil, diags
+	}
+	st := o.State
+	if st == nil {
+		st = state.New()
+	}
+	ev := newEvaluator(o.Config, g, o.Vars)
+	_, d := ev.run(func(a string) model.Object {
+		if r := st.Find(a); r != nil && r.ID != "" {
+			return model.Object{"id": r.ID}
+		}
+		return nil
+	})
+	diags = append(diags, d...)
+	var out []Output
+	for _, oc := range o.Config.Outputs {
+		if oc.Expr == nil {
+			continue
+		}
+		v, d := oc.Expr.Value(ev.base)
+		diags = append(diags, d...)
+		if d.HasErrors() {
+			continue
+		}
+		out = append(out, Output{Name: oc.Name, Value: v, Sensitive: oc.Sensitive, Description: oc.Description})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out, diags
+}
