@@ -1,0 +1,71 @@
+package schema
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestParseAddr(t *testing.T) {
+	tests := []struct {
+		in, want, wantErr string
+	}{
+		{in: "account.alice", want: "account.alice"},
+		{in: `account.staff["bob@example.com"]`, want: `account.staff["bob@example.com"]`},
+		{in: `dns_record.r["a \"quoted\" key"]`, want: `dns_record.r["a \"quoted\" key"]`},
+		{in: "account", wantErr: "has the form type.name"},
+		{in: "mailbox.alice", wantErr: `"mailbox" is not a resource type`},
+		{in: "account.staff[0]", wantErr: "An instance key is a string"},
+		{in: `account.a["k"].email`, wantErr: `type.name or type.name["key"]`},
+		{in: "account.", wantErr: "is not a resource address"},
+		{in: "", wantErr: "is not a resource address"},
+	}
+	for _, tt := range tests {
+		got, err := ParseAddr(tt.in)
+		if tt.wantErr != "" {
+			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+				t.Errorf("ParseAddr(%q) = %q, %v; want error %q", tt.in, got, err, tt.wantErr)
+			}
+			continue
+		}
+		if err != nil || got != tt.want {
+			t.Errorf("ParseAddr(%q) = %q, %v; want %q", tt.in, got, err, tt.want)
+		}
+	}
+}
+
+// InstanceAddr, SplitAddr and ParseAddr agree on every key, however odd.
+func TestAddrRoundTrip(t *testing.T) {
+	key := func(s string) *string { return &s }
+	tests := []struct {
+		typ, name string
+		key       *string
+		want      string
+	}{
+		{"account", "alice", nil, "account.alice"},
+		{"account", "staff", key("bob@example.com"), `account.staff["bob@example.com"]`},
+		{"group", "g", key(""), `group.g[""]`},
+		{"dns_record", "r", key(`a"b]c[`), `dns_record.r["a\"b]c["]`},
+		{"department", "d", key("销售"), `department.d["销售"]`},
+	}
+	for _, tt := range tests {
+		addr := InstanceAddr(tt.typ, tt.name, tt.key)
+		if addr != tt.want {
+			t.Errorf("InstanceAddr = %q, want %q", addr, tt.want)
+		}
+		res, k := SplitAddr(addr)
+		if res != tt.typ+"."+tt.name {
+			t.Errorf("SplitAddr(%q) resource = %q", addr, res)
+		}
+		if (k == nil) != (tt.key == nil) || (k != nil && *k != *tt.key) {
+			t.Errorf("SplitAddr(%q) key = %v, want %v", addr, k, tt.key)
+		}
+		parsed, err := ParseAddr(addr)
+		if err != nil || parsed != addr {
+			t.Errorf("ParseAddr(%q) = %q, %v", addr, parsed, err)
+		}
+	}
+	// A malformed key is left whole rather than guessed at.
+	if res, k := SplitAddr(`account.a[unquoted]`); res != `account.a[unquoted]` || k != nil {
+		t.Errorf("SplitAddr of a bad key = %q, %v", res, k)
+	}
+}

@@ -1,0 +1,5 @@
+domain "corp" { name = "example.com" }
+variable "pw" {
+  sensitive = true
+  default   = "x"
+}

@@ -1,0 +1,4 @@
+account "alice" {
+  email = "alice@example.com"
+  name  = "Alice"
+}
