@@ -213,7 +213,13 @@ func (c *Config) VariableValues(in VarInputs) (map[string]cty.Value, hcl.Diagnos
 					continue
 				}
 				x, d := expr.Value(nil)
-				diags = append(diags, d...)
+				if d.HasErrors() {
+					// A bare word such as abc parses as a reference: say which value is
+					// wrong rather than "Variables not allowed".
+					diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid value for variable " + n,
+						Detail: fmt.Sprintf("The value from %s is not a valid %s expression: %s. Quote strings inside lists, as in [\"a\"].", r.source, v.Type.FriendlyName(), d[0].Detail)})
+					continue
+				}
 				val = x
 			}
 		case v.Default != cty.NilVal:

@@ -208,3 +208,17 @@ func TestVarFileUndeclaredWarns(t *testing.T) {
 		t.Errorf("x = %#v", vals["x"])
 	}
 }
+
+// A bare word for a typed variable names the variable, not "Variables not allowed",
+// and leaves no unknown value behind.
+func TestVariableBareWord(t *testing.T) {
+	c := varDir(t, `variable "n" { type = number }`, nil)
+	vals, diags := c.VariableValues(VarInputs{Environ: []string{}, Vars: []string{"n=abc"}})
+	got := diagText(diags)
+	if !strings.Contains(got, "Invalid value for variable n: The value from -var n is not a valid number expression") {
+		t.Errorf("errors = %q", got)
+	}
+	if _, ok := vals["n"]; ok {
+		t.Errorf("n = %#v, want no value", vals["n"])
+	}
+}
