@@ -14,7 +14,7 @@ func TestCanonical(t *testing.T) {
 		want Object
 	}{
 		{name: "account: email case, alias set, defaults", typ: Account,
-			in: Object{"email": " Alice@Example.COM ", "name": "Alice", "aliases": []string{"B@x.com", "a@x.com", "b@X.com"}},
+			in:   Object{"email": " Alice@Example.COM ", "name": "Alice", "aliases": []string{"B@x.com", "a@x.com", "b@X.com"}},
 			want: Object{"email": "alice@example.com", "name": "Alice", "aliases": []string{"a@x.com", "b@x.com"}, "status": "active"}},
 		{name: "account: string set sorted, not lower-cased", typ: Account,
 			in:   Object{"email": "a@x.com", "name": "A", "departments": []string{"D2", " d1", "D2"}, "status": "frozen"},
