@@ -166,6 +166,10 @@ func ForEachKeys(expr hcl.Expression, ctx *hcl.EvalContext) ([]string, map[strin
 		if ty.IsListType() || ty.IsTupleType() {
 			return bad("for_each takes a map or a set of strings, not a list: wrap it in toset(...) so each key is unique.")
 		}
+		if val.LengthInt() == 0 {
+			// toset([]) has no element type to check: it simply makes no instances.
+			break
+		}
 		if !ty.ElementType().Equals(cty.String) {
 			return bad("for_each takes a set of strings; this set holds " + ty.ElementType().FriendlyName() + ".")
 		}

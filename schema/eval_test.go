@@ -91,6 +91,7 @@ func TestForEachKeys(t *testing.T) {
 		{name: "set of strings", val: cty.SetVal([]cty.Value{str("b"), str("a")}), keys: "a b",
 			each: map[string]cty.Value{"a": str("a"), "b": str("b")}},
 		{name: "empty map", val: cty.MapValEmpty(cty.String), keys: ""},
+		{name: "empty set of unknown element type, as toset([])", val: cty.SetValEmpty(cty.DynamicPseudoType), keys: ""},
 		{name: "sensitive map", val: cty.MapVal(map[string]cty.Value{"a": str("1")}).Mark("sensitive"), keys: "a",
 			each: map[string]cty.Value{"a": str("1")}},
 		{name: "list refused", val: cty.ListVal([]cty.Value{str("a")}), wantErr: "wrap it in toset(...)"},
