@@ -1,0 +1,163 @@
+package dnspod
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"time"
+
+	"github.com/mailform/mailform/providers/dnspod/dnspodapi"
+)
+
+// request is one API call.
+type request struct {
+	action string
+	object string // what the call is about, for messages
+	params any
+	// write marks calls that change something; their failures may leave the outcome
+	// unknown.
+	write bool
+	// verify re-reads after a write whose outcome is unknown and reports whether the
+	// write took effect; a write without verify is never retried after such a failure.
+	verify func(ctx context.Context) (done bool, err error)
+}
+
+// do performs r: throttling and internal errors are retried with backoff, and a write
+// whose outcome is unknown is verified by a re-read before it is sent again, so no
+// record is created twice.
+func (c *Client) do(ctx context.Context, r *request, out any) error {
+	pendingVerify := false
+	var last error
+	for attempt := 1; ; attempt++ {
+		if attempt > 1 {
+			if attempt > c.cfg.MaxAttempts {
+				return fmt.Errorf("%w (gave up after %d attempts; try again later)", last, c.cfg.MaxAttempts)
+			}
+			if err := c.backoff(ctx, attempt-1); err != nil {
+				return fmt.Errorf("%v; %w", last, err)
+			}
+		}
+		if pendingVerify {
+			done, err := r.verify(ctx)
+			switch {
+			case err != nil && isTransient(err):
+				last = err
+				continue
+			case err != nil:
+				return err
+			case done:
+				return nil
+			}
+			pendingVerify = false
+		}
+		err := c.exchange(ctx, r, out)
+		if err == nil || !isTransient(err) {
+			return err
+		}
+		last = err
+		var te *transientError
+		if r.write && errors.As(err, &te) && !te.notDone {
+			if r.verify == nil {
+				return fmt.Errorf("%w; the change may or may not have been made, run plan to see", err)
+			}
+			pendingVerify = true
+		}
+	}
+}
+
+// exchange is one signed HTTP round trip.
+func (c *Client) exchange(ctx context.Context, r *request, out any) error {
+	if err := c.limiter.Wait(ctx); err != nil {
+		return fmt.Errorf("dnspod %s %s: %w", r.action, r.object, err)
+	}
+	body, err := json.Marshal(r.params)
+	if err != nil {
+		return fmt.Errorf("dnspod %s %s: %v", r.action, r.object, err)
+	}
+	ts := c.cfg.Now().Unix()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.url, bytes.NewReader(body))
+	if err != nil {
+		return fmt.Errorf("dnspod %s: bad endpoint %q: %v", r.action, c.cfg.Endpoint, err)
+	}
+	req.Host = c.host
+	req.Header.Set("Content-Type", dnspodapi.ContentType)
+	req.Header.Set("X-TC-Action", r.action)
+	req.Header.Set("X-TC-Version", dnspodapi.Version)
+	req.Header.Set("X-TC-Timestamp", strconv.FormatInt(ts, 10))
+	req.Header.Set("Authorization", dnspodapi.Authorization(c.cfg.SecretID, c.cfg.SecretKey, c.host, ts, body))
+	start := time.Now()
+	resp, err := c.http.Do(req)
+	if err != nil {
+		c.logCall(r, body, "transport error", start)
+		if ctx.Err() != nil {
+			return fmt.Errorf("dnspod %s %s: %w", r.action, r.object, ctx.Err())
+		}
+		return &transientError{Action: r.action, Object: r.object, Cause: transportCause(err)}
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(resp.Body, 256<<20))
+	if err != nil {
+		c.logCall(r, body, "read error", start)
+		return &transientError{Action: r.action, Object: r.object, Cause: "reading the answer: " + transportCause(err)}
+	}
+	if resp.StatusCode >= 500 {
+		c.logCall(r, body, "HTTP "+resp.Status, start)
+		return &transientError{Action: r.action, Object: r.object, Cause: "HTTP " + resp.Status}
+	}
+	if resp.StatusCode != http.StatusOK {
+		c.logCall(r, body, "HTTP "+resp.Status, start)
+		return fmt.Errorf("dnspod %s %s: HTTP %s; check the endpoint %s", r.action, r.object, resp.Status, c.cfg.Endpoint)
+	}
+	var env struct {
+		Response json.RawMessage `json:"Response"`
+	}
+	var head struct {
+		Error     *dnspodapi.Error `json:"Error"`
+		RequestID string           `json:"RequestId"`
+	}
+	if json.Unmarshal(data, &env) != nil || json.Unmarshal(env.Response, &head) != nil {
+		c.logCall(r, body, "undecodable answer", start)
+		return &transientError{Action: r.action, Object: r.object, Cause: "the answer is not the API's JSON; check the endpoint " + c.cfg.Endpoint}
+	}
+	if e := head.Error; e != nil {
+		c.logCall(r, body, e.Code+" RequestId="+head.RequestID, start)
+		if transient, notDone := transientCode(e.Code); transient {
+			return &transientError{Action: r.action, Object: r.object, Cause: e.Code + " (" + e.Message + ")", notDone: notDone}
+		}
+		return c.apiError(r, e, head.RequestID)
+	}
+	c.logCall(r, body, "ok RequestId="+head.RequestID, start)
+	if out != nil {
+		if err := json.Unmarshal(env.Response, out); err != nil {
+			return fmt.Errorf("dnspod %s %s: cannot decode the answer: %v", r.action, r.object, err)
+		}
+	}
+	return nil
+}
+
+// transportCause describes a transport failure without the request URL.
+func transportCause(err error) string {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Err.Error()
+	}
+	return err.Error()
+}
+
+// logCall writes one line per call. The body holds no secrets (they travel only in
+// the signature, which is never logged).
+func (c *Client) logCall(r *request, body []byte, outcome string, start time.Time) {
+	if c.cfg.Log == nil {
+		return
+	}
+	c.logMu.Lock()
+	defer c.logMu.Unlock()
+	fmt.Fprintf(c.cfg.Log, "dnspod: %s %s object=%q %s elapsed=%s\n",
+		r.action, body, r.object, outcome, time.Since(start).Round(time.Microsecond))
+}

@@ -1,0 +1,127 @@
+// Package dnspod is the mailform provider for Tencent Cloud DNSPod (API 3.0,
+// shared/dnspod-api.md): a client that signs calls with TC3-HMAC-SHA256, paces them,
+// retries throttling and transient errors, and re-reads before retrying a write whose
+// outcome is unknown; and the translation between DNSPod's one-row-per-value records
+// and mailform's dns_record RRsets.
+package dnspod
+
+import (
+	"context"
+	"errors"
+	"io"
+	"math/rand"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/time/rate"
+)
+
+// DefaultEndpoint is the URL of the real API.
+const DefaultEndpoint = "https://dnspod.tencentcloudapi.com/"
+
+// Config configures a Client.
+type Config struct {
+	Endpoint  string // default DefaultEndpoint
+	SecretID  string
+	SecretKey string
+	// RateLimit is the most calls per second; default 20.
+	RateLimit float64
+	// Timeout bounds one HTTP exchange; default 30 s.
+	Timeout time.Duration
+	// Log, when set, receives one line per call; the key and signature never appear.
+	Log io.Writer
+	// Now is the clock requests are signed with; default time.Now.
+	Now func() time.Time
+	// BackoffBase is the first retry delay, doubled per attempt; default 250 ms.
+	BackoffBase time.Duration
+	// MaxAttempts bounds the tries of one call; default 8.
+	MaxAttempts int
+	// Seed seeds the backoff jitter.
+	Seed int64
+}
+
+// Client calls the DNSPod API.
+type Client struct {
+	cfg     Config
+	url     string
+	host    string // the Host header, which the signature covers
+	http    *http.Client
+	limiter *rate.Limiter
+
+	rngMu sync.Mutex
+	rng   *rand.Rand
+	logMu sync.Mutex
+}
+
+// NewClient checks cfg and returns a client.
+func NewClient(cfg Config) (*Client, error) {
+	if cfg.Endpoint == "" {
+		cfg.Endpoint = DefaultEndpoint
+	}
+	u, err := url.Parse(cfg.Endpoint)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, errors.New("dnspod provider: endpoint " + quote(cfg.Endpoint) + " is not an http(s) URL such as " + quote(DefaultEndpoint))
+	}
+	if u.Path == "" {
+		u.Path = "/"
+	}
+	if cfg.SecretID == "" {
+		return nil, errors.New("dnspod provider: secret_id is not set; set it in the provider block or TENCENTCLOUD_SECRET_ID")
+	}
+	if cfg.SecretKey == "" {
+		return nil, errors.New("dnspod provider: secret_key is not set; set it in the provider block or TENCENTCLOUD_SECRET_KEY")
+	}
+	if cfg.RateLimit <= 0 {
+		cfg.RateLimit = 20
+	}
+	if cfg.Timeout <= 0 {
+		cfg.Timeout = 30 * time.Second
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.BackoffBase <= 0 {
+		cfg.BackoffBase = 250 * time.Millisecond
+	}
+	if cfg.MaxAttempts <= 0 {
+		cfg.MaxAttempts = 8
+	}
+	return &Client{
+		cfg:     cfg,
+		url:     u.String(),
+		host:    u.Host,
+		http:    &http.Client{Timeout: cfg.Timeout},
+		limiter: rate.NewLimiter(rate.Limit(cfg.RateLimit), max(1, int(cfg.RateLimit))),
+		rng:     rand.New(rand.NewSource(cfg.Seed)),
+	}, nil
+}
+
+// Close releases idle connections.
+func (c *Client) Close() error {
+	c.http.CloseIdleConnections()
+	return nil
+}
+
+// backoff sleeps before retry n (1-based): exponential with jitter, at most 10 s.
+func (c *Client) backoff(ctx context.Context, n int) error {
+	d := c.cfg.BackoffBase << (n - 1)
+	if limit := 10 * time.Second; d > limit || d <= 0 {
+		d = limit
+	}
+	c.rngMu.Lock()
+	d = d/2 + time.Duration(c.rng.Int63n(int64(d/2)+1))
+	c.rngMu.Unlock()
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func quote(s string) string { return `"` + strings.ReplaceAll(s, `"`, `\"`) + `"` }
