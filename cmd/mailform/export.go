@@ -1,0 +1,200 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"sort"
+	"strings"
+	"syscall"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/spf13/cobra"
+
+	"github.com/mailform/mailform/export"
+	"github.com/mailform/mailform/planner"
+	"github.com/mailform/mailform/schema"
+)
+
+func newExportCmd() *cobra.Command {
+	var vf varFlags
+	var out string
+	var zones []string
+	var force bool
+	cmd := &cobra.Command{
+		Use:   "export",
+		Short: "Write configuration for every live object of the configured providers",
+		Long: `export reads every live collection of the providers configured in the current
+directory (a directory with just provider and domain blocks is enough) and writes one
+file per kind of resource into -out DIR: domains, departments, accounts, groups, dns
+and policies (*.mf.hcl). Departments, accounts and groups refer to each other by
+reference, never by provider id, and passwords are never written.
+
+Running plan in DIR with the same providers then adopts every object: each one
+"will be recorded in state" and nothing is created, changed or destroyed.
+Existing files are never overwritten unless -force is given.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			w, err := open(&vf)
+			if err != nil {
+				return err
+			}
+			defer w.Close()
+			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+			defer stop()
+			t, diags := planner.ReadTenant(ctx, planner.TenantOptions{Config: w.Config, Vars: w.Vars, Providers: w.Providers, Zones: zones})
+			if err := report(diags, w.Config.Files); err != nil {
+				return err
+			}
+			same, err := sameDir(".", out)
+			if err != nil {
+				return fail("-out %s: %v", out, err)
+			}
+			target := targetConfig{declared: t.Declared, domains: t.DeclaredDomains, providers: len(w.Config.Providers) > 0}
+			if !same {
+				target, err = readTarget(out)
+				if err != nil {
+					return err
+				}
+			}
+			if err := target.refuseDuplicates(out); err != nil {
+				return err
+			}
+			files := export.Files(t, export.Options{SkipDomains: target.domains})
+			if err := writeExport(out, files, force); err != nil {
+				return err
+			}
+			stdout := cmd.OutOrStdout()
+			for _, f := range files {
+				fmt.Fprintf(stdout, "Wrote %s (%d blocks)\n", filepath.Join(out, f.Name), f.Count)
+			}
+			for _, typ := range sortedKeys(t.Skipped) {
+				fmt.Fprintf(stdout, "Skipped %s: %s.\n", typ, t.Skipped[typ])
+			}
+			if !target.providers {
+				fmt.Fprintf(stdout, "\n%s has no provider block: copy your provider blocks there before running plan.\n", out)
+			}
+			if !inAutomation() {
+				fmt.Fprintf(stdout, "\nNext: run mailform plan in %s; every object should show as \"will be recorded in state\" and nothing else.\n", out)
+			}
+			return nil
+		},
+	}
+	vf.add(cmd)
+	cmd.Flags().StringVar(&out, "out", ".", "directory to write the files into (created if missing)")
+	cmd.Flags().StringArrayVar(&zones, "zone", nil, "DNS zone to export (repeatable; default: the declared domains)")
+	cmd.Flags().BoolVar(&force, "force", false, "overwrite existing files")
+	return cmd
+}
+
+// targetConfig is what the directory being written to already declares.
+type targetConfig struct {
+	declared  map[string][]string
+	domains   []string
+	providers bool
+}
+
+// refuseDuplicates refuses a directory that already declares resources other than
+// domains: export writes every live object, so each of those would be declared twice.
+func (tc targetConfig) refuseDuplicates(dir string) error {
+	var addrs []string
+	for typ, as := range tc.declared {
+		if typ != "domain" {
+			addrs = append(addrs, as...)
+		}
+	}
+	if len(addrs) == 0 {
+		return nil
+	}
+	sort.Strings(addrs)
+	more := ""
+	if len(addrs) > 3 {
+		more = fmt.Sprintf(" and %d more", len(addrs)-3)
+		addrs = addrs[:3]
+	}
+	return fail("%s already declares %s%s; export writes a block for every live object, so they would be declared twice. Export into a directory holding only provider and domain blocks (-out DIR), or adopt single objects with mailform import.", dir, strings.Join(addrs, ", "), more)
+}
+
+// readTarget loads the configuration already in dir, if any, for its domains and
+// resources; domain names are taken only where they are literals.
+func readTarget(dir string) (targetConfig, error) {
+	tc := targetConfig{declared: map[string][]string{}}
+	matches, _ := filepath.Glob(filepath.Join(dir, "*"+schema.FileSuffix))
+	if len(matches) == 0 {
+		return tc, nil
+	}
+	cfg, diags := schema.Load(dir)
+	if diags.HasErrors() {
+		var files map[string]*hcl.File
+		if cfg != nil {
+			files = cfg.Files
+		}
+		return tc, report(diags, files)
+	}
+	tc.providers = len(cfg.Providers) > 0
+	for _, r := range cfg.Resources {
+		tc.declared[r.Type] = append(tc.declared[r.Type], r.Addr())
+		if r.Type != "domain" {
+			continue
+		}
+		attrs, _ := r.Body.JustAttributes()
+		if a, ok := attrs["name"]; ok {
+			if v, d := a.Expr.Value(nil); !d.HasErrors() && v.Type().FriendlyName() == "string" && v.IsKnown() && !v.IsNull() {
+				tc.domains = append(tc.domains, v.AsString())
+			}
+		}
+	}
+	return tc, nil
+}
+
+// writeExport writes the files into dir, refusing before writing anything when one
+// exists and force is not given.
+func writeExport(dir string, files []export.File, force bool) error {
+	if !force {
+		var exist []string
+		for _, f := range files {
+			if _, err := os.Stat(filepath.Join(dir, f.Name)); err == nil {
+				exist = append(exist, f.Name)
+			}
+		}
+		if len(exist) > 0 {
+			return fail("%s already holds %s; export does not overwrite files. Move them away, choose another -out, or pass -force.", dir, strings.Join(exist, ", "))
+		}
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fail("creating %s: %v", dir, err)
+	}
+	for _, f := range files {
+		if err := os.WriteFile(filepath.Join(dir, f.Name), f.Content, 0o644); err != nil {
+			return fail("writing %s: %v", filepath.Join(dir, f.Name), err)
+		}
+	}
+	return nil
+}
+
+// sameDir reports whether two paths name one directory; a missing b is not a.
+func sameDir(a, b string) (bool, error) {
+	sa, err := os.Stat(a)
+	if err != nil {
+		return false, err
+	}
+	sb, err := os.Stat(b)
+	if os.IsNotExist(err) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	return os.SameFile(sa, sb), nil
+}
+
+func sortedKeys(m map[string]string) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}

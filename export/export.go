@@ -1,0 +1,250 @@
+// Package export writes configuration for live objects (mailform export): one file
+// per kind of resource, with references between the exported objects in place of
+// provider ids, so that a plan over the files adopts every object and changes none.
+package export
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/hashicorp/hcl/v2/hclsyntax"
+	"github.com/hashicorp/hcl/v2/hclwrite"
+
+	"github.com/mailform/mailform/model"
+	"github.com/mailform/mailform/planner"
+	"github.com/mailform/mailform/providers"
+)
+
+// File is one configuration file to write.
+type File struct {
+	Name    string
+	Content []byte
+	// Count is how many resource blocks the file holds.
+	Count int
+}
+
+// Options tune what Files writes.
+type Options struct {
+	// SkipDomains are the domain names the target directory already declares; they
+	// are not written again.
+	SkipDomains []string
+}
+
+// fileOf names the file each resource type is written to.
+var fileOf = map[string]string{
+	"domain": "domains.mf.hcl", "department": "departments.mf.hcl", "account": "accounts.mf.hcl",
+	"group": "groups.mf.hcl", "dns_record": "dns.mf.hcl",
+	"send_restriction": "policies.mf.hcl", "backup_rule": "policies.mf.hcl",
+}
+
+// fileOrder is the order files are returned in.
+var fileOrder = []string{"domains.mf.hcl", "departments.mf.hcl", "accounts.mf.hcl", "groups.mf.hcl", "dns.mf.hcl", "policies.mf.hcl"}
+
+// Files returns the configuration files for the live objects of t, in canonical
+// HCL formatting. A file is returned when it holds a block or a note about a type
+// that could not be read.
+func Files(t *planner.Tenant, o Options) []File {
+	w := &writer{t: t, labels: map[string]map[string]string{}, files: map[string]*hclwrite.File{}, counts: map[string]int{}}
+	skip := map[string]bool{}
+	for _, d := range o.SkipDomains {
+		skip[model.CanonicalDomain(d)] = true
+	}
+	w.domains(skip)
+	w.departments()
+	w.accounts()
+	w.groups()
+	w.dns()
+	w.policies()
+	for _, typ := range model.TypeNames() {
+		if why := t.Skipped[typ]; why != "" {
+			w.comment(fileOf[typ], fmt.Sprintf("No %s blocks were exported: %s.", typ, why))
+			if typ == "group" {
+				w.comment(fileOf[typ], "Declare each group here, then adopt it with mailform import group.<label> <address>.")
+			}
+		}
+	}
+	var out []File
+	for _, name := range fileOrder {
+		f := w.files[name]
+		if f == nil {
+			continue
+		}
+		out = append(out, File{Name: name, Content: hclwrite.Format(f.Bytes()), Count: w.counts[name]})
+	}
+	return out
+}
+
+// writer builds the files; labels maps a type to live id → label for references.
+type writer struct {
+	t      *planner.Tenant
+	labels map[string]map[string]string
+	files  map[string]*hclwrite.File
+	counts map[string]int
+}
+
+// file returns the named file, starting it with a header on first use.
+func (w *writer) file(name string) *hclwrite.File {
+	if f := w.files[name]; f != nil {
+		return f
+	}
+	f := hclwrite.NewEmptyFile()
+	w.files[name] = f
+	w.commentTo(f, "Written by mailform export from the live objects; edit freely.")
+	f.Body().AppendNewline()
+	return f
+}
+
+func (w *writer) comment(name, text string) {
+	w.commentTo(w.file(name), text)
+}
+
+func (w *writer) commentTo(f *hclwrite.File, text string) {
+	f.Body().AppendUnstructuredTokens(hclwrite.Tokens{{Type: hclsyntax.TokenComment, Bytes: []byte("# " + text + "\n")}})
+}
+
+// block appends a resource block and counts it.
+func (w *writer) block(typ, label string) *hclwrite.Body {
+	name := fileOf[typ]
+	f := w.file(name)
+	if w.counts[name] > 0 {
+		f.Body().AppendNewline()
+	}
+	w.counts[name]++
+	return f.Body().AppendNewBlock(typ, []string{label}).Body()
+}
+
+func (w *writer) remember(typ, id, label string) {
+	if w.labels[typ] == nil {
+		w.labels[typ] = map[string]string{}
+	}
+	w.labels[typ][id] = label
+}
+
+func (w *writer) domains(skip map[string]bool) {
+	l := newLabeler()
+	for _, r := range w.t.Objects["domain"] {
+		name := r.Attrs.Str("name")
+		if skip[name] {
+			continue
+		}
+		first, _, _ := strings.Cut(name, ".")
+		b := w.block("domain", l.take("domain", slug(first), slug(name)))
+		b.SetAttributeValue("name", ctyString(name))
+	}
+}
+
+// departments writes parents before their children, so the file reads top-down.
+func (w *writer) departments() {
+	all := w.t.Objects["department"]
+	ids := map[string]bool{}
+	for _, r := range all {
+		ids[r.ID] = true
+	}
+	children := map[string][]providers.Remote{}
+	var roots []providers.Remote
+	for _, r := range all {
+		p := r.Attrs.Str("parent")
+		if p == "" || !ids[p] || p == r.ID {
+			roots = append(roots, r)
+			continue
+		}
+		children[p] = append(children[p], r)
+	}
+	l := newLabeler()
+	var visit func(r providers.Remote, parentLabel string)
+	done := map[string]bool{}
+	visit = func(r providers.Remote, parentLabel string) {
+		if done[r.ID] {
+			return
+		}
+		done[r.ID] = true
+		s := slug(r.Attrs.Str("name"))
+		cands := []string{s}
+		if parentLabel != "" && s != "" {
+			cands = append(cands, parentLabel+"_"+s)
+		}
+		label := l.take("department", cands...)
+		w.remember("department", r.ID, label)
+		w.attrs(w.block("department", label), model.Department, model.Department.Attrs, r.Attrs)
+		for _, c := range children[r.ID] {
+			visit(c, label)
+		}
+	}
+	for _, r := range roots {
+		visit(r, "")
+	}
+	// A parent loop (possible only in a broken tenant) has no root: write it anyway.
+	for _, r := range all {
+		visit(r, "")
+	}
+}
+
+func (w *writer) accounts() {
+	w.addressBlocks("account", model.Account)
+}
+
+func (w *writer) groups() {
+	w.addressBlocks("group", model.Group)
+}
+
+// addressBlocks writes the objects named by an email address, labelled by the local
+// part, qualified by the domain where two domains share one.
+func (w *writer) addressBlocks(typ string, t *model.Type) {
+	objs := append([]providers.Remote(nil), w.t.Objects[typ]...)
+	sort.SliceStable(objs, func(i, j int) bool { return objs[i].Attrs.Str("email") < objs[j].Attrs.Str("email") })
+	l := newLabeler()
+	labels := make([]string, len(objs))
+	for i, r := range objs {
+		email := r.Attrs.Str("email")
+		local, domain, _ := strings.Cut(email, "@")
+		first, _, _ := strings.Cut(domain, ".")
+		labels[i] = l.take(typ, slug(local), slug(local+"_"+first), slug(email))
+		w.remember(typ, email, labels[i])
+	}
+	// Labels first, then blocks: a group may refer to an account written later.
+	for i, r := range objs {
+		w.attrs(w.block(typ, labels[i]), t, t.Attrs, r.Attrs)
+	}
+}
+
+func (w *writer) dns() {
+	objs := append([]providers.Remote(nil), w.t.Objects["dns_record"]...)
+	sort.SliceStable(objs, func(i, j int) bool {
+		a, b := objs[i].Attrs, objs[j].Attrs
+		return model.RRsetKey(a.Str("zone"), a.Str("name"), a.Str("type")) < model.RRsetKey(b.Str("zone"), b.Str("name"), b.Str("type"))
+	})
+	zones := map[string]bool{}
+	for _, r := range objs {
+		zones[r.Attrs.Str("zone")] = true
+	}
+	l := newLabeler()
+	for _, r := range objs {
+		name := r.Attrs.Str("name")
+		if name == "@" {
+			name = "apex"
+		}
+		base := slug(name + "_" + r.Attrs.Str("type"))
+		zoneFirst, _, _ := strings.Cut(r.Attrs.Str("zone"), ".")
+		qualified := slug(zoneFirst + "_" + name + "_" + r.Attrs.Str("type"))
+		cands := []string{base, qualified}
+		if len(zones) > 1 {
+			cands = []string{qualified, slug(r.Attrs.Str("zone") + "_" + name + "_" + r.Attrs.Str("type"))}
+		}
+		w.attrs(w.block("dns_record", l.take("record", cands...)), model.DNSRecord, model.DNSRecord.Attrs, r.Attrs)
+	}
+}
+
+// policies writes send restrictions and backup rules; their label is their
+// identity, so one whose id is not a valid label is noted instead.
+func (w *writer) policies() {
+	for _, t := range []*model.Type{model.SendRestriction, model.BackupRule} {
+		for _, r := range w.t.Objects[t.Name] {
+			if !hclsyntax.ValidIdentifier(r.ID) {
+				w.comment(fileOf[t.Name], fmt.Sprintf("%s %q was not exported: its name is not a valid label; recreate it under a new name.", t.Name, r.ID))
+				continue
+			}
+			w.attrs(w.block(t.Name, r.ID), t, t.Attrs, r.Attrs)
+		}
+	}
+}
