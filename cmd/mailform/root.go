@@ -38,6 +38,7 @@ func newRootCmd() *cobra.Command {
 	root.AddCommand(newDriftCmd())
 	root.AddCommand(newSandboxCmd())
 	root.AddCommand(newOffboardCmd())
+	root.AddCommand(newExportCmd(), newImportCmd())
 	return root
 }
 
