@@ -470,3 +470,26 @@ func TestMakePlanEngineManagedAttributes(t *testing.T) {
 		})
 	}
 }
+
+// An import block adopts the live object it names even when the natural key differs.
+func TestMakePlanImport(t *testing.T) {
+	w := newWorld()
+	w.live["department"]["d7"] = model.Object{"id": "d7", "name": "Ops", "order": int64(0)}
+	w.config += `department "ops" { name = "Operations" }
+`
+	if got := strings.Join(changed(w.mustPlan(t)), ";"); got != "create department.ops" {
+		t.Fatalf("without import: %q", got)
+	}
+	w.config += `import {
+  to = department.ops
+  id = "d7"
+}
+`
+	p := w.mustPlan(t)
+	if got := strings.Join(changed(p), ";"); got != "update department.ops adopt name" {
+		t.Errorf("with import: %q", got)
+	}
+	if c := find(p, "department.ops"); c.ID != "d7" {
+		t.Errorf("imported id = %q, want d7", c.ID)
+	}
+}
