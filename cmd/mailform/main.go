@@ -8,6 +8,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/mailform/mailform/providers/dnspod"
 	"github.com/mailform/mailform/providers/exmail"
 	"github.com/mailform/mailform/providers/rfc2136"
 	"github.com/mailform/mailform/providers/sandbox"
@@ -25,6 +26,7 @@ func main() {
 	sandbox.Register()
 	rfc2136.Register()
 	exmail.Register()
+	dnspod.Register()
 	root := newRootCmd()
 	root.SetArgs(normalizeArgs(os.Args[1:]))
 	err := root.Execute()
