@@ -248,3 +248,6 @@ func (w *writer) policies() {
 		}
 	}
 }
+
+// FileNames lists every file name export may write.
+func FileNames() []string { return append([]string(nil), fileOrder...) }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/spf13/cobra"
+	"github.com/zclconf/go-cty/cty"
 
 	"github.com/mailform/mailform/export"
 	"github.com/mailform/mailform/planner"
@@ -48,22 +49,23 @@ Existing files are never overwritten unless -force is given.`,
 			if err := report(diags, w.Config.Files); err != nil {
 				return err
 			}
-			same, err := sameDir(".", out)
-			if err != nil {
-				return fail("-out %s: %v", out, err)
+			if err := refuseOverwrite(out, force); err != nil {
+				return err
 			}
-			target := targetConfig{declared: t.Declared, domains: t.DeclaredDomains, providers: len(w.Config.Providers) > 0}
-			if !same {
-				target, err = readTarget(out)
-				if err != nil {
+			cfg := w.Config
+			if same, err := sameDir(".", out); err != nil {
+				return fail("-out %s: %v", out, err)
+			} else if !same {
+				if cfg, err = loadTarget(out); err != nil {
 					return err
 				}
 			}
+			target := readTarget(cfg, force)
 			if err := target.refuseDuplicates(out); err != nil {
 				return err
 			}
 			files := export.Files(t, export.Options{SkipDomains: target.domains})
-			if err := writeExport(out, files, force); err != nil {
+			if err := writeExport(out, files); err != nil {
 				return err
 			}
 			stdout := cmd.OutOrStdout()
@@ -114,16 +116,14 @@ func (tc targetConfig) refuseDuplicates(dir string) error {
 		more = fmt.Sprintf(" and %d more", len(addrs)-3)
 		addrs = addrs[:3]
 	}
-	return fail("%s already declares %s%s; export writes a block for every live object, so they would be declared twice. Export into a directory holding only provider and domain blocks (-out DIR), or adopt single objects with mailform import.", dir, strings.Join(addrs, ", "), more)
+	return fail("%s already declares %s%s; export writes a block for every live object, so they would be declared twice. Export into a directory holding only provider and domain blocks (-out DIR), or adopt single objects with mailform import.", dirName(dir), strings.Join(addrs, ", "), more)
 }
 
-// readTarget loads the configuration already in dir, if any, for its domains and
-// resources; domain names are taken only where they are literals.
-func readTarget(dir string) (targetConfig, error) {
-	tc := targetConfig{declared: map[string][]string{}}
+// loadTarget loads the configuration already in dir, or returns nil when there is none.
+func loadTarget(dir string) (*schema.Config, error) {
 	matches, _ := filepath.Glob(filepath.Join(dir, "*"+schema.FileSuffix))
 	if len(matches) == 0 {
-		return tc, nil
+		return nil, nil
 	}
 	cfg, diags := schema.Load(dir)
 	if diags.HasErrors() {
@@ -131,38 +131,72 @@ func readTarget(dir string) (targetConfig, error) {
 		if cfg != nil {
 			files = cfg.Files
 		}
-		return tc, report(diags, files)
+		return nil, report(diags, files)
+	}
+	return cfg, nil
+}
+
+// readTarget finds what the target configuration declares. With force, the files
+// export is about to overwrite do not count. Domain names are taken where they are
+// literals.
+func readTarget(cfg *schema.Config, force bool) targetConfig {
+	tc := targetConfig{declared: map[string][]string{}}
+	if cfg == nil {
+		return tc
+	}
+	overwritten := map[string]bool{}
+	if force {
+		for _, n := range export.FileNames() {
+			overwritten[n] = true
+		}
 	}
 	tc.providers = len(cfg.Providers) > 0
 	for _, r := range cfg.Resources {
+		if overwritten[filepath.Base(r.DeclRange.Filename)] {
+			continue
+		}
 		tc.declared[r.Type] = append(tc.declared[r.Type], r.Addr())
 		if r.Type != "domain" {
 			continue
 		}
 		attrs, _ := r.Body.JustAttributes()
 		if a, ok := attrs["name"]; ok {
-			if v, d := a.Expr.Value(nil); !d.HasErrors() && v.Type().FriendlyName() == "string" && v.IsKnown() && !v.IsNull() {
+			if v, d := a.Expr.Value(nil); !d.HasErrors() && v.IsKnown() && !v.IsNull() && v.Type() == cty.String {
 				tc.domains = append(tc.domains, v.AsString())
 			}
 		}
 	}
-	return tc, nil
+	return tc
 }
 
-// writeExport writes the files into dir, refusing before writing anything when one
-// exists and force is not given.
-func writeExport(dir string, files []export.File, force bool) error {
-	if !force {
-		var exist []string
-		for _, f := range files {
-			if _, err := os.Stat(filepath.Join(dir, f.Name)); err == nil {
-				exist = append(exist, f.Name)
-			}
-		}
-		if len(exist) > 0 {
-			return fail("%s already holds %s; export does not overwrite files. Move them away, choose another -out, or pass -force.", dir, strings.Join(exist, ", "))
+// refuseOverwrite refuses, before anything is written, a directory that holds a file
+// export writes, unless force is given.
+func refuseOverwrite(dir string, force bool) error {
+	if force {
+		return nil
+	}
+	var exist []string
+	for _, n := range export.FileNames() {
+		if _, err := os.Stat(filepath.Join(dir, n)); err == nil {
+			exist = append(exist, n)
 		}
 	}
+	if len(exist) > 0 {
+		return fail("%s already holds %s; export does not overwrite files. Move them away, choose another -out, or pass -force.", dirName(dir), strings.Join(exist, ", "))
+	}
+	return nil
+}
+
+// dirName names a directory in a message.
+func dirName(dir string) string {
+	if dir == "." || dir == "" {
+		return "this directory"
+	}
+	return dir
+}
+
+// writeExport writes the files into dir, creating it if needed.
+func writeExport(dir string, files []export.File) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fail("creating %s: %v", dir, err)
 	}

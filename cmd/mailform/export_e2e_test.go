@@ -1,0 +1,254 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// quickstart copies examples/quickstart (configuration and CSV, no state) into a
+// fresh directory and applies it to its sandbox.
+func quickstart(t *testing.T) string {
+	t.Helper()
+	src := filepath.Join("..", "..", "examples", "quickstart")
+	entries, err := os.ReadDir(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	for _, e := range entries {
+		if e.IsDir() || !(strings.HasSuffix(e.Name(), ".mf.hcl") || strings.HasSuffix(e.Name(), ".csv")) {
+			continue
+		}
+		b, err := os.ReadFile(filepath.Join(src, e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		writeFile(t, dir, e.Name(), string(b))
+	}
+	mustRun(t, dir, 0, "apply", "-auto-approve")
+	return dir
+}
+
+// passwordAttr finds a password attribute (not force_password_change).
+var passwordAttr = regexp.MustCompile(`(?m)^\s*password\s*=`)
+
+// sandboxOf is a configuration directory whose only block points at dir's sandbox.
+func sandboxOf(t *testing.T, dir string) string {
+	t.Helper()
+	return writeFiles(t, map[string]string{
+		"main.mf.hcl": "provider \"sandbox\" {\n  dir = " + strconv.Quote(filepath.Join(dir, ".sandbox")) + "\n}\n",
+	})
+}
+
+// TestExportAdoptsQuickstart is the key property of export: the files it writes for a
+// live tenant, planned against that tenant with an empty state, adopt every object
+// and change nothing.
+func TestExportAdoptsQuickstart(t *testing.T) {
+	qs := quickstart(t)
+	dir := sandboxOf(t, qs)
+	r := mustRun(t, dir, 0, "export")
+	for _, f := range []string{"domains.mf.hcl", "departments.mf.hcl", "accounts.mf.hcl", "groups.mf.hcl", "dns.mf.hcl", "policies.mf.hcl"} {
+		if !strings.Contains(r.stdout, "Wrote "+f) {
+			t.Errorf("export did not report %s:\n%s", f, r)
+		}
+		content := readFile(t, dir, f)
+		if passwordAttr.MatchString(content) || strings.Contains(content, "Harbour-Welcome") {
+			t.Errorf("%s mentions a password:\n%s", f, content)
+		}
+	}
+	depts := readFile(t, dir, "departments.mf.hcl")
+	if !strings.Contains(depts, `parent = department.export_sales.id`) {
+		t.Errorf("departments.mf.hcl does not refer to parents by reference:\n%s", depts)
+	}
+	if strings.Index(depts, `department "export_sales"`) > strings.Index(depts, `department "emea"`) {
+		t.Errorf("a child department comes before its parent:\n%s", depts)
+	}
+	if !strings.Contains(readFile(t, dir, "accounts.mf.hcl"), "departments           = [department.emea.id]") {
+		t.Errorf("accounts do not refer to departments by reference:\n%s", readFile(t, dir, "accounts.mf.hcl"))
+	}
+	if strings.Contains(readFile(t, dir, "dns.mf.hcl"), `"SOA"`) {
+		t.Error("dns.mf.hcl holds the zone's SOA")
+	}
+	mustRun(t, dir, 0, "fmt", "-check")
+	mustRun(t, dir, 0, "validate")
+
+	plan := mustRun(t, dir, 2, "plan", "-detailed-exitcode")
+	if !strings.Contains(plan.stdout, "Plan: 0 to add, 0 to change, 0 to destroy.") {
+		t.Fatalf("the plan over the export is not adoption only:\n%s", plan)
+	}
+	live := 0
+	for _, typ := range []string{"domain", "department", "account", "group", "dns_record", "send_restriction", "backup_rule"} {
+		live += len(sandboxItems(t, qs, typ))
+	}
+	if got := len(lines(plan.stdout, "will be recorded in state")); got != live {
+		t.Errorf("plan adopts %d objects, the sandbox holds %d:\n%s", got, live, plan)
+	}
+	for _, mark := range []string{"  + ", "  ~ ", "  - ", "-/+"} {
+		if l := lines(plan.stdout, mark); len(l) > 0 {
+			t.Errorf("plan shows changes (%q): %v", mark, l)
+		}
+	}
+	mustRun(t, dir, 0, "apply", "-auto-approve")
+	mustRun(t, dir, 0, "plan", "-detailed-exitcode")
+}
+
+func TestExportOutDirAndOverwrite(t *testing.T) {
+	qs := quickstart(t)
+	out := filepath.Join(t.TempDir(), "exported")
+
+	// From the quickstart itself into a new directory: allowed, with a hint that the
+	// new directory has no provider block.
+	r := mustRun(t, qs, 0, "export", "-out", out)
+	if !strings.Contains(r.stdout, "has no provider block") {
+		t.Errorf("export -out into an empty directory gives no provider hint:\n%s", r)
+	}
+	before := readFile(t, out, "accounts.mf.hcl")
+
+	// Into a directory that declares more than providers and domains: those blocks
+	// would be declared twice.
+	full := sandboxOf(t, qs)
+	writeFile(t, full, "mine.mf.hcl", "account \"archive\" {\n  email = \"archive@harbourtrade.example\"\n  name  = \"Archive\"\n}\n")
+	r = mustRun(t, full, 1, "export")
+	if !strings.Contains(r.stderr, "this directory already declares account.archive") || !strings.Contains(r.stderr, "declared twice") {
+		t.Errorf("export over a configuration with resources is not refused clearly:\n%s", r)
+	}
+	if _, err := os.Stat(filepath.Join(full, "accounts.mf.hcl")); err == nil {
+		t.Error("a refused export wrote accounts.mf.hcl")
+	}
+
+	// Again into out: existing files are kept unless -force.
+	r = mustRun(t, qs, 1, "export", "-out", out)
+	if !strings.Contains(r.stderr, "already holds domains.mf.hcl") || !strings.Contains(r.stderr, "-force") {
+		t.Errorf("overwrite refusal does not name the files and -force:\n%s", r)
+	}
+	writeFile(t, out, "accounts.mf.hcl", "# edited\n")
+	mustRun(t, qs, 1, "export", "-out", out)
+	if got := readFile(t, out, "accounts.mf.hcl"); got != "# edited\n" {
+		t.Fatalf("a refused export changed accounts.mf.hcl:\n%s", got)
+	}
+	mustRun(t, qs, 0, "export", "-out", out, "-force")
+	if got := readFile(t, out, "accounts.mf.hcl"); got != before {
+		t.Errorf("export -force did not rewrite accounts.mf.hcl the same way:\n%s", got)
+	}
+}
+
+func TestExportZones(t *testing.T) {
+	qs := quickstart(t)
+	dir := sandboxOf(t, qs)
+	r := mustRun(t, dir, 0, "export", "-zone", "other.example")
+	if strings.Contains(r.stdout, "dns.mf.hcl") {
+		t.Errorf("export of a zone without records wrote dns.mf.hcl:\n%s", r)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "dns.mf.hcl")); err == nil {
+		t.Error("dns.mf.hcl exists for a zone without records")
+	}
+}
+
+func TestExportProviderError(t *testing.T) {
+	dir := writeFiles(t, map[string]string{
+		"main.mf.hcl": "provider \"rfc2136\" {\n  server = \"127.0.0.1:1\"\n}\ndomain \"d\" {\n  name = \"example.com\"\n}\n",
+	})
+	r := run(t, dir, "export")
+	if r.code != 1 || !strings.Contains(r.stderr, "Cannot read live objects") {
+		t.Fatalf("an unreachable DNS server is not an export error:\n%s", r)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "dns.mf.hcl")); err == nil {
+		t.Error("a failed export wrote dns.mf.hcl")
+	}
+}
+
+func TestImport(t *testing.T) {
+	qs := quickstart(t)
+	dir := sandboxOf(t, qs)
+	emea, parent := "", ""
+	for _, it := range sandboxItems(t, qs, "department") {
+		if it.Attrs.Str("name") == "EMEA" {
+			emea, parent = it.ID, it.Attrs.Str("parent")
+		}
+	}
+	writeFile(t, dir, "main.mf.hcl", readFile(t, dir, "main.mf.hcl")+`
+domain "main" {
+  name = "harbourtrade.example"
+}
+
+account "archive" {
+  email    = "archive@harbourtrade.example"
+  name     = "Mail Archive"
+  position = "Compliance archive"
+  quota_mb = 65536
+}
+
+account "copy" {
+  email = "archive@harbourtrade.example"
+  name  = "Mail Archive"
+}
+
+dns_record "mx" {
+  zone    = "harbourtrade.example"
+  name    = "@"
+  type    = "MX"
+  records = ["5 mxbiz1.qq.com.", "10 mxbiz2.qq.com."]
+}
+
+department "emea" {
+  name   = "EMEA"
+  parent = "`+parent+`"
+}
+`)
+	r := mustRun(t, dir, 0, "import", "account.archive", "Archive@HarbourTrade.example")
+	if !strings.Contains(r.stdout, "Imported account.archive (provider sandbox, id archive@harbourtrade.example)") || !strings.Contains(r.stdout, "mailform plan") {
+		t.Errorf("import output:\n%s", r)
+	}
+	show := mustRun(t, dir, 0, "state", "show", "account.archive")
+	if !strings.Contains(show.stdout, `quota_mb = 65536`) {
+		t.Errorf("import did not record the live attributes:\n%s", show)
+	}
+	mustRun(t, dir, 0, "import", "dns_record.mx", "harbourtrade.example/@/mx")
+	mustRun(t, dir, 0, "import", "department.emea", emea)
+
+	stateBefore := readFile(t, dir, "mailform.state")
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"account.archive", "archive@harbourtrade.example"}, "account.archive is already in state"},
+		{[]string{"account.copy", "archive@harbourtrade.example"}, "already managed as account.archive"},
+		{[]string{"account.nobody", "x@harbourtrade.example"}, "no account.nobody block"},
+		{[]string{"account.archive[\"k\"]", "x@harbourtrade.example"}, "takes no key"},
+		{[]string{"account.copy", "ghost@harbourtrade.example"}, `no account with id "ghost@harbourtrade.example"`},
+		{[]string{"dns_record.missing", "harbourtrade.example/@/MX"}, "no dns_record.missing block"},
+		{[]string{"account.copy", "not an address"}, "Its id is its email address"},
+		{[]string{"account..x", "a"}, "is not a resource address"},
+	} {
+		r := run(t, dir, append([]string{"import"}, c.args...)...)
+		if r.code != 1 || !strings.Contains(r.stderr, c.want) {
+			t.Errorf("import %v: want exit 1 with %q, got %s", c.args, c.want, r)
+		}
+	}
+	if got := readFile(t, dir, "mailform.state"); got != stateBefore {
+		t.Error("a refused import changed the state")
+	}
+	// account.copy shares its address with account.archive; drop it and plan.
+	editFile(t, dir, "main.mf.hcl", "account \"copy\" {\n  email = \"archive@harbourtrade.example\"\n  name  = \"Mail Archive\"\n}\n", "")
+	plan := mustRun(t, dir, 2, "plan", "-detailed-exitcode")
+	if l := lines(plan.stdout, "will be recorded in state"); len(l) != 1 || !strings.Contains(l[0], "domain.main") {
+		t.Errorf("after import only the domain should be adopted by plan:\n%s", plan)
+	}
+	if !strings.Contains(plan.stdout, "Plan: 0 to add, 0 to change, 0 to destroy.") {
+		t.Errorf("imported objects show changes:\n%s", plan)
+	}
+}
+
+func TestImportDNSIDFormat(t *testing.T) {
+	qs := quickstart(t)
+	dir := sandboxOf(t, qs)
+	writeFile(t, dir, "dns.mf.hcl", "dns_record \"mx\" {\n  zone    = \"harbourtrade.example\"\n  name    = \"@\"\n  type    = \"MX\"\n  records = [\"5 mxbiz1.qq.com.\"]\n}\n")
+	r := mustRun(t, dir, 1, "import", "dns_record.mx", "harbourtrade.example")
+	if !strings.Contains(r.stderr, "zone/name/TYPE") {
+		t.Errorf("a bad DNS id is not explained:\n%s", r)
+	}
+}
