@@ -59,7 +59,7 @@ func decodeSettingsBlock(b *hcl.Block) (*Settings, hcl.Diagnostics) {
 			}
 			if blk.Labels[0] != "local" && blk.Labels[0] != "pg" {
 				diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Unknown backend",
-					Detail: `The backend "` + blk.Labels[0] + `" does not exist. Use "local" (a state file next to the configuration).`, Subject: blk.LabelRanges[0].Ptr()})
+					Detail: `The backend "` + blk.Labels[0] + `" does not exist. Use "local" (a state file next to the configuration) or "pg" (PostgreSQL, for teams).`, Subject: blk.LabelRanges[0].Ptr()})
 			}
 			s.Backend = &Backend{Kind: blk.Labels[0], Config: blk.Body, DeclRange: blk.DefRange}
 		case "drift":

@@ -122,9 +122,13 @@ func backend(dir string, cfg *schema.Config) (state.Backend, hcl.Diagnostics) {
 	path := filepath.Join(dir, StateFile)
 	if cfg.Settings != nil && cfg.Settings.Backend != nil {
 		b := cfg.Settings.Backend
-		if b.Kind != "local" {
+		switch b.Kind {
+		case "local":
+		case "pg":
+			return pgBackend(b)
+		default:
 			return nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Backend not available",
-				Detail: fmt.Sprintf("The %q backend is not built into this mailform; use backend \"local\".", b.Kind), Subject: b.DeclRange.Ptr()}}
+				Detail: fmt.Sprintf("The %q backend is not built into this mailform; use backend \"local\" or \"pg\".", b.Kind), Subject: b.DeclRange.Ptr()}}
 		}
 		var lc struct {
 			Path *string `hcl:"path"`
@@ -142,9 +146,42 @@ func backend(dir string, cfg *schema.Config) (state.Backend, hcl.Diagnostics) {
 	return state.NewLocal(path), nil
 }
 
-// Close releases the providers.
+// pgBackend opens `backend "pg" { conn_str schema_name workspace }`. Every attribute
+// is optional: the connection string falls back to MAILFORM_PG_CONN_STR and the PG*
+// environment variables, so a password need not be written into the configuration.
+func pgBackend(b *schema.Backend) (state.Backend, hcl.Diagnostics) {
+	var pc struct {
+		ConnStr    *string `hcl:"conn_str"`
+		SchemaName *string `hcl:"schema_name"`
+		Workspace  *string `hcl:"workspace"`
+	}
+	if d := gohcl.DecodeBody(b.Config, nil, &pc); d.HasErrors() {
+		return nil, d
+	}
+	var c state.PGConfig
+	if pc.ConnStr != nil {
+		c.ConnStr = *pc.ConnStr
+	}
+	if pc.SchemaName != nil {
+		c.Schema = *pc.SchemaName
+	}
+	if pc.Workspace != nil {
+		c.Workspace = *pc.Workspace
+	}
+	p, err := state.NewPG(c)
+	if err != nil {
+		return nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Invalid pg backend",
+			Detail: err.Error() + ".", Subject: b.DeclRange.Ptr()}}
+	}
+	return p, nil
+}
+
+// Close releases the providers and the backend's connections.
 func (w *Workspace) Close() {
 	if w.Providers != nil {
 		w.Providers.Close()
+	}
+	if c, ok := w.Backend.(io.Closer); ok {
+		c.Close()
 	}
 }
