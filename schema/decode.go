@@ -263,12 +263,22 @@ func CheckDepartmentName(s string) error {
 }
 
 func checkRecords(o model.Object, ranges Ranges) hcl.Diagnostics {
+	var diags hcl.Diagnostics
+	if z, ok := o["zone"].(string); ok {
+		if n, ok := o["name"].(string); ok && strings.HasSuffix(n, ".") {
+			fq := model.CanonicalDomain(n)
+			zone := model.CanonicalDomain(z)
+			if fq != zone && !strings.HasSuffix(fq, "."+zone) {
+				diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Name outside the zone",
+					Detail: fmt.Sprintf("%q is not inside the zone %s. Write the name relative to the zone (\"www\", \"@\" for the apex) or put the record in the zone it belongs to.", n, zone), Subject: ranges["name"].Ptr()})
+			}
+		}
+	}
 	typ, _ := o["type"].(string)
 	recs, _ := o["records"].([]string)
 	if typ == "" || recs == nil {
-		return nil
+		return diags
 	}
-	var diags hcl.Diagnostics
 	for _, r := range recs {
 		if _, err := model.CanonicalRData(typ, r); err != nil {
 			diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid " + strings.ToUpper(typ) + " record",
