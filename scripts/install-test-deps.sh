@@ -1,16 +1,26 @@
 #!/bin/sh
-# Installs the DNS servers that the rfc2136 provider tests run against — Knot (knotd)
-# and BIND (named) — when they are missing. Works without a TTY, and leaves the
-# packages' system daemons stopped: the tests start their own on loopback high ports.
+# Installs the servers the tests run against when they are missing: the DNS servers of
+# the rfc2136 provider tests — Knot (knotd) and BIND (named) — and PostgreSQL for the
+# pg state backend. Works without a TTY, and leaves the packages' system daemons
+# stopped: the tests start their own (DNS on loopback high ports, PostgreSQL as a
+# throwaway cluster on a Unix socket in a temporary directory).
 set -eu
 
 have() { command -v "$1" >/dev/null 2>&1 || [ -x "/usr/sbin/$1" ]; }
+# The PostgreSQL server binaries live outside PATH on Debian.
+have_pg() {
+	for d in /usr/lib/postgresql/*/bin; do
+		[ -x "$d/initdb" ] && [ -x "$d/postgres" ] && return 0
+	done
+	have initdb && have postgres
+}
 
 pkgs=""
 have knotd || pkgs="$pkgs knot"
 have named || pkgs="$pkgs bind9"
+have_pg || pkgs="$pkgs postgresql"
 if [ -z "$pkgs" ]; then
-	echo "install-test-deps: knotd and named are already installed"
+	echo "install-test-deps: knotd, named and PostgreSQL are already installed"
 	exit 0
 fi
 
@@ -34,12 +44,19 @@ cleanup() { [ -n "$ours" ] && $SUDO rm -f "$policy"; return 0; }
 trap cleanup EXIT
 
 echo "install-test-deps: installing$pkgs"
-$SUDO apt-get update -q
+# Refresh the package lists only when one of the packages is unknown to apt (a fresh
+# image ships without lists).
+for p in $pkgs bind9-dnsutils; do
+	if ! apt-cache policy "$p" 2>/dev/null | grep -q 'Candidate: [0-9]'; then
+		$SUDO apt-get update -q
+		break
+	fi
+done
 # shellcheck disable=SC2086 # the package list is meant to split
 $SUDO apt-get install -y -q --no-install-recommends $pkgs bind9-dnsutils
 
 # In case a daemon was started anyway (systemd ignores policy-rc.d in some setups).
-for svc in knot named bind9; do
+for svc in knot named bind9 postgresql; do
 	if command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
 		$SUDO systemctl disable --now "$svc" >/dev/null 2>&1 || true
 	elif command -v service >/dev/null 2>&1; then
@@ -47,4 +64,5 @@ for svc in knot named bind9; do
 	fi
 done
 have knotd && have named || { echo "install-test-deps: knotd or named still missing" >&2; exit 1; }
-echo "install-test-deps: done; run: MAILFORM_REQUIRE_DNS_SERVERS=1 go test ./providers/rfc2136/... ./providers/dnstest/"
+have_pg || { echo "install-test-deps: PostgreSQL (initdb, postgres) still missing" >&2; exit 1; }
+echo "install-test-deps: done; run: MAILFORM_REQUIRE_DNS_SERVERS=1 MAILFORM_REQUIRE_PG=1 go test ./..."

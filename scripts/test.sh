@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
-# Runs every test of mailform on a fresh machine: installs the DNS servers the
-# rfc2136 tests run against (Knot and BIND, from Debian's packages) when missing, then
-# vet, the whole suite, and the race detector on the packages that run in parallel.
+# Runs every test of mailform on a fresh machine: installs the servers the tests run
+# against when missing (Knot and BIND for the rfc2136 tests, PostgreSQL for the pg
+# state backend, from Debian's packages), then vet, the whole suite, and the race
+# detector on the packages that run in parallel. The tests start their own servers;
+# no system service is used.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 ./scripts/install-test-deps.sh
 export PATH="$PATH:/usr/sbin:/sbin"
 export MAILFORM_REQUIRE_DNS_SERVERS=1
+# A missing PostgreSQL fails the pg backend tests instead of skipping them.
+export MAILFORM_REQUIRE_PG=1
 
 echo "== gofmt"
 unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))
