@@ -2,8 +2,12 @@
 # teams for EMEA, APAC and the Americas) whose mail is hosted on Tencent Exmail.
 #
 # This example runs against the embedded sandbox tenant, so it needs no credentials.
-# To manage the real tenant, replace the provider block with `provider "exmail" {}`
-# for the directory and `provider "dnspod" {}` (or "rfc2136") for the zone.
+# To manage the real tenant, add `provider "exmail" {}` for the directory (EXMAIL_*
+# variables) and `provider "dnspod" {}` for the zone (TENCENTCLOUD_SECRET_ID and
+# TENCENTCLOUD_SECRET_KEY; the zone must already exist in that DNSPod account), or
+# "rfc2136" for your own DNS server. Keep `provider "sandbox" {}` only while
+# policies.mf.hcl is here: no API manages send restrictions or backup rules, so the
+# sandbox is what serves them. examples/exmail shows the whole setup.
 
 provider "sandbox" {}
 
