@@ -243,18 +243,35 @@ func (p *PG) Save(st *State) error {
 
 // commit stores data, the encoding of the state at lineage and serial, if the row
 // still holds serial-1 of the same lineage (or does not exist yet). PostgreSQL's
-// commit is durable before it returns.
+// commit is durable before it returns. While this backend holds the lock, the write
+// goes through the lock's own session, so a run whose lock was taken away
+// (force-unlock ends that session) cannot write on.
 func (p *PG) commit(lineage string, serial uint64, data []byte) error {
 	ctx, cancel := context.WithTimeout(context.Background(), pgTimeout)
 	defer cancel()
+	p.lockMu.Lock()
+	defer p.lockMu.Unlock()
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	if conn := p.lockConn; conn != nil {
+		err := p.swap(ctx, conn, lineage, serial, data)
+		if err != nil && (conn.IsClosed() || pgconnLost(err)) {
+			return fmt.Errorf("cannot save the state: this run's lock on %s was lost (force-unlock by another run, or the server ended the session); this step is not recorded — run plan again", p.Describe())
+		}
+		return err
+	}
 	conn, err := p.session(ctx)
 	if err != nil {
 		return err
 	}
+	return p.swap(ctx, conn, lineage, serial, data)
+}
+
+// swap is the compare-and-swap of commit on conn.
+func (p *PG) swap(ctx context.Context, conn *pgx.Conn, lineage string, serial uint64, data []byte) error {
 	states := p.table("mailform_states")
 	var tag pgconn.CommandTag
+	var err error
 	if serial <= 1 {
 		tag, err = conn.Exec(ctx, `INSERT INTO `+states+` (name, data, lineage, serial) VALUES ($1, $2::text::jsonb, $3, $4)
 			ON CONFLICT (name) DO NOTHING`, p.workspace, string(data), lineage, int64(serial))

@@ -184,7 +184,14 @@ func TestPGForceUnlock(t *testing.T) {
 	if err := a.Lock(infoA, 0); err != nil {
 		t.Fatal(err)
 	}
-	err := b.ForceUnlock("fedcba9876543210")
+	stA, err := a.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Save(stA); err != nil {
+		t.Fatalf("the holder saves through its lock session: %v", err)
+	}
+	err = b.ForceUnlock("fedcba9876543210")
 	if err == nil || !strings.Contains(err.Error(), "locked with ID "+infoA.ID) {
 		t.Fatalf("force-unlock with a wrong ID must refuse and name the real one, got %v", err)
 	}
@@ -199,6 +206,14 @@ func TestPGForceUnlock(t *testing.T) {
 	c := newPG(t, "", t.Name())
 	if err := c.Lock(infoC, 0); err != nil {
 		t.Fatalf("the lock must be free after force-unlock: %v", err)
+	}
+	// The stopped run cannot write on: its save went through the ended session.
+	stA.Set(sampleResources()[0])
+	if err := a.Save(stA); err == nil || !strings.Contains(err.Error(), "lock on") || !strings.Contains(err.Error(), "was lost") {
+		t.Fatalf("a save after force-unlock must be refused as a lost lock, got %v", err)
+	}
+	if st, _ := c.Load(); st.Serial != 1 || len(st.Resources) != 0 {
+		t.Fatalf("the force-unlocked run changed the state: serial %d, %d resources", st.Serial, len(st.Resources))
 	}
 	if err := a.Unlock(infoA.ID); err == nil || !strings.Contains(err.Error(), "was lost") {
 		t.Fatalf("the force-unlocked run's unlock must say its lock was lost, got %v", err)
