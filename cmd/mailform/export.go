@@ -70,7 +70,11 @@ Existing files are never overwritten unless -force is given.`,
 			}
 			stdout := cmd.OutOrStdout()
 			for _, f := range files {
-				fmt.Fprintf(stdout, "Wrote %s (%d blocks)\n", filepath.Join(out, f.Name), f.Count)
+				plural := "s"
+				if f.Count == 1 {
+					plural = ""
+				}
+				fmt.Fprintf(stdout, "Wrote %s (%d block%s)\n", filepath.Join(out, f.Name), f.Count, plural)
 			}
 			for _, typ := range sortedKeys(t.Skipped) {
 				fmt.Fprintf(stdout, "Skipped %s: %s.\n", typ, t.Skipped[typ])
