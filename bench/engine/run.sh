@@ -26,14 +26,16 @@ go build -o "$mf" ./cmd/mailform
 go build -o "$out/seed" ./bench/engine/seed
 
 # timed LABEL CMD...: runs CMD with its output in $out/LABEL.log and prints its wall
-# time and peak RSS; returns CMD's exit code.
+# time, CPU time (user + system; steadier than wall time on a busy machine) and peak
+# RSS; returns CMD's exit code.
 timed() {
   local label=$1
   shift
   local rc=0
-  /usr/bin/time -f '%e %M' -o "$out/$label.time" "$@" >"$out/$label.log" 2>&1 || rc=$?
-  read -r secs kib <"$out/$label.time"
-  printf '%-28s %7.2f s  %6d MiB  (exit %d)\n' "$label" "$secs" $((kib / 1024)) "$rc"
+  /usr/bin/time -f '%e %U %S %M' -o "$out/$label.time" "$@" >"$out/$label.log" 2>&1 || rc=$?
+  # time writes "Command exited with non-zero status N" first when CMD fails.
+  read -r secs user sys kib < <(tail -n 1 "$out/$label.time")
+  printf '%-12s wall %7.2f s  cpu %7.2f s  peak %5d MiB  (exit %d)\n' "$label" "$secs" "$(awk "BEGIN { print $user + $sys }")" $((kib / 1024)) "$rc"
   return $rc
 }
 
@@ -57,6 +59,7 @@ if [[ -n ${FRESH:-} || ! -f $cfg/.seeded ]]; then
 fi
 
 cd "$cfg"
+echo "load average before the runs: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) CPUs"
 echo "no-change plan, $runs runs (state $(($(stat -c %s mailform.state) / 1048576)) MiB, $(grep -c '"address"' mailform.state) resources):"
 for i in $(seq "$runs"); do
   if ! timed "plan-$i" "$mf" plan -detailed-exitcode; then

@@ -35,6 +35,8 @@ func main() {
 	dir := flag.String("dir", ".", "configuration directory whose .sandbox tenant to seed")
 	types := flag.String("types", "account,group", "comma-separated resource types to seed")
 	flag.Parse()
+	// The benchmark's configurations use only the sandbox provider.
+	sandbox.Register()
 	n, err := seed(*dir, strings.Split(*types, ","))
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "seed:", err)
