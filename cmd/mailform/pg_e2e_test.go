@@ -159,3 +159,28 @@ func TestPGBackendConfigErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestPGKillDuringApply SIGKILLs an apply whose state is in PostgreSQL: the server
+// ends the dead run's session and with it the lock, so the next apply needs no
+// force-unlock, finishes the job from the durable steps, and duplicates nothing.
+func TestPGKillDuringApply(t *testing.T) {
+	srv := pgtest.Start1(t, "cmd/mailform")
+	dir := copyDir(t, "large")
+	writeFile(t, dir, "backend.mf.hcl", "mailform {\n  backend \"pg\" {\n    conn_str = \""+srv.ConnStr()+"\"\n  }\n}\n")
+	const n = 20
+	if done := applyAndKill(t, dir, n); done < n {
+		t.Fatalf("apply ended after %d completed steps, before the kill at %d", done, n)
+	}
+	if got := len(strings.Fields(mustRun(t, dir, 0, "state", "list").stdout)); got < n {
+		t.Fatalf("state lists %d resources after %d completed steps: a completed step was not durable", got, n)
+	}
+	mustRun(t, dir, 0, "apply", "-auto-approve")
+	if r := mustRun(t, dir, 0, "plan", "-detailed-exitcode"); !strings.Contains(r.stdout, "No changes.") {
+		t.Fatalf("plan after the recovery apply:\n%s", r)
+	}
+	for typ, want := range largeCounts {
+		if got := len(sandboxItems(t, dir, typ)); got != want {
+			t.Errorf("sandbox has %d %s objects, want %d (duplicates or lost objects)", got, typ, want)
+		}
+	}
+}
