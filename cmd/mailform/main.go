@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"runtime/pprof"
 	"strings"
 
 	"github.com/mailform/mailform/providers/dnspod"
@@ -27,20 +28,36 @@ func main() {
 	rfc2136.Register()
 	exmail.Register()
 	dnspod.Register()
+	// MAILFORM_CPUPROFILE=FILE writes a CPU profile of the run, for benchmarks.
+	if path := os.Getenv("MAILFORM_CPUPROFILE"); path != "" {
+		if f, err := os.Create(path); err == nil {
+			if pprof.StartCPUProfile(f) == nil {
+				defer pprof.StopCPUProfile()
+			}
+		}
+	}
+	code := execute()
+	pprof.StopCPUProfile()
+	os.Exit(code)
+}
+
+// execute runs the command line and returns the exit code.
+func execute() int {
 	root := newRootCmd()
 	root.SetArgs(normalizeArgs(os.Args[1:]))
 	err := root.Execute()
 	var ee *exitError
 	switch {
 	case err == nil:
+		return 0
 	case errors.As(err, &ee):
 		if ee.msg != "" {
 			fmt.Fprintln(os.Stderr, ee.msg)
 		}
-		os.Exit(ee.code)
+		return ee.code
 	default:
 		fmt.Fprintln(os.Stderr, "Error:", err)
-		os.Exit(1)
+		return 1
 	}
 }
 
