@@ -90,6 +90,9 @@ func (s *State) Set(r *Resource) {
 	}
 	x.m[r.Address] = r
 	x.remember(s)
+	if s.rec != nil {
+		*s.rec = append(*s.rec, journalOp{Set: r})
+	}
 }
 
 // indexOf finds old in Resources by binary search, falling back to a scan when the
@@ -125,6 +128,9 @@ func (s *State) Remove(address string) bool {
 	s.Resources = s.Resources[:len(s.Resources)-1]
 	delete(x.m, address)
 	x.remember(s)
+	if s.rec != nil {
+		*s.rec = append(*s.rec, journalOp{Remove: address})
+	}
 	return true
 }
 

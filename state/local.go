@@ -27,6 +27,8 @@ type Local struct {
 	// wrote it, or nil when unknown. It tells Save that the file it backs up is a
 	// complete state, and lets it refuse to overwrite a newer or a foreign state.
 	disk *diskMark
+	// journal is the open journal file while steps are being appended.
+	journal *os.File
 }
 
 // diskMark identifies one version of the state file.
@@ -48,15 +50,27 @@ func (l *Local) backupPath() string { return l.path + ".backup" }
 // Load reads the state file; a missing file is a new empty state.
 func (l *Local) Load() (*State, error) {
 	data, err := os.ReadFile(l.path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return New(), nil
-	}
-	if err != nil {
+	var st *State
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		// A first apply that was killed before its first full save left only a journal.
+		st, err = l.replayJournal(nil)
+		if err != nil {
+			return nil, err
+		}
+		if st == nil {
+			return New(), nil
+		}
+	case err != nil:
 		return nil, fmt.Errorf("cannot read state file %s: %w", l.path, err)
-	}
-	st, err := decodeState(data)
-	if err != nil {
-		return nil, l.corrupt(err)
+	default:
+		st, err = decodeState(data)
+		if err != nil {
+			return nil, l.corrupt(err)
+		}
+		if st, err = l.replayJournal(st); err != nil {
+			return nil, err
+		}
 	}
 	l.mu.Lock()
 	l.disk = &diskMark{lineage: st.Lineage, serial: st.Serial}
@@ -244,7 +258,7 @@ func (l *Local) commitLocked(lineage string, serial uint64, data []byte) error {
 		return err
 	}
 	l.disk = &diskMark{lineage: lineage, serial: serial}
-	return nil
+	return l.dropJournal()
 }
 
 // writeLocked writes data to a temporary file beside the state, fsyncs it, keeps the

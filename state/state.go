@@ -22,6 +22,9 @@ type State struct {
 	// index finds resources by address without a scan; nil until Set, Load or Clone
 	// builds it, and rebuilt when Resources was changed behind its back.
 	index *addrIndex
+	// rec, while a Writer commits, collects the changes Set and Remove make, for the
+	// journal.
+	rec *[]journalOp
 }
 
 // Resource is the state of one resource instance.

@@ -101,6 +101,13 @@ func newApplyCmd() *cobra.Command {
 			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
 			writer := state.NewWriter(w.Backend, st)
+			// Steps are journaled as they complete; fold the journal into the state
+			// file at the end, whatever happened.
+			defer func() {
+				if cerr := writer.Close(); cerr != nil {
+					fmt.Fprintln(os.Stderr, "Error: saving the state:", cerr)
+				}
+			}()
 			start := time.Now()
 			pr := &progress{w: stdout, col: col}
 			err = planner.Apply(ctx, p, planner.ApplyOptions{

@@ -56,8 +56,13 @@ Afterwards run mailform plan: it shows where the configuration differs from the 
 			if err := report(diags, w.Config.Files); err != nil {
 				return err
 			}
-			if err := state.NewWriter(w.Backend, st).Commit(func(s *state.State) { s.Set(r) }); err != nil {
-				return fail("saving state: %v", err)
+			sw := state.NewWriter(w.Backend, st)
+			serr := sw.Commit(func(s *state.State) { s.Set(r) })
+			if cerr := sw.Close(); serr == nil {
+				serr = cerr
+			}
+			if serr != nil {
+				return fail("saving state: %v", serr)
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "Imported %s (provider %s, id %s).\n", r.Address, r.Provider, r.ID)
 			if !inAutomation() {
