@@ -257,8 +257,11 @@ func filterTargets(cs []*Change, targets []string) []*Change {
 	for _, t := range targets {
 		want[t] = true
 	}
+	byRes := map[string][]*Change{}
 	byAddr := map[string]*Change{}
 	for _, c := range cs {
+		r, _ := schema.SplitAddr(c.Address)
+		byRes[r] = append(byRes[r], c)
 		byAddr[c.Address] = c
 	}
 	keep := map[string]bool{}
@@ -269,10 +272,11 @@ func filterTargets(cs []*Change, targets []string) []*Change {
 		}
 		keep[c.Address] = true
 		for _, d := range c.Deps {
-			for _, o := range cs {
-				if r, _ := schema.SplitAddr(o.Address); r == d {
-					visit(o)
-				}
+			if o := byAddr[d]; o != nil {
+				visit(o)
+			}
+			for _, o := range byRes[d] {
+				visit(o)
 			}
 		}
 	}
