@@ -71,12 +71,9 @@ func checkAccount(tx *Tx, id string, c, _ model.Object) error {
 		}
 	}
 	if m := c.Str("mobile"); m != "" {
-		return tx.each(accountKind, func(other string, o model.Object) error {
-			if other != id && o.Str("mobile") == m {
-				return refuse(ErrExists, CodeMobileExists, "account %s: mobile %s is already used by account %s", id, m, other)
-			}
-			return nil
-		})
+		if other := tx.firstMember(bucketIndexMobile, m, id); other != "" {
+			return refuse(ErrExists, CodeMobileExists, "account %s: mobile %s is already used by account %s", id, m, other)
+		}
 	}
 	return nil
 }

@@ -65,27 +65,38 @@ func checkDepartment(tx *Tx, id string, c, _ model.Object) error {
 		}
 		p = o.Str("parent")
 	}
-	return tx.each(departmentKind, func(other string, o model.Object) error {
-		if other != id && o.Str("parent") == parent && strings.EqualFold(o.Str("name"), name) {
-			return refuse(ErrExists, CodeDepartmentExists, "department %s: a department named %q already exists there (id %s)", id, name, other)
+	// Siblings share the parent's children in the index; the root's are filed under it.
+	under := parent
+	if under == "" {
+		under = RootDepartment
+	}
+	var sibling error
+	tx.members(bucketIndexChildren, under, func(other string) bool {
+		if other == id {
+			return true
 		}
-		return nil
+		o, ok, err := tx.get(departmentKind, other)
+		switch {
+		case err != nil:
+			sibling = err
+		case ok && strings.EqualFold(o.Str("name"), name):
+			sibling = refuse(ErrExists, CodeDepartmentExists, "department %s: a department named %q already exists there (id %s)", id, name, other)
+		}
+		return sibling == nil
 	})
+	return sibling
 }
 
 func deletingDepartment(tx *Tx, id string, _ model.Object) error {
-	if err := tx.each(departmentKind, func(other string, o model.Object) error {
-		if o.Str("parent") == id {
-			return refuse(ErrInUse, CodeDepartmentHasChild, "department %s still has sub-department %s (%s); move or delete it first", id, other, o.Str("name"))
+	if other := tx.firstMember(bucketIndexChildren, id, ""); other != "" {
+		o, _, err := tx.get(departmentKind, other)
+		if err != nil {
+			return err
 		}
-		return nil
-	}); err != nil {
-		return err
+		return refuse(ErrInUse, CodeDepartmentHasChild, "department %s still has sub-department %s (%s); move or delete it first", id, other, o.Str("name"))
 	}
-	return tx.each(accountKind, func(email string, o model.Object) error {
-		if contains(o.Strings("departments"), id) {
-			return refuse(ErrInUse, CodeDepartmentHasMembers, "department %s still has member %s; move the account to another department first", id, email)
-		}
-		return nil
-	})
+	if email := tx.firstMember(bucketIndexMembers, id, ""); email != "" {
+		return refuse(ErrInUse, CodeDepartmentHasMembers, "department %s still has member %s; move the account to another department first", id, email)
+	}
+	return nil
 }

@@ -100,28 +100,16 @@ func checkAddress(what, addr string) error {
 // addressOwner says who uses addr, skipping the account skipAccount and the group
 // skipGroup (the object being checked).
 func (tx *Tx) addressOwner(addr, skipAccount, skipGroup string) (string, error) {
-	var owner string
-	err := tx.each(accountKind, func(id string, o model.Object) error {
-		if id == skipAccount {
-			return nil
-		}
-		if id == addr {
-			owner = "account " + id
-		} else if contains(o.Strings("aliases"), addr) {
-			owner = "account " + id + " as an alias"
-		}
-		return nil
-	})
-	if err != nil || owner != "" {
-		return owner, err
+	account, alias, group := tx.addressUsers(addr, skipAccount, skipGroup)
+	switch {
+	case account != "":
+		return "account " + account, nil
+	case alias != "":
+		return "account " + alias + " as an alias", nil
+	case group != "":
+		return "group " + group, nil
 	}
-	err = tx.each(groupKind, func(id string, _ model.Object) error {
-		if id == addr && id != skipGroup {
-			owner = "group " + id
-		}
-		return nil
-	})
-	return owner, err
+	return "", nil
 }
 
 // AddressOwner says what uses addr in the tenant: "account", "alias", "group", or ""
@@ -129,22 +117,14 @@ func (tx *Tx) addressOwner(addr, skipAccount, skipGroup string) (string, error) 
 func (s *Store) AddressOwner(addr string) (what, owner string, err error) {
 	addr = model.CanonicalEmail(addr)
 	err = s.view(func(tx *Tx) error {
-		if err := tx.each(accountKind, func(id string, o model.Object) error {
-			if id == addr {
-				what, owner = "account", id
-			} else if what == "" && contains(o.Strings("aliases"), addr) {
-				what, owner = "alias", id
-			}
-			return nil
-		}); err != nil {
-			return err
-		}
-		if what == "" {
-			if _, ok, err := tx.get(groupKind, addr); err != nil {
-				return err
-			} else if ok {
-				what, owner = "group", addr
-			}
+		account, alias, group := tx.addressUsers(addr, "", "")
+		switch {
+		case account != "":
+			what, owner = "account", account
+		case alias != "":
+			what, owner = "alias", alias
+		case group != "":
+			what, owner = "group", group
 		}
 		return nil
 	})

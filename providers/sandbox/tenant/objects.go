@@ -354,6 +354,17 @@ func (tx *Tx) put(k *kind, id string, c model.Object, secrets map[string]string)
 	if err != nil {
 		return fmt.Errorf("sandbox %s %s: %w", k.t.Name, id, err)
 	}
+	if indexed(k) {
+		// Put replaces without the caller knowing what was there; read it back so its
+		// index entries go.
+		old, _, err := tx.get(k, id)
+		if err != nil {
+			return err
+		}
+		if err := tx.reindex(k, id, old, c); err != nil {
+			return err
+		}
+	}
 	if err := tx.bucket(k).Put([]byte(id), b); err != nil {
 		return err
 	}
@@ -370,6 +381,9 @@ func (tx *Tx) put(k *kind, id string, c model.Object, secrets map[string]string)
 
 func (tx *Tx) del(k *kind, id string, old model.Object) error {
 	if err := tx.bucket(k).Delete([]byte(id)); err != nil {
+		return err
+	}
+	if err := tx.reindex(k, id, old, nil); err != nil {
 		return err
 	}
 	if err := tx.dropSecrets(k.t.Name + "/" + id + "/"); err != nil {

@@ -37,14 +37,11 @@ func (tx *Tx) setSecret(key, value string) error {
 
 func (tx *Tx) dropSecrets(prefix string) error {
 	b := tx.tx.Bucket(bucketSecrets)
+	// Keys sort by prefix, so an object's secrets sit together after a seek.
 	var keys [][]byte
-	if err := b.ForEach(func(k, _ []byte) error {
-		if strings.HasPrefix(string(k), prefix) {
-			keys = append(keys, append([]byte(nil), k...))
-		}
-		return nil
-	}); err != nil {
-		return err
+	c := b.Cursor()
+	for k, _ := c.Seek([]byte(prefix)); k != nil && strings.HasPrefix(string(k), prefix); k, _ = c.Next() {
+		keys = append(keys, append([]byte(nil), k...))
 	}
 	for _, k := range keys {
 		if err := b.Delete(k); err != nil {

@@ -77,7 +77,7 @@ func Open(dir string, opt Options) (*Store, error) {
 				return err
 			}
 		}
-		return nil
+		return ensureIndexes(tx)
 	}); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("sandbox directory %s: initialising %s: %w", dir, dbFile, err)
