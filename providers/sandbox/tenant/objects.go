@@ -24,15 +24,20 @@ type Tx struct {
 	tx *bolt.Tx
 	// zones changed in this transaction, so each zone's serial moves once per commit.
 	touched map[string]bool
+	// hashed holds stored forms of secrets computed before the transaction (prehash).
+	hashed map[string]prehashed
 }
 
 // Batch runs f in one write transaction: all its changes are committed together when
 // f returns nil, and none when it returns an error.
-func (s *Store) Batch(f func(tx *Tx) error) error {
+func (s *Store) Batch(f func(tx *Tx) error) error { return s.batch(nil, f) }
+
+// batch is Batch with secrets hashed beforehand (see prehash).
+func (s *Store) batch(hashed map[string]prehashed, f func(tx *Tx) error) error {
 	if s.db == nil {
 		return fmt.Errorf("sandbox directory %s is closed", s.dir)
 	}
-	return s.db.Update(func(btx *bolt.Tx) error { return f(&Tx{tx: btx, touched: map[string]bool{}}) })
+	return s.db.Update(func(btx *bolt.Tx) error { return f(&Tx{tx: btx, touched: map[string]bool{}, hashed: hashed}) })
 }
 
 func (s *Store) view(f func(tx *Tx) error) error {
@@ -67,8 +72,12 @@ func (s *Store) Get(typ, id string) (model.Object, error) {
 // Create stores a new object and returns it with the id the store gave it. label is
 // the id of label-identity types (send_restriction, backup_rule).
 func (s *Store) Create(typ, label string, o model.Object) (Item, error) {
+	hashed, err := prehash(typ, o)
+	if err != nil {
+		return Item{}, err
+	}
 	var out Item
-	err := s.Batch(func(tx *Tx) error {
+	err = s.batch(hashed, func(tx *Tx) error {
 		var err error
 		out, err = tx.Create(typ, label, o)
 		return err
@@ -84,8 +93,12 @@ func (s *Store) Update(typ, id string, o model.Object) (Item, error) {
 // UpdateIf is Update that first checks the stored object still equals prior (when
 // prior is not nil) and otherwise returns an error wrapping ErrChanged.
 func (s *Store) UpdateIf(typ, id string, prior, o model.Object) (Item, error) {
+	hashed, err := prehash(typ, o)
+	if err != nil {
+		return Item{}, err
+	}
 	var out Item
-	err := s.Batch(func(tx *Tx) error {
+	err = s.batch(hashed, func(tx *Tx) error {
 		var err error
 		out, err = tx.UpdateIf(typ, id, prior, o)
 		return err
@@ -369,7 +382,7 @@ func (tx *Tx) put(k *kind, id string, c model.Object, secrets map[string]string)
 		return err
 	}
 	for n, v := range secrets {
-		if err := tx.setSecret(k.t.Name+"/"+id+"/"+n, v); err != nil {
+		if err := tx.setSecret(k.t.Name+"/"+id+"/"+n, n, v); err != nil {
 			return err
 		}
 	}
