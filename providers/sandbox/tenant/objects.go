@@ -77,7 +77,7 @@ func (s *Store) Create(typ, label string, o model.Object) (Item, error) {
 		return Item{}, err
 	}
 	var out Item
-	err = s.batch(hashed, func(tx *Tx) error {
+	err = s.grouped(hashed, func(tx *Tx) error {
 		var err error
 		out, err = tx.Create(typ, label, o)
 		return err
@@ -98,7 +98,7 @@ func (s *Store) UpdateIf(typ, id string, prior, o model.Object) (Item, error) {
 		return Item{}, err
 	}
 	var out Item
-	err = s.batch(hashed, func(tx *Tx) error {
+	err = s.grouped(hashed, func(tx *Tx) error {
 		var err error
 		out, err = tx.UpdateIf(typ, id, prior, o)
 		return err
@@ -131,7 +131,7 @@ func (s *Store) Delete(typ, id string) error { return s.DeleteIf(typ, id, nil) }
 // DeleteIf is Delete that first checks the stored object still equals prior (when
 // prior is not nil).
 func (s *Store) DeleteIf(typ, id string, prior model.Object) error {
-	return s.Batch(func(tx *Tx) error { return tx.DeleteIf(typ, id, prior) })
+	return s.grouped(nil, func(tx *Tx) error { return tx.DeleteIf(typ, id, prior) })
 }
 
 // List returns every object of resource type typ.

@@ -17,6 +17,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -50,6 +51,11 @@ type Options struct {
 type Store struct {
 	dir string
 	db  *bolt.DB
+
+	// mu guards the group commit of Create, UpdateIf and DeleteIf (group.go).
+	mu         sync.Mutex
+	queue      []*write
+	committing bool
 }
 
 // Open opens (creating if needed) the tenant kept in dir. When another process holds
