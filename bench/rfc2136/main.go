@@ -4,6 +4,15 @@
 // 10 % of the RRsets, and prints wall time and memory for each step.
 //
 //	go run ./bench/rfc2136 [-n 1000] [-server knot|bind]
+//
+// With -mode binary it runs the real mailform binary end to end instead: a
+// configuration of n dns_record instances (for_each over a local map) is applied into
+// the empty zone, planned (must be a no-change plan), changed by 10 % and applied, and
+// each command's wall time and peak RSS (the child's rusage) is printed:
+//
+//	go run ./bench/rfc2136 -mode binary [-n 1000] [-mailform /path/to/mailform]
+//
+// Target (issue 3): every step under 2 s on the project's 2-core machine.
 package main
 
 import (
@@ -28,8 +37,19 @@ const zone = "bench.test"
 func main() {
 	n := flag.Int("n", 1000, "number of RRsets")
 	impl := flag.String("server", "knot", "DNS server to run: knot or bind")
+	mode := flag.String("mode", "provider", "provider: the rfc2136 provider in this process; binary: the mailform binary end to end")
+	bin := flag.String("mailform", "", "with -mode binary, the mailform binary; default: build ./cmd/mailform (run from the repository root)")
 	flag.Parse()
-	if err := run(*n, *impl); err != nil {
+	var err error
+	switch *mode {
+	case "provider":
+		err = run(*n, *impl)
+	case "binary":
+		_, err = runBinary(*n, *impl, *bin, os.Stdout)
+	default:
+		err = fmt.Errorf("-mode must be provider or binary, not %q", *mode)
+	}
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
