@@ -2,11 +2,14 @@ package exmail
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"reflect"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/mailform/mailform/model"
 	"github.com/mailform/mailform/providers"
@@ -71,25 +74,74 @@ func groupAttrs(g exmailapi.Group) model.Object {
 	}
 }
 
+// groupReaders is how many group/get calls a read keeps in flight. The API cannot list
+// groups, so a tenant of 2,000 groups needs 2,000 reads; one at a time, each call's
+// latency caps the pace below the rate limit (20 ms per call allows 50 calls/s at
+// most, before any overhead), so a few run at once and the limiter sets the pace.
+const groupReaders = 8
+
 // readGroups reads each known group address with group/get; the API cannot list groups.
+// The result follows the order of keys; the first error in that order is returned.
 func (p *Provider) readGroups(ctx context.Context, keys []string) ([]providers.Remote, error) {
 	seen := map[string]bool{}
-	var out []providers.Remote
+	var ids []string
 	for _, k := range keys {
 		k = model.CanonicalEmail(k)
 		if !strings.Contains(k, "@") || seen[k] {
 			continue
 		}
 		seen[k] = true
-		g, err := p.c.GetGroup(ctx, k)
-		if IsNotFound(err) {
-			continue
-		}
-		if err != nil {
+		ids = append(ids, k)
+	}
+	parent := ctx
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	found := make([]*providers.Remote, len(ids))
+	errs := make([]error, len(ids))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for w := 0; w < min(groupReaders, len(ids)); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := int(next.Add(1) - 1); i < len(ids) && ctx.Err() == nil; i = int(next.Add(1) - 1) {
+				g, err := p.c.GetGroup(ctx, ids[i])
+				switch {
+				case IsNotFound(err):
+				case err != nil:
+					errs[i] = err
+					cancel()
+				default:
+					o := groupAttrs(g)
+					found[i] = &providers.Remote{ID: o.Str("email"), Attrs: o}
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	// A read cancelled because another failed reports the cancellation; the failure
+	// that caused it comes first unless it is later in key order, so prefer errors
+	// that are not the cancellation.
+	var first error
+	for _, err := range errs {
+		if err != nil && !errors.Is(err, context.Canceled) {
 			return nil, err
 		}
-		o := groupAttrs(g)
-		out = append(out, providers.Remote{ID: o.Str("email"), Attrs: o})
+		if err != nil && first == nil {
+			first = err
+		}
+	}
+	if first != nil {
+		return nil, first
+	}
+	if err := parent.Err(); err != nil {
+		return nil, fmt.Errorf("exmail group/get: %w", err)
+	}
+	out := make([]providers.Remote, 0, len(ids))
+	for _, r := range found {
+		if r != nil {
+			out = append(out, *r)
+		}
 	}
 	return out, nil
 }
