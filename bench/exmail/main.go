@@ -23,6 +23,8 @@ type sizes struct {
 	users, departments, groups, newUsers int
 	latency                              time.Duration
 	rate                                 float64
+	// profiles is a directory for one CPU profile per mailform run, or "".
+	profiles string
 }
 
 func main() {
@@ -35,6 +37,7 @@ func main() {
 	flag.Float64Var(&sz.rate, "rate", 50, "calls per second the server allows during the apply (and the provider's rate_limit)")
 	bin := flag.String("mailform", "", "the mailform binary; default: build ./cmd/mailform (run from the repository root)")
 	keep := flag.Bool("keep", false, "keep the work directory and print where it is")
+	flag.StringVar(&sz.profiles, "profile", "", "write a CPU profile of each mailform run into this directory (MAILFORM_CPUPROFILE)")
 	flag.Parse()
 	if err := sz.check(); err != nil {
 		fmt.Fprintln(os.Stderr, "bench/exmail:", err)

@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -34,8 +35,8 @@ type phase struct {
 
 // results holds the measured runs.
 type results struct {
-	adopt, plan, apply, replan phase
-	accounts                   int // accounts in the tenant after the apply
+	adopt, plan, planLimited, apply, replan phase
+	accounts                                int // accounts in the tenant after the apply
 }
 
 // server serves the tenant with a handler that a phase can swap.
@@ -111,6 +112,9 @@ func run(sz sizes, bin string, keep bool, log io.Writer) (*results, error) {
 		cmd := exec.Command(bin, args...)
 		cmd.Dir = cfg
 		cmd.Env = append(os.Environ(), "NO_COLOR=1", "EXMAIL_CONTACTS_SECRET="+benchContacts, "EXMAIL_OPTIONS_SECRET="+benchOptions)
+		if sz.profiles != "" {
+			cmd.Env = append(cmd.Env, "MAILFORM_CPUPROFILE="+filepath.Join(sz.profiles, profileName(name)))
+		}
 		var out bytes.Buffer
 		cmd.Stdout, cmd.Stderr = &out, &out
 		start := time.Now()
@@ -143,10 +147,14 @@ func run(sz sizes, bin string, keep bool, log io.Writer) (*results, error) {
 	if res.plan, err = mf("no-change plan", 0, unlimited, "plan", "-detailed-exitcode"); err != nil {
 		return nil, err
 	}
+	srv.limit(sz.latency, sz.rate)
+	if res.planLimited, err = mf(fmt.Sprintf("no-change plan at %g calls/s", sz.rate), 0, sz.rate, "plan", "-detailed-exitcode"); err != nil {
+		return nil, err
+	}
 	if err := writeConfig(cfg, sz, sz.newUsers); err != nil {
 		return nil, err
 	}
-	srv.limit(sz.latency, sz.rate)
+	srv.limit(sz.latency, sz.rate) // a fresh server-side bucket, as after a pause
 	if res.apply, err = mf(fmt.Sprintf("apply of %d new accounts", sz.newUsers), 0, sz.rate, "apply", "-auto-approve"); err != nil {
 		return nil, err
 	}
@@ -162,14 +170,30 @@ func run(sz sizes, bin string, keep bool, log io.Writer) (*results, error) {
 	return res, nil
 }
 
+// vsRate compares the wall time with calls ÷ rate, the target being within 120 %.
+func (p phase) vsRate(rate float64) string {
+	ideal := time.Duration(float64(p.calls+p.tokens) / rate * float64(time.Second))
+	return fmt.Sprintf("wall %s, calls ÷ rate = %s (%.0f %%)", p.wall.Round(time.Millisecond), ideal.Round(time.Millisecond),
+		100*float64(p.wall)/float64(ideal))
+}
+
+// profileName turns a phase name into a file name: "no-change plan" → "no-change-plan.pprof".
+func profileName(phase string) string {
+	return strings.Map(func(r rune) rune {
+		if r == ' ' || r == ',' {
+			return '-'
+		}
+		return r
+	}, phase) + ".pprof"
+}
+
 // print writes the figures and how they compare with the targets.
 func (r *results) print(w io.Writer, sz sizes) {
 	fmt.Fprintf(w, "\nTenant: %d users in %d departments, %d groups; %s per call\n", sz.users, sz.departments, sz.groups, sz.latency)
-	fmt.Fprintf(w, "No-change plan: %d API calls (+%d gettoken), target 2 + %d groups = %d; wall %s\n",
+	fmt.Fprintf(w, "No-change plan: %d API calls (+%d gettoken), target 2 + %d groups = %d; wall %s without a rate limit\n",
 		r.plan.calls, r.plan.tokens, sz.groups, 2+sz.groups, r.plan.wall.Round(time.Millisecond))
-	ideal := time.Duration(float64(r.apply.calls+r.apply.tokens) / sz.rate * float64(time.Second))
-	fmt.Fprintf(w, "Apply of %d new accounts at %g calls/s: %d API calls (+%d gettoken); wall %s, calls ÷ rate = %s (%.0f %%)\n",
-		sz.newUsers, sz.rate, r.apply.calls, r.apply.tokens, r.apply.wall.Round(time.Millisecond), ideal.Round(time.Millisecond),
-		100*float64(r.apply.wall)/float64(ideal))
+	fmt.Fprintf(w, "No-change plan at %g calls/s: %d API calls (+%d gettoken); %s\n", sz.rate, r.planLimited.calls, r.planLimited.tokens, r.planLimited.vsRate(sz.rate))
+	fmt.Fprintf(w, "Apply of %d new accounts at %g calls/s: %d API calls (+%d gettoken); %s\n",
+		sz.newUsers, sz.rate, r.apply.calls, r.apply.tokens, r.apply.vsRate(sz.rate))
 	fmt.Fprintf(w, "Accounts in the tenant afterwards: %d (want %d); re-plan: %d calls, no changes\n", r.accounts, sz.users+sz.newUsers, r.replan.calls)
 }

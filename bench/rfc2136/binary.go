@@ -25,6 +25,8 @@ type step struct {
 // binaryRun is the end-to-end mode: the real mailform binary against a local server.
 type binaryRun struct {
 	bin, dir string
+	// profiles is a directory for one CPU profile per command, or "".
+	profiles string
 	srv      *dnstest.Server
 	log      io.Writer
 }
@@ -32,7 +34,7 @@ type binaryRun struct {
 // runBinary applies n RRsets into an empty zone with the mailform binary, runs a
 // no-change plan, changes 10 % of the values and applies again, printing the wall time
 // and peak RSS of each command; it returns the steps in order.
-func runBinary(n int, impl, bin string, log io.Writer) ([]step, error) {
+func runBinary(n int, impl, bin, profiles string, log io.Writer) ([]step, error) {
 	start := dnstest.StartKnot
 	if impl == "bind" {
 		start = dnstest.StartBind
@@ -61,7 +63,7 @@ func runBinary(n int, impl, bin string, log io.Writer) ([]step, error) {
 	if err := os.MkdirAll(cfg, 0o755); err != nil {
 		return nil, err
 	}
-	b := &binaryRun{bin: bin, dir: cfg, srv: srv, log: log}
+	b := &binaryRun{bin: bin, dir: cfg, srv: srv, log: log, profiles: profiles}
 	fmt.Fprintf(log, "mailform binary against %s %s, zone %s, %d RRsets (half A, half TXT) in %d dns_record instances\n",
 		srv.Name, srv.Addr, zone, n, n)
 
@@ -95,6 +97,10 @@ func (b *binaryRun) mailform(name string, wantCode int, wantInOut string, args .
 	cmd := exec.Command(b.bin, args...)
 	cmd.Dir = b.dir
 	cmd.Env = append(os.Environ(), "NO_COLOR=1", "MAILFORM_TSIG_SECRET="+b.srv.KeySecret)
+	if b.profiles != "" {
+		file := strings.NewReplacer(" ", "-", "%", "pct", "(", "", ")", "").Replace(name) + ".pprof"
+		cmd.Env = append(cmd.Env, "MAILFORM_CPUPROFILE="+filepath.Join(b.profiles, file))
+	}
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	t0 := time.Now()

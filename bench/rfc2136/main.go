@@ -39,13 +39,14 @@ func main() {
 	impl := flag.String("server", "knot", "DNS server to run: knot or bind")
 	mode := flag.String("mode", "provider", "provider: the rfc2136 provider in this process; binary: the mailform binary end to end")
 	bin := flag.String("mailform", "", "with -mode binary, the mailform binary; default: build ./cmd/mailform (run from the repository root)")
+	profiles := flag.String("profile", "", "with -mode binary, write a CPU profile of each command into this directory (MAILFORM_CPUPROFILE)")
 	flag.Parse()
 	var err error
 	switch *mode {
 	case "provider":
 		err = run(*n, *impl)
 	case "binary":
-		_, err = runBinary(*n, *impl, *bin, os.Stdout)
+		_, err = runBinary(*n, *impl, *bin, *profiles, os.Stdout)
 	default:
 		err = fmt.Errorf("-mode must be provider or binary, not %q", *mode)
 	}
