@@ -4,8 +4,8 @@
 // console" from the same tenant the in-process sandbox provider uses.
 //
 // The handler enforces Exmail's rules before every write, so writes go through
-// tenant.Tx.Put, which skips the store's own cross-object checks: those read every
-// account, which a 50,000-account tenant cannot afford on each call. Reads come from
+// tenant.Tx.Put, which skips the store's own cross-object checks rather than apply a
+// second, slightly different set of rules. Reads come from
 // an in-memory copy loaded once at New and kept in step with every write; that copy
 // is sound because the store holds its directory's lock for as long as it is open, so
 // nothing else can change the tenant while a Tenant serves it.

@@ -5,11 +5,11 @@ import "github.com/mailform/mailform/model"
 // Put stores o as typ/id, creating it or replacing what is there, with only the checks
 // that need no other object (required attributes, enums, limits). It is for front ends
 // that enforce the tenant's cross-object rules themselves — the Exmail API of `sandbox
-// serve` applies Exmail's own — and for seeding big tenants: the address and reference
-// checks of Create read every account, which a 50,000-account tenant cannot afford on
-// each write. id must be the id the type derives from o (the address for accounts and
-// groups); a department put under a new id should take it from NewDepartmentID. A
-// write-only attribute left out of o keeps its stored value.
+// serve` applies Exmail's own — and for seeding big tenants, where the rules' answers
+// are known beforehand. The store's indexes follow it like any other write. id must be
+// the id the type derives from o (the address for accounts and groups); a department
+// put under a new id should take it from NewDepartmentID. A write-only attribute left
+// out of o keeps its stored value.
 func (tx *Tx) Put(typ, id string, o model.Object) (Item, error) {
 	k, err := kindOf(typ)
 	if err != nil {

@@ -15,8 +15,8 @@ import (
 // Write-only attributes (passwords) are kept only as salted PBKDF2-SHA256 hashes, so a
 // copied sandbox directory leaks no secret; the hash lets the HTTP front end check
 // logins. 1,000 iterations is RFC 8018's recommended minimum: ~0.14 ms a hash, so a
-// 3,000-account apply spends ~0.4 s of CPU on them (~13% of its wall time) where
-// 10,000 took ~4.5 s and dominated it. A sandbox holds test tenants whose passwords
+// 3,000-account apply spends ~0.45 s of CPU on them, spread over the cores (prehash),
+// where 10,000 took ~4.5 s under the write lock and dominated it. A sandbox holds test tenants whose passwords
 // usually sit in clear text in the configuration or its variables anyway, so a
 // costlier hash would protect little. Each hash records its count, so hashes made with another count (older
 // builds' 10,000) still verify and the count can change without a migration.
