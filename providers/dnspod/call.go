@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/mailform/mailform/providers/dnspod/dnspodapi"
+	"github.com/mailform/mailform/providers/retry"
 )
 
 // request is one API call.
@@ -32,43 +33,23 @@ type request struct {
 // whose outcome is unknown is verified by a re-read before it is sent again, so no
 // record is created twice.
 func (c *Client) do(ctx context.Context, r *request, out any) error {
-	pendingVerify := false
-	var last error
-	for attempt := 1; ; attempt++ {
-		if attempt > 1 {
-			if attempt > c.cfg.MaxAttempts {
-				return fmt.Errorf("%w (gave up after %d attempts; try again later)", last, c.cfg.MaxAttempts)
-			}
-			if err := c.backoff(ctx, attempt-1); err != nil {
-				return fmt.Errorf("%v; %w", last, err)
-			}
-		}
-		if pendingVerify {
-			done, err := r.verify(ctx)
-			switch {
-			case err != nil && isTransient(err):
-				last = err
-				continue
-			case err != nil:
-				return err
-			case done:
-				return nil
-			}
-			pendingVerify = false
-		}
-		err := c.exchange(ctx, r, out)
-		if err == nil || !isTransient(err) {
-			return err
-		}
-		last = err
-		var te *transientError
-		if r.write && errors.As(err, &te) && !te.notDone {
-			if r.verify == nil {
-				return fmt.Errorf("%w; the change may or may not have been made, run plan to see", err)
-			}
-			pendingVerify = true
-		}
+	return retry.Do(ctx, c.cfg.MaxAttempts, c.backoff, retry.Call{
+		Try:      func(ctx context.Context) error { return c.exchange(ctx, r, out) },
+		Classify: classify, Write: r.write, Verify: r.verify,
+	})
+}
+
+// classify tells retry.Do what a failure means: throttling is retried at once,
+// internal errors and lost answers of a write are verified first.
+func classify(err error) retry.Outcome {
+	var te *transientError
+	switch {
+	case !errors.As(err, &te):
+		return retry.Permanent
+	case te.notDone:
+		return retry.NotDone
 	}
+	return retry.Unknown
 }
 
 // exchange is one signed HTTP round trip.

@@ -6,10 +6,8 @@
 package dnspod
 
 import (
-	"context"
 	"errors"
 	"io"
-	"math/rand"
 	"net/http"
 	"net/url"
 	"strings"
@@ -17,6 +15,8 @@ import (
 	"time"
 
 	"golang.org/x/time/rate"
+
+	"github.com/mailform/mailform/providers/retry"
 )
 
 // DefaultEndpoint is the URL of the real API.
@@ -51,9 +51,8 @@ type Client struct {
 	http    *http.Client
 	limiter *rate.Limiter
 
-	rngMu sync.Mutex
-	rng   *rand.Rand
-	logMu sync.Mutex
+	backoff *retry.Backoff
+	logMu   sync.Mutex
 }
 
 // NewClient checks cfg and returns a client.
@@ -95,7 +94,7 @@ func NewClient(cfg Config) (*Client, error) {
 		host:    u.Host,
 		http:    &http.Client{Timeout: cfg.Timeout},
 		limiter: rate.NewLimiter(rate.Limit(cfg.RateLimit), max(1, int(cfg.RateLimit))),
-		rng:     rand.New(rand.NewSource(cfg.Seed)),
+		backoff: retry.NewBackoff(cfg.BackoffBase, 10*time.Second, cfg.Seed),
 	}, nil
 }
 
@@ -103,25 +102,6 @@ func NewClient(cfg Config) (*Client, error) {
 func (c *Client) Close() error {
 	c.http.CloseIdleConnections()
 	return nil
-}
-
-// backoff sleeps before retry n (1-based): exponential with jitter, at most 10 s.
-func (c *Client) backoff(ctx context.Context, n int) error {
-	d := c.cfg.BackoffBase << (n - 1)
-	if limit := 10 * time.Second; d > limit || d <= 0 {
-		d = limit
-	}
-	c.rngMu.Lock()
-	d = d/2 + time.Duration(c.rng.Int63n(int64(d/2)+1))
-	c.rngMu.Unlock()
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
 }
 
 func quote(s string) string { return `"` + strings.ReplaceAll(s, `"`, `\"`) + `"` }

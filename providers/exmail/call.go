@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/mailform/mailform/providers/exmail/exmailapi"
+	"github.com/mailform/mailform/providers/retry"
 )
 
 // request is one API call.
@@ -41,43 +42,20 @@ func (c *Client) do(ctx context.Context, r *request, out any) error {
 }
 
 func (c *Client) retry(ctx context.Context, r *request, try func(ctx context.Context) error) error {
-	pendingVerify := false
-	var last error
-	for attempt := 1; ; attempt++ {
-		if attempt > 1 {
-			if attempt > c.cfg.MaxAttempts {
-				return fmt.Errorf("%w (gave up after %d attempts; try again later)", last, c.cfg.MaxAttempts)
-			}
-			if err := c.backoff(ctx, attempt-1); err != nil {
-				return fmt.Errorf("%v; %w", last, err)
-			}
-		}
-		if pendingVerify {
-			done, err := r.verify(ctx)
-			switch {
-			case err != nil && isTransient(err):
-				last = err
-				continue
-			case err != nil:
-				return err
-			case done:
-				return nil
-			}
-			pendingVerify = false
-		}
-		err := try(ctx)
-		if err == nil || !isTransient(err) {
-			return err
-		}
-		last = err
-		var te *transientError
-		if r.write && errors.As(err, &te) && !te.notDone {
-			if r.verify == nil {
-				return fmt.Errorf("%w; the change may or may not have been made, run plan to see", err)
-			}
-			pendingVerify = true
-		}
+	return retry.Do(ctx, c.cfg.MaxAttempts, c.backoff, retry.Call{Try: try, Classify: classify, Write: r.write, Verify: r.verify})
+}
+
+// classify tells retry.Do what a failure means: transient errors are retried, and those
+// that may have acted first verified.
+func classify(err error) retry.Outcome {
+	var te *transientError
+	switch {
+	case !errors.As(err, &te):
+		return retry.Permanent
+	case te.notDone:
+		return retry.NotDone
 	}
+	return retry.Unknown
 }
 
 // once sends r with a token of its app, fetching a new token and sending again once

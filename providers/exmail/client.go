@@ -9,13 +9,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math/rand"
 	"net/http"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/mailform/mailform/providers/exmail/exmailapi"
+
+	"github.com/mailform/mailform/providers/retry"
 )
 
 // DefaultEndpoint is the base URL of the real API.
@@ -53,8 +54,7 @@ type Client struct {
 	tokMu  sync.Mutex
 	tokens map[string]cachedToken
 
-	rngMu sync.Mutex
-	rng   *rand.Rand
+	backoff *retry.Backoff
 
 	logMu sync.Mutex
 }
@@ -101,8 +101,8 @@ func NewClient(cfg Config) (*Client, error) {
 			exmailapi.AppContacts: cfg.ContactsSecret,
 			exmailapi.AppOptions:  cfg.OptionsSecret,
 		},
-		tokens: map[string]cachedToken{},
-		rng:    rand.New(rand.NewSource(cfg.Seed)),
+		tokens:  map[string]cachedToken{},
+		backoff: retry.NewBackoff(cfg.BackoffBase, 5*time.Second, cfg.Seed),
 	}, nil
 }
 
@@ -158,23 +158,4 @@ func (c *Client) dropToken(app, tok string) {
 
 func isTokenCode(code int) bool {
 	return code == exmailapi.CodeInvalidCredential || code == exmailapi.CodeInvalidToken || code == exmailapi.CodeTokenExpired
-}
-
-// backoff sleeps before attempt n (1-based retry count): exponential with jitter.
-func (c *Client) backoff(ctx context.Context, n int) error {
-	d := c.cfg.BackoffBase << (n - 1)
-	if max := 5 * time.Second; d > max || d <= 0 {
-		d = max
-	}
-	c.rngMu.Lock()
-	d = d/2 + time.Duration(c.rng.Int63n(int64(d/2)+1))
-	c.rngMu.Unlock()
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
 }
