@@ -1,17 +1,155 @@
 package views
 
 import (
+	"bytes"
+	"fmt"
 	"io"
+	"sort"
 
 	"github.com/hashicorp/hcl/v2"
+	wordwrap "github.com/mitchellh/go-wordwrap"
 )
+
+// diagWidth is the width details are wrapped to.
+const diagWidth = 100
 
 // RenderDiags writes diagnostics with file, line, column and the source line, errors
 // and warnings alike.
+//
+// The output is hcl's diagnostic text format. hcl's writer scans the whole source
+// file, line by line and grapheme by grapheme, for every diagnostic: 500 lint warnings
+// about a block below a 1,000-line map took 2.3 s. So diagnostics without expression
+// values are written here with a line index of each file, showing the same lines the
+// same way; the others still go through hcl's writer.
 func RenderDiags(w io.Writer, diags hcl.Diagnostics, files map[string]*hcl.File, col Colors) {
 	if len(diags) == 0 {
 		return
 	}
-	dw := hcl.NewDiagnosticTextWriter(w, files, 100, col.On)
-	_ = dw.WriteDiagnostics(diags)
+	hw := hcl.NewDiagnosticTextWriter(w, files, diagWidth, col.On)
+	idx := map[string]*lineIndex{}
+	for _, d := range diags {
+		if d == nil || (d.Subject != nil && d.Expression != nil && d.EvalContext != nil) {
+			_ = hw.WriteDiagnostic(d)
+			continue
+		}
+		writeDiag(w, d, files, idx, col.On)
+	}
+}
+
+// writeDiag writes one diagnostic as hcl's writer does, less the expression values.
+func writeDiag(w io.Writer, d *hcl.Diagnostic, files map[string]*hcl.File, idx map[string]*lineIndex, color bool) {
+	var colorCode, highlight, reset string
+	if color {
+		switch d.Severity {
+		case hcl.DiagError:
+			colorCode = "\x1b[31m"
+		case hcl.DiagWarning:
+			colorCode = "\x1b[33m"
+		}
+		reset, highlight = "\x1b[0m", "\x1b[1;4m"
+	}
+	severity := "???????"
+	switch d.Severity {
+	case hcl.DiagError:
+		severity = "Error"
+	case hcl.DiagWarning:
+		severity = "Warning"
+	}
+	fmt.Fprintf(w, "%s%s%s: %s\n\n", colorCode, severity, reset, d.Summary)
+	if d.Subject != nil {
+		writeSnippet(w, d, files, idx, highlight, reset)
+	}
+	if d.Detail != "" {
+		fmt.Fprintf(w, "%s\n\n", wordwrap.WrapString(d.Detail, diagWidth))
+	}
+}
+
+// writeSnippet writes the "on FILE line N" line and the source lines the subject and
+// context ranges cover, the subject highlighted.
+func writeSnippet(w io.Writer, d *hcl.Diagnostic, files map[string]*hcl.File, idx map[string]*lineIndex, highlight, reset string) {
+	snip := *d.Subject
+	hl := snip
+	if d.Context != nil {
+		snip = hcl.RangeOver(snip, *d.Context)
+	}
+	// An empty range cannot be shown: widen it to one character, as hcl does.
+	if snip.Empty() {
+		snip.End.Byte++
+		snip.End.Column++
+	}
+	if hl.Empty() {
+		hl.End.Byte++
+		hl.End.Column++
+	}
+	f := files[d.Subject.Filename]
+	if f == nil || f.Bytes == nil {
+		fmt.Fprintf(w, "  on %s line %d:\n  (source code not available)\n\n", d.Subject.Filename, d.Subject.Start.Line)
+		return
+	}
+	where := ""
+	if c, ok := f.Nav.(interface{ ContextString(int) string }); ok {
+		if s := c.ContextString(d.Subject.Start.Byte); s != "" {
+			where = ", in " + s
+		}
+	}
+	fmt.Fprintf(w, "  on %s line %d%s:\n", d.Subject.Filename, d.Subject.Start.Line, where)
+	x := idx[d.Subject.Filename]
+	if x == nil {
+		x = newLineIndex(f.Bytes)
+		idx[d.Subject.Filename] = x
+	}
+	src := f.Bytes
+	// Only lines around the snippet's bytes can overlap it; Overlaps decides, as in hcl.
+	for n := max(0, x.lineAt(snip.Start.Byte)-1); n < x.lines() && n <= x.lineAt(snip.End.Byte)+1; n++ {
+		line := x.lineRange(d.Subject.Filename, src, n)
+		if !line.Overlaps(snip) {
+			continue
+		}
+		before, hi, after := line.PartitionAround(hl)
+		if hi.Empty() {
+			fmt.Fprintf(w, "%4d: %s\n", n+1, line.SliceBytes(src))
+			continue
+		}
+		fmt.Fprintf(w, "%4d: %s%s%s%s%s\n", n+1, before.SliceBytes(src), highlight, hi.SliceBytes(src), reset, after.SliceBytes(src))
+	}
+	w.Write([]byte{'\n'})
+}
+
+// lineIndex holds the byte offsets where the lines of a file start, as hcl's line
+// scanner splits them: at each "\n", and no empty line after a final newline.
+type lineIndex struct{ starts []int }
+
+func newLineIndex(src []byte) *lineIndex {
+	x := &lineIndex{starts: []int{0}}
+	for i, b := range src {
+		if b == '\n' && i+1 < len(src) {
+			x.starts = append(x.starts, i+1)
+		}
+	}
+	if len(src) == 0 {
+		x.starts = nil
+	}
+	return x
+}
+
+func (x *lineIndex) lines() int { return len(x.starts) }
+
+// lineAt returns the 0-based line holding byte offset off (the last line past the end).
+func (x *lineIndex) lineAt(off int) int {
+	return max(0, sort.SearchInts(x.starts, off+1)-1)
+}
+
+// lineRange is line n's range without its line ending, as hcl's scanner gives it.
+func (x *lineIndex) lineRange(file string, src []byte, n int) hcl.Range {
+	start := x.starts[n]
+	end := len(src)
+	if n+1 < len(x.starts) {
+		end = x.starts[n+1] - 1
+	} else if i := bytes.IndexByte(src[start:], '\n'); i >= 0 {
+		end = start + i
+	}
+	if end > start && src[end-1] == '\r' {
+		end--
+	}
+	return hcl.Range{Filename: file, Start: hcl.Pos{Line: n + 1, Column: 1, Byte: start}, End: hcl.Pos{Line: n + 1, Byte: end}}
 }
