@@ -34,7 +34,7 @@ type binaryRun struct {
 // runBinary applies n RRsets into an empty zone with the mailform binary, runs a
 // no-change plan, changes 10 % of the values and applies again, printing the wall time
 // and peak RSS of each command; it returns the steps in order.
-func runBinary(n int, impl, bin, profiles string, log io.Writer) ([]step, error) {
+func runBinary(n int, impl, bin, profiles string, keep bool, log io.Writer) ([]step, error) {
 	start := dnstest.StartKnot
 	if impl == "bind" {
 		start = dnstest.StartBind
@@ -43,7 +43,11 @@ func runBinary(n int, impl, bin, profiles string, log io.Writer) ([]step, error)
 	if err != nil {
 		return nil, err
 	}
-	defer os.RemoveAll(work)
+	if keep {
+		fmt.Fprintln(log, "work directory:", work)
+	} else {
+		defer os.RemoveAll(work)
+	}
 	if bin == "" {
 		bin = filepath.Join(work, "mailform")
 		if out, err := exec.Command("go", "build", "-o", bin, "./cmd/mailform").CombinedOutput(); err != nil {

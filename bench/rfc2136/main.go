@@ -40,13 +40,14 @@ func main() {
 	mode := flag.String("mode", "provider", "provider: the rfc2136 provider in this process; binary: the mailform binary end to end")
 	bin := flag.String("mailform", "", "with -mode binary, the mailform binary; default: build ./cmd/mailform (run from the repository root)")
 	profiles := flag.String("profile", "", "with -mode binary, write a CPU profile of each command into this directory (MAILFORM_CPUPROFILE)")
+	keep := flag.Bool("keep", false, "with -mode binary, keep the work directory (configuration, state, server) and print where it is")
 	flag.Parse()
 	var err error
 	switch *mode {
 	case "provider":
 		err = run(*n, *impl)
 	case "binary":
-		_, err = runBinary(*n, *impl, *bin, *profiles, os.Stdout)
+		_, err = runBinary(*n, *impl, *bin, *profiles, *keep, os.Stdout)
 	default:
 		err = fmt.Errorf("-mode must be provider or binary, not %q", *mode)
 	}
