@@ -384,6 +384,10 @@ type reevaluator struct {
 	// applies of thousands of departments quadratic; a block is evaluated again only
 	// when an id of something it depends on became known since.
 	blocks map[string]*blockEval
+	// needs lists, per resource block, the instance addresses whose changes are
+	// evaluated again; only those of the block are, so adding 1,000 accounts with
+	// passwords to a block of 50,000 evaluates 1,000 instances, not 51,000.
+	needs map[string]map[string]bool
 }
 
 // blockEval is the cached evaluation of one resource block.
@@ -398,14 +402,35 @@ func newReevaluator(o ApplyOptions, p *Plan) (*reevaluator, error) {
 		return nil, fmt.Errorf("configuration: %s", diagText(diags))
 	}
 	re := &reevaluator{o: o, g: g, ev: newEvaluator(o.Config, g, o.Vars), known: map[string]string{}, plan: map[string]*Change{},
-		blocks: map[string]*blockEval{}}
+		blocks: map[string]*blockEval{}, needs: map[string]map[string]bool{}}
 	for _, c := range p.Changes {
 		re.plan[c.Address] = c
 		if c.ID != "" {
 			re.known[c.Address] = c.ID
 		}
+		if needsEval(c) {
+			block, _ := schema.SplitAddr(c.Address)
+			if re.needs[block] == nil {
+				re.needs[block] = map[string]bool{}
+			}
+			re.needs[block][c.Address] = true
+		}
 	}
 	return re, nil
+}
+
+// needsEval reports whether a change's object must come from the configuration at
+// apply time: some values were unknown at plan time, or it holds write-only values.
+func needsEval(c *Change) bool {
+	if model.IsUnknown(c.After) {
+		return true
+	}
+	for _, a := range model.Lookup(c.Type).Attrs {
+		if a.WriteOnly && c.After[a.Name] != nil {
+			return true
+		}
+	}
+	return false
 }
 
 func (re *reevaluator) setKnown(addr, id string) {
@@ -432,13 +457,7 @@ func (re *reevaluator) setKnown(addr, id string) {
 // the ids known now, checked against the plan.
 func (re *reevaluator) desired(c *Change) (model.Object, error) {
 	t := model.Lookup(c.Type)
-	needs := model.IsUnknown(c.After)
-	for _, a := range t.Attrs {
-		if a.WriteOnly && c.After[a.Name] != nil {
-			needs = true
-		}
-	}
-	if !needs {
+	if !needsEval(c) {
 		return c.After, nil
 	}
 	re.mu.Lock()
@@ -454,7 +473,11 @@ func (re *reevaluator) desired(c *Change) (model.Object, error) {
 		for a, id := range re.known {
 			known[a] = model.Object{"id": id}
 		}
-		insts, diags := re.ev.runNodes(func(a string) model.Object { return known[a] }, be.deps)
+		want := re.needs[block]
+		if want == nil || !want[c.Address] {
+			want = nil // a change the plan did not list: evaluate the whole block
+		}
+		insts, diags := re.ev.runNodesOnly(func(a string) model.Object { return known[a] }, be.deps, block, want)
 		if diags.HasErrors() {
 			return nil, fmt.Errorf("evaluating configuration: %s", diagText(diags))
 		}

@@ -55,6 +55,13 @@ func (e *evaluator) run(computed computedFunc) ([]*Instance, hcl.Diagnostics) {
 // when keep is nil); keep must hold every dependency of each node it holds, as
 // graph.closure gives.
 func (e *evaluator) runNodes(computed computedFunc, keep map[string]bool) ([]*Instance, hcl.Diagnostics) {
+	return e.runNodesOnly(computed, keep, "", nil)
+}
+
+// runNodesOnly is runNodes that, of the resource block at address block, evaluates
+// only the instances whose addresses want holds (all when want is nil). Nothing in
+// keep may depend on that block: its value is left unknown.
+func (e *evaluator) runNodesOnly(computed computedFunc, keep map[string]bool, block string, want map[string]bool) ([]*Instance, hcl.Diagnostics) {
 	e.locals = map[string]cty.Value{}
 	e.typeObj = map[string]map[string]cty.Value{}
 	e.base = &hcl.EvalContext{Variables: map[string]cty.Value{"var": e.vars, "local": cty.EmptyObjectVal}, Functions: e.funcs}
@@ -87,7 +94,11 @@ func (e *evaluator) runNodes(computed computedFunc, keep map[string]bool) ([]*In
 			e.base.Variables["local"] = cty.ObjectVal(e.locals)
 			continue
 		}
-		insts, val, d := e.evalResource(n.res, computed)
+		var only map[string]bool
+		if want != nil && n.res.Addr() == block {
+			only = want
+		}
+		insts, val, d := e.evalResource(n.res, computed, only)
 		diags = append(diags, d...)
 		out = append(out, insts...)
 		e.setBlock(n.res, val)
@@ -106,8 +117,12 @@ func (e *evaluator) setBlock(r *schema.Resource, val cty.Value) {
 }
 
 // evalResource evaluates every instance of one resource block and returns them with
-// the value references to the block see.
-func (e *evaluator) evalResource(r *schema.Resource, computed computedFunc) ([]*Instance, cty.Value, hcl.Diagnostics) {
+// the value references to the block see. When only is not nil it evaluates just the
+// instances whose addresses it holds, and the block's value is unknown.
+func (e *evaluator) evalResource(r *schema.Resource, computed computedFunc, only map[string]bool) ([]*Instance, cty.Value, hcl.Diagnostics) {
+	if only != nil && r.ForEach == nil && !only[schema.InstanceAddr(r.Type, r.Name, nil)] {
+		return nil, cty.DynamicVal, nil
+	}
 	if r.ForEach == nil {
 		inst, d := e.evalInstance(r, nil, cty.NilVal, computed)
 		if inst == nil {
@@ -123,6 +138,9 @@ func (e *evaluator) evalResource(r *schema.Resource, computed computedFunc) ([]*
 	vals := make(map[string]cty.Value, len(keys))
 	for _, k := range keys {
 		k := k
+		if only != nil && !only[schema.InstanceAddr(r.Type, r.Name, &k)] {
+			continue
+		}
 		inst, d := e.evalInstance(r, &k, values[k], computed)
 		diags = append(diags, d...)
 		if inst == nil {
@@ -130,7 +148,12 @@ func (e *evaluator) evalResource(r *schema.Resource, computed computedFunc) ([]*
 			continue
 		}
 		out = append(out, inst)
-		vals[k] = schema.ToCty(r.Spec, inst.Desired)
+		if only == nil {
+			vals[k] = schema.ToCty(r.Spec, inst.Desired)
+		}
+	}
+	if only != nil {
+		return out, cty.DynamicVal, diags
 	}
 	if len(vals) == 0 {
 		return out, cty.EmptyObjectVal, diags

@@ -78,3 +78,53 @@ account "x" {
 		}
 	}
 }
+
+// Apply-time evaluation evaluates only the block's instances that the plan needs again:
+// here instance "b" cannot be evaluated at all, and the change of "a" still gets its
+// password; a change the plan did not list falls back to the whole block.
+func TestReevaluatorEvaluatesOnlyPlannedInstances(t *testing.T) {
+	src := []byte(`
+variable "pw" {
+  type      = string
+  sensitive = true
+  default   = "Initial-Passw0rd"
+}
+account "u" {
+  for_each = { a = "a@example.com", b = "" }
+  email    = each.value
+  name     = each.key
+  password = var.pw
+}
+`)
+	cfg, diags := schema.LoadSources("/nowhere", map[string][]byte{"main.mf.hcl": src})
+	if diags.HasErrors() {
+		t.Fatalf("load: %s", diags.Error())
+	}
+	vars, diags := cfg.VariableValues(schema.VarInputs{})
+	if diags.HasErrors() {
+		t.Fatalf("variables: %s", diags.Error())
+	}
+	a := &Change{Address: `account.u["a"]`, Type: "account", Action: Create,
+		After: model.Object{"email": "a@example.com", "name": "a", "password": "(sensitive)"}}
+	re, err := newReevaluator(ApplyOptions{Config: cfg, Vars: vars}, &Plan{Changes: []*Change{a}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := re.desired(a)
+	if err != nil {
+		t.Fatalf("desired of a planned instance: %v (was an instance outside the plan evaluated?)", err)
+	}
+	if got.Str("password") != "Initial-Passw0rd" || got.Str("email") != "a@example.com" {
+		t.Fatalf("desired = %v, want the password from the configuration", got)
+	}
+
+	unlisted := &Change{Address: `account.u["c"]`, Type: "account", Action: Create,
+		After: model.Object{"email": "c@example.com", "name": "c", "password": "(sensitive)"}}
+	re2, err := newReevaluator(ApplyOptions{Config: cfg, Vars: vars}, &Plan{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := re2.desired(unlisted); err == nil || !strings.Contains(err.Error(), "evaluating configuration") {
+		t.Fatalf("desired of an unlisted change: %v, want the whole block evaluated (and b's error)", err)
+	}
+}
