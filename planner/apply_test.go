@@ -217,3 +217,87 @@ func batchSizes(bs [][]providers.Change) []int {
 	}
 	return out
 }
+
+// failingCreates fails the single creates of the labels and instance keys it names.
+type failingCreates struct {
+	*batchProvider
+	fail map[string]bool
+}
+
+func (p *failingCreates) Create(ctx context.Context, typ, label string, o model.Object) (providers.Remote, error) {
+	if p.fail[o.Str("name")] {
+		return providers.Remote{}, errors.New("refused by the server")
+	}
+	return p.batchProvider.Create(ctx, typ, label, o)
+}
+
+// Steps that wait for a whole block wait for one barrier step; when a step of the
+// block fails, each of them names that step, and the barrier adds no error of its own.
+func TestApplyBlockDependencyFailure(t *testing.T) {
+	src := `
+domain "corp" { name = "example.com" }
+department "d" {
+  for_each = toset(["a", "b", "c"])
+  name     = each.key
+}
+account "x" {
+  email       = "x@example.com"
+  name        = "X"
+  departments = [department.d["a"].id]
+}
+account "y" {
+  email       = "y@example.com"
+  name        = "Y"
+  departments = [department.d["c"].id]
+}
+`
+	p := &failingCreates{batchProvider: newBatchProvider(), fail: map[string]bool{"b": true}}
+	_, err := planAndApply(t, src, p, filepath.Join(t.TempDir(), "mailform.state"))
+	if err == nil {
+		t.Fatal("apply succeeded though department b failed")
+	}
+	lines := strings.Split(err.Error(), "\n")
+	want := map[string]bool{
+		`department.d["b"]: refused by the server`:                true,
+		`account.x: not applied because department.d["b"] failed`: true,
+		`account.y: not applied because department.d["b"] failed`: true,
+	}
+	if len(lines) != len(want) {
+		t.Fatalf("errors:\n%s\nwant exactly:\n%v", err, want)
+	}
+	for _, l := range lines {
+		if !want[l] {
+			t.Errorf("unexpected error line %q (all: %s)", l, err)
+		}
+	}
+	if _, ok := p.objs["department"]; !ok || len(p.objs["department"]) != 2 || len(p.objs["account"]) != 0 {
+		t.Errorf("live objects after the failed apply: %v", p.objs)
+	}
+}
+
+// A batched block that depends on another block of the same batch makes no loop.
+func TestApplyBatchBlockDependsOnBatchedBlock(t *testing.T) {
+	src := `
+dns_record "base" {
+  for_each = toset(["a", "b"])
+  zone     = "example.com"
+  name     = each.key
+  type     = "A"
+  records  = ["192.0.2.1"]
+}
+dns_record "alias" {
+  for_each = toset(["c", "d"])
+  zone     = "example.com"
+  name     = each.key
+  type     = "CNAME"
+  records  = ["${dns_record.base["a"].name}.example.com."]
+}
+`
+	p := newBatchProvider()
+	if _, err := planAndApply(t, src, p, filepath.Join(t.TempDir(), "mailform.state")); err != nil {
+		t.Fatal(err)
+	}
+	if len(p.batches) != 1 || len(p.batches[0]) != 4 || p.singles != 0 {
+		t.Fatalf("%d batches (%v), %d single calls; want one batch of 4", len(p.batches), p.batches, p.singles)
+	}
+}

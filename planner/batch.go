@@ -53,18 +53,40 @@ func batchSteps(steps []*step, o ApplyOptions) []*step {
 		out = append(out, groups[k])
 	}
 	// Rewire: a batch inherits its members' dependencies; a dependency on a member
-	// becomes one on its batch.
+	// becomes one on its batch. A barrier that waits for members of the very batch
+	// that waits for it would make a loop: the batch waits for the barrier's other
+	// steps instead, as if there were no barrier.
+	barrierDeps := map[*step][]*step{}
+	for _, s := range out {
+		if s.barrier {
+			barrierDeps[s] = s.deps
+		}
+	}
 	redirect := func(deps []*step, self *step) []*step {
 		seen := map[*step]bool{}
 		var r []*step
-		for _, d := range deps {
+		var add func(d *step)
+		add = func(d *step) {
 			if b := owner[d]; b != nil {
 				d = b
+			}
+			if d.barrier && self.members != nil {
+				for _, x := range barrierDeps[d] {
+					if owner[x] == self {
+						for _, y := range barrierDeps[d] {
+							add(y)
+						}
+						return
+					}
+				}
 			}
 			if d != self && !seen[d] {
 				seen[d] = true
 				r = append(r, d)
 			}
+		}
+		for _, d := range deps {
+			add(d)
 		}
 		return r
 	}
