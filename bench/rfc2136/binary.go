@@ -27,14 +27,16 @@ type binaryRun struct {
 	bin, dir string
 	// profiles is a directory for one CPU profile per command, or "".
 	profiles string
-	srv      *dnstest.Server
-	log      io.Writer
+	// verbose writes each command's output to the log.
+	verbose bool
+	srv     *dnstest.Server
+	log     io.Writer
 }
 
 // runBinary applies n RRsets into an empty zone with the mailform binary, runs a
 // no-change plan, changes 10 % of the values and applies again, printing the wall time
 // and peak RSS of each command; it returns the steps in order.
-func runBinary(n int, impl, bin, profiles string, keep bool, log io.Writer) ([]step, error) {
+func runBinary(n int, impl, bin, profiles string, keep, verbose bool, log io.Writer) ([]step, error) {
 	start := dnstest.StartKnot
 	if impl == "bind" {
 		start = dnstest.StartBind
@@ -67,7 +69,7 @@ func runBinary(n int, impl, bin, profiles string, keep bool, log io.Writer) ([]s
 	if err := os.MkdirAll(cfg, 0o755); err != nil {
 		return nil, err
 	}
-	b := &binaryRun{bin: bin, dir: cfg, srv: srv, log: log, profiles: profiles}
+	b := &binaryRun{bin: bin, dir: cfg, srv: srv, log: log, profiles: profiles, verbose: verbose}
 	fmt.Fprintf(log, "mailform binary against %s %s, zone %s, %d RRsets (half A, half TXT) in %d dns_record instances\n",
 		srv.Name, srv.Addr, zone, n, n)
 
@@ -127,6 +129,9 @@ func (b *binaryRun) mailform(name string, wantCode int, wantInOut string, args .
 		}
 		return st, fmt.Errorf("%s: mailform %s exited %d (want %d) and should say %q:\n%s",
 			name, strings.Join(args, " "), code, wantCode, wantInOut, tail)
+	}
+	if b.verbose {
+		b.log.Write(out.Bytes())
 	}
 	fmt.Fprintf(b.log, "%-40s wall %8s  peak RSS %6.1f MiB\n", "mailform "+name, st.wall.Round(time.Millisecond), float64(st.peakRSS)/(1<<20))
 	return st, nil

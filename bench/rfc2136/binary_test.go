@@ -45,7 +45,7 @@ func TestBinarySmallRun(t *testing.T) {
 	if out, err := exec.Command("go", "build", "-o", bin, "../../cmd/mailform").CombinedOutput(); err != nil {
 		t.Fatalf("building mailform: %v\n%s", err, out)
 	}
-	steps, err := runBinary(40, "knot", bin, "", false, io.Discard)
+	steps, err := runBinary(40, "knot", bin, "", false, false, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -41,13 +41,14 @@ func main() {
 	bin := flag.String("mailform", "", "with -mode binary, the mailform binary; default: build ./cmd/mailform (run from the repository root)")
 	profiles := flag.String("profile", "", "with -mode binary, write a CPU profile of each command into this directory (MAILFORM_CPUPROFILE)")
 	keep := flag.Bool("keep", false, "with -mode binary, keep the work directory (configuration, state, server) and print where it is")
+	verbose := flag.Bool("v", false, "with -mode binary, print each command's output")
 	flag.Parse()
 	var err error
 	switch *mode {
 	case "provider":
 		err = run(*n, *impl)
 	case "binary":
-		_, err = runBinary(*n, *impl, *bin, *profiles, *keep, os.Stdout)
+		_, err = runBinary(*n, *impl, *bin, *profiles, *keep, *verbose, os.Stdout)
 	default:
 		err = fmt.Errorf("-mode must be provider or binary, not %q", *mode)
 	}
