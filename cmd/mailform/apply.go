@@ -71,7 +71,7 @@ func newApplyCmd() *cobra.Command {
 					return fail("the saved plan %s is stale: the state has changed since it was made (it was already applied, or another run changed the state). Run mailform plan again.", args[0])
 				}
 			} else {
-				p, err = makePlan(w, &f)
+				p, err = planFrom(w, st, &f)
 				if err != nil {
 					return err
 				}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/mailform/mailform/planner"
 	"github.com/mailform/mailform/schema"
+	"github.com/mailform/mailform/state"
 	"github.com/mailform/mailform/views"
 	"github.com/mailform/mailform/workspace"
 )
@@ -35,12 +36,17 @@ func (f *planFlags) add(cmd *cobra.Command) {
 	cmd.Flags().BoolVar(&f.input, "input", true, "ask for input when needed; -input=false never prompts (also MAILFORM_IN_AUTOMATION)")
 }
 
-// makePlan runs refresh and diff for a workspace whose state lock is held.
+// makePlan loads the state and plans; the workspace's state lock must be held.
 func makePlan(w *workspace.Workspace, f *planFlags) (*planner.Plan, error) {
 	st, err := w.Backend.Load()
 	if err != nil {
 		return nil, fail("%v", err)
 	}
+	return planFrom(w, st, f)
+}
+
+// planFrom runs refresh and diff against a loaded state.
+func planFrom(w *workspace.Workspace, st *state.State, f *planFlags) (*planner.Plan, error) {
 	var targets []string
 	for _, t := range f.targets {
 		a, err := schema.ParseAddr(t)
