@@ -335,7 +335,7 @@ func runStep(ctx context.Context, c *Change, o ApplyOptions, re *reevaluator) (s
 	// Create: record the intent first, so a crash between the create and the state
 	// write leaves an entry the next plan finds again by its natural key.
 	if err := o.Writer.Commit(func(s *state.State) {
-		s.Set(&state.Resource{Address: c.Address, Type: c.Type, Provider: c.Provider, Pending: "create", MatchKey: c.Type2Key(after)})
+		s.Set(&state.Resource{Address: c.Address, Type: c.Type, Provider: c.Provider, Pending: "create", MatchKey: c.NaturalKey(after)})
 	}); err != nil {
 		return "", err
 	}
@@ -349,8 +349,8 @@ func runStep(ctx context.Context, c *Change, o ApplyOptions, re *reevaluator) (s
 	})
 }
 
-// Type2Key returns the natural key of the change's object.
-func (c *Change) Type2Key(after model.Object) string {
+// NaturalKey returns the natural key (model.Type.MatchKey) of the change's object.
+func (c *Change) NaturalKey(after model.Object) string {
 	t := model.Lookup(c.Type)
 	return t.MatchKey(c.Label, after)
 }

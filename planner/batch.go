@@ -145,7 +145,7 @@ func runBatch(ctx context.Context, b *step, o ApplyOptions, re *reevaluator) err
 		for _, it := range items {
 			if it.c.Action == Create || it.c.Action == Replace {
 				after := changes[it.ops[len(it.ops)-1]].Desired
-				s.Set(&state.Resource{Address: it.c.Address, Type: it.c.Type, Provider: it.c.Provider, Pending: "create", MatchKey: it.c.Type2Key(after)})
+				s.Set(&state.Resource{Address: it.c.Address, Type: it.c.Type, Provider: it.c.Provider, Pending: "create", MatchKey: it.c.NaturalKey(after)})
 			}
 		}
 	}); err != nil {
