@@ -73,6 +73,21 @@ type Env struct {
 	Log io.Writer
 	// Now returns the current time; tests and rehearsals set it (MAILFORM_NOW).
 	Now func() time.Time
+	// Offline is set when the provider is made only to validate a configuration: it
+	// will never be called, so missing credentials are not an error yet (they are at
+	// plan time). OfflineSecret is what such a provider may use in their place.
+	Offline bool
+}
+
+// OfflineSecret stands in for a credential that validate does not need (valid base64).
+const OfflineSecret = "b2ZmbGluZQ=="
+
+// OrOffline returns v, or OfflineSecret when v is empty and env is offline.
+func (env Env) OrOffline(v string) string {
+	if v == "" && env.Offline {
+		return OfflineSecret
+	}
+	return v
 }
 
 // Factory makes providers of one kind.

@@ -101,6 +101,9 @@ type VarInputs struct {
 	// Args, when set, are the -var and -var-file options in command-line order and take
 	// the place of Vars and Files, so that a later option wins whichever kind it is.
 	Args []VarArg
+	// UnsetUnknown makes a required variable without a value unknown instead of an
+	// error: validate checks the configuration for every value it may be given.
+	UnsetUnknown bool
 }
 
 // VarArg is one -var name=value (File false) or -var-file path (File true) option.
@@ -224,6 +227,9 @@ func (c *Config) VariableValues(in VarInputs) (map[string]cty.Value, hcl.Diagnos
 			}
 		case v.Default != cty.NilVal:
 			val = v.Default
+		case in.UnsetUnknown:
+			out[n] = cty.UnknownVal(v.Type)
+			continue
 		default:
 			diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "No value for required variable",
 				Detail:  fmt.Sprintf("The variable %q has no default. Set it with -var %s=VALUE, in a *%s file, or with the environment variable MAILFORM_VAR_%s.", n, n, VarSuffix, n),

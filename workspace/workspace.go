@@ -76,9 +76,24 @@ func Open(dir string, in schema.VarInputs) (*Workspace, hcl.Diagnostics) {
 	return FromConfig(dir, cfg, nil, in)
 }
 
+// OpenOffline is Open for validate: providers are made without their credentials,
+// which validate never uses.
+func OpenOffline(dir string, in schema.VarInputs) (*Workspace, hcl.Diagnostics) {
+	cfg, diags := schema.Load(dir)
+	if diags.HasErrors() {
+		return &Workspace{Dir: dir, Config: cfg}, diags
+	}
+	in.UnsetUnknown = true
+	return fromConfig(dir, cfg, nil, in, true)
+}
+
 // FromConfig finishes opening a loaded configuration (a saved plan's); vars given
 // are used as they are, and only the missing ones are resolved from in.
 func FromConfig(dir string, cfg *schema.Config, vars map[string]cty.Value, in schema.VarInputs) (*Workspace, hcl.Diagnostics) {
+	return fromConfig(dir, cfg, vars, in, false)
+}
+
+func fromConfig(dir string, cfg *schema.Config, vars map[string]cty.Value, in schema.VarInputs, offline bool) (*Workspace, hcl.Diagnostics) {
 	w := &Workspace{Dir: dir, Config: cfg}
 	var diags hcl.Diagnostics
 	if vars == nil {
@@ -108,6 +123,7 @@ func FromConfig(dir string, cfg *schema.Config, vars map[string]cty.Value, in sc
 	if err != nil {
 		return w, append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid clock", Detail: err.Error()})
 	}
+	env.Offline = offline
 	w.Env = env
 	ps, d := planner.ConfigureProviders(cfg, w.Vars, env)
 	diags = append(diags, d...)

@@ -6,6 +6,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/mailform/mailform/planner"
+	"github.com/mailform/mailform/workspace"
 )
 
 func newValidateCmd() *cobra.Command {
@@ -15,8 +16,10 @@ func newValidateCmd() *cobra.Command {
 		Short: "Check the configuration and lint its DNS without contacting providers",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			w, err := open(&v)
-			if err != nil {
+			// validate never contacts a provider, so it needs no credentials.
+			w, diags := workspace.OpenOffline(".", v.inputs())
+			if err := report(diags, filesOf(w)); err != nil {
+				w.Close()
 				return err
 			}
 			defer w.Close()

@@ -58,8 +58,8 @@ type Provider struct {
 func New(cfg model.Object, env providers.Env) (*Provider, error) {
 	c := Config{
 		Endpoint:  cfg.Str("endpoint"),
-		SecretID:  orEnv(cfg.Str("secret_id"), SecretIDEnv),
-		SecretKey: orEnv(cfg.Str("secret_key"), SecretKeyEnv),
+		SecretID:  env.OrOffline(orEnv(cfg.Str("secret_id"), SecretIDEnv)),
+		SecretKey: env.OrOffline(orEnv(cfg.Str("secret_key"), SecretKeyEnv)),
 		RateLimit: float64(cfg.Int("rate_limit")),
 	}
 	if s := cfg.Str("timeout"); s != "" {

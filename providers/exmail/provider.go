@@ -59,9 +59,9 @@ type Provider struct {
 func New(cfg model.Object, env providers.Env) (providers.Provider, error) {
 	c := Config{
 		Endpoint:       cfg.Str("endpoint"),
-		CorpID:         orEnv(cfg.Str("corp_id"), "EXMAIL_CORP_ID"),
-		ContactsSecret: orEnv(cfg.Str("contacts_secret"), "EXMAIL_CONTACTS_SECRET"),
-		OptionsSecret:  orEnv(cfg.Str("options_secret"), "EXMAIL_OPTIONS_SECRET"),
+		CorpID:         env.OrOffline(orEnv(cfg.Str("corp_id"), "EXMAIL_CORP_ID")),
+		ContactsSecret: env.OrOffline(orEnv(cfg.Str("contacts_secret"), "EXMAIL_CONTACTS_SECRET")),
+		OptionsSecret:  env.OrOffline(orEnv(cfg.Str("options_secret"), "EXMAIL_OPTIONS_SECRET")),
 		RateLimit:      float64(cfg.Int("rate_limit")),
 	}
 	if s := cfg.Str("timeout"); s != "" {

@@ -153,6 +153,10 @@ type Provider struct {
 
 // New makes a provider from its configuration.
 func New(cfg model.Object, env providers.Env) (*Provider, error) {
+	if env.Offline && cfg.Str("key_name") != "" && cfg.Str("key_secret") == "" && os.Getenv(SecretEnv) == "" {
+		cfg = cfg.Clone()
+		cfg["key_secret"] = providers.OfflineSecret
+	}
 	c, err := ParseConfig(cfg)
 	if err != nil {
 		return nil, err
