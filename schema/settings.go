@@ -49,6 +49,10 @@ func decodeSettingsBlock(b *hcl.Block) (*Settings, hcl.Diagnostics) {
 	}
 	if a, ok := content.Attributes["mass_change_min"]; ok {
 		diags = append(diags, gohcl.DecodeExpression(a.Expr, nil, &s.MassChangeMin)...)
+		if s.MassChangeMin < 0 {
+			diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid mass_change_min",
+				Detail: "mass_change_min is how many accounts (or groups, or RRsets of a zone) a plan may delete or freeze before the guard applies: 0 or more.", Subject: a.Expr.Range().Ptr()})
+		}
 	}
 	for _, blk := range content.Blocks {
 		switch blk.Type {
