@@ -99,6 +99,10 @@ func Apply(ctx context.Context, p *Plan, o ApplyOptions) error {
 			for _, d := range s.deps {
 				<-d.done
 				if d.err != nil {
+					if errors.Is(d.err, errInterrupted) {
+						s.err = d.err
+						return
+					}
 					failed := d.c.Address
 					if d.barrier {
 						failed = d.failed
@@ -112,11 +116,17 @@ func Apply(ctx context.Context, p *Plan, o ApplyOptions) error {
 				return
 			}
 			if ctx.Err() != nil {
-				s.err = fmt.Errorf("%s: not applied: %w", s.c.Address, ctx.Err())
+				s.err = errInterrupted
 				return
 			}
 			sem <- struct{}{}
 			defer func() { <-sem }()
+			// Checked again: a step that waited for a slot while the apply was
+			// interrupted must not start (nor record an intent to create) either.
+			if ctx.Err() != nil {
+				s.err = errInterrupted
+				return
+			}
 			if s.members != nil {
 				s.err = runBatch(ctx, s, o, re)
 				return
@@ -132,13 +142,27 @@ func Apply(ctx context.Context, p *Plan, o ApplyOptions) error {
 	}
 	wg.Wait()
 	var errs []error
+	notStarted := 0
 	for _, s := range steps {
-		if s.err != nil && !s.barrier {
+		switch {
+		case s.err == nil || s.barrier:
+		case errors.Is(s.err, errInterrupted):
+			notStarted += max(1, len(s.members))
+		default:
 			errs = append(errs, s.err)
 		}
 	}
+	if notStarted > 0 {
+		// One line for all of them: listing thousands of "not applied" steps after a
+		// Ctrl-C would bury the errors of the steps that were in flight.
+		errs = append(errs, fmt.Errorf("interrupted: %d steps were not started; run plan again to see what is left", notStarted))
+	}
 	return errors.Join(errs...)
 }
+
+// errInterrupted marks a step that did not start because the apply's context was
+// cancelled (Ctrl-C or SIGTERM).
+var errInterrupted = errors.New("not started: the apply was interrupted")
 
 // deleteRank orders deletes: what refers to others goes first.
 var deleteRank = map[string]int{"send_restriction": 0, "backup_rule": 0, "group": 1, "account": 2, "dns_record": 2, "department": 3, "domain": 4}

@@ -301,3 +301,81 @@ dns_record "alias" {
 		t.Fatalf("%d batches (%v), %d single calls; want one batch of 4", len(p.batches), p.batches, p.singles)
 	}
 }
+
+// blockingCreates holds its first Create until the apply's context is cancelled, then
+// counts every Create it was asked for.
+type blockingCreates struct {
+	*batchProvider
+	started chan struct{}
+	once    sync.Once
+	calls   int
+}
+
+func (p *blockingCreates) Create(ctx context.Context, typ, label string, o model.Object) (providers.Remote, error) {
+	p.mu.Lock()
+	p.calls++
+	p.mu.Unlock()
+	p.once.Do(func() { close(p.started) })
+	<-ctx.Done()
+	return providers.Remote{}, ctx.Err()
+}
+
+// After Ctrl-C no new step starts: the steps that waited for a slot neither call the
+// provider nor leave create intents in state, and the error says how many did not
+// start in one line instead of one per step.
+func TestApplyInterruptStartsNothingNew(t *testing.T) {
+	src := `
+department "d" {
+  for_each = toset(["a", "b", "c", "d", "e"])
+  name     = each.key
+}
+`
+	cfg, diags := schema.LoadSources(t.TempDir(), map[string][]byte{"main.mf.hcl": []byte(src)})
+	if diags.HasErrors() {
+		t.Fatal(diags.Error())
+	}
+	p := &blockingCreates{batchProvider: newBatchProvider(), started: make(chan struct{})}
+	ps := &ProviderSet{ByName: map[string]providers.Provider{"sandbox": p}, kinds: map[string]string{"sandbox": "sandbox"}, names: []string{"sandbox"}}
+	b := state.NewLocal(filepath.Join(t.TempDir(), "mailform.state"))
+	st, err := b.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	plan, diags := MakePlan(context.Background(), Options{Config: cfg, State: st, Providers: ps, Refresh: true, Now: time.Now()})
+	if diags.HasErrors() {
+		t.Fatal(diags.Error())
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() { <-p.started; cancel() }()
+	var mu sync.Mutex
+	starts := 0
+	w := state.NewWriter(b, st)
+	err = Apply(ctx, plan, ApplyOptions{Config: cfg, Providers: ps, Writer: w, Parallelism: 1, Now: time.Now(),
+		Progress: func(e Event) {
+			mu.Lock()
+			defer mu.Unlock()
+			if !e.Done {
+				starts++
+			}
+		}})
+	if cerr := w.Close(); cerr != nil {
+		t.Fatal(cerr)
+	}
+	if p.calls != 1 || starts != 1 {
+		t.Errorf("provider creates = %d, started steps = %d after the interrupt, want 1 and 1", p.calls, starts)
+	}
+	if err == nil {
+		t.Fatal("an interrupted apply returned no error")
+	}
+	lines := strings.Split(err.Error(), "\n")
+	if len(lines) != 2 || !strings.Contains(lines[0], "context canceled") || lines[1] != "interrupted: 4 steps were not started; run plan again to see what is left" {
+		t.Errorf("errors:\n%s\nwant the in-flight step's error and one line for the 4 not started", err)
+	}
+	after, err := b.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(after.Addresses()); n != 1 {
+		t.Errorf("state holds %d entries (%v), want only the in-flight create's intent", n, after.Addresses())
+	}
+}
