@@ -51,6 +51,10 @@ type DriftItem struct {
 	Reason string
 	// Live is the canonical live object of an Unmanaged item.
 	Live model.Object
+	// NeedsProvider is set on an Unmanaged item whose adopting block must say
+	// provider = Provider: without it the configuration would assign the type to
+	// another provider, or to none because several could serve it.
+	NeedsProvider bool
 }
 
 // DriftReport is the result of DetectDrift: data only, rendered by package views.
@@ -156,7 +160,11 @@ func DetectDrift(ctx context.Context, o DriftOptions) (*DriftReport, hcl.Diagnos
 	m := match(po, st, insts, live)
 	rep.Items = append(rep.Items, notApplied(st, insts, m)...)
 	rep.Items = append(rep.Items, changedOutside(o, st, live)...)
-	rep.Items = append(rep.Items, unmanaged(st, insts, m, live)...)
+	for _, it := range unmanaged(st, insts, m, live) {
+		def, d := o.Providers.Assign(&schema.Resource{Type: it.Type})
+		it.NeedsProvider = d.HasErrors() || def != it.Provider
+		rep.Items = append(rep.Items, it)
+	}
 	rep.Items, rep.Ignored = ign.filter(rep.Items)
 	order := map[DriftKind]int{ChangedOutside: 0, NotApplied: 1, Unmanaged: 2}
 	sort.SliceStable(rep.Items, func(i, j int) bool {

@@ -111,6 +111,17 @@ func AdoptSnippet(it *planner.DriftItem) string {
 	im.SetAttributeValue("id", cty.StringVal(it.ID))
 	body.AppendNewline()
 	res := body.AppendNewBlock(typ, []string{label}).Body()
+	if it.NeedsProvider {
+		var tr hcl.Traversal
+		for i, part := range strings.Split(it.Provider, ".") {
+			if i == 0 {
+				tr = append(tr, hcl.TraverseRoot{Name: part})
+			} else {
+				tr = append(tr, hcl.TraverseAttr{Name: part})
+			}
+		}
+		res.SetAttributeTraversal("provider", tr)
+	}
 	if t := model.Lookup(typ); t != nil {
 		writeAttrs(res, t.Attrs, it.Live)
 	}

@@ -133,3 +133,33 @@ func TestAdoptSnippetParses(t *testing.T) {
 		}
 	}
 }
+
+func TestAdoptSnippetNamesProvider(t *testing.T) {
+	rr := model.Canonical(model.DNSRecord, model.Object{"zone": "example.com", "name": "www", "type": "A", "records": []string{"192.0.2.1"}})
+	tests := []struct {
+		name     string
+		provider string
+		needs    bool
+		want     string // the provider line, "" for none
+	}{
+		{name: "the configuration assigns it by itself", provider: "rfc2136", needs: false, want: ""},
+		{name: "one of several providers", provider: "dnspod", needs: true, want: "provider = dnspod"},
+		{name: "an aliased provider", provider: "rfc2136.secondary", needs: true, want: "provider = rfc2136.secondary"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			src := AdoptSnippet(&planner.DriftItem{Kind: planner.Unmanaged, Address: "dns_record.www_a", Type: "dns_record",
+				Provider: tc.provider, NeedsProvider: tc.needs, ID: "example.com/www/A", Live: rr})
+			if _, diags := hclsyntax.ParseConfig([]byte(src), "snippet.mf.hcl", hcl.InitialPos); diags.HasErrors() {
+				t.Fatalf("snippet does not parse: %s\n%s", diags.Error(), src)
+			}
+			has := strings.Contains(src, "provider")
+			if tc.want == "" && has {
+				t.Errorf("snippet names a provider it need not:\n%s", src)
+			}
+			if tc.want != "" && !strings.Contains(strings.Join(strings.Fields(src), " "), tc.want) {
+				t.Errorf("snippet lacks %q:\n%s", tc.want, src)
+			}
+		})
+	}
+}
