@@ -51,19 +51,32 @@ func newStateCmd() *cobra.Command {
 	cmd.AddCommand(&cobra.Command{
 		Use: "rm ADDRESS...", Short: "Forget resources without touching the live objects", Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return editState("state rm", func(st *state.State) error {
+			var removed []string
+			err := editState("state rm", func(st *state.State) error {
 				for _, a := range args {
 					addr, err := schema.ParseAddr(a)
 					if err != nil {
 						return err
 					}
-					if !st.Remove(addr) {
-						return fmt.Errorf("%s is not in state", addr)
+					found := instancesInState(st, addr)
+					if len(found) == 0 {
+						return fmt.Errorf("%s is not in state (nothing was removed); mailform state list shows what is", addr)
 					}
-					fmt.Fprintf(cmd.OutOrStdout(), "Removed %s (the live object is untouched)\n", addr)
+					for _, f := range found {
+						st.Remove(f)
+						removed = append(removed, f)
+					}
 				}
 				return nil
 			})
+			if err != nil {
+				return err
+			}
+			// Reported only once saved: an error on a later address saves nothing.
+			for _, r := range removed {
+				fmt.Fprintf(cmd.OutOrStdout(), "Removed %s (the live object is untouched)\n", r)
+			}
+			return nil
 		},
 	})
 	cmd.AddCommand(&cobra.Command{
@@ -87,6 +100,24 @@ func newStateCmd() *cobra.Command {
 		},
 	})
 	return cmd
+}
+
+// instancesInState returns addr when state holds it, else, for a resource address
+// without a key (account.staff), every instance of that resource in state.
+func instancesInState(st *state.State, addr string) []string {
+	if st.Find(addr) != nil {
+		return []string{addr}
+	}
+	if _, key := schema.SplitAddr(addr); key != nil {
+		return nil
+	}
+	var out []string
+	for _, a := range st.Addresses() {
+		if r, key := schema.SplitAddr(a); key != nil && r == addr {
+			out = append(out, a)
+		}
+	}
+	return out
 }
 
 // editState changes the state under its lock and saves it.
