@@ -7,6 +7,7 @@ package sandbox
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"sync"
@@ -51,6 +52,10 @@ type Provider struct {
 
 	mu    sync.Mutex
 	store *tenant.Store
+	// locked is the error of an open that timed out waiting for another process: a
+	// plan reads several types, and each waiting the whole lock timeout again made a
+	// plan beside `mailform sandbox serve` take one timeout per type to fail.
+	locked error
 }
 
 // New makes a sandbox provider from its provider block (dir, lock_timeout).
@@ -79,8 +84,14 @@ func (p *Provider) Store() (*tenant.Store, error) {
 	if p.store != nil {
 		return p.store, nil
 	}
+	if p.locked != nil {
+		return nil, p.locked
+	}
 	s, err := tenant.Open(p.dir, tenant.Options{LockTimeout: p.timeout})
 	if err != nil {
+		if errors.Is(err, tenant.ErrLocked) {
+			p.locked = err
+		}
 		return nil, err
 	}
 	p.store = s
@@ -238,6 +249,7 @@ func changeName(c providers.Change) string {
 func (p *Provider) Close() error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	p.locked = nil
 	if p.store == nil {
 		return nil
 	}
