@@ -73,7 +73,12 @@ func Apply(ctx context.Context, p *Plan, o ApplyOptions) error {
 	if len(p.Moves) > 0 {
 		if err := o.Writer.Commit(func(s *state.State) {
 			for _, m := range p.Moves {
-				if s.Find(m.From) != nil && s.Find(m.To) == nil {
+				from, to := s.Find(m.From), s.Find(m.To)
+				if from != nil && to != nil && createIntentOf(to, from) {
+					s.Remove(m.To)
+					to = nil
+				}
+				if from != nil && to == nil {
 					_ = s.Move(m.From, m.To)
 				}
 			}

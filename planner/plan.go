@@ -152,6 +152,14 @@ type Options struct {
 	Now   time.Time
 }
 
+// createIntentOf reports whether to is only the intent of a create that never
+// completed (an apply that failed, or ran before the moved block was written) of the
+// same object as from: its natural key names the same live object, so a moved block
+// may take its address.
+func createIntentOf(to, from *state.Resource) bool {
+	return to.Pending == "create" && to.ID == "" && to.MatchKey != "" && to.MatchKey == from.MatchKey
+}
+
 // MakePlan refreshes live objects and compares them with the configuration.
 func MakePlan(ctx context.Context, o Options) (*Plan, hcl.Diagnostics) {
 	g, diags := buildGraph(o.Config)
@@ -161,10 +169,13 @@ func MakePlan(ctx context.Context, o Options) (*Plan, hcl.Diagnostics) {
 		if st.Find(m.From) == nil {
 			continue // already moved, or never existed
 		}
-		if st.Find(m.To) != nil {
+		if to := st.Find(m.To); to != nil && !createIntentOf(to, st.Find(m.From)) {
 			diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Moved onto an existing address",
 				Detail: fmt.Sprintf("Both %s and %s are in state. Remove one with mailform state rm before moving.", m.From, m.To), Subject: m.DeclRange.Ptr()})
 			continue
+		}
+		if st.Find(m.To) != nil {
+			st.Remove(m.To)
 		}
 		if err := st.Move(m.From, m.To); err != nil {
 			diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Cannot move", Detail: err.Error(), Subject: m.DeclRange.Ptr()})
@@ -234,6 +245,7 @@ func MakePlan(ctx context.Context, o Options) (*Plan, hcl.Diagnostics) {
 	p.Changes = diffAll(o, st, insts, m, g, live)
 	off.annotate(p.Changes)
 	diags = append(diags, safetyChecks(o, st, p)...)
+	diags = append(diags, renameChecks(p)...)
 	if len(o.Targets) > 0 {
 		p.Changes = filterTargets(p.Changes, o.Targets)
 	}

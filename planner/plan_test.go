@@ -190,13 +190,6 @@ func TestMakePlanActions(t *testing.T) {
 			want: []string{"update account.bob adopt name"},
 		},
 		{
-			name: "a state-claimed object is not adopted by a second block",
-			setup: func(w *planWorld) {
-				w.config = strings.Replace(w.config, `dns_record "mx"`, `dns_record "mail"`, 1)
-			},
-			want: []string{"create dns_record.mail", "delete dns_record.mx"},
-		},
-		{
 			name: "pending create found live after a crash",
 			setup: func(w *planWorld) {
 				r := w.state.Find("account.bob")
@@ -261,6 +254,25 @@ func TestMakePlanActions(t *testing.T) {
 				t.Errorf("HasChanges = %v", p.HasChanges())
 			}
 		})
+	}
+}
+
+// A state-claimed object is not adopted by a second block: renaming the block plans a
+// create and a delete of the same RRset, which renameChecks refuses with the moved
+// block to add.
+func TestMakePlanStateClaimedNotAdopted(t *testing.T) {
+	w := newWorld()
+	w.config = strings.Replace(w.config, `dns_record "mx"`, `dns_record "mail"`, 1)
+	p, diags := w.plan(t)
+	if got, want := strings.Join(changed(p), "\n"), "create dns_record.mail\ndelete dns_record.mx"; got != want {
+		t.Errorf("changes:\n%s\nwant:\n%s", got, want)
+	}
+	refused := false
+	for _, d := range diags {
+		refused = refused || (d.Severity == hcl.DiagError && d.Summary == "dns_record.mail would replace dns_record.mx, the same live object")
+	}
+	if !refused {
+		t.Errorf("diagnostics = %v, want the rename refused", diags)
 	}
 }
 
