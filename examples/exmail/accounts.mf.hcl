@@ -23,6 +23,11 @@ account "staff" {
 
   password              = var.initial_password
   force_password_change = true
+  # The password is only the first one: changing var.initial_password for the next
+  # hires must not reset everyone's password.
+  lifecycle {
+    ignore_changes = [password]
+  }
   # Staff use the Exmail app and webmail; plain IMAP/POP clients are not supported.
   imap_smtp          = false
   pop_smtp           = false
@@ -38,4 +43,9 @@ account "archive" {
   position              = "Compliance archive"
   password              = var.initial_password
   force_password_change = true
+  # The password is only the first one: changing var.initial_password for the next
+  # hires must not reset everyone's password.
+  lifecycle {
+    ignore_changes = [password]
+  }
 }
