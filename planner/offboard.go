@@ -20,6 +20,9 @@ type offboarding struct {
 	// handover maps the address of an account that receives aliases to the
 	// departed accounts whose deletion it must wait for.
 	handover map[string][]string
+	// heir maps a deleted departed account's address to the address of the account
+	// holding its mail address as an alias only while the departed block stays.
+	heir map[string][2]string // address → {heir's email, departed email}
 }
 
 // planOffboarding carries out the offboarding policy on the desired objects: a
@@ -27,7 +30,7 @@ type offboarding struct {
 // retention has passed since the freeze that state recorded, it is deleted and its
 // address becomes an alias of handover_to so mail keeps arriving.
 func planOffboarding(o Options, st *state.State, insts []*Instance, m *matching) *offboarding {
-	off := &offboarding{now: o.Now, stage: map[string]string{}, due: map[string]time.Time{}, handover: map[string][]string{}}
+	off := &offboarding{now: o.Now, stage: map[string]string{}, due: map[string]time.Time{}, handover: map[string][]string{}, heir: map[string][2]string{}}
 	if off.now.IsZero() {
 		off.now = time.Now()
 	}
@@ -73,6 +76,7 @@ func planOffboarding(o Options, st *state.State, insts []*Instance, m *matching)
 		if st := off.stage[in.Addr]; (st == "delete" || st == "done") && handover != "" {
 			if h := byEmail[handover]; h != nil {
 				aliases[h.Addr] = append(aliases[h.Addr], email)
+				off.heir[in.Addr] = [2]string{handover, email}
 				if st == "delete" {
 					off.handover[h.Addr] = append(off.handover[h.Addr], in.Addr)
 				}
@@ -137,6 +141,11 @@ func (off *offboarding) annotate(cs []*Change) {
 			c.Action = NoOp
 			c.Attrs = nil
 			c.Reason = "offboarded: the account was deleted; you can remove its block"
+			if h := off.heir[addr]; h[0] != "" {
+				// The alias comes from this block: removing it alone would take the
+				// address away from the heir, and mail to it would bounce.
+				c.Reason = fmt.Sprintf("offboarded: the account was deleted; %s holds its address as an alias only while this block stays: to remove the block, add %q to %s's aliases in the same change", h[0], h[1], h[0])
+			}
 		}
 	}
 	for h, deps := range off.handover {

@@ -94,6 +94,11 @@ func TestOffboardingStages(t *testing.T) {
 			delete(w.live["account"], "bob@example.com")
 			w.live["account"]["alice@example.com"]["aliases"] = []string{"bob@example.com"}
 		}, stage: "done", action: NoOp,
+			want: []string{`no-op account.bob | offboarded: the account was deleted; alice@example.com holds its address as an alias only while this block stays: to remove the block, add "bob@example.com" to alice@example.com's aliases in the same change`}},
+		{name: "deleted without handover: done", retain: "30", setup: func(w *planWorld, ob model.Object) {
+			frozen(w, 40, ob)
+			delete(w.live["account"], "bob@example.com")
+		}, stage: "done", action: NoOp,
 			want: []string{"no-op account.bob | offboarded: the account was deleted; you can remove its block"}},
 	}
 	for _, tt := range tests {
