@@ -28,13 +28,19 @@ func newFmtCmd() *cobra.Command {
 			files = append(files, vars...)
 			sort.Strings(files)
 			var unformatted []string
+			var broken hcl.Diagnostics
+			sources := map[string]*hcl.File{}
 			for _, f := range files {
 				src, err := os.ReadFile(f)
 				if err != nil {
 					return fail("%v", err)
 				}
 				if _, diags := hclsyntax.ParseConfig(src, f, hcl.InitialPos); diags.HasErrors() {
-					return report(diags, nil)
+					// Every broken file is reported, with its source lines, and
+					// the others are still formatted.
+					broken = append(broken, diags...)
+					sources[f] = &hcl.File{Bytes: src}
+					continue
 				}
 				out := hclwrite.Format(src)
 				if bytes.Equal(out, src) {
@@ -47,6 +53,9 @@ func newFmtCmd() *cobra.Command {
 					}
 					fmt.Fprintln(cmd.OutOrStdout(), f)
 				}
+			}
+			if broken.HasErrors() {
+				return report(broken, sources)
 			}
 			if check && len(unformatted) > 0 {
 				return &exitError{2, "These files are not formatted; run mailform fmt:\n  " + strings.Join(unformatted, "\n  ")}
