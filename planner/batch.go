@@ -33,7 +33,11 @@ func batchSteps(steps []*step, o ApplyOptions) []*step {
 		k := key{c.Provider, c.Type, c.Action == Delete && c.Offboard == ""}
 		b := groups[k]
 		if b == nil {
-			b = &step{c: &Change{Address: fmt.Sprintf("%s changes of provider %s", c.Type, c.Provider), Type: c.Type, Provider: c.Provider, Action: c.Action}, done: make(chan struct{})}
+			what := "creates and updates"
+			if k.deletes {
+				what = "deletes"
+			}
+			b = &step{c: &Change{Address: fmt.Sprintf("%s %s of provider %s", c.Type, what, c.Provider), Type: c.Type, Provider: c.Provider, Action: c.Action}, done: make(chan struct{})}
 			groups[k] = b
 			order = append(order, k)
 		}

@@ -157,7 +157,11 @@ func safetyChecks(o Options, st *state.State, p *Plan) hcl.Diagnostics {
 		if c.Type != "account" {
 			continue
 		}
-		managed++
+		// The base is the accounts that exist now: rows added to the same CSV must
+		// not dilute a mass freeze or delete.
+		if c.Action != Create {
+			managed++
+		}
 		deleting := c.Action == Delete || c.Action == Replace
 		if deleting && c.Offboard != "delete" {
 			email := ""
@@ -193,6 +197,9 @@ func safetyChecks(o Options, st *state.State, p *Plan) hcl.Diagnostics {
 	zones, zonesGone := map[string]int{}, map[string]int{}
 	for _, c := range p.Changes {
 		gone := c.Action == Delete || c.Action == Replace
+		if c.Action == Create {
+			continue
+		}
 		switch c.Type {
 		case "group":
 			groups++

@@ -8,6 +8,7 @@ import (
 	"github.com/hashicorp/hcl/v2"
 
 	"github.com/mailform/mailform/model"
+	"github.com/mailform/mailform/schema"
 	"github.com/mailform/mailform/state"
 )
 
@@ -295,4 +296,24 @@ func errText(diags hcl.Diagnostics) string {
 		}
 	}
 	return strings.Join(out, "\n")
+}
+
+// New rows in the same plan do not dilute the guard: its base is what exists now.
+func TestMassChangeGuardIgnoresCreates(t *testing.T) {
+	var cs []*Change
+	for i := 0; i < 50; i++ {
+		cs = append(cs, &Change{Address: fmt.Sprintf("account.a%02d", i), Type: "account", Action: NoOp})
+	}
+	for i := 0; i < 11; i++ {
+		cs[i].Action = Update
+		cs[i].Attrs = []model.AttrChange{{Name: "status", Before: "active", After: "frozen"}}
+	}
+	for i := 0; i < 50; i++ {
+		cs = append(cs, &Change{Address: fmt.Sprintf("account.new%02d", i), Type: "account", Action: Create})
+	}
+	cfg, _ := schema.LoadSources(t.TempDir(), map[string][]byte{"main.mf.hcl": []byte(`domain "d" { name = "example.com" }`)})
+	diags := safetyChecks(Options{Config: cfg}, state.New(), &Plan{Changes: cs})
+	if !diags.HasErrors() || !strings.Contains(diags.Error(), "11 of 50") {
+		t.Fatalf("freezing 11 of 50 existing accounts next to 50 creates = %v, want refused as 11 of 50", diags)
+	}
 }

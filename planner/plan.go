@@ -99,6 +99,8 @@ type Plan struct {
 	// Lineage and Serial are those of the state the plan was made against.
 	Lineage string `json:"lineage"`
 	Serial  uint64 `json:"serial"`
+	// Refreshed is false when the plan compared with state only (-refresh=false).
+	Refreshed bool `json:"refreshed"`
 	// Warnings are non-fatal findings to show with the plan.
 	Warnings []string `json:"warnings,omitempty"`
 }
@@ -247,8 +249,20 @@ func MakePlan(ctx context.Context, o Options) (*Plan, hcl.Diagnostics) {
 	diags = append(diags, safetyChecks(o, st, p)...)
 	diags = append(diags, renameChecks(p)...)
 	if len(o.Targets) > 0 {
+		known := map[string]bool{}
+		for _, c := range p.Changes {
+			r, _ := schema.SplitAddr(c.Address)
+			known[c.Address], known[r] = true, true
+		}
+		for _, t := range o.Targets {
+			if !known[t] {
+				diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Target matches nothing",
+					Detail: fmt.Sprintf("-target %s names no resource in the configuration or state. Check the address (mailform state list shows what is in state).", t)})
+			}
+		}
 		p.Changes = filterTargets(p.Changes, o.Targets)
 	}
+	p.Refreshed = o.Refresh
 	return p, diags
 }
 

@@ -75,7 +75,11 @@ func RenderPlan(w io.Writer, p *planner.Plan, col Colors) {
 	}
 	add, change, destroy := p.Counts()
 	if !p.HasChanges() {
-		fmt.Fprintln(w, "No changes. The live objects match the configuration.")
+		if p.Refreshed {
+			fmt.Fprintln(w, "No changes. The live objects match the configuration.")
+		} else {
+			fmt.Fprintln(w, "No changes. The configuration matches the state (live objects were not read: -refresh=false).")
+		}
 		return
 	}
 	fmt.Fprintf(w, "\n%s %d to add, %d to change, %d to destroy.\n", col.Bold("Plan:"), add, change, destroy)

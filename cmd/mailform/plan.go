@@ -64,7 +64,9 @@ func planFrom(w *workspace.Workspace, st *state.State, f *planFlags) (*planner.P
 		Targets: targets, AllowDelete: f.allowDelete, Force: f.force, Now: now,
 	})
 	if err := report(diags, w.Config.Files); err != nil {
-		if p != nil {
+		if p != nil && p.HasChanges() {
+			// The refused plan still shows what it would have done (prevent_destroy,
+			// the mass-change guard): the reason is in it.
 			views.RenderPlan(os.Stderr, p, views.Colors{On: colorOn(os.Stderr)})
 		}
 		return nil, err
