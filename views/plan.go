@@ -51,6 +51,7 @@ const longString = 40
 // RenderPlan writes a plan in the Terraform style: one block per changed instance
 // with its attribute-level changes, then the summary line.
 func RenderPlan(w io.Writer, p *planner.Plan, col Colors) {
+	names := departmentNames(p)
 	for _, m := range p.Moves {
 		fmt.Fprintf(w, "  # %s has moved to %s\n", m.From, m.To)
 	}
@@ -68,7 +69,7 @@ func RenderPlan(w io.Writer, p *planner.Plan, col Colors) {
 			continue
 		}
 		shown++
-		renderChange(w, c, col)
+		renderChange(w, c, col, names)
 	}
 	for _, wn := range p.Warnings {
 		fmt.Fprintf(w, "\n%s %s\n", col.Yellow("Warning:"), wn)
@@ -85,7 +86,7 @@ func RenderPlan(w io.Writer, p *planner.Plan, col Colors) {
 	fmt.Fprintf(w, "\n%s %d to add, %d to change, %d to destroy.\n", col.Bold("Plan:"), add, change, destroy)
 }
 
-func renderChange(w io.Writer, c *planner.Change, col Colors) {
+func renderChange(w io.Writer, c *planner.Change, col Colors, names map[string]string) {
 	verb := map[planner.Action]string{
 		planner.Create: "will be created", planner.Update: "will be updated in place",
 		planner.Replace: "must be replaced", planner.Delete: "will be destroyed",
@@ -116,7 +117,7 @@ func renderChange(w io.Writer, c *planner.Change, col Colors) {
 			if !ok || v == nil {
 				continue
 			}
-			fmt.Fprintf(w, "      %s %s = %s\n", col.Green("+"), a.Name, formatAttr(a, v))
+			fmt.Fprintf(w, "      %s %s = %s\n", col.Green("+"), a.Name, formatRef(a, v, names))
 		}
 	case planner.Delete:
 		for _, a := range t.Attrs {
@@ -124,7 +125,7 @@ func renderChange(w io.Writer, c *planner.Change, col Colors) {
 			if !ok || v == nil || isZero(v) {
 				continue
 			}
-			fmt.Fprintf(w, "      %s %s = %s\n", col.Red("-"), a.Name, formatAttr(a, v))
+			fmt.Fprintf(w, "      %s %s = %s\n", col.Red("-"), a.Name, formatRef(a, v, names))
 		}
 	default:
 		for _, ch := range c.Attrs {
@@ -145,10 +146,10 @@ func renderChange(w io.Writer, c *planner.Change, col Colors) {
 				}
 			}
 			if a != nil && a.Kind.IsCollection() {
-				renderSetChange(w, ch, col, suffix)
+				renderSetChange(w, ch, col, suffix, names)
 				continue
 			}
-			fmt.Fprintf(w, "      %s %s = %s -> %s%s\n", mark, ch.Name, formatAttr(a, ch.Before), formatAttr(a, ch.After), suffix)
+			fmt.Fprintf(w, "      %s %s = %s -> %s%s\n", mark, ch.Name, formatRef(a, ch.Before, names), formatRef(a, ch.After, names), suffix)
 		}
 	}
 	fmt.Fprintln(w, "    }")
@@ -165,7 +166,7 @@ func statusTo(c *planner.Change, v string) bool {
 
 // renderSetChange shows a collection change as the elements added and removed, with
 // long elements (TXT values) as word diffs when one replaces another.
-func renderSetChange(w io.Writer, ch model.AttrChange, col Colors, suffix string) {
+func renderSetChange(w io.Writer, ch model.AttrChange, col Colors, suffix string, names map[string]string) {
 	before, _ := ch.Before.([]string)
 	if model.IsUnknown(ch.After) {
 		fmt.Fprintf(w, "      %s %s = (known after apply)%s\n", col.Yellow("~"), ch.Name, suffix)
@@ -195,10 +196,10 @@ func renderSetChange(w io.Writer, ch model.AttrChange, col Colors, suffix string
 		fmt.Fprintf(w, "          %s %s\n", col.Yellow("~"), WordDiff(removed[0], added[0], col))
 	} else {
 		for _, s := range removed {
-			fmt.Fprintf(w, "          %s %q\n", col.Red("-"), s)
+			fmt.Fprintf(w, "          %s %s\n", col.Red("-"), refString(ch.Name, s, names))
 		}
 		for _, s := range added {
-			fmt.Fprintf(w, "          %s %q\n", col.Green("+"), s)
+			fmt.Fprintf(w, "          %s %s\n", col.Green("+"), refString(ch.Name, s, names))
 		}
 	}
 	fmt.Fprintln(w, "        ]")
@@ -250,6 +251,47 @@ func isZero(v any) bool {
 		return len(x) == 0
 	}
 	return false
+}
+
+// departmentAttrs hold department ids, which plans show with the department's address.
+var departmentAttrs = map[string]bool{"departments": true, "parent": true, "member_departments": true}
+
+// departmentNames maps the ids of the departments in a plan to their addresses, so a
+// reviewer reads "3" (department.sales) instead of a bare id.
+func departmentNames(p *planner.Plan) map[string]string {
+	names := map[string]string{}
+	for _, c := range p.Changes {
+		if c.Type == "department" && c.ID != "" {
+			names[c.ID] = c.Address
+		}
+	}
+	return names
+}
+
+// refString quotes s, with the department it names when attr holds department ids.
+func refString(attr, s string, names map[string]string) string {
+	if n, ok := names[s]; ok && departmentAttrs[attr] {
+		return fmt.Sprintf("%q (%s)", s, n)
+	}
+	return fmt.Sprintf("%q", s)
+}
+
+// formatRef is formatAttr with department ids named.
+func formatRef(a *model.Attr, v any, names map[string]string) string {
+	if a == nil || !departmentAttrs[a.Name] || len(names) == 0 {
+		return formatAttr(a, v)
+	}
+	switch x := v.(type) {
+	case string:
+		return refString(a.Name, x, names)
+	case []string:
+		parts := make([]string, len(x))
+		for i, s := range x {
+			parts[i] = refString(a.Name, s, names)
+		}
+		return "[" + strings.Join(parts, ", ") + "]"
+	}
+	return formatAttr(a, v)
 }
 
 func formatAttr(a *model.Attr, v any) string {
