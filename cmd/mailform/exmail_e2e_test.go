@@ -373,7 +373,8 @@ func TestSandboxServeRefusals(t *testing.T) {
 		{"bad fault fraction", []string{"EXMAIL_CONTACTS_SECRET=x"}, []string{"--dns", "off", "--faults", "1.5"}, "--faults 1.5"},
 		{"bad fault kind", []string{"EXMAIL_CONTACTS_SECRET=x"}, []string{"--dns", "off", "--faults", "0.1", "--fault-kinds", "gremlin"}, "gremlin"},
 		{"bad drop spec", []string{"EXMAIL_CONTACTS_SECRET=x"}, []string{"--dns", "off", "--http", "127.0.0.1:0", "--drop-answer", "user/create"}, "ENDPOINT=N"},
-		{"half a TSIG key", nil, []string{"--http", "off", "--dns", "127.0.0.1:0", "--tsig-name", "k."}, "both a name and a secret"},
+		{"half a TSIG key", nil, []string{"--http", "off", "--dns", "127.0.0.1:0", "--tsig-name", "k."}, "TSIG key k. has no secret"},
+		{"a TSIG secret without a name", nil, []string{"--http", "off", "--dns", "127.0.0.1:0", "--tsig-secret", "c2VjcmV0"}, "--tsig-name is not"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -177,8 +177,19 @@ func serveSandbox(ctx context.Context, out io.Writer, f serveFlags) error {
 			return fail("%s", err)
 		}
 	}
-	if f.tsigSecret == "" {
+	// The variable is only the default secret of a key named with --tsig-name: a
+	// MAILFORM_TSIG_SECRET left in the environment for the rfc2136 provider must not
+	// make an open sandbox DNS server refuse to start.
+	if f.tsigSecret == "" && f.tsigName != "" {
 		f.tsigSecret = os.Getenv("MAILFORM_TSIG_SECRET")
+	}
+	if !off(f.dnsAddr) {
+		switch {
+		case f.tsigName == "" && f.tsigSecret != "":
+			return fail("sandbox serve: --tsig-secret is set but --tsig-name is not; name the key with --tsig-name, or leave both out for an open DNS server")
+		case f.tsigName != "" && f.tsigSecret == "":
+			return fail("sandbox serve: TSIG key %s has no secret; pass --tsig-secret or set MAILFORM_TSIG_SECRET (base64)", f.tsigName)
+		}
 	}
 	var dnsSrv *dnsserver.Server
 	store, err := tenant.Open(f.dir, tenant.Options{LockTimeout: f.lockTimeout})
