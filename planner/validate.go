@@ -90,6 +90,16 @@ func crossCheck(insts []*Instance, ps *ProviderSet) hcl.Diagnostics {
 		switch t {
 		case model.Account:
 			diags = append(diags, checkOffboarding(in, byEmail, at)...)
+		case model.Group:
+			senders, allowed := in.Desired.Str("senders"), in.Desired.Strings("allowed_senders")
+			switch {
+			case senders == "list" && len(allowed) == 0 && !model.IsUnknown(in.Desired["allowed_senders"]):
+				diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Nobody may send to this group",
+					Detail: fmt.Sprintf("%s has senders = \"list\" but no allowed_senders, so every message to it would be refused. List the addresses that may send, or choose another senders value.", in.Addr), Subject: at(in, "senders")})
+			case senders != "list" && len(allowed) > 0:
+				diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagWarning, Summary: "allowed_senders is ignored",
+					Detail: fmt.Sprintf("%s lists allowed_senders, but they apply only with senders = \"list\" (it is %q).", in.Addr, senders), Subject: at(in, "allowed_senders")})
+			}
 		case model.SendRestriction:
 			if len(in.Desired.Strings("accounts"))+len(in.Desired.Strings("departments"))+len(in.Desired.Strings("groups")) == 0 && !model.IsUnknown(in.Desired["departments"]) {
 				diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Send restriction applies to no one",
