@@ -152,7 +152,7 @@ func safetyChecks(o Options, st *state.State, p *Plan) hcl.Diagnostics {
 	for _, a := range o.AllowDelete {
 		allow[strings.ToLower(a)] = true
 	}
-	managed, affected := 0, 0
+	managed, affected, resets := 0, 0, 0
 	for _, c := range p.Changes {
 		if c.Type != "account" {
 			continue
@@ -178,6 +178,9 @@ func safetyChecks(o Options, st *state.State, p *Plan) hcl.Diagnostics {
 				continue
 			}
 		}
+		if c.Action == Update && changesAttr(c, "password") {
+			resets++
+		}
 		if deleting || c.Offboard == "freeze" || (c.Action == Update && statusChangesTo(c, "frozen", "departed")) {
 			affected++
 		}
@@ -186,13 +189,17 @@ func safetyChecks(o Options, st *state.State, p *Plan) hcl.Diagnostics {
 	if o.Config.Settings != nil {
 		pct, minN = o.Config.Settings.MassChangePercent, o.Config.Settings.MassChangeMin
 	}
-	guard := func(what string, managed, affected int, verb string) {
+	const lostRows = "If a CSV or for_each lost rows, fix it"
+	guard := func(what string, managed, affected int, verb, hint string) {
 		if !o.Force && managed > 0 && affected >= minN && affected*100 > managed*pct {
 			diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Mass change refused",
-				Detail: fmt.Sprintf("This plan would %s %d of %d managed %s (%d%%), above the %d%% guard (mailform { mass_change_percent, mass_change_min }). If a CSV or for_each lost rows, fix it; if this is intended, run again with -force.", verb, affected, managed, what, affected*100/managed, pct)})
+				Detail: fmt.Sprintf("This plan would %s %d of %d managed %s (%d%%), above the %d%% guard (mailform { mass_change_percent, mass_change_min }). %s; if this is intended, run again with -force.", verb, affected, managed, what, affected*100/managed, pct, hint)})
 		}
 	}
-	guard("accounts", managed, affected, "delete, freeze or offboard")
+	guard("accounts", managed, affected, "delete, freeze or offboard", lostRows)
+	// A changed initial password would reset every mailbox that got it.
+	guard("accounts", managed, resets, "reset the password of",
+		"If only new mailboxes should get a new initial password, add lifecycle { ignore_changes = [password] } to the account block")
 	groups, groupsGone := 0, 0
 	zones, zonesGone := map[string]int{}, map[string]int{}
 	for _, c := range p.Changes {
@@ -217,14 +224,14 @@ func safetyChecks(o Options, st *state.State, p *Plan) hcl.Diagnostics {
 			}
 		}
 	}
-	guard("groups", groups, groupsGone, "delete")
+	guard("groups", groups, groupsGone, "delete", lostRows)
 	zoneNames := make([]string, 0, len(zones))
 	for z := range zones {
 		zoneNames = append(zoneNames, z)
 	}
 	sort.Strings(zoneNames)
 	for _, z := range zoneNames {
-		guard("DNS RRsets in zone "+z, zones[z], zonesGone[z], "delete")
+		guard("DNS RRsets in zone "+z, zones[z], zonesGone[z], "delete", lostRows)
 	}
 	for _, c := range p.Changes {
 		if c.Action != Delete && c.Action != Replace {
@@ -243,6 +250,15 @@ func safetyChecks(o Options, st *state.State, p *Plan) hcl.Diagnostics {
 		}
 	}
 	return diags
+}
+
+func changesAttr(c *Change, name string) bool {
+	for _, a := range c.Attrs {
+		if a.Name == name {
+			return true
+		}
+	}
+	return false
 }
 
 func statusChangesTo(c *Change, to ...string) bool {

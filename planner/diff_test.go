@@ -317,3 +317,21 @@ func TestMassChangeGuardIgnoresCreates(t *testing.T) {
 		t.Fatalf("freezing 11 of 50 existing accounts next to 50 creates = %v, want refused as 11 of 50", diags)
 	}
 }
+
+// A changed initial password that would reset most mailboxes is refused like a mass
+// delete, and says how to give it to new mailboxes only.
+func TestMassPasswordResetGuard(t *testing.T) {
+	var cs []*Change
+	for i := 0; i < 20; i++ {
+		cs = append(cs, &Change{Address: fmt.Sprintf("account.a%02d", i), Type: "account", Action: Update,
+			Attrs: []model.AttrChange{{Name: "password", Sensitive: true, Before: true, After: true}}})
+	}
+	cfg, _ := schema.LoadSources(t.TempDir(), map[string][]byte{"main.mf.hcl": []byte(`domain "d" { name = "example.com" }`)})
+	diags := safetyChecks(Options{Config: cfg}, state.New(), &Plan{Changes: cs})
+	if !diags.HasErrors() || !strings.Contains(diags.Error(), "reset the password of 20 of 20") || !strings.Contains(diags.Error(), "ignore_changes = [password]") {
+		t.Fatalf("mass password reset = %v, want refused with the ignore_changes hint", diags)
+	}
+	if d := safetyChecks(Options{Config: cfg, Force: true}, state.New(), &Plan{Changes: cs}); d.HasErrors() {
+		t.Fatalf("-force should let it through: %v", d)
+	}
+}
