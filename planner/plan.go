@@ -344,22 +344,30 @@ func refresh(ctx context.Context, o Options, st *state.State, insts []*Instance)
 		go func(k liveKey, r providers.ReadRequest) {
 			rs, err := o.Providers.ByName[k.provider].Read(ctx, r)
 			if err != nil {
-				ch <- result{k: k, err: fmt.Errorf("provider %s, %s: %w", k.provider, k.typ, err)}
+				ch <- result{k: k, err: err}
 				return
 			}
 			ch <- result{k: k, ls: indexLive(k.typ, rs)}
 		}(k, *r)
 	}
-	var errs []string
+	// One cause (a locked sandbox, bad credentials) fails every type of a provider:
+	// say it once, with the types it stopped.
+	failed := map[string][]string{} // "provider: error" → types
 	for range reqs {
 		r := <-ch
 		if r.err != nil {
-			errs = append(errs, r.err.Error())
+			key := "provider " + r.k.provider + ": " + r.err.Error()
+			failed[key] = append(failed[key], r.k.typ)
 			continue
 		}
 		out[r.k] = r.ls
 	}
-	if len(errs) > 0 {
+	if len(failed) > 0 {
+		var errs []string
+		for msg, types := range failed {
+			sort.Strings(types)
+			errs = append(errs, fmt.Sprintf("%s (reading %s)", msg, strings.Join(types, ", ")))
+		}
 		sort.Strings(errs)
 		return nil, fmt.Errorf("%s", strings.Join(errs, "; "))
 	}

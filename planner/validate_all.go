@@ -43,7 +43,7 @@ func lintDNS(insts []*Instance, ps *ProviderSet) hcl.Diagnostics {
 			z := i.Desired.Str("zone")
 			zones[z] = true
 			in.Records = append(in.Records, lint.Record{Zone: z, Name: i.Desired.Str("name"), Type: i.Desired.Str("type"),
-				TTL: i.Desired.Int("ttl"), Records: i.Desired.Strings("records"), Range: i.Res.DeclRange, Address: i.Addr})
+				TTL: i.Desired.Int("ttl"), Records: i.Desired.Strings("records"), Range: recordsRange(i), Address: i.Addr})
 		case model.Domain:
 			if k := ps.kinds[i.Provider]; k == "exmail" || k == "sandbox" {
 				in.ExmailDomains = append(in.ExmailDomains, i.Desired.Str("name"))
@@ -85,4 +85,12 @@ func appendNew(diags, more hcl.Diagnostics) hcl.Diagnostics {
 		diags = append(diags, d)
 	}
 	return diags
+}
+
+// recordsRange is where a lint finding about an RRset points: its records, else the block.
+func recordsRange(i *Instance) hcl.Range {
+	if r, ok := i.Ranges["records"]; ok {
+		return r
+	}
+	return i.Res.DeclRange
 }
