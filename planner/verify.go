@@ -196,10 +196,10 @@ func zoneServers(ctx context.Context, t verifyTarget, ps *ProviderSet, opt Verif
 	}
 	s, err := opt.LookupNS(ctx, t.zone)
 	if err != nil {
-		return nil, fmt.Errorf("cannot find the name servers of zone %s: %v; give the server with -server HOST:PORT", t.zone, err)
+		return nil, fmt.Errorf("cannot find the name servers of zone %s: %v; give the server with -server HOST:PORT (for the sandbox: run mailform sandbox serve --dns ADDR and pass -server ADDR)", t.zone, err)
 	}
 	if len(s) == 0 {
-		return nil, fmt.Errorf("zone %s has no NS records; give the server with -server HOST:PORT", t.zone)
+		return nil, fmt.Errorf("zone %s has no NS records; give the server with -server HOST:PORT (for the sandbox: run mailform sandbox serve --dns ADDR and pass -server ADDR)", t.zone)
 	}
 	return s, nil
 }
