@@ -111,6 +111,7 @@ func DetectDrift(ctx context.Context, o DriftOptions) (*DriftReport, hcl.Diagnos
 		return nil, diags
 	}
 	st := o.State.Clone()
+	diags = append(diags, ign.unmatched(o.Config, st)...)
 	rep := &DriftReport{Lineage: o.State.Lineage, Serial: o.State.Serial}
 	for _, mv := range o.Config.Moved {
 		if st.Find(mv.From) == nil || st.Find(mv.To) != nil {
@@ -448,6 +449,39 @@ func parseDriftIgnores(entries []string) (*driftIgnores, hcl.Diagnostics) {
 		ig.attrs[addr][attr] = true
 	}
 	return ig, diags
+}
+
+// unmatched warns about ignore entries that name nothing in configuration or state:
+// a typo there would silence nothing and go unnoticed.
+func (ig *driftIgnores) unmatched(cfg *schema.Config, st *state.State) hcl.Diagnostics {
+	known := func(addr string) bool {
+		r, _ := schema.SplitAddr(addr)
+		if cfg.Resource(r) != nil || st.Find(addr) != nil {
+			return true
+		}
+		for _, sr := range st.Resources {
+			if sr.Address == r || strings.HasPrefix(sr.Address, r+"[") {
+				return true
+			}
+		}
+		return false
+	}
+	var addrs []string
+	for a := range ig.whole {
+		addrs = append(addrs, a)
+	}
+	for a := range ig.attrs {
+		addrs = append(addrs, a)
+	}
+	sort.Strings(addrs)
+	var diags hcl.Diagnostics
+	for _, a := range addrs {
+		if !known(a) {
+			diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagWarning, Summary: "Drift ignore matches nothing",
+				Detail: fmt.Sprintf("The ignore entry %s names no resource in the configuration or state, so it silences nothing. Check it for a typo.", a)})
+		}
+	}
+	return diags
 }
 
 // splitIgnore splits "account.alice.name" or `account.staff["k"].name` into the

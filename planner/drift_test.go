@@ -386,3 +386,21 @@ func TestIdentifier(t *testing.T) {
 		}
 	}
 }
+
+// An ignore entry that names nothing is a warning, so a typo does not go unnoticed.
+func TestDriftIgnoreTypoWarns(t *testing.T) {
+	live, st := driftFixture()
+	cfg, _ := schema.LoadSources(t.TempDir(), map[string][]byte{"main.mf.hcl": []byte(driftConfig)})
+	p := &memProvider{t: t, objs: live}
+	ps := &ProviderSet{ByName: map[string]providers.Provider{"sandbox": p}, kinds: map[string]string{"sandbox": "sandbox"}, names: []string{"sandbox"}}
+	_, diags := DetectDrift(context.Background(), DriftOptions{Config: cfg, State: st, Providers: ps, Ignore: []string{"account.alcie", "account.alice.name"}})
+	var warned []string
+	for _, d := range diags {
+		if d.Summary == "Drift ignore matches nothing" {
+			warned = append(warned, d.Detail)
+		}
+	}
+	if len(warned) != 1 || !strings.Contains(warned[0], "account.alcie") {
+		t.Fatalf("warnings = %v, want one for account.alcie", warned)
+	}
+}
