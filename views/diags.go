@@ -36,6 +36,30 @@ func RenderDiags(w io.Writer, diags hcl.Diagnostics, files map[string]*hcl.File,
 	}
 }
 
+// SortDiags orders diagnostics for a person: errors first, then warnings, each in
+// file and line order (the stages that find them — references, values, cross-checks,
+// lint — run in another order).
+func SortDiags(diags hcl.Diagnostics) hcl.Diagnostics {
+	diags = append(hcl.Diagnostics(nil), diags...)
+	sort.SliceStable(diags, func(i, j int) bool {
+		a, b := diags[i], diags[j]
+		if a == nil || b == nil {
+			return false
+		}
+		if a.Severity != b.Severity {
+			return a.Severity == hcl.DiagError
+		}
+		if a.Subject == nil || b.Subject == nil {
+			return a.Subject == nil && b.Subject != nil
+		}
+		if a.Subject.Filename != b.Subject.Filename {
+			return a.Subject.Filename < b.Subject.Filename
+		}
+		return a.Subject.Start.Byte < b.Subject.Start.Byte
+	})
+	return diags
+}
+
 // writeDiag writes one diagnostic as hcl's writer does, less the expression values.
 func writeDiag(w io.Writer, d *hcl.Diagnostic, files map[string]*hcl.File, idx map[string]*lineIndex, color bool) {
 	var colorCode, highlight, reset string

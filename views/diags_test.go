@@ -111,3 +111,27 @@ func BenchmarkRenderDiagsManyWarnings(b *testing.B) {
 		RenderDiags(&bytes.Buffer{}, diags, files, Colors{})
 	}
 }
+
+// SortDiags puts errors first, then warnings, each in file and line order.
+func TestRenderDiagsOrder(t *testing.T) {
+	at := func(file string, line int) *hcl.Range {
+		return &hcl.Range{Filename: file, Start: hcl.Pos{Line: line, Byte: line * 10}, End: hcl.Pos{Line: line, Byte: line*10 + 1}}
+	}
+	diags := hcl.Diagnostics{
+		{Severity: hcl.DiagWarning, Summary: "w-a3", Subject: at("a.mf.hcl", 3)},
+		{Severity: hcl.DiagError, Summary: "e-b1", Subject: at("b.mf.hcl", 1)},
+		{Severity: hcl.DiagError, Summary: "e-a9", Subject: at("a.mf.hcl", 9)},
+		{Severity: hcl.DiagError, Summary: "e-a2", Subject: at("a.mf.hcl", 2)},
+	}
+	var b bytes.Buffer
+	RenderDiags(&b, SortDiags(diags), nil, Colors{})
+	out := b.String()
+	last := -1
+	for _, s := range []string{"e-a2", "e-a9", "e-b1", "w-a3"} {
+		i := strings.Index(out, s)
+		if i < last {
+			t.Fatalf("%s is out of order:\n%s", s, out)
+		}
+		last = i
+	}
+}

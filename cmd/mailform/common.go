@@ -44,7 +44,7 @@ func (f varArgFlag) Type() string { return "stringArray" }
 
 // report prints diagnostics to stderr and returns an exit error when any is an error.
 func report(diags hcl.Diagnostics, files map[string]*hcl.File) error {
-	views.RenderDiags(os.Stderr, diags, files, views.Colors{On: colorOn(os.Stderr)})
+	views.RenderDiags(os.Stderr, views.SortDiags(diags), files, views.Colors{On: colorOn(os.Stderr)})
 	if diags.HasErrors() {
 		return &exitError{code: 1}
 	}
