@@ -248,6 +248,7 @@ func MakePlan(ctx context.Context, o Options) (*Plan, hcl.Diagnostics) {
 	off.annotate(p.Changes)
 	diags = append(diags, safetyChecks(o, st, p)...)
 	diags = append(diags, renameChecks(p)...)
+	diags = append(diags, departmentDeleteChecks(p, live)...)
 	if len(o.Targets) > 0 {
 		known := map[string]bool{}
 		for _, c := range p.Changes {
