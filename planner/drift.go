@@ -55,6 +55,9 @@ type DriftItem struct {
 	// provider = Provider: without it the configuration would assign the type to
 	// another provider, or to none because several could serve it.
 	NeedsProvider bool
+	// Departments maps the department ids of an Unmanaged item's Live attributes to
+	// the addresses of the managed departments, so an adopting block can refer to them.
+	Departments map[string]string
 }
 
 // DriftReport is the result of DetectDrift: data only, rendered by package views.
@@ -161,9 +164,29 @@ func DetectDrift(ctx context.Context, o DriftOptions) (*DriftReport, hcl.Diagnos
 	m := match(po, st, insts, live)
 	rep.Items = append(rep.Items, notApplied(st, insts, m)...)
 	rep.Items = append(rep.Items, changedOutside(o, st, live)...)
+	deptAddr := map[string]string{}
+	for _, in := range insts {
+		if lo := m.live[in.Addr]; lo != nil && in.Res.Type == "department" {
+			deptAddr[lo.ID] = in.Addr
+		}
+	}
 	for _, it := range unmanaged(st, insts, m, live) {
 		def, d := o.Providers.Assign(&schema.Resource{Type: it.Type})
 		it.NeedsProvider = d.HasErrors() || def != it.Provider
+		for _, attr := range []string{"departments", "parent", "member_departments"} {
+			ids := it.Live.Strings(attr)
+			if s := it.Live.Str(attr); s != "" {
+				ids = []string{s}
+			}
+			for _, id := range ids {
+				if a, ok := deptAddr[id]; ok {
+					if it.Departments == nil {
+						it.Departments = map[string]string{}
+					}
+					it.Departments[id] = a
+				}
+			}
+		}
 		rep.Items = append(rep.Items, it)
 	}
 	rep.Items, rep.Ignored = ign.filter(rep.Items)

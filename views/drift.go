@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/hashicorp/hcl/v2/hclwrite"
 	"github.com/zclconf/go-cty/cty"
 
@@ -124,8 +125,42 @@ func AdoptSnippet(it *planner.DriftItem) string {
 	}
 	if t := model.Lookup(typ); t != nil {
 		writeAttrs(res, t.Attrs, it.Live)
+		writeDepartmentRefs(res, it)
 	}
 	return string(hclwrite.Format(f.Bytes()))
+}
+
+// writeDepartmentRefs rewrites department ids that name managed departments as
+// references (department.sales.id), as a configuration would say them.
+func writeDepartmentRefs(b *hclwrite.Body, it *planner.DriftItem) {
+	ref := func(id string) hclwrite.Tokens {
+		addr, ok := it.Departments[id]
+		if !ok {
+			return hclwrite.TokensForValue(cty.StringVal(id))
+		}
+		tr, diags := hclsyntax.ParseTraversalAbs([]byte(addr+".id"), "", hcl.InitialPos)
+		if diags.HasErrors() {
+			return hclwrite.TokensForValue(cty.StringVal(id))
+		}
+		return hclwrite.TokensForTraversal(tr)
+	}
+	if len(it.Departments) == 0 {
+		return
+	}
+	for _, attr := range []string{"departments", "member_departments"} {
+		ids := it.Live.Strings(attr)
+		if len(ids) == 0 {
+			continue
+		}
+		var toks []hclwrite.Tokens
+		for _, id := range ids {
+			toks = append(toks, ref(id))
+		}
+		b.SetAttributeRaw(attr, hclwrite.TokensForTuple(toks))
+	}
+	if p := it.Live.Str("parent"); p != "" && b.GetAttribute("parent") != nil {
+		b.SetAttributeRaw("parent", ref(p))
+	}
 }
 
 // writeAttrs sets the attributes of o that a configuration would write: known,

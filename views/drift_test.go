@@ -163,3 +163,13 @@ func TestAdoptSnippetNamesProvider(t *testing.T) {
 		})
 	}
 }
+
+// An unmanaged account's adopting block refers to its managed departments by address.
+func TestAdoptSnippetRefersToDepartments(t *testing.T) {
+	src := AdoptSnippet(&planner.DriftItem{Kind: planner.Unmanaged, Address: "account.eve", Type: "account", Provider: "sandbox", ID: "eve@example.com",
+		Live:        model.Object{"email": "eve@example.com", "name": "Eve", "departments": []string{"4", "9"}},
+		Departments: map[string]string{"4": `department.region["emea"]`}})
+	if !strings.Contains(src, `departments = [department.region["emea"].id, "9"]`) {
+		t.Fatalf("snippet:\n%s", src)
+	}
+}
