@@ -282,7 +282,7 @@ func checkRecords(o model.Object, ranges Ranges) hcl.Diagnostics {
 	for _, r := range recs {
 		if _, err := model.CanonicalRData(typ, r); err != nil {
 			diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid " + strings.ToUpper(typ) + " record",
-				Detail: fmt.Sprintf("%v. Write the RDATA in zone-file form, for example \"5 mxbiz1.qq.com.\" for MX.", err), Subject: ranges["records"].Ptr()})
+				Detail: fmt.Sprintf("%v. Write the RDATA in zone-file form, for example %s.", err, rdataExample(typ)), Subject: ranges["records"].Ptr()})
 		}
 	}
 	if len(recs) == 0 {
@@ -290,4 +290,19 @@ func checkRecords(o model.Object, ranges Ranges) hcl.Diagnostics {
 			Detail: "records must hold at least one value; to remove the RRset, remove the dns_record block.", Subject: ranges["records"].Ptr()})
 	}
 	return diags
+}
+
+// rdataExamples show the zone-file form of each record type in error messages.
+var rdataExamples = map[string]string{
+	"A": `"192.0.2.10"`, "AAAA": `"2001:db8::10"`, "CNAME": `"target.example.com."`,
+	"MX": `"5 mxbiz1.qq.com." (priority, then host)`, "NS": `"ns1.example.com."`,
+	"SRV": `"10 5 443 host.example.com." (priority, weight, port, target)`,
+	"CAA": `"0 issue \"letsencrypt.org\""`, "TXT": `"v=spf1 include:spf.mail.qq.com ~all"`,
+}
+
+func rdataExample(typ string) string {
+	if e, ok := rdataExamples[strings.ToUpper(typ)]; ok {
+		return e + " for " + strings.ToUpper(typ)
+	}
+	return `"5 mxbiz1.qq.com." for MX`
 }
