@@ -169,7 +169,7 @@ func (p *Provider) createAccount(ctx context.Context, desired model.Object) (pro
 	}
 	if opts := userOptions(o); len(opts) > 0 {
 		if err := p.c.UpdateUserOptions(ctx, o.Str("email"), opts); err != nil {
-			return providers.Remote{}, fmt.Errorf("account %s was created, but its options were not set: %w", o.Str("email"), err)
+			return providers.Remote{}, fmt.Errorf("account %s was created, but its options may not have been set (%w); the next plan reads them and sets what is missing", o.Str("email"), err)
 		}
 	}
 	return written(o), nil
