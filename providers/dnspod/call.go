@@ -34,22 +34,9 @@ type request struct {
 // record is created twice.
 func (c *Client) do(ctx context.Context, r *request, out any) error {
 	return retry.Do(ctx, c.cfg.MaxAttempts, c.backoff, retry.Call{
-		Try:      func(ctx context.Context) error { return c.exchange(ctx, r, out) },
-		Classify: classify, Write: r.write, Verify: r.verify,
+		Try:   func(ctx context.Context) error { return c.exchange(ctx, r, out) },
+		Write: r.write, Verify: r.verify,
 	})
-}
-
-// classify tells retry.Do what a failure means: throttling is retried at once,
-// internal errors and lost answers of a write are verified first.
-func classify(err error) retry.Outcome {
-	var te *transientError
-	switch {
-	case !errors.As(err, &te):
-		return retry.Permanent
-	case te.notDone:
-		return retry.NotDone
-	}
-	return retry.Unknown
 }
 
 // exchange is one signed HTTP round trip.

@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"github.com/mailform/mailform/providers/dnspod/dnspodapi"
+
+	"github.com/mailform/mailform/providers/retry"
 )
 
 // APIError is an error answered by the API.
@@ -82,6 +84,15 @@ func (e *transientError) Error() string {
 		s += " " + e.Object
 	}
 	return s + ": " + e.Cause
+}
+
+// RetryOutcome tells retry.Do what the failure means: a call refused before it acted
+// is sent again; one that may have acted is verified first.
+func (e *transientError) RetryOutcome() retry.Outcome {
+	if e.notDone {
+		return retry.NotDone
+	}
+	return retry.Unknown
 }
 
 func isTransient(err error) bool {

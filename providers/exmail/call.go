@@ -42,20 +42,7 @@ func (c *Client) do(ctx context.Context, r *request, out any) error {
 }
 
 func (c *Client) retry(ctx context.Context, r *request, try func(ctx context.Context) error) error {
-	return retry.Do(ctx, c.cfg.MaxAttempts, c.backoff, retry.Call{Try: try, Classify: classify, Write: r.write, Verify: r.verify})
-}
-
-// classify tells retry.Do what a failure means: transient errors are retried, and those
-// that may have acted first verified.
-func classify(err error) retry.Outcome {
-	var te *transientError
-	switch {
-	case !errors.As(err, &te):
-		return retry.Permanent
-	case te.notDone:
-		return retry.NotDone
-	}
-	return retry.Unknown
+	return retry.Do(ctx, c.cfg.MaxAttempts, c.backoff, retry.Call{Try: try, Write: r.write, Verify: r.verify})
 }
 
 // once sends r with a token of its app, fetching a new token and sending again once

@@ -8,6 +8,8 @@ import (
 	"github.com/mailform/mailform/providers"
 
 	"github.com/mailform/mailform/providers/exmail/exmailapi"
+
+	"github.com/mailform/mailform/providers/retry"
 )
 
 // APIError is a non-zero errcode answered by the API.
@@ -86,6 +88,15 @@ func (e *transientError) Error() string {
 		return fmt.Sprintf("%s: errcode %d (%s)", s, e.Code, exmailapi.CodeMessage(e.Code))
 	}
 	return s + ": " + e.Cause
+}
+
+// RetryOutcome tells retry.Do what the failure means: a call refused before it acted
+// is sent again; one that may have acted is verified first.
+func (e *transientError) RetryOutcome() retry.Outcome {
+	if e.notDone {
+		return retry.NotDone
+	}
+	return retry.Unknown
 }
 
 func isTransient(err error) bool {

@@ -7,6 +7,7 @@ package retry
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math/rand"
 	"sync"
@@ -25,6 +26,22 @@ const (
 	// Unknown errors are transient and a write may have taken effect: verify first.
 	Unknown
 )
+
+// Retryable is implemented by errors that know whether another attempt is worthwhile.
+type Retryable interface {
+	error
+	RetryOutcome() Outcome
+}
+
+// Classify is the default classification: a Retryable error's own outcome, anything
+// else Permanent.
+func Classify(err error) Outcome {
+	var r Retryable
+	if errors.As(err, &r) {
+		return r.RetryOutcome()
+	}
+	return Permanent
+}
 
 // Backoff waits exponentially longer before each retry, with jitter.
 type Backoff struct {
@@ -62,7 +79,8 @@ func (b *Backoff) Wait(ctx context.Context, n int) error {
 type Call struct {
 	// Try makes one attempt.
 	Try func(ctx context.Context) error
-	// Classify says whether an error of Try or Verify is worth another attempt.
+	// Classify says whether an error of Try or Verify is worth another attempt; nil
+	// means Classify.
 	Classify func(error) Outcome
 	// Write marks calls that change something.
 	Write bool
@@ -73,6 +91,9 @@ type Call struct {
 
 // Do runs c with at most attempts attempts.
 func Do(ctx context.Context, attempts int, b *Backoff, c Call) error {
+	if c.Classify == nil {
+		c.Classify = Classify
+	}
 	pendingVerify := false
 	var last error
 	for attempt := 1; ; attempt++ {

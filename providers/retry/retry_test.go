@@ -3,6 +3,7 @@ package retry
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -72,5 +73,27 @@ func TestBackoffStopsWithContext(t *testing.T) {
 	cancel()
 	if err := NewBackoff(time.Hour, time.Hour, 1).Wait(ctx, 1); !errors.Is(err, context.Canceled) {
 		t.Fatalf("Wait = %v, want context.Canceled", err)
+	}
+}
+
+type outcomeErr struct{ o Outcome }
+
+func (e outcomeErr) Error() string         { return "outcome" }
+func (e outcomeErr) RetryOutcome() Outcome { return e.o }
+
+// Errors that know their outcome are classified by it, even wrapped; others are
+// permanent.
+func TestClassify(t *testing.T) {
+	for _, tt := range []struct {
+		err  error
+		want Outcome
+	}{
+		{errBad, Permanent},
+		{outcomeErr{NotDone}, NotDone},
+		{fmt.Errorf("wrapped: %w", outcomeErr{Unknown}), Unknown},
+	} {
+		if got := Classify(tt.err); got != tt.want {
+			t.Errorf("Classify(%v) = %v, want %v", tt.err, got, tt.want)
+		}
 	}
 }
