@@ -95,11 +95,6 @@ func (e *transientError) RetryOutcome() retry.Outcome {
 	return retry.Unknown
 }
 
-func isTransient(err error) bool {
-	var te *transientError
-	return errors.As(err, &te)
-}
-
 // transientCode classifies an error code: throttled (refused before acting),
 // unknown (may or may not have acted), or neither.
 func transientCode(code string) (transient, notDone bool) {

@@ -99,7 +99,3 @@ func (e *transientError) RetryOutcome() retry.Outcome {
 	return retry.Unknown
 }
 
-func isTransient(err error) bool {
-	var te *transientError
-	return errors.As(err, &te)
-}
