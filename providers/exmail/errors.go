@@ -98,4 +98,3 @@ func (e *transientError) RetryOutcome() retry.Outcome {
 	}
 	return retry.Unknown
 }
-
