@@ -44,14 +44,9 @@ cleanup() { [ -n "$ours" ] && $SUDO rm -f "$policy"; return 0; }
 trap cleanup EXIT
 
 echo "install-test-deps: installing$pkgs"
-# Refresh the package lists only when one of the packages is unknown to apt (a fresh
-# image ships without lists).
-for p in $pkgs bind9-dnsutils; do
-	if ! apt-cache policy "$p" 2>/dev/null | grep -q 'Candidate: [0-9]'; then
-		$SUDO apt-get update -q
-		break
-	fi
-done
+# Lists on a machine image may be missing or out of date (an old list names package
+# versions the mirror no longer has), so refresh them before installing.
+$SUDO apt-get update -q
 # shellcheck disable=SC2086 # the package list is meant to split
 $SUDO apt-get install -y -q --no-install-recommends $pkgs bind9-dnsutils
 
