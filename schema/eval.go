@@ -66,11 +66,6 @@ func (c *Config) Functions() map[string]function.Function {
 	return fs
 }
 
-// CtyType is the cty object type of a resource type's values, as references see them.
-func CtyType(t *model.Type) cty.Type {
-	return cty.Object(attrTypes(t.Attrs))
-}
-
 func attrTypes(attrs []*model.Attr) map[string]cty.Type {
 	m := make(map[string]cty.Type, len(attrs))
 	for _, a := range attrs {

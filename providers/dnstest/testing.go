@@ -43,12 +43,3 @@ func Start(t testing.TB, st Starter, zones ...string) *Server {
 	return s
 }
 
-// Servers starts every server of Starters for the test, each serving zones.
-func Servers(t testing.TB, zones ...string) []*Server {
-	t.Helper()
-	var out []*Server
-	for _, st := range Starters() {
-		out = append(out, Start(t, st, zones...))
-	}
-	return out
-}
