@@ -42,4 +42,3 @@ func Start(t testing.TB, st Starter, zones ...string) *Server {
 	})
 	return s
 }
-
