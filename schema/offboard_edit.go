@@ -1,10 +1,14 @@
 package schema
 
 import (
+	"bytes"
+	"encoding/csv"
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
@@ -16,7 +20,9 @@ import (
 // OffboardEdit is the result of rewriting an account block for offboarding.
 type OffboardEdit struct {
 	File    string // the file that was changed
-	Address string // the account's resource address
+	Address string // the account's resource address ("" for a CSV row)
+	// CSV is true when the account's row in a CSV file was changed.
+	CSV bool
 }
 
 // OffboardAccount rewrites, in the configuration files of dir, the account block whose
@@ -35,6 +41,7 @@ func OffboardAccount(dir, email, handover string, retainDays int) (*OffboardEdit
 		block *hclwrite.Block
 	}
 	var target *found
+	var csvFiles []string
 	handoverRef := ""
 	for _, path := range files {
 		src, err := os.ReadFile(path)
@@ -48,6 +55,15 @@ func OffboardAccount(dir, email, handover string, retainDays int) (*OffboardEdit
 		for _, b := range f.Body().Blocks() {
 			if b.Type() != "account" || len(b.Labels()) != 1 {
 				continue
+			}
+			if fe := b.Body().GetAttribute("for_each"); fe != nil {
+				for _, m := range csvFileRef.FindAllStringSubmatch(string(fe.Expr().BuildTokens(nil).Bytes()), -1) {
+					csvFiles = append(csvFiles, m[1])
+				}
+				// A for_each over a local: the CSV may be named there.
+				for _, m := range csvFileRef.FindAllStringSubmatch(string(src), -1) {
+					csvFiles = append(csvFiles, m[1])
+				}
 			}
 			addr, ok := literalString(b.Body().GetAttribute("email"))
 			if !ok {
@@ -64,7 +80,18 @@ func OffboardAccount(dir, email, handover string, retainDays int) (*OffboardEdit
 		}
 	}
 	if target == nil {
-		return nil, fmt.Errorf("no account block has email = %q. If the account comes from a for_each (a CSV file), set its status to \"departed\" there and add an offboarding block to the resource, for example with offboarding { handover_to = each.value.handover_to }", email)
+		for _, name := range dedupe(csvFiles) {
+			path := name
+			if !filepath.IsAbs(path) {
+				path = filepath.Join(dir, name)
+			}
+			if ok, err := offboardCSVRow(path, email, handover, retainDays); err != nil {
+				return nil, err
+			} else if ok {
+				return &OffboardEdit{File: path, CSV: true}, nil
+			}
+		}
+		return nil, fmt.Errorf("no account block has email = %q, and no CSV file that account blocks read has a row for it. If the account comes from a for_each, set its status to \"departed\" there (see \"When someone leaves\" in the README for the status, handover_to and retain_days columns)", email)
 	}
 	body := target.block.Body()
 	body.SetAttributeValue("status", cty.StringVal("departed"))
@@ -113,4 +140,76 @@ func traversalOf(s string) hcl.Traversal {
 		tr = append(tr, hcl.TraverseAttr{Name: p})
 	}
 	return tr
+}
+
+// csvFileRef finds the CSV files a configuration reads: file("staff.csv").
+var csvFileRef = regexp.MustCompile(`file\(\s*"([^"]+\.csv)"\s*\)`)
+
+func dedupe(l []string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, s := range l {
+		if !seen[s] {
+			seen[s] = true
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// offboardCSVRow sets status, handover_to and retain_days in the row of a CSV file
+// whose email column is email. It reports false when the file has no such row, and an
+// error when the row is there but the file lacks the columns the policy needs.
+func offboardCSVRow(path, email, handover string, retainDays int) (bool, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return false, nil
+	}
+	rows, err := csv.NewReader(bytes.NewReader(data)).ReadAll()
+	if err != nil || len(rows) < 2 {
+		return false, nil
+	}
+	col := map[string]int{}
+	for i, h := range rows[0] {
+		col[strings.TrimSpace(h)] = i
+	}
+	ei, ok := col["email"]
+	if !ok {
+		return false, nil
+	}
+	row := -1
+	for i, r := range rows[1:] {
+		if ei < len(r) && strings.EqualFold(strings.TrimSpace(r[ei]), email) {
+			row = i + 1
+		}
+	}
+	if row < 0 {
+		return false, nil
+	}
+	for _, c := range []string{"status", "handover_to"} {
+		if _, ok := col[c]; !ok {
+			return false, fmt.Errorf("%s has %s's row but no %q column: add status, handover_to and retain_days columns and read them in the account block (see \"When someone leaves\" in the README)", path, email, c)
+		}
+	}
+	set := func(c, v string) {
+		if i, ok := col[c]; ok {
+			for len(rows[row]) <= i {
+				rows[row] = append(rows[row], "")
+			}
+			rows[row][i] = v
+		}
+	}
+	set("status", "departed")
+	set("handover_to", handover)
+	set("retain_days", strconv.Itoa(retainDays))
+	var buf bytes.Buffer
+	w := csv.NewWriter(&buf)
+	if err := w.WriteAll(rows); err != nil {
+		return false, err
+	}
+	info, err := os.Stat(path)
+	if err != nil {
+		return false, err
+	}
+	return true, os.WriteFile(path, buf.Bytes(), info.Mode().Perm())
 }

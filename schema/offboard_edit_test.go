@@ -129,7 +129,7 @@ func TestOffboardAccountErrors(t *testing.T) {
 		want  string
 	}{
 		{name: "for_each account", files: map[string]string{"a.mf.hcl": offboardPeople}, email: "carol@example.com",
-			want: `set its status to "departed" there and add an offboarding block`},
+			want: `set its status to "departed" there`},
 		{name: "no such account", files: map[string]string{"a.mf.hcl": offboardPeople}, email: "zed@example.com",
 			want: `no account block has email = "zed@example.com"`},
 		{name: "computed email", files: map[string]string{"a.mf.hcl": `account "a" {

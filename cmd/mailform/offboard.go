@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"os"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -34,7 +35,11 @@ func newOffboardCmd() *cobra.Command {
 				return fail("%v", err)
 			}
 			out := cmd.OutOrStdout()
-			fmt.Fprintf(out, "Updated %s in %s: status = \"departed\", hand over to %s, delete after %d days.\n\n", edit.Address, edit.File, handover, retain)
+			if edit.CSV {
+				fmt.Fprintf(out, "Updated the row of %s in %s: status departed, hand over to %s, delete after %d days.\n\n", args[0], edit.File, handover, retain)
+			} else {
+				fmt.Fprintf(out, "Updated %s in %s: status = \"departed\", hand over to %s, delete after %d days.\n\n", edit.Address, edit.File, handover, retain)
+			}
 			w, err := open(&f.varFlags)
 			if err != nil {
 				return err
@@ -50,6 +55,9 @@ func newOffboardCmd() *cobra.Command {
 				return err
 			}
 			views.RenderPlan(out, p, views.Colors{On: colorOn(os.Stdout)})
+			if edit.CSV && !offboards(p, args[0]) {
+				fmt.Fprintf(os.Stderr, "\nWarning: the plan does not offboard %s: the account block does not read the CSV's status column. See \"When someone leaves\" in the README for the status and offboarding settings to add.\n", args[0])
+			}
 			fmt.Fprintln(out, "\nReview the change, commit it, and run mailform apply to freeze the account now.")
 			return nil
 		},
@@ -58,4 +66,14 @@ func newOffboardCmd() *cobra.Command {
 	cmd.Flags().StringVar(&handover, "handover-to", "", "the account that receives the departed account's mail")
 	cmd.Flags().IntVar(&retain, "retain-days", 30, "days to keep the frozen mailbox before deleting it")
 	return cmd
+}
+
+// offboards reports whether the plan freezes or offboards the account with email.
+func offboards(p *planner.Plan, email string) bool {
+	for _, c := range p.Changes {
+		if c.Type == "account" && c.Offboard != "" && strings.EqualFold(c.After.Str("email"), email) {
+			return true
+		}
+	}
+	return false
 }

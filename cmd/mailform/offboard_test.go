@@ -196,3 +196,37 @@ department "legal" {
 		}
 	}
 }
+
+// TestOffboardCSVAccount: `mailform offboard` of an account from a CSV file edits its
+// row, and the plan freezes it when the block reads the columns.
+func TestOffboardCSVAccount(t *testing.T) {
+	cfg := `
+domain "corp" { name = "example.com" }
+account "staff" {
+  for_each = { for r in csvdecode(file("staff.csv")) : r.email => r }
+  email    = each.value.email
+  name     = each.value.name
+  status   = each.value.status != "" ? each.value.status : "active"
+  dynamic "offboarding" {
+    for_each = each.value.status == "departed" ? [each.value] : []
+    content {
+      handover_to = offboarding.value.handover_to
+      retain_days = tonumber(offboarding.value.retain_days)
+    }
+  }
+}
+`
+	dir := writeFiles(t, map[string]string{"main.mf.hcl": cfg,
+		"staff.csv": "email,name,status,handover_to,retain_days\nann@example.com,Ann,,,\nbob@example.com,Bob,,,\n"})
+	atTime(t, dir, "2026-11-23", 0, "apply", "-auto-approve")
+	r := atTime(t, dir, "2026-11-23", 0, "offboard", "bob@example.com", "--handover-to", "ann@example.com", "--retain-days", "45")
+	if !strings.Contains(readFile(t, dir, "staff.csv"), "bob@example.com,Bob,departed,ann@example.com,45") {
+		t.Fatalf("the CSV row was not updated:\n%s", readFile(t, dir, "staff.csv"))
+	}
+	if !strings.Contains(r.stdout, "will be frozen and offboarded") || !strings.Contains(r.stdout, "deletes on 2027-01-07") {
+		t.Errorf("offboard's plan:\n%s", r.stdout)
+	}
+	if strings.Contains(r.stderr, "does not offboard") {
+		t.Errorf("spurious warning:\n%s", r.stderr)
+	}
+}
