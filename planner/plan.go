@@ -206,7 +206,7 @@ func MakePlan(ctx context.Context, o Options) (*Plan, hcl.Diagnostics) {
 	}
 	diags = appendNew(diags, crossCheck(insts, o.Providers))
 	// The email-DNS rules run on every plan too: a broken SPF or MX never ships.
-	diags = appendNew(diags, lintDNS(insts, o.Providers))
+	diags = appendNew(diags, lintResults(diags, lintDNS(insts, o.Providers)))
 	if diags.HasErrors() {
 		return nil, diags
 	}

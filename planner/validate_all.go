@@ -27,7 +27,23 @@ func Validate(cfg *schema.Config, vars map[string]cty.Value, ps *ProviderSet) hc
 		in.Provider = assign[r]
 	}
 	diags = appendNew(diags, crossCheck(insts, ps))
-	return appendNew(diags, lintDNS(insts, ps))
+	return appendNew(diags, lintResults(diags, lintDNS(insts, ps)))
+}
+
+// lintResults keeps lint's warnings only for a configuration without errors: a record
+// that failed to decode is missing from what lint sees, and warnings about it ("no MX
+// record") would only mislead.
+func lintResults(before, found hcl.Diagnostics) hcl.Diagnostics {
+	if !before.HasErrors() {
+		return found
+	}
+	var out hcl.Diagnostics
+	for _, d := range found {
+		if d.Severity == hcl.DiagError {
+			out = append(out, d)
+		}
+	}
+	return out
 }
 
 // lintDNS runs the email-DNS rules over the declared RRsets.

@@ -12,7 +12,8 @@ import (
 
 // TestInvalidConfigurations runs validate and plan on every malformed configuration
 // under testdata/invalid. Each must exit 1 with a diagnostic holding every line of
-// the case's expect.txt (the file:line and the key phrase), and must neither create
+// the case's expect.txt (the file:line and the key phrase; a line "!text" must not
+// appear), and must neither create
 // nor change the state or the sandbox: first in an empty directory, then next to the
 // state and sandbox of a real applied configuration.
 func TestInvalidConfigurations(t *testing.T) {
@@ -48,6 +49,13 @@ func TestInvalidConfigurations(t *testing.T) {
 						t.Fatalf("%s: want exit 1, got %s", cmd[0], r)
 					}
 					for _, want := range expect {
+						// A line "!text" is what the output must not say.
+						if unwanted, ok := strings.CutPrefix(want, "!"); ok {
+							if strings.Contains(r.stderr, unwanted) {
+								t.Errorf("%s: stderr says %q:\n%s", cmd[0], unwanted, r.stderr)
+							}
+							continue
+						}
 						if !strings.Contains(r.stderr, want) {
 							t.Errorf("%s: stderr lacks %q:\n%s", cmd[0], want, r.stderr)
 						}
