@@ -432,11 +432,9 @@ func stateEntry(c *Change, id string, attrs model.Object, prior *state.Resource,
 // hold write-only values (passwords, which plans never carry).
 type reevaluator struct {
 	mu    sync.Mutex
-	o     ApplyOptions
 	g     *graph
 	ev    *evaluator
 	known map[string]string // address → id learned during apply
-	plan  map[string]*Change
 	// blocks caches, per resource block, the evaluation of the block and what it
 	// depends on. Evaluating the whole configuration again for every new id made
 	// applies of thousands of departments quadratic; a block is evaluated again only
@@ -459,10 +457,9 @@ func newReevaluator(o ApplyOptions, p *Plan) (*reevaluator, error) {
 	if diags.HasErrors() {
 		return nil, fmt.Errorf("configuration: %s", diagText(diags))
 	}
-	re := &reevaluator{o: o, g: g, ev: newEvaluator(o.Config, g, o.Vars), known: map[string]string{}, plan: map[string]*Change{},
+	re := &reevaluator{g: g, ev: newEvaluator(o.Config, g, o.Vars), known: map[string]string{},
 		blocks: map[string]*blockEval{}, needs: map[string]map[string]bool{}}
 	for _, c := range p.Changes {
-		re.plan[c.Address] = c
 		if c.ID != "" {
 			re.known[c.Address] = c.ID
 		}
