@@ -91,18 +91,11 @@ func diffInstance(o Options, st *state.State, in *Instance, m *matching, g *grap
 		c.Action = NoOp
 		return c
 	}
-	before := lo.Attrs.Clone()
-	if t == model.Account && in.Desired.Str("status") == "departed" && before.Str("status") == "frozen" {
-		before["status"] = "departed"
-	}
+	before := liveAsIntended(t, lo.Attrs, in.Desired).Clone()
 	// What the provider cannot read (engine-managed settings) is compared with what
 	// was last applied.
 	if p := o.Providers.ByName[in.Provider]; p != nil {
-		supported, _ := p.Supports(t.Name)
-		sup := map[string]bool{}
-		for _, a := range supported {
-			sup[a] = true
-		}
+		sup := readableAttrs(p, t.Name)
 		for _, a := range t.Attrs {
 			if !sup[a.Name] && !a.Computed {
 				if sr != nil && sr.Attrs != nil {
@@ -250,6 +243,26 @@ func safetyChecks(o Options, st *state.State, p *Plan) hcl.Diagnostics {
 		}
 	}
 	return diags
+}
+
+// liveAsIntended returns live as it compares with intended: a departed account reads
+// back as frozen until it is deleted.
+func liveAsIntended(t *model.Type, live, intended model.Object) model.Object {
+	if t == model.Account && intended.Str("status") == "departed" && live.Str("status") == "frozen" {
+		live = live.Clone()
+		live["status"] = "departed"
+	}
+	return live
+}
+
+// readableAttrs is the set of attributes of typ that provider p reads and writes.
+func readableAttrs(p providers.Provider, typ string) map[string]bool {
+	supported, _ := p.Supports(typ)
+	out := make(map[string]bool, len(supported))
+	for _, a := range supported {
+		out[a] = true
+	}
+	return out
 }
 
 func changesAttr(c *Change, name string) bool {

@@ -287,16 +287,8 @@ func changedOutside(o DriftOptions, st *state.State, live map[liveKey]*liveSet) 
 			}
 			ignore = res.Lifecycle.IgnoreChanges
 		}
-		supported, _ := p.Supports(sr.Type)
-		readable := map[string]bool{}
-		for _, n := range supported {
-			readable[n] = true
-		}
-		lv := lo.Attrs
-		if t == model.Account && sr.Attrs.Str("status") == "departed" && lv.Str("status") == "frozen" {
-			lv = lv.Clone()
-			lv["status"] = "departed" // a departed account is frozen live until deleted
-		}
+		readable := readableAttrs(p, sr.Type)
+		lv := liveAsIntended(t, lo.Attrs, sr.Attrs)
 		// Diff's "after" is the applied state so that only the attributes mailform
 		// manages are compared; the result is turned around to read applied → live.
 		for _, c := range model.Diff(t, lv, sr.Attrs, ignore) {
