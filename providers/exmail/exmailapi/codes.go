@@ -1,7 +1,8 @@
 package exmailapi
 
-// The errcodes the API answers with (shared/exmail-api.md). The handler answers only
-// with these; a client treats any other code as an error too.
+// The errcodes the API answers with: the whole table of shared/exmail-api.md plus the
+// WeCom family's codes the handler needs for malformed requests. A client treats any
+// other code as an error too.
 const (
 	CodeBusy              = -1
 	CodeOK                = 0
@@ -14,8 +15,10 @@ const (
 	CodeInvalidParameter     = 40058
 	CodeFrequencyExceeded    = 45009
 	CodeTooManyConcurrent    = 45033
+	CodeConcurrencyTooHigh   = 40093 // 请求并发过大: too many calls in flight
 	CodeNoPermission         = 48002
-	CodeDeptNameLength       = 60001 // WeCom family: department name length out of range
+	CodeNoAppPermission      = 602005 // Exmail's own "no API permission for this app"
+	CodeDeptNameLength       = 60001  // WeCom family: department name length out of range
 	CodeDeptNotFound         = 60003
 	CodeParentDeptNotFound   = 60004
 	CodeDeptHasMembers       = 60005
@@ -24,9 +27,26 @@ const (
 	CodeDeptExists           = 60008
 	CodeDeptNameInvalidChars = 60009 // WeCom family: department name has invalid characters
 	CodeUserIDExists         = 60102
+	// CodeMobileExists is 60104: "mobile exists" in WeCom's table, "invalid position"
+	// in one Exmail copy; both readings are reported.
 	CodeMobileExists         = 60104
+	CodeTooManyUserDepts     = 60105 // an Exmail copy's code for too many departments
 	CodeTooManyDepartments   = 60110
 	CodeUserIDNotFound       = 60111
+	CodeInRecycleBin         = 60116
+	CodeGroupNotFound        = 600008
+	CodeGroupBadUserList     = 600010
+	CodeGroupBadGroupList    = 600011
+	CodeGroupBadDepartment   = 600012
+	CodeGroupBadAllowType    = 600013
+	CodeGroupBadAllowUsers   = 600014
+	CodeGroupExists          = 600015
+	CodeGroupMemberUserGone  = 600016
+	CodeGroupMemberDeptGone  = 600017
+	CodeGroupMemberGroupGone = 600018
+	CodeGroupBadAllowList    = 600023
+	CodeGroupAddressClash    = 600024
+	CodeBatchCheckTooMany    = 600027
 )
 
 var codeMessages = map[int]string{
@@ -39,7 +59,9 @@ var codeMessages = map[int]string{
 	CodeInvalidParameter:     "invalid parameter",
 	CodeFrequencyExceeded:    "call frequency exceeded",
 	CodeTooManyConcurrent:    "too many concurrent calls",
+	CodeConcurrencyTooHigh:   "too many concurrent calls",
 	CodeNoPermission:         "no API permission for this app",
+	CodeNoAppPermission:      "no API permission for this app",
 	CodeDeptNameLength:       "department name length out of range",
 	CodeDeptNotFound:         "department not found",
 	CodeParentDeptNotFound:   "parent department not found",
@@ -49,9 +71,33 @@ var codeMessages = map[int]string{
 	CodeDeptExists:           "department exists",
 	CodeDeptNameInvalidChars: "department name has invalid characters",
 	CodeUserIDExists:         "userid exists",
-	CodeMobileExists:         "mobile exists",
-	CodeTooManyDepartments:   "more than 20 departments",
+	CodeMobileExists:         "mobile exists, or invalid position",
+	CodeTooManyUserDepts:     "too many departments for one user",
+	CodeTooManyDepartments:   "too many departments for one user",
 	CodeUserIDNotFound:       "userid not found",
+	CodeInRecycleBin:         "the address is in the recycle bin",
+	CodeGroupNotFound:        "group not found",
+	CodeGroupBadUserList:     "invalid userlist of a group",
+	CodeGroupBadGroupList:    "invalid grouplist of a group",
+	CodeGroupBadDepartment:   "invalid department list of a group",
+	CodeGroupBadAllowType:    "invalid allow_type",
+	CodeGroupBadAllowUsers:   "invalid allow_userlist",
+	CodeGroupExists:          "group exists",
+	CodeGroupMemberUserGone:  "a member user does not exist",
+	CodeGroupMemberDeptGone:  "a member department does not exist",
+	CodeGroupMemberGroupGone: "a member group does not exist",
+	CodeGroupBadAllowList:    "invalid allow_userlist",
+	CodeGroupAddressClash:    "the group address clashes with an account or alias",
+	CodeBatchCheckTooMany:    "more than 20 addresses in one batchcheck",
+}
+
+// Codes returns every errcode of the table, for tests that walk it.
+func Codes() []int {
+	out := make([]int, 0, len(codeMessages))
+	for c := range codeMessages {
+		out = append(out, c)
+	}
+	return out
 }
 
 // CodeMessage returns the meaning of an errcode, or "" for a code the API page does
