@@ -56,8 +56,16 @@ func (e *APIError) Is(target error) bool {
 // notFound reports whether the answer says the object of the call does not exist;
 // a user/update naming a missing department is not a missing user.
 func (e *APIError) notFound() bool {
-	if strings.HasPrefix(e.Endpoint, "department/") {
+	switch {
+	case strings.HasPrefix(e.Endpoint, "department/"):
 		return e.Code == exmailapi.CodeDeptNotFound
+	case e.Endpoint == "group/get" || e.Endpoint == "group/delete":
+		// 600008 is the documented answer; 60111 is accepted too, since groups share
+		// the address space of users and a call naming only the group cannot mean
+		// a missing member.
+		return e.Code == exmailapi.CodeGroupNotFound || e.Code == exmailapi.CodeUserIDNotFound
+	case strings.HasPrefix(e.Endpoint, "group/"):
+		return e.Code == exmailapi.CodeGroupNotFound
 	}
 	return e.Code == exmailapi.CodeUserIDNotFound
 }

@@ -1,46 +1,16 @@
 package exmail
 
-import (
-	"encoding/json"
-	"fmt"
-	"strconv"
-	"strings"
-)
+import "github.com/mailform/mailform/providers/exmail/exmailapi"
 
 // flexInt decodes a JSON number, a numeric string, "" or null, because the API sends
-// enable, gender and ids sometimes as numbers and sometimes as strings.
+// enable, gender and ids sometimes as numbers and sometimes as strings. Digits are
+// parsed exactly: department ids are 64-bit and exceed what float64 holds.
 type flexInt int64
 
 func (n *flexInt) UnmarshalJSON(b []byte) error {
-	var v any
-	if err := json.Unmarshal(b, &v); err != nil {
-		return err
-	}
-	switch x := v.(type) {
-	case nil:
-		*n = 0
-	case float64:
-		*n = flexInt(x)
-	case bool:
-		*n = 0
-		if x {
-			*n = 1
-		}
-	case string:
-		x = strings.TrimSpace(x)
-		if x == "" {
-			*n = 0
-			return nil
-		}
-		i, err := strconv.ParseInt(x, 10, 64)
-		if err != nil {
-			return fmt.Errorf("%q is not a number", x)
-		}
-		*n = flexInt(i)
-	default:
-		return fmt.Errorf("%s is not a number", b)
-	}
-	return nil
+	v, err := exmailapi.DecodeLooseInt(b)
+	*n = flexInt(v)
+	return err
 }
 
 func int64s(in []flexInt) []int64 {

@@ -185,16 +185,26 @@ func (p *Provider) updateGroup(ctx context.Context, id string, prior, desired mo
 	return providers.Remote{ID: model.CanonicalEmail(id), Attrs: after}, nil
 }
 
-// memberMissing tells a missing member from a missing group: both answer 60111, and
-// only a missing group may match providers.ErrNotFound.
+// memberMissing turns a group write's answer about a missing member into a message
+// that says so; only a missing group itself may match providers.ErrNotFound. Older
+// answers name a missing member with 60111, like a missing group, so for an update
+// the group is read to tell them apart.
 func (p *Provider) memberMissing(ctx context.Context, groupid string, err error, mayBeGone bool) error {
-	if !IsNotFound(err) {
+	var ae *APIError
+	if !errors.As(err, &ae) {
 		return err
 	}
-	if mayBeGone {
-		if _, gerr := p.c.GetGroup(ctx, groupid); IsNotFound(gerr) {
-			return err
+	switch ae.Code {
+	case exmailapi.CodeUserIDNotFound:
+		if mayBeGone {
+			if _, gerr := p.c.GetGroup(ctx, groupid); IsNotFound(gerr) {
+				return fmt.Errorf("%v: %w", err, gerr)
+			}
 		}
+	case exmailapi.CodeGroupMemberUserGone, exmailapi.CodeGroupMemberDeptGone, exmailapi.CodeGroupMemberGroupGone,
+		exmailapi.CodeGroupBadUserList, exmailapi.CodeGroupBadGroupList, exmailapi.CodeGroupBadDepartment:
+	default:
+		return err
 	}
 	return fmt.Errorf("%v: a member or sender of group %s does not exist; create it first or remove it from the group", err, groupid)
 }

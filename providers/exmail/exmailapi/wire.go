@@ -2,6 +2,8 @@ package exmailapi
 
 import (
 	"encoding/json"
+	"fmt"
+	"math"
 	"strconv"
 	"strings"
 )
@@ -10,29 +12,51 @@ import (
 type looseInt int64
 
 func (n *looseInt) UnmarshalJSON(b []byte) error {
-	var v any
-	if err := json.Unmarshal(b, &v); err != nil {
-		return err
-	}
-	switch x := v.(type) {
-	case nil:
-		*n = 0
-	case float64:
-		*n = looseInt(x)
-	case string:
-		if strings.TrimSpace(x) == "" {
-			*n = 0
-			return nil
+	v, err := DecodeLooseInt(b)
+	*n = looseInt(v)
+	return err
+}
+
+// DecodeLooseInt decodes one JSON value that stands for an integer: a number, a
+// numeric string, "" or null (0), true or false (1 or 0). Integers are parsed from
+// their digits, never through float64, because department ids exceed 2^53; a number
+// written with a fraction or an exponent is accepted only when it is a whole number
+// that float64 holds exactly.
+func DecodeLooseInt(b []byte) (int64, error) {
+	s := strings.TrimSpace(string(b))
+	switch {
+	case s == "null":
+		return 0, nil
+	case s == "true":
+		return 1, nil
+	case s == "false":
+		return 0, nil
+	case strings.HasPrefix(s, `"`):
+		var str string
+		if err := json.Unmarshal([]byte(s), &str); err != nil {
+			return 0, err
 		}
-		i, err := strconv.ParseInt(strings.TrimSpace(x), 10, 64)
+		str = strings.TrimSpace(str)
+		if str == "" {
+			return 0, nil
+		}
+		i, err := strconv.ParseInt(str, 10, 64)
 		if err != nil {
-			return err
+			return 0, fmt.Errorf("%q is not a whole number", str)
 		}
-		*n = looseInt(i)
-	default:
-		return &json.UnsupportedValueError{Str: string(b)}
+		return i, nil
 	}
-	return nil
+	if i, err := strconv.ParseInt(s, 10, 64); err == nil {
+		return i, nil
+	}
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil {
+		return 0, fmt.Errorf("%s is not a number", s)
+	}
+	if f != math.Trunc(f) || math.Abs(f) > 1<<53 {
+		return 0, fmt.Errorf("%s is not a whole number that can be read exactly (ids above 2^53 must be sent as integers)", s)
+	}
+	return int64(f), nil
 }
 
 func ints(in []looseInt) []int64 {
