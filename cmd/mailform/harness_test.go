@@ -224,3 +224,22 @@ func readFile(t *testing.T, dir, name string) string {
 	}
 	return string(b)
 }
+
+// runEnvNoFatal is runEnv for goroutines, where t.Fatal must not be called: a
+// failure to start the binary is reported as exit code -1.
+func runEnvNoFatal(dir string, env []string, args ...string) result {
+	cmd := command(dir, env, args...)
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	r := result{stdout: out.String(), stderr: errb.String()}
+	var ee *exec.ExitError
+	switch {
+	case err == nil:
+	case errors.As(err, &ee):
+		r.code = ee.ExitCode()
+	default:
+		r.code, r.stderr = -1, r.stderr+err.Error()
+	}
+	return r
+}

@@ -96,13 +96,19 @@ func (c *Client) once(ctx context.Context, r *request, out any) error {
 
 // exchange is one HTTP round trip.
 func (c *Client) exchange(ctx context.Context, r *request, tok string, out any) error {
-	if err := c.limiter.wait(ctx); err != nil {
-		return c.waitErr(ctx, r, err)
-	}
-	if err := c.gate.acquire(ctx); err != nil {
-		return c.waitErr(ctx, r, err)
+	// Queueing behind the client's own rate limit and concurrency bound spends none
+	// of the call's retry budget; talking to the service does.
+	if err := retry.Queued(ctx, func(ctx context.Context) error {
+		if err := c.limiter.wait(ctx); err != nil {
+			return err
+		}
+		return c.gate.acquire(ctx)
+	}); err != nil {
+		return fmt.Errorf("exmail %s %s: %w", r.path, r.object, err)
 	}
 	defer c.gate.release()
+	ctx, cancel := retry.Bounded(ctx)
+	defer cancel()
 	q := url.Values{}
 	for k, v := range r.query {
 		q.Set(k, v)
@@ -221,16 +227,6 @@ func (c *Client) logCall(r *request, q url.Values, outcome string, elapsed time.
 	defer c.logMu.Unlock()
 	fmt.Fprintf(c.cfg.Log, "exmail: %s %s %s object=%q %s elapsed=%s\n",
 		r.method, r.path, strings.Join(args, "&"), r.object, outcome, elapsed.Round(time.Microsecond))
-}
-
-// waitErr reports a call that could not even start: the rate limiter's or the
-// concurrency gate's wait ran out of time.
-func (c *Client) waitErr(ctx context.Context, r *request, err error) error {
-	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
-		return &transientError{Endpoint: r.path, Object: r.object, notDone: true,
-			Cause: fmt.Sprintf("no answer from %s (calls were still queued behind unanswered ones when the retry budget of %s ran out)", c.cfg.Endpoint, c.cfg.RetryTimeout)}
-	}
-	return fmt.Errorf("exmail %s %s: %w", r.path, r.object, err)
 }
 
 // transportCause says in one phrase why an exchange got no answer, naming the

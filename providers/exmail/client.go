@@ -147,14 +147,18 @@ func (c *Client) Close() error {
 
 // token returns a cached token of app, fetching one when none is valid.
 func (c *Client) token(ctx context.Context, app string) (string, error) {
+	// Waiting for another call's token request is waiting for the service: it
+	// spends this call's budget.
+	bctx, cancel := retry.Bounded(ctx)
+	defer cancel()
 	select {
 	case c.tokMu <- struct{}{}:
-	case <-ctx.Done():
-		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
-			return "", &transientError{Endpoint: "gettoken", Object: "(" + app + " app)", notDone: true,
-				Cause: c.transportCause(ctx, ctx.Err(), 0)}
+	case <-bctx.Done():
+		if errors.Is(ctx.Err(), context.Canceled) {
+			return "", fmt.Errorf("exmail gettoken (%s app): %w", app, ctx.Err())
 		}
-		return "", ctx.Err()
+		return "", &transientError{Endpoint: "gettoken", Object: "(" + app + " app)", notDone: true,
+			Cause: c.transportCause(bctx, bctx.Err(), 0)}
 	}
 	defer func() { <-c.tokMu }()
 	if t, ok := c.tokens[app]; ok && time.Now().Before(t.expires) {

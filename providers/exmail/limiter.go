@@ -9,14 +9,27 @@ import (
 )
 
 // adaptiveLimiter paces calls at a rate that halves when the API says it is called
-// too often and creeps back up while calls succeed, because Exmail publishes no limit.
+// too often and creeps back up while calls succeed, because Exmail publishes no
+// limit. It judges by the share of throttled answers among the recent calls, not
+// by single answers: a service that throttles a fraction of calls at random (a
+// shared tenant, a busy moment) is met with retries of those calls, while a rate
+// above the real limit, which gets most calls throttled, is cut.
 type adaptiveLimiter struct {
 	mu      sync.Mutex
 	l       *rate.Limiter
 	max     float64
 	cur     float64
 	lastCut time.Time
+	recent  [throttleWindow]bool // ring of recent outcomes: true = throttled
+	n, next int
 }
+
+// throttleWindow is how many recent calls the share of throttled answers is taken
+// over; cutShare is the share at which the rate halves.
+const (
+	throttleWindow = 20
+	cutShare       = 0.5
+)
 
 func newAdaptiveLimiter(perSecond float64) *adaptiveLimiter {
 	burst := int(perSecond)
@@ -38,11 +51,32 @@ func (a *adaptiveLimiter) floor() float64 {
 	return f
 }
 
-// throttled halves the rate, at most once a second so that a burst of throttle
-// answers from calls already in flight counts as one signal.
+// record adds one outcome and returns the share of throttled answers among the
+// recent ones.
+func (a *adaptiveLimiter) record(throttled bool) float64 {
+	a.recent[a.next] = throttled
+	a.next = (a.next + 1) % throttleWindow
+	if a.n < throttleWindow {
+		a.n++
+	}
+	k := 0
+	for i := 0; i < a.n; i++ {
+		if a.recent[i] {
+			k++
+		}
+	}
+	return float64(k) / float64(a.n)
+}
+
+// throttled records a throttle answer and halves the rate when at least half the
+// recent calls were throttled, at most once a second so that a burst of answers
+// from calls already in flight counts as one signal.
 func (a *adaptiveLimiter) throttled() {
 	a.mu.Lock()
 	defer a.mu.Unlock()
+	if a.record(true) < cutShare {
+		return
+	}
 	now := time.Now()
 	if now.Sub(a.lastCut) < time.Second {
 		return
@@ -55,10 +89,12 @@ func (a *adaptiveLimiter) throttled() {
 	a.l.SetLimit(rate.Limit(a.cur))
 }
 
-// succeeded raises the rate by a fiftieth of the configured rate.
+// succeeded records a success and raises the rate by a fiftieth of the configured
+// rate, except in the second after a cut.
 func (a *adaptiveLimiter) succeeded() {
 	a.mu.Lock()
 	defer a.mu.Unlock()
+	a.record(false)
 	if a.cur >= a.max || time.Since(a.lastCut) < time.Second {
 		return
 	}

@@ -27,6 +27,28 @@ func TestAdaptiveLimiter(t *testing.T) {
 			a.succeeded()
 		}, 10.4},
 		{"never above the maximum", 20, func(a *adaptiveLimiter) { a.succeeded() }, 20},
+		{"holds while a minority of calls is throttled", 20, func(a *adaptiveLimiter) {
+			for i := 0; i < 30; i++ {
+				if i%3 == 2 {
+					a.throttled()
+				} else {
+					a.succeeded()
+				}
+				a.lastCut = time.Now().Add(-2 * time.Second)
+			}
+		}, 20},
+		{"halves once most recent calls are throttled", 20, func(a *adaptiveLimiter) {
+			for i := 0; i < 10; i++ {
+				a.succeeded()
+			}
+			for i := 0; i < 9; i++ {
+				a.throttled()
+			}
+			if a.rate() != 20 {
+				panic("cut before half the window was throttled")
+			}
+			a.throttled()
+		}, 10},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

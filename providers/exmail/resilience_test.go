@@ -120,10 +120,18 @@ func TestThrottledThirtyPercent(t *testing.T) {
 			if f.count.Get("fault:throttle") == 0 {
 				t.Fatal("no 45009 was injected")
 			}
-			if r := f.client.limiter.rate(); r >= 10000 {
-				t.Fatalf("rate stayed at %v calls/s after 45009 answers", r)
-			}
 		})
+	}
+}
+
+// A client configured above the service's real limit, which then throttles most
+// calls, slows down to it.
+func TestRateAboveTheRealLimitIsCut(t *testing.T) {
+	f := newFixture(t, func(o *exmailapi.Options) { o.RateLimit = 50 },
+		func(c *Config) { c.RateLimit = 2000; c.MaxAttempts = 40 })
+	workload(t, f, 30)
+	if r := f.client.limiter.rate(); r >= 2000 {
+		t.Fatalf("rate stayed at %v calls/s against a service that allows 50", r)
 	}
 }
 

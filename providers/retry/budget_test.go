@@ -30,13 +30,43 @@ func TestBudgetEndsTheCall(t *testing.T) {
 	}
 }
 
+// hang is an attempt whose service never answers: it ends with the call's budget.
+func hang(ctx context.Context) error {
+	ctx, cancel := Bounded(ctx)
+	defer cancel()
+	<-ctx.Done()
+	return errDropped
+}
+
+// Time spent queueing for a local resource is not spent from the budget: a call
+// that queued longer than its budget still makes its attempt.
+func TestQueueingSpendsNoBudget(t *testing.T) {
+	tries := 0
+	err := Do(context.Background(), 3, NewBackoff(time.Millisecond, time.Millisecond, 1), Call{
+		Classify: classify, Budget: 50 * time.Millisecond,
+		Try: func(ctx context.Context) error {
+			tries++
+			if err := Queued(ctx, func(context.Context) error { time.Sleep(120 * time.Millisecond); return nil }); err != nil {
+				return err
+			}
+			if tries == 1 {
+				return errBusy
+			}
+			return nil
+		},
+	})
+	if err != nil || tries != 2 {
+		t.Fatalf("Do = %v after %d tries; queueing must not use up the budget", err, tries)
+	}
+}
+
 // An attempt that hangs is cut by the budget, and a write cut that way may have been
 // done: the message says so rather than claiming it failed.
 func TestBudgetCutsAHangingWrite(t *testing.T) {
 	err := Do(context.Background(), 5, NewBackoff(time.Millisecond, time.Millisecond, 1), Call{
 		Classify: classify, Budget: 50 * time.Millisecond, Write: true,
-		Verify: func(ctx context.Context) (bool, error) { <-ctx.Done(); return false, errDropped },
-		Try:    func(ctx context.Context) error { <-ctx.Done(); return errDropped },
+		Verify: func(ctx context.Context) (bool, error) { return false, hang(ctx) },
+		Try:    hang,
 	})
 	if err == nil || !strings.Contains(err.Error(), "may or may not have been made") {
 		t.Fatalf("Do = %v, want an unknown outcome", err)

@@ -178,9 +178,78 @@ func (e *GaveUp) Error() string {
 
 func (e *GaveUp) Unwrap() error { return e.Last }
 
+// clock measures what a call has spent of its budget: the time of its attempts
+// and of the waits between them, not the time it queued for local resources (the
+// client's own rate limiter, a free slot), which says nothing about the service.
+type clock struct {
+	mu      sync.Mutex
+	budget  time.Duration // 0 = unbounded
+	spent   time.Duration
+	since   time.Time // running since; zero while paused
+	waitCtx context.Context
+}
+
+type clockKey struct{}
+
+func (c *clock) remaining() time.Duration {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.budget <= 0 {
+		return time.Duration(1<<63 - 1)
+	}
+	spent := c.spent
+	if !c.since.IsZero() {
+		spent += time.Since(c.since)
+	}
+	return c.budget - spent
+}
+
+func (c *clock) expired() bool { return c.budget > 0 && c.remaining() <= 0 }
+
+func (c *clock) pause() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.since.IsZero() {
+		c.spent += time.Since(c.since)
+		c.since = time.Time{}
+	}
+}
+
+func (c *clock) resume() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.since.IsZero() {
+		c.since = time.Now()
+	}
+}
+
+// Queued runs wait, a wait for a local resource such as a rate limiter or a free
+// slot, without spending the budget of the call ctx belongs to. The wait ends early
+// when another call of the run trips the breaker: nothing has been sent yet.
+func Queued(ctx context.Context, wait func(context.Context) error) error {
+	c, _ := ctx.Value(clockKey{}).(*clock)
+	if c == nil {
+		return wait(ctx)
+	}
+	c.pause()
+	defer c.resume()
+	return wait(c.waitCtx)
+}
+
+// Bounded returns ctx limited to what is left of its call's budget, for the part of
+// an attempt that talks to the service.
+func Bounded(ctx context.Context) (context.Context, context.CancelFunc) {
+	c, _ := ctx.Value(clockKey{}).(*clock)
+	if c == nil || c.budget <= 0 {
+		return context.WithCancel(ctx)
+	}
+	return context.WithTimeout(ctx, c.remaining())
+}
+
 // Do runs c with at most attempts attempts and within c.Budget. Retries never nest:
 // whatever an attempt does inside (fetching a token, say) it does once, and a
-// failure there is one failed attempt of this call.
+// failure there is one failed attempt of this call; a Verify that calls Do again
+// shares this call's budget.
 func Do(ctx context.Context, attempts int, b *Backoff, c Call) error {
 	if err := c.Breaker.Open(); err != nil {
 		return err
@@ -190,15 +259,10 @@ func Do(ctx context.Context, attempts int, b *Backoff, c Call) error {
 	}
 	start := time.Now()
 	outer := ctx
-	if c.Budget > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, c.Budget)
-		defer cancel()
-	}
 	// waitCtx ends the waits between attempts when another call trips the breaker;
 	// reads in flight end too, but a write's attempt runs to its end, so that its
 	// outcome is known.
-	waitCtx, tryCtx := ctx, ctx
+	waitCtx := ctx
 	if c.Breaker != nil {
 		var cancel context.CancelFunc
 		waitCtx, cancel = context.WithCancel(ctx)
@@ -210,9 +274,14 @@ func Do(ctx context.Context, attempts int, b *Backoff, c Call) error {
 			case <-waitCtx.Done():
 			}
 		}()
-		if !c.Write {
-			tryCtx = waitCtx
-		}
+	}
+	clk, nested := ctx.Value(clockKey{}).(*clock)
+	if !nested {
+		clk = &clock{budget: c.Budget, since: start, waitCtx: waitCtx}
+	}
+	tryCtx := context.WithValue(ctx, clockKey{}, clk)
+	if !c.Write {
+		tryCtx = context.WithValue(waitCtx, clockKey{}, clk)
 	}
 	var st attemptState
 	if c.Progress != nil {
@@ -221,10 +290,13 @@ func Do(ctx context.Context, attempts int, b *Backoff, c Call) error {
 	}
 	gaveUp := func(last error, n int) error {
 		budget := time.Duration(0)
-		if outer.Err() == nil && ctx.Err() != nil {
-			budget = c.Budget
+		if clk.expired() {
+			budget = clk.budget
 		}
 		return c.Breaker.trip(&GaveUp{Last: last, Attempts: n, Elapsed: time.Since(start), Budget: budget})
+	}
+	unknown := func(err error) error {
+		return fmt.Errorf("%w; the change may or may not have been made, run plan to see", err)
 	}
 	pendingVerify := false
 	var last error
@@ -233,24 +305,29 @@ func Do(ctx context.Context, attempts int, b *Backoff, c Call) error {
 			if attempt > attempts {
 				return gaveUp(last, attempts)
 			}
-			if err := b.Wait(waitCtx, attempt-1); err != nil {
-				if outer.Err() != nil {
+			wctx, cancel := context.WithTimeout(waitCtx, clk.remaining())
+			err := b.Wait(wctx, attempt-1)
+			cancel()
+			if err != nil {
+				switch berr := c.Breaker.Open(); {
+				case outer.Err() != nil:
 					return fmt.Errorf("%v; %w", last, outer.Err())
-				}
-				if err := c.Breaker.Open(); err != nil {
-					return c.stoppedBy(err, pendingVerify)
+				case berr != nil:
+					return c.stoppedBy(berr, pendingVerify)
+				case pendingVerify:
+					return unknown(gaveUp(last, attempt-1))
 				}
 				return gaveUp(last, attempt-1)
 			}
 		}
 		st.set(attempt, last)
 		if pendingVerify {
-			done, err := c.Verify(ctx)
+			done, err := c.Verify(tryCtx)
 			switch {
 			case err != nil && outer.Err() != nil:
 				return fmt.Errorf("%v; %w", last, outer.Err())
-			case err != nil && ctx.Err() != nil:
-				return fmt.Errorf("%w; the change may or may not have been made, run plan to see", gaveUp(last, attempt))
+			case err != nil && clk.expired():
+				return unknown(gaveUp(last, attempt))
 			case err != nil && c.Classify(err) != Permanent:
 				last = err
 				continue
@@ -268,23 +345,23 @@ func Do(ctx context.Context, attempts int, b *Backoff, c Call) error {
 		if outer.Err() != nil {
 			return err
 		}
-		if berr := c.Breaker.Open(); berr != nil && tryCtx.Err() != nil && ctx.Err() == nil {
+		if berr := c.Breaker.Open(); berr != nil && tryCtx.Err() != nil {
 			return c.stoppedBy(berr, false)
 		}
 		outcome := c.Classify(err)
-		if outcome == Permanent && ctx.Err() == nil {
+		if outcome == Permanent && !clk.expired() {
 			return err
 		}
 		last = err
 		if c.Write && outcome != NotDone {
 			if c.Verify == nil {
-				return fmt.Errorf("%w; the change may or may not have been made, run plan to see", err)
+				return unknown(err)
 			}
 			pendingVerify = true
 		}
-		if ctx.Err() != nil {
+		if clk.expired() {
 			if pendingVerify {
-				return fmt.Errorf("%w; the change may or may not have been made, run plan to see", gaveUp(last, attempt))
+				return unknown(gaveUp(last, attempt))
 			}
 			return gaveUp(last, attempt)
 		}
