@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http/httptest"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -94,14 +95,18 @@ func TestServedWritesAreDurableAndVisibleToTheStore(t *testing.T) {
 		}
 		return o
 	}
-	if d := get("department", "3"); d.Str("parent") != "2" || d.Str("name") != "Web" {
-		t.Errorf("department 3 = %v", d)
+	engID, webID := strconv.FormatInt(eng, 10), strconv.FormatInt(web, 10)
+	if eng != tenant.FirstDepartmentID || web != eng+1 {
+		t.Errorf("department ids %d, %d; want the sandbox's big neighbours %d, %d", eng, web, tenant.FirstDepartmentID, tenant.FirstDepartmentID+1)
 	}
-	if d := get("department", "2"); d.Str("parent") != "" || d.Int("order") != 3 {
-		t.Errorf("department 2 = %v; want top level with order 3", d)
+	if d := get("department", webID); d.Str("parent") != engID || d.Str("name") != "Web" {
+		t.Errorf("department %s = %v", webID, d)
+	}
+	if d := get("department", engID); d.Str("parent") != "" || d.Int("order") != 3 {
+		t.Errorf("department %s = %v; want top level with order 3", engID, d)
 	}
 	a := get("account", "alice@example.com")
-	want := model.Object{"email": "alice@example.com", "name": "Alice", "departments": []string{"3"},
+	want := model.Object{"email": "alice@example.com", "name": "Alice", "departments": []string{webID},
 		"aliases": []string{"al@example.com"}, "position": "Lead", "status": "active",
 		"imap_smtp": false, "force_secure_login": true}
 	for k, v := range want {
@@ -117,14 +122,14 @@ func TestServedWritesAreDurableAndVisibleToTheStore(t *testing.T) {
 	}
 	g := get("group", "all@example.com")
 	if g.Str("senders") != "list" || !reflect.DeepEqual(g.Strings("allowed_senders"), []string{"bob@example.com"}) ||
-		!reflect.DeepEqual(g.Strings("member_departments"), []string{"2"}) {
+		!reflect.DeepEqual(g.Strings("member_departments"), []string{engID}) {
 		t.Errorf("group = %v", g)
 	}
 
 	// A new Tenant over the reopened store serves the same objects.
 	c = serve(t, s)
 	u, err := c.GetUser(ctx, "ALICE@example.com")
-	if err != nil || u.Name != "Alice" || !reflect.DeepEqual(u.Department, []int64{3}) {
+	if err != nil || u.Name != "Alice" || !reflect.DeepEqual(u.Department, []int64{web}) {
 		t.Fatalf("user/get after reopening = %+v, %v", u, err)
 	}
 	opts, err := c.GetUserOptions(ctx, "alice@example.com", []int{1, 2, 3})
@@ -148,7 +153,7 @@ func TestServedWritesAreDurableAndVisibleToTheStore(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	for _, id := range [][2]string{{"group", "all@example.com"}, {"account", "alice@example.com"}, {"department", "3"}} {
+	for _, id := range [][2]string{{"group", "all@example.com"}, {"account", "alice@example.com"}, {"department", webID}} {
 		if _, err := s.Get(id[0], id[1]); err == nil {
 			t.Errorf("%s %s still stored after its delete", id[0], id[1])
 		}
