@@ -45,11 +45,15 @@ type User struct {
 	Tel        string
 	ExtID      string
 	Gender     int // 0 unset, 1 male, 2 female
-	Enable     int // 1 active, 0 frozen
+	Enable     int // 1 active, 0 frozen; EnableUnknown in a client's read that lacked it
 	Slaves     []string
 	CpwdLogin  int // 1 forces a password change at next login
 	Password   string
 }
+
+// EnableUnknown is the Enable of a user read from an answer without enable: the field
+// table of user/list leaves it out, so a client must not take it for "active".
+const EnableUnknown = -1
 
 // Group is one mail group as the API describes it.
 type Group struct {
