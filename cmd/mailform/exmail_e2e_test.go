@@ -148,7 +148,11 @@ func (s *served) call(t *testing.T, method, path string, body any) map[string]an
 			time.Sleep(50 * time.Millisecond)
 			continue
 		}
-		u := s.url + path + "?access_token=" + tok["access_token"].(string)
+		sep := "?" // a GET's arguments may already be in path
+		if strings.Contains(path, "?") {
+			sep = "&"
+		}
+		u := s.url + path + sep + "access_token=" + tok["access_token"].(string)
 		var r *http.Response
 		if method == http.MethodGet {
 			r, err = http.Get(u)
