@@ -107,6 +107,19 @@ func TestExmailQuirksE2E(t *testing.T) {
 					t.Errorf("show -json of the state lacks department id %s exactly:\n%s", id, st)
 				}
 			}
+			// …and in a plan file and its -json rendering: alice moves from web to eng.
+			editFile(t, dir, "main.mf.hcl", "departments = [department.web.id]", "departments = [department.eng.id]")
+			must(2, "plan", "-out", "move.mfplan", "-detailed-exitcode")
+			shown := must(0, "show", "-json", "move.mfplan").stdout
+			for _, id := range ids {
+				if !strings.Contains(shown, `"`+id+`"`) {
+					t.Errorf("show -json of the plan file lacks department id %s exactly:\n%s", id, shown)
+				}
+			}
+			must(0, "apply", "move.mfplan")
+			if u := s.call(t, http.MethodGet, "user/get?userid=alice@example.com", nil); fmt.Sprint(u["department"]) != "["+ids[0]+"]" {
+				t.Errorf("alice after the move: %v, want department %s", u["department"], ids[0])
+			}
 			wantOrder := map[bool]string{false: "5", true: "0"}[quirks]
 			eng := s.call(t, http.MethodGet, "department/list", nil)["department"].([]any)[1].(map[string]any)
 			if eng["order"].(json.Number).String() != wantOrder {

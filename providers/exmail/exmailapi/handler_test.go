@@ -119,6 +119,20 @@ func TestLooseTypesAlternate(t *testing.T) {
 	if !kinds["number"] || !kinds["string"] {
 		t.Fatalf("enable came back only as %v; clients must meet both", kinds)
 	}
+	// One user/list answer mixes the forms across its items too.
+	_, r = s.call("POST", "user/create", "access_token="+tok, map[string]any{"userid": "b@b.cn", "name": "B", "department": []int{1}, "password": "p", "gender": 2})
+	if code(r) != 0 {
+		t.Fatal(r)
+	}
+	_, l := s.call("GET", "user/list", "access_token="+tok+"&department_id=1&fetch_child=1", nil)
+	items := l["userlist"].([]any)
+	if len(items) != 2 {
+		t.Fatalf("user/list = %v", l)
+	}
+	a, b := items[0].(map[string]any), items[1].(map[string]any)
+	if fmt.Sprintf("%T", a["enable"]) == fmt.Sprintf("%T", b["enable"]) || fmt.Sprintf("%T", a["gender"]) == fmt.Sprintf("%T", b["gender"]) {
+		t.Fatalf("user/list items use one form for enable and gender: %v", items)
+	}
 }
 
 func TestFaultsAndRateLimit(t *testing.T) {

@@ -2,6 +2,7 @@ package exmailtenant
 
 import (
 	"context"
+	"fmt"
 	"net/http/httptest"
 	"reflect"
 	"strconv"
@@ -229,5 +230,36 @@ func TestWritesOnAClosedStoreFail(t *testing.T) {
 	}
 	if _, ok, _ := tn.User("a@x.com"); ok {
 		t.Error("a failed create is in the in-memory copy")
+	}
+}
+
+// Tag members seeded for an address (as --group-tags does) belong to the group made
+// there, count as members, survive its updates and are never written to the store.
+func TestGroupTags(t *testing.T) {
+	s := openStore(t, t.TempDir())
+	defer s.Close()
+	tn, err := New(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tn.SetGroupTags("All@example.com", []int64{7, 9})
+	if err := tn.CreateGroup(exmailapi.Group{GroupID: "all@example.com", GroupName: "All"}); err != nil {
+		t.Fatal(err)
+	}
+	g, ok, err := tn.Group("ALL@example.com")
+	if err != nil || !ok || !reflect.DeepEqual(g.TagList, []int64{7, 9}) {
+		t.Fatalf("group = %+v, %v, %v; want tags 7, 9", g, ok, err)
+	}
+	g.GroupName = "Everyone"
+	g.TagList = nil // what a write carries does not touch the tags
+	if err := tn.UpdateGroup(g); err != nil {
+		t.Fatal(err)
+	}
+	all, _ := tn.Groups()
+	if len(all) != 1 || all[0].GroupName != "Everyone" || len(all[0].TagList) != 2 {
+		t.Fatalf("groups = %+v", all)
+	}
+	if o, err := s.Get("group", "all@example.com"); err != nil || len(o) == 0 || strings.Contains(fmt.Sprint(o), "7") {
+		t.Fatalf("stored group = %v, %v; tags are not the store's", o, err)
 	}
 }
