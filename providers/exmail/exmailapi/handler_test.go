@@ -411,3 +411,25 @@ func TestQuirks(t *testing.T) {
 		})
 	}
 }
+
+// enable is not a documented field of user/create: a client that freezes through it
+// must find the account active.
+func TestCreateIgnoresEnable(t *testing.T) {
+	tenant := NewMemTenant()
+	srv := httptest.NewServer(NewHandler(tenant, Options{CorpID: "corp", Secrets: map[string]string{AppContacts: "cs"}}))
+	t.Cleanup(srv.Close)
+	s := &server{t: t, url: srv.URL + "/cgi-bin/"}
+	tok := s.token("cs")
+	if _, r := s.call("POST", "user/create", "access_token="+tok, map[string]any{"userid": "a@b.cn", "name": "A", "department": []int{1}, "password": "p", "enable": 0}); code(r) != 0 {
+		t.Fatal(r)
+	}
+	if u, _, _ := tenant.User("a@b.cn"); u.Enable != 1 {
+		t.Fatalf("created with enable %d; want active", u.Enable)
+	}
+	if _, r := s.call("POST", "user/update", "access_token="+tok, map[string]any{"userid": "a@b.cn", "enable": "0"}); code(r) != 0 {
+		t.Fatal(r)
+	}
+	if u, _, _ := tenant.User("a@b.cn"); u.Enable != 0 {
+		t.Fatalf("user/update enable 0 left enable %d", u.Enable)
+	}
+}

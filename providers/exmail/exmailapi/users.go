@@ -145,8 +145,11 @@ func (h *handler) userCreate(c *call) (map[string]any, error) {
 		}
 		delete(h.recycled, key(f.UserID))
 	}
-	u := User{UserID: f.UserID, Enable: 1}
+	u := User{UserID: f.UserID}
 	f.apply(&u, has)
+	// enable is not a documented field of user/create: whatever a request says, the
+	// account starts active, and only user/update freezes it.
+	u.Enable = 1
 	if u.Password == "" {
 		return nil, fail(CodeInvalidParameter, "password is required")
 	}
