@@ -385,7 +385,7 @@ func TestValidateWarnsAboutReservedOrders(t *testing.T) {
 		warn  bool
 	}{
 		{"department", 0, false}, {"department", 1, true}, {"department", 10000, true},
-		{"department", 10001, false}, {"account", 5, false},
+		{"department", 10001, false}, {"account", 5, false}, {"domain", 5, false},
 	} {
 		ws := p.Validate(tt.typ, model.Object{"name": "D", "order": tt.order})
 		if (len(ws) > 0) != tt.warn {
@@ -477,5 +477,28 @@ func TestGroupOnlyTagMembers(t *testing.T) {
 	}
 	if g, _, _ := tenant.Group("tags@example.com"); len(g.TagList) != 2 || g.GroupName != "Tagged" {
 		t.Fatalf("group = %+v", g)
+	}
+}
+
+func TestValidateWarnsAboutGroupsWithoutMembers(t *testing.T) {
+	p := &Provider{}
+	for _, tt := range []struct {
+		o    model.Object
+		warn bool
+	}{
+		{model.Object{"email": "g@example.com"}, true},
+		{model.Object{"email": "g@example.com", "members": []string{}}, true},
+		{model.Object{"email": "g@example.com", "members": []string{"a@example.com"}}, false},
+		{model.Object{"email": "g@example.com", "member_groups": []string{"b@example.com"}}, false},
+		{model.Object{"email": "g@example.com", "member_departments": []string{"4913577855806636138"}}, false},
+		{model.Object{"email": "g@example.com", "member_departments": model.Unknown}, false},
+	} {
+		ws := p.Validate("group", tt.o)
+		if (len(ws) > 0) != tt.warn {
+			t.Errorf("%v: warnings %v, want warning %v", tt.o, ws, tt.warn)
+		}
+		if tt.warn && (ws[0].Attr != "members" || !strings.Contains(ws[0].Detail, "tags")) {
+			t.Errorf("warning %+v", ws[0])
+		}
 	}
 }

@@ -123,8 +123,11 @@ func (p *Provider) Read(ctx context.Context, req providers.ReadRequest) ([]provi
 
 // Validate warns about configured values that Exmail may not keep as written.
 func (p *Provider) Validate(typ string, desired model.Object) []providers.Warning {
-	if typ == "department" {
+	switch typ {
+	case "department":
 		return validateDepartment(desired)
+	case "group":
+		return validateGroup(desired)
 	}
 	return nil
 }
