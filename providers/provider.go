@@ -40,7 +40,8 @@ type ReadRequest struct {
 	// last wrote each object; nil when there is no state (export). A provider whose
 	// API is documented to store some written values differently (Exmail may reset a
 	// department order of 1–10000 to 0) reports the written value when the live one
-	// is exactly that rewrite, so a known rewrite is not shown as drift forever.
+	// is exactly that rewrite, so a known rewrite is not shown as drift forever. The
+	// objects are state's own: read them, never modify them.
 	Applied map[string]model.Object
 }
 
