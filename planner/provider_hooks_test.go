@@ -120,3 +120,20 @@ func TestProviderValidatorWarnings(t *testing.T) {
 		}
 	}
 }
+
+// A department id written as an HCL number literal (Exmail ids exceed 2^53) becomes
+// the model's string id digit for digit, not a rounded float.
+func TestBigIDNumberLiteralIsExact(t *testing.T) {
+	live, st := driftFixture()
+	config := strings.Replace(driftConfig, `departments = [department.sales.id]`, `departments = [4913577855806636139]`, 1)
+	if config == driftConfig {
+		t.Fatal("the fixture changed: no departments reference to replace")
+	}
+	plan, diags := planWith(t, &memProvider{t: t, objs: live}, config, st)
+	if diags.HasErrors() {
+		t.Fatal(diags.Error())
+	}
+	if got := find(plan, "account.alice").After.Strings("departments"); len(got) != 1 || got[0] != "4913577855806636139" {
+		t.Fatalf("departments = %v", got)
+	}
+}
