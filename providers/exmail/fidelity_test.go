@@ -68,6 +68,16 @@ func TestBigNeighbourDepartmentIDs(t *testing.T) {
 	if err != nil || !reflect.DeepEqual(byID(groups)["g@example.com"].Strings("member_departments"), []string{b.ID}) {
 		t.Fatalf("group read = %v, %v", groups, err)
 	}
+	// The client's single-object reads too: user/get, group/get, department/list?id=B.
+	if u, err := f.client.GetUser(c, "u@example.com"); err != nil || !reflect.DeepEqual(u.Department, []int64{idb}) {
+		t.Fatalf("user/get = %+v, %v; want department %d", u, err, idb)
+	}
+	if g, err := f.client.GetGroup(c, "g@example.com"); err != nil || !reflect.DeepEqual(g.Department, []int64{idb}) {
+		t.Fatalf("group/get = %+v, %v; want department %d", g, err, idb)
+	}
+	if ds, err := f.client.ListDepartments(c, idb); err != nil || len(ds) != 1 || ds[0].ID != idb || ds[0].Name != "B" {
+		t.Fatalf("department/list id=%d: %+v, %v", idb, ds, err)
+	}
 	// update: B moves under A and is renamed; A is untouched.
 	if _, err := p.Update(c, "department", b.ID, got[b.ID], model.Object{"name": "B2", "parent": a.ID}); err != nil {
 		t.Fatal(err)
