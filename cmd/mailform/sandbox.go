@@ -110,7 +110,7 @@ or SIGTERM: calls in flight finish and the store is closed cleanly.`,
 		"how long a deleted account's address stays in the recycle bin, during which user/create of it answers errcode 60116; "+
 			"short so a rehearsal can wait it out (the real service's window is not documented); 0 = no recycle bin; a restart empties the bin")
 	fl.IntVar(&f.maxInFlight, "max-in-flight", 0,
-		"most API calls served at once; one more answers errcode 40093 (too many concurrent calls); 0 = no limit")
+		"most API calls served at once; one more answers errcode 40093 (too many concurrent calls); the real service publishes no limit; 0 = no limit")
 	fl.StringArrayVar(&f.groupTags, "group-tags", nil,
 		"ADDRESS=TAGID[,TAGID…]: give the group at ADDRESS tag-based members, as the new console does (repeatable); "+
 			"they count as members, group/get shows them with --quirks, and they last while serving")
