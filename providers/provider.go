@@ -92,6 +92,9 @@ type Env struct {
 	Dir string
 	// Log receives debug lines (MAILFORM_LOG=debug); secrets must be redacted.
 	Log io.Writer
+	// Progress receives one line when a call waits or retries for longer than a few
+	// seconds, so a terminal or CI log is never silent; nil means none.
+	Progress io.Writer
 	// Now returns the current time; tests and rehearsals set it (MAILFORM_NOW).
 	Now func() time.Time
 	// Offline is set when the provider is made only to validate a configuration: it

@@ -59,7 +59,7 @@ func Env(dir string) (providers.Env, error) {
 	}
 	fixed := now
 	realClock := os.Getenv("MAILFORM_NOW") == ""
-	return providers.Env{Dir: dir, Log: log, Now: func() time.Time {
+	return providers.Env{Dir: dir, Log: log, Progress: os.Stderr, Now: func() time.Time {
 		if realClock {
 			return time.Now()
 		}

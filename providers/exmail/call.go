@@ -7,9 +7,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -41,12 +43,36 @@ func (c *Client) do(ctx context.Context, r *request, out any) error {
 	return c.retry(ctx, r, func(ctx context.Context) error { return c.once(ctx, r, out) })
 }
 
+// retry runs try under the client's retry budget: at most MaxAttempts attempts within
+// RetryTimeout, with the run's breaker and progress lines. It is the only retry loop
+// of a call; nothing inside an attempt retries on its own.
 func (c *Client) retry(ctx context.Context, r *request, try func(ctx context.Context) error) error {
-	return retry.Do(ctx, c.cfg.MaxAttempts, c.backoff, retry.Call{Try: try, Write: r.write, Verify: r.verify})
+	call := retry.Call{Try: try, Write: r.write, Verify: r.verify,
+		Budget: c.cfg.RetryTimeout, Breaker: c.breaker,
+		ProgressAfter: c.cfg.ProgressAfter, ProgressEvery: c.cfg.ProgressAfter * 2}
+	if c.cfg.Progress != nil {
+		call.Progress = func(line string) {
+			c.logMu.Lock()
+			defer c.logMu.Unlock()
+			// Calls waiting side by side share one line per interval.
+			if time.Since(c.lastProgress) < c.cfg.ProgressAfter {
+				return
+			}
+			c.lastProgress = time.Now()
+			s := "exmail " + r.path
+			if r.object != "" {
+				s += " " + r.object
+			}
+			fmt.Fprintf(c.cfg.Progress, "%s: %s\n", s, line)
+		}
+	}
+	return retry.Do(ctx, c.cfg.MaxAttempts, c.backoff, call)
 }
 
-// once sends r with a token of its app, fetching a new token and sending again once
-// when the API says the token is invalid or expired.
+// once sends r with a token of its app, fetching a new token and sending again at
+// once when the API says the token is invalid or expired. A token refused again
+// right after the refresh is a transient failure: the retry loop fetches another, so
+// expiry is recoverable however often it happens.
 func (c *Client) once(ctx context.Context, r *request, out any) error {
 	tok, err := c.token(ctx, r.app)
 	if err != nil {
@@ -60,6 +86,10 @@ func (c *Client) once(ctx context.Context, r *request, out any) error {
 			return err
 		}
 		err = c.exchange(ctx, r, tok, out)
+		if errors.As(err, &ae) && isTokenCode(ae.Code) {
+			c.dropToken(r.app, tok)
+			return &transientError{Endpoint: r.path, Object: r.object, Code: ae.Code, notDone: true}
+		}
 	}
 	return err
 }
@@ -67,8 +97,12 @@ func (c *Client) once(ctx context.Context, r *request, out any) error {
 // exchange is one HTTP round trip.
 func (c *Client) exchange(ctx context.Context, r *request, tok string, out any) error {
 	if err := c.limiter.wait(ctx); err != nil {
-		return err
+		return c.waitErr(ctx, r, err)
 	}
+	if err := c.gate.acquire(ctx); err != nil {
+		return c.waitErr(ctx, r, err)
+	}
+	defer c.gate.release()
 	q := url.Values{}
 	for k, v := range r.query {
 		q.Set(k, v)
@@ -101,20 +135,20 @@ func (c *Client) exchange(ctx context.Context, r *request, tok string, out any) 
 	resp, err := hc.Do(req)
 	if err != nil {
 		c.logCall(r, q, "transport error", time.Since(start))
-		if ctx.Err() != nil {
+		if errors.Is(ctx.Err(), context.Canceled) {
 			return fmt.Errorf("exmail %s %s: %w", r.path, r.object, ctx.Err())
 		}
-		return &transientError{Endpoint: r.path, Object: r.object, Cause: redactErr(err)}
+		return &transientError{Endpoint: r.path, Object: r.object, Cause: c.transportCause(ctx, err, time.Since(start))}
 	}
 	defer resp.Body.Close()
 	data, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
 	if err != nil {
 		c.logCall(r, q, "read error", time.Since(start))
-		return &transientError{Endpoint: r.path, Object: r.object, Cause: "reading the answer: " + redactErr(err)}
+		return &transientError{Endpoint: r.path, Object: r.object, Cause: "reading the answer from " + c.cfg.Endpoint + ": " + c.transportCause(ctx, err, time.Since(start))}
 	}
 	if resp.StatusCode >= 500 {
 		c.logCall(r, q, fmt.Sprintf("HTTP %d", resp.StatusCode), time.Since(start))
-		return &transientError{Endpoint: r.path, Object: r.object, Cause: "HTTP " + resp.Status}
+		return &transientError{Endpoint: r.path, Object: r.object, Cause: c.cfg.Endpoint + " answered HTTP " + resp.Status}
 	}
 	if resp.StatusCode != http.StatusOK {
 		c.logCall(r, q, fmt.Sprintf("HTTP %d", resp.StatusCode), time.Since(start))
@@ -126,7 +160,7 @@ func (c *Client) exchange(ctx context.Context, r *request, tok string, out any) 
 	}
 	if err := json.Unmarshal(data, &env); err != nil {
 		c.logCall(r, q, "undecodable answer", time.Since(start))
-		return &transientError{Endpoint: r.path, Object: r.object, Cause: "the answer is not JSON"}
+		return &transientError{Endpoint: r.path, Object: r.object, Cause: c.cfg.Endpoint + " answered something that is not JSON (" + snippet(data) + ")"}
 	}
 	code := int(env.ErrCode)
 	c.logCall(r, q, fmt.Sprintf("errcode=%d", code), time.Since(start))
@@ -134,13 +168,18 @@ func (c *Client) exchange(ctx context.Context, r *request, tok string, out any) 
 	case exmailapi.CodeOK:
 	case exmailapi.CodeBusy:
 		return &transientError{Endpoint: r.path, Object: r.object, Code: code}
-	case exmailapi.CodeFrequencyExceeded, exmailapi.CodeTooManyConcurrent:
+	case exmailapi.CodeFrequencyExceeded:
 		c.limiter.throttled()
+		return &transientError{Endpoint: r.path, Object: r.object, Code: code, notDone: true}
+	case exmailapi.CodeTooManyConcurrent, exmailapi.CodeConcurrencyTooHigh:
+		c.limiter.throttled()
+		c.gate.cut()
 		return &transientError{Endpoint: r.path, Object: r.object, Code: code, notDone: true}
 	default:
 		return &APIError{Endpoint: r.path, Object: r.object, Code: code, Msg: env.ErrMsg}
 	}
 	c.limiter.succeeded()
+	c.gate.succeeded()
 	if out != nil {
 		if err := json.Unmarshal(data, out); err != nil {
 			return fmt.Errorf("exmail %s %s: cannot decode the answer: %v", r.path, r.object, err)
@@ -156,7 +195,7 @@ var redacted = map[string]bool{"access_token": true, "corpsecret": true, "passwo
 func redactErr(err error) string {
 	var ue *url.Error
 	if errors.As(err, &ue) {
-		return ue.Op + ": " + ue.Err.Error()
+		return ue.Err.Error()
 	}
 	return err.Error()
 }
@@ -182,4 +221,39 @@ func (c *Client) logCall(r *request, q url.Values, outcome string, elapsed time.
 	defer c.logMu.Unlock()
 	fmt.Fprintf(c.cfg.Log, "exmail: %s %s %s object=%q %s elapsed=%s\n",
 		r.method, r.path, strings.Join(args, "&"), r.object, outcome, elapsed.Round(time.Microsecond))
+}
+
+// waitErr reports a call that could not even start: the rate limiter's or the
+// concurrency gate's wait ran out of time.
+func (c *Client) waitErr(ctx context.Context, r *request, err error) error {
+	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		return &transientError{Endpoint: r.path, Object: r.object, notDone: true,
+			Cause: fmt.Sprintf("no answer from %s (calls were still queued behind unanswered ones when the retry budget of %s ran out)", c.cfg.Endpoint, c.cfg.RetryTimeout)}
+	}
+	return fmt.Errorf("exmail %s %s: %w", r.path, r.object, err)
+}
+
+// transportCause says in one phrase why an exchange got no answer, naming the
+// endpoint and without the URL's query, which carries secrets.
+func (c *Client) transportCause(ctx context.Context, err error, elapsed time.Duration) string {
+	var ne net.Error
+	switch {
+	case errors.Is(ctx.Err(), context.DeadlineExceeded):
+		return fmt.Sprintf("no answer from %s (none yet when the retry budget of %s ran out)", c.cfg.Endpoint, c.cfg.RetryTimeout)
+	case errors.As(err, &ne) && ne.Timeout():
+		return fmt.Sprintf("no answer from %s within %s (timeout)", c.cfg.Endpoint, c.cfg.Timeout)
+	}
+	return "cannot reach " + c.cfg.Endpoint + ": " + redactErr(err)
+}
+
+// snippet is the start of an answer body, for a message.
+func snippet(b []byte) string {
+	s := strings.TrimSpace(string(b))
+	if len(s) > 60 {
+		s = s[:60] + "…"
+	}
+	if s == "" {
+		return "an empty body"
+	}
+	return strconv.Quote(s)
 }

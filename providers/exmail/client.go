@@ -22,6 +22,10 @@ import (
 // DefaultEndpoint is the base URL of the real API.
 const DefaultEndpoint = "https://api.exmail.qq.com/cgi-bin/"
 
+// DefaultRetryTimeout bounds one call with its retries, so that an unreachable or
+// hanging API fails a plan in under a minute.
+const DefaultRetryTimeout = 45 * time.Second
+
 // Config configures a Client.
 type Config struct {
 	Endpoint       string // base URL ending in "/"; default DefaultEndpoint
@@ -38,6 +42,17 @@ type Config struct {
 	BackoffBase time.Duration
 	// MaxAttempts bounds the tries of one call; default 8.
 	MaxAttempts int
+	// RetryTimeout bounds one call, all its attempts and waits included; default
+	// DefaultRetryTimeout. Once a call has used it up on transient failures, the
+	// other calls of the client fail at once with the same cause.
+	RetryTimeout time.Duration
+	// Concurrency is the most calls in flight at once; default 8. It halves when the
+	// API answers 40093 or 45033 and grows back while calls succeed.
+	Concurrency int
+	// Progress, when set, receives a line about each call that has waited longer
+	// than ProgressAfter (default 5 s), and again every 2×ProgressAfter.
+	Progress      io.Writer
+	ProgressAfter time.Duration
 	// Seed seeds the backoff jitter.
 	Seed int64
 }
@@ -49,14 +64,19 @@ type Client struct {
 	http    *http.Client
 	fresh   *http.Client // no keep-alive, for GET writes; see request.client
 	limiter *adaptiveLimiter
+	gate    *gate
+	breaker *retry.Breaker
 	secrets map[string]string
 
-	tokMu  sync.Mutex
+	// tokMu holds one token fetch at a time; a channel so that a caller whose time
+	// runs out stops waiting for it.
+	tokMu  chan struct{}
 	tokens map[string]cachedToken
 
 	backoff *retry.Backoff
 
-	logMu sync.Mutex
+	logMu        sync.Mutex
+	lastProgress time.Time // of the last progress line, under logMu
 }
 
 type cachedToken struct {
@@ -84,6 +104,15 @@ func NewClient(cfg Config) (*Client, error) {
 	if cfg.MaxAttempts <= 0 {
 		cfg.MaxAttempts = 8
 	}
+	if cfg.RetryTimeout <= 0 {
+		cfg.RetryTimeout = DefaultRetryTimeout
+	}
+	if cfg.Concurrency <= 0 {
+		cfg.Concurrency = 8
+	}
+	if cfg.ProgressAfter <= 0 {
+		cfg.ProgressAfter = 5 * time.Second
+	}
 	if cfg.CorpID == "" {
 		return nil, errors.New("exmail: corp_id is not set; set it in the provider block or EXMAIL_CORP_ID")
 	}
@@ -97,11 +126,14 @@ func NewClient(cfg Config) (*Client, error) {
 		http:    &http.Client{Timeout: cfg.Timeout},
 		fresh:   &http.Client{Timeout: cfg.Timeout, Transport: noKeepAlive},
 		limiter: newAdaptiveLimiter(cfg.RateLimit),
+		gate:    newGate(cfg.Concurrency),
+		breaker: &retry.Breaker{},
 		secrets: map[string]string{
 			exmailapi.AppContacts: cfg.ContactsSecret,
 			exmailapi.AppOptions:  cfg.OptionsSecret,
 		},
 		tokens:  map[string]cachedToken{},
+		tokMu:   make(chan struct{}, 1),
 		backoff: retry.NewBackoff(cfg.BackoffBase, 5*time.Second, cfg.Seed),
 	}, nil
 }
@@ -115,8 +147,16 @@ func (c *Client) Close() error {
 
 // token returns a cached token of app, fetching one when none is valid.
 func (c *Client) token(ctx context.Context, app string) (string, error) {
-	c.tokMu.Lock()
-	defer c.tokMu.Unlock()
+	select {
+	case c.tokMu <- struct{}{}:
+	case <-ctx.Done():
+		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			return "", &transientError{Endpoint: "gettoken", Object: "(" + app + " app)", notDone: true,
+				Cause: c.transportCause(ctx, ctx.Err(), 0)}
+		}
+		return "", ctx.Err()
+	}
+	defer func() { <-c.tokMu }()
 	if t, ok := c.tokens[app]; ok && time.Now().Before(t.expires) {
 		return t.value, nil
 	}
@@ -129,9 +169,11 @@ func (c *Client) token(ctx context.Context, app string) (string, error) {
 		AccessToken string  `json:"access_token"`
 		ExpiresIn   flexInt `json:"expires_in"`
 	}
+	// One exchange: the token is fetched inside an attempt of the call that needs it,
+	// and that call's retry loop is the only one.
 	r := &request{method: http.MethodGet, path: "gettoken", object: "(" + app + " app)",
 		query: map[string]string{"corpid": c.cfg.CorpID, "corpsecret": secret}}
-	if err := c.retry(ctx, r, func(ctx context.Context) error { return c.exchange(ctx, r, "", &resp) }); err != nil {
+	if err := c.exchange(ctx, r, "", &resp); err != nil {
 		return "", err
 	}
 	if resp.AccessToken == "" {
@@ -149,8 +191,8 @@ func (c *Client) token(ctx context.Context, app string) (string, error) {
 
 // dropToken forgets tok if it is still the cached token of app.
 func (c *Client) dropToken(app, tok string) {
-	c.tokMu.Lock()
-	defer c.tokMu.Unlock()
+	c.tokMu <- struct{}{}
+	defer func() { <-c.tokMu }()
 	if c.tokens[app].value == tok {
 		delete(c.tokens, app)
 	}

@@ -20,15 +20,48 @@ type APIError struct {
 	Msg      string // errmsg as the API sent it
 }
 
-// hints say what to do about the codes a user can act on.
+// hints say what to do about each errcode of the table in shared/exmail-api.md.
+// Codes the client retries by itself (-1, 45009, 45033, 40093, token codes) reach a
+// user only after the retry budget ran out; their hint says so.
 var hints = map[int]string{
-	exmailapi.CodeInvalidCredential:  "check corp_id and the app secret (contacts_secret, options_secret or EXMAIL_* variables)",
-	exmailapi.CodeNoPermission:       "give this app the permission in the Exmail admin console, or configure the right app's secret",
-	exmailapi.CodeUserIDExists:       "the address is taken by an account, alias or group; import it or choose another address",
-	exmailapi.CodeMobileExists:       "another account has this mobile number",
-	exmailapi.CodeDeptHasMembers:     "move or delete its accounts first",
-	exmailapi.CodeDeptHasChildren:    "delete its sub-departments first",
-	exmailapi.CodeTooManyDepartments: "an account can belong to at most 20 departments",
+	exmailapi.CodeBusy:                 "Exmail was busy for the whole retry budget; run again later",
+	exmailapi.CodeInvalidCredential:    "check corp_id and the app secret (contacts_secret, options_secret or EXMAIL_* variables)",
+	exmailapi.CodeInvalidToken:         "the token was refused even after fetching new ones; check that corp_id and the secret belong to the same company",
+	exmailapi.CodeTokenExpired:         "the token kept expiring; check this machine's clock, then run again",
+	exmailapi.CodeInvalidUserID:        "the address is not a valid mailbox address of a domain of this company; check its spelling and that the domain is added in the Exmail console",
+	exmailapi.CodeInvalidParameter:     "the request was refused as malformed; run with MAILFORM_LOG=debug and report it as a mailform bug",
+	exmailapi.CodeFrequencyExceeded:    "Exmail kept throttling for the whole retry budget; lower rate_limit in the provider block or run again later",
+	exmailapi.CodeTooManyConcurrent:    "Exmail kept refusing concurrent calls; another tool may be using the API at the same time, run again later",
+	exmailapi.CodeConcurrencyTooHigh:   "Exmail kept refusing concurrent calls; another tool may be using the API at the same time, run again later",
+	exmailapi.CodeNoPermission:         "give this app the permission in the Exmail admin console, or configure the right app's secret",
+	exmailapi.CodeNoAppPermission:      "give this app the permission in the Exmail admin console, or configure the right app's secret",
+	exmailapi.CodeDeptNameLength:       "a department name is 1–64 bytes",
+	exmailapi.CodeDeptNotFound:         "the department was deleted outside mailform; run plan again to see it",
+	exmailapi.CodeParentDeptNotFound:   "the parent department does not exist (deleted outside mailform?); run plan again",
+	exmailapi.CodeDeptHasMembers:       "move or delete its accounts first",
+	exmailapi.CodeDeptHasChildren:      "delete its sub-departments first",
+	exmailapi.CodeDeptIsRoot:           "the root department (id 1) is the company itself and cannot be changed or deleted",
+	exmailapi.CodeDeptExists:           "a department with this name already exists under the same parent; import it (mailform import) or rename one",
+	exmailapi.CodeDeptNameInvalidChars: `a department name cannot contain any of \ : * ? " < > |`,
+	exmailapi.CodeUserIDExists:         "the address is taken by an account, alias or group; import it or choose another address",
+	exmailapi.CodeMobileExists:         "another account has this mobile number (Exmail's own table reads the code as an invalid position: check both)",
+	exmailapi.CodeTooManyUserDepts:     "an account can belong to at most 20 departments",
+	exmailapi.CodeTooManyDepartments:   "an account can belong to at most 20 departments",
+	exmailapi.CodeUserIDNotFound:       "the account was deleted outside mailform; run plan again to see it",
+	exmailapi.CodeInRecycleBin:         "an account with this address was deleted recently and is still in the recycle bin; restore it or empty it in the Exmail console (or wait until it is purged), then apply again",
+	exmailapi.CodeGroupNotFound:        "the group was deleted outside mailform; run plan again to see it",
+	exmailapi.CodeGroupBadUserList:     "a member address is not an account of this company; create it first or remove it from members",
+	exmailapi.CodeGroupBadGroupList:    "a member group does not exist or cannot be nested here; create it first or remove it from member_groups",
+	exmailapi.CodeGroupBadDepartment:   "a member department does not exist; create it first or remove it from member_departments",
+	exmailapi.CodeGroupBadAllowType:    `senders must be one of "organization", "anyone", "members" or "list"`,
+	exmailapi.CodeGroupBadAllowUsers:   "allowed_senders must hold valid addresses, and only with senders = \"list\"",
+	exmailapi.CodeGroupBadAllowList:    "allowed_senders must hold valid addresses, and only with senders = \"list\"",
+	exmailapi.CodeGroupExists:          "a group with this address already exists; import it (mailform import) or choose another address",
+	exmailapi.CodeGroupMemberUserGone:  "a member account does not exist; create it first or remove it from members",
+	exmailapi.CodeGroupMemberDeptGone:  "a member department does not exist; create it first or remove it from member_departments",
+	exmailapi.CodeGroupMemberGroupGone: "a member group does not exist; create it first or remove it from member_groups",
+	exmailapi.CodeGroupAddressClash:    "the group address is already an account or an alias; choose another address or remove the alias first",
+	exmailapi.CodeBatchCheckTooMany:    "user/batchcheck takes at most 20 addresses; this is a mailform bug, please report it",
 }
 
 // Error names the endpoint, the object, the errcode with its meaning and what to do.
@@ -96,6 +129,14 @@ func (e *transientError) Error() string {
 		return fmt.Sprintf("%s: errcode %d (%s)", s, e.Code, exmailapi.CodeMessage(e.Code))
 	}
 	return s + ": " + e.Cause
+}
+
+// Hint says what to do once retrying has not helped; retry.GaveUp appends it.
+func (e *transientError) Hint() string {
+	if e.Code != 0 {
+		return hints[e.Code]
+	}
+	return "check the endpoint and the network, then run again"
 }
 
 // RetryOutcome tells retry.Do what the failure means: a call refused before it acted

@@ -75,3 +75,85 @@ func (a *adaptiveLimiter) rate() float64 {
 	defer a.mu.Unlock()
 	return a.cur
 }
+
+// gate bounds the calls in flight. Exmail answers 40093 or 45033 when too many calls
+// run at once; the bound then halves (at most once a second, like the rate) and
+// grows back by one after every twenty successes.
+type gate struct {
+	mu       sync.Mutex
+	max      int
+	limit    int
+	inflight int
+	ok       int
+	lastCut  time.Time
+	wake     chan struct{}
+}
+
+func newGate(max int) *gate {
+	return &gate{max: max, limit: max, wake: make(chan struct{})}
+}
+
+// acquire waits for a free slot or the end of ctx.
+func (g *gate) acquire(ctx context.Context) error {
+	for {
+		g.mu.Lock()
+		if g.inflight < g.limit {
+			g.inflight++
+			g.mu.Unlock()
+			return nil
+		}
+		wake := g.wake
+		g.mu.Unlock()
+		select {
+		case <-wake:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}
+
+// release frees a slot and wakes the waiters.
+func (g *gate) release() {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.inflight--
+	g.notify()
+}
+
+func (g *gate) notify() {
+	close(g.wake)
+	g.wake = make(chan struct{})
+}
+
+// cut halves the bound after a "too many concurrent calls" answer.
+func (g *gate) cut() {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if time.Since(g.lastCut) < time.Second {
+		return
+	}
+	g.lastCut = time.Now()
+	g.ok = 0
+	g.limit = max(1, g.limit/2)
+}
+
+// succeeded counts a success and raises the bound by one every twenty.
+func (g *gate) succeeded() {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.limit >= g.max {
+		return
+	}
+	if g.ok++; g.ok >= 20 {
+		g.ok = 0
+		g.limit++
+		g.notify()
+	}
+}
+
+// bound returns the current bound.
+func (g *gate) bound() int {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.limit
+}

@@ -20,6 +20,7 @@ var configAttrs = []*model.Attr{
 	{Name: "endpoint", Kind: model.KindString, Default: DefaultEndpoint, Doc: "base URL of the API"},
 	{Name: "rate_limit", Kind: model.KindInt, Default: int64(20), Doc: "most calls per second"},
 	{Name: "timeout", Kind: model.KindString, Default: "30s", Doc: "limit of one HTTP exchange, a Go duration"},
+	{Name: "retry_timeout", Kind: model.KindString, Default: "45s", Doc: "limit of one call with all its retries, a Go duration; an unreachable or hanging API fails the run after it"},
 }
 
 // supported lists the attributes the provider manages per resource type. Account
@@ -64,13 +65,21 @@ func New(cfg model.Object, env providers.Env) (providers.Provider, error) {
 		OptionsSecret:  env.OrOffline(orEnv(cfg.Str("options_secret"), "EXMAIL_OPTIONS_SECRET")),
 		RateLimit:      float64(cfg.Int("rate_limit")),
 	}
-	if s := cfg.Str("timeout"); s != "" {
-		d, err := time.ParseDuration(s)
-		if err != nil || d <= 0 {
-			return nil, fmt.Errorf("exmail provider: timeout %q is not a duration such as \"30s\"", s)
+	for _, d := range []struct {
+		attr string
+		to   *time.Duration
+	}{{"timeout", &c.Timeout}, {"retry_timeout", &c.RetryTimeout}} {
+		s := cfg.Str(d.attr)
+		if s == "" {
+			continue
 		}
-		c.Timeout = d
+		v, err := time.ParseDuration(s)
+		if err != nil || v <= 0 {
+			return nil, fmt.Errorf("exmail provider: %s %q is not a duration such as \"30s\"", d.attr, s)
+		}
+		*d.to = v
 	}
+	c.Progress = env.Progress
 	if strings.EqualFold(os.Getenv("MAILFORM_LOG"), "debug") {
 		c.Log = env.Log
 	}

@@ -87,27 +87,170 @@ type Call struct {
 	// Verify re-reads after a write whose outcome is unknown and reports whether it
 	// took effect; a write without Verify is not sent again after such a failure.
 	Verify func(ctx context.Context) (done bool, err error)
+
+	// Budget bounds the whole call, every attempt, wait and verification included:
+	// the attempts' context ends when it runs out. 0 means no bound but attempts.
+	Budget time.Duration
+	// Breaker, when set, is shared by the calls of one run: once a call has used up
+	// its budget on transient failures, the later calls fail at once with the same
+	// cause instead of each waiting out a budget of its own.
+	Breaker *Breaker
+	// Progress, when set, receives a line while the call has taken longer than
+	// ProgressAfter (default 5 s), and then every ProgressEvery (default 10 s), so a
+	// log is never silent during a long wait.
+	Progress      func(line string)
+	ProgressAfter time.Duration
+	ProgressEvery time.Duration
 }
 
-// Do runs c with at most attempts attempts.
+// Breaker remembers that an endpoint has stopped answering, for the rest of a run.
+// Calls waiting between attempts, and reads in flight, stop when it trips, so that
+// one cause ends a run once, with one message.
+type Breaker struct {
+	mu     sync.Mutex
+	err    error
+	closed chan struct{} // closed when the breaker trips
+}
+
+// tripped returns a channel that is closed when the breaker trips.
+func (b *Breaker) tripped() <-chan struct{} {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.closed == nil {
+		b.closed = make(chan struct{})
+	}
+	return b.closed
+}
+
+// Open returns the error that opened the breaker, or nil while calls may go ahead.
+func (b *Breaker) Open() error {
+	if b == nil {
+		return nil
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.err
+}
+
+// trip opens the breaker with err unless it is open already, and returns the error
+// it is open with, so calls giving up at the same moment report one cause.
+func (b *Breaker) trip(err error) error {
+	if b == nil {
+		return err
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.err == nil {
+		b.err = err
+		if b.closed == nil {
+			b.closed = make(chan struct{})
+		}
+		close(b.closed)
+	}
+	return b.err
+}
+
+// GaveUp is the error of a call that used up its attempts or its time on transient
+// failures; Unwrap gives the last failure.
+type GaveUp struct {
+	Last     error
+	Attempts int
+	Elapsed  time.Duration
+	Budget   time.Duration // 0 when the attempts ran out first
+}
+
+func (e *GaveUp) Error() string {
+	attempts := fmt.Sprintf("%d attempts", e.Attempts)
+	if e.Attempts == 1 {
+		attempts = "1 attempt"
+	}
+	why := fmt.Sprintf("gave up after %s in %s", attempts, e.Elapsed.Round(100*time.Millisecond))
+	if e.Budget > 0 {
+		why = fmt.Sprintf("gave up after %s (the retry budget), %s", e.Elapsed.Round(100*time.Millisecond), attempts)
+	}
+	s := fmt.Sprintf("%v (%s)", e.Last, why)
+	var h interface{ Hint() string }
+	if errors.As(e.Last, &h) && h.Hint() != "" {
+		s += "; " + h.Hint()
+	}
+	return s
+}
+
+func (e *GaveUp) Unwrap() error { return e.Last }
+
+// Do runs c with at most attempts attempts and within c.Budget. Retries never nest:
+// whatever an attempt does inside (fetching a token, say) it does once, and a
+// failure there is one failed attempt of this call.
 func Do(ctx context.Context, attempts int, b *Backoff, c Call) error {
+	if err := c.Breaker.Open(); err != nil {
+		return err
+	}
 	if c.Classify == nil {
 		c.Classify = Classify
+	}
+	start := time.Now()
+	outer := ctx
+	if c.Budget > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, c.Budget)
+		defer cancel()
+	}
+	// waitCtx ends the waits between attempts when another call trips the breaker;
+	// reads in flight end too, but a write's attempt runs to its end, so that its
+	// outcome is known.
+	waitCtx, tryCtx := ctx, ctx
+	if c.Breaker != nil {
+		var cancel context.CancelFunc
+		waitCtx, cancel = context.WithCancel(ctx)
+		defer cancel()
+		go func() {
+			select {
+			case <-c.Breaker.tripped():
+				cancel()
+			case <-waitCtx.Done():
+			}
+		}()
+		if !c.Write {
+			tryCtx = waitCtx
+		}
+	}
+	var st attemptState
+	if c.Progress != nil {
+		stop := c.watch(start, &st)
+		defer stop()
+	}
+	gaveUp := func(last error, n int) error {
+		budget := time.Duration(0)
+		if outer.Err() == nil && ctx.Err() != nil {
+			budget = c.Budget
+		}
+		return c.Breaker.trip(&GaveUp{Last: last, Attempts: n, Elapsed: time.Since(start), Budget: budget})
 	}
 	pendingVerify := false
 	var last error
 	for attempt := 1; ; attempt++ {
 		if attempt > 1 {
 			if attempt > attempts {
-				return fmt.Errorf("%w (gave up after %d attempts; try again later)", last, attempts)
+				return gaveUp(last, attempts)
 			}
-			if err := b.Wait(ctx, attempt-1); err != nil {
-				return fmt.Errorf("%v; %w", last, err)
+			if err := b.Wait(waitCtx, attempt-1); err != nil {
+				if outer.Err() != nil {
+					return fmt.Errorf("%v; %w", last, outer.Err())
+				}
+				if err := c.Breaker.Open(); err != nil {
+					return c.stoppedBy(err, pendingVerify)
+				}
+				return gaveUp(last, attempt-1)
 			}
 		}
+		st.set(attempt, last)
 		if pendingVerify {
 			done, err := c.Verify(ctx)
 			switch {
+			case err != nil && outer.Err() != nil:
+				return fmt.Errorf("%v; %w", last, outer.Err())
+			case err != nil && ctx.Err() != nil:
+				return fmt.Errorf("%w; the change may or may not have been made, run plan to see", gaveUp(last, attempt))
 			case err != nil && c.Classify(err) != Permanent:
 				last = err
 				continue
@@ -118,20 +261,88 @@ func Do(ctx context.Context, attempts int, b *Backoff, c Call) error {
 			}
 			pendingVerify = false
 		}
-		err := c.Try(ctx)
+		err := c.Try(tryCtx)
 		if err == nil {
 			return nil
 		}
+		if outer.Err() != nil {
+			return err
+		}
+		if berr := c.Breaker.Open(); berr != nil && tryCtx.Err() != nil && ctx.Err() == nil {
+			return c.stoppedBy(berr, false)
+		}
 		outcome := c.Classify(err)
-		if outcome == Permanent {
+		if outcome == Permanent && ctx.Err() == nil {
 			return err
 		}
 		last = err
-		if c.Write && outcome == Unknown {
+		if c.Write && outcome != NotDone {
 			if c.Verify == nil {
 				return fmt.Errorf("%w; the change may or may not have been made, run plan to see", err)
 			}
 			pendingVerify = true
 		}
+		if ctx.Err() != nil {
+			if pendingVerify {
+				return fmt.Errorf("%w; the change may or may not have been made, run plan to see", gaveUp(last, attempt))
+			}
+			return gaveUp(last, attempt)
+		}
 	}
+}
+
+// stoppedBy is the error of a call stopped because another call of the run gave up.
+func (c Call) stoppedBy(err error, mayBeDone bool) error {
+	if c.Write && mayBeDone {
+		return fmt.Errorf("%w; the change may or may not have been made, run plan to see", err)
+	}
+	return err
+}
+
+// attemptState is what a progress line reports about a call in flight.
+type attemptState struct {
+	mu      sync.Mutex
+	attempt int
+	last    error
+}
+
+func (s *attemptState) set(n int, last error) {
+	s.mu.Lock()
+	s.attempt, s.last = n, last
+	s.mu.Unlock()
+}
+
+// watch prints progress lines until the returned stop is called.
+func (c Call) watch(start time.Time, st *attemptState) (stop func()) {
+	after, every := c.ProgressAfter, c.ProgressEvery
+	if after <= 0 {
+		after = 5 * time.Second
+	}
+	if every <= 0 {
+		every = 10 * time.Second
+	}
+	done := make(chan struct{})
+	go func() {
+		t := time.NewTimer(after)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+			}
+			st.mu.Lock()
+			line := fmt.Sprintf("still waiting [%s elapsed", time.Since(start).Round(time.Second))
+			if st.attempt > 1 {
+				line += fmt.Sprintf(", attempt %d", st.attempt)
+			}
+			if st.last != nil {
+				line += "; last failure: " + st.last.Error()
+			}
+			st.mu.Unlock()
+			c.Progress(line + "]")
+			t.Reset(every)
+		}
+	}()
+	return func() { close(done) }
 }
