@@ -316,6 +316,12 @@ func refresh(ctx context.Context, o Options, st *state.State, insts []*Instance)
 		r := req(sr.Provider, sr.Type)
 		if sr.ID != "" {
 			r.Keys = append(r.Keys, sr.ID)
+			if sr.Attrs != nil && sr.Pending == "" {
+				if r.Applied == nil {
+					r.Applied = map[string]model.Object{}
+				}
+				r.Applied[sr.ID] = sr.Attrs
+			}
 		}
 		if sr.MatchKey != "" {
 			r.Keys = append(r.Keys, sr.MatchKey)

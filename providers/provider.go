@@ -36,6 +36,13 @@ type ReadRequest struct {
 	// Detail lists the keys of objects whose optional, expensive attributes must be
 	// read (Exmail user options); nil means none.
 	Detail map[string]bool
+	// Applied holds, by provider id, the attributes state recorded when mailform
+	// last wrote each object; nil when there is no state (export). A provider whose
+	// API is documented to store some written values differently (Exmail may reset a
+	// department order of 1–10000 to 0) reports the written value when the live one
+	// is exactly that rewrite, so a known rewrite is not shown as drift forever. The
+	// objects are state's own: read them, never modify them.
+	Applied map[string]model.Object
 }
 
 // Provider manages live objects of one or more resource types.
@@ -56,6 +63,20 @@ type Provider interface {
 	Delete(ctx context.Context, typ, id string, prior model.Object) error
 	// Close releases connections and locks.
 	Close() error
+}
+
+// Validator is implemented by providers that know when their API may not keep a
+// value as written; validate shows each Warning at the attribute it names.
+type Validator interface {
+	// Validate returns warnings about desired, an object of type typ as configured.
+	Validate(typ string, desired model.Object) []Warning
+}
+
+// Warning is advice about one attribute of a configured object.
+type Warning struct {
+	Attr    string // the attribute the warning points at
+	Summary string
+	Detail  string // a sentence that says what may happen and what to do
 }
 
 // ErrChangedSincePlan is returned (wrapped) when a live object no longer holds what

@@ -40,6 +40,10 @@ type serveFlags struct {
 	lockTimeout            time.Duration
 	dropAnswers            []string
 	zones                  []string
+	quirks                 bool
+	recycleBin             time.Duration
+	maxInFlight            int
+	groupTags              []string
 }
 
 func newSandboxCmd() *cobra.Command {
@@ -62,8 +66,10 @@ exmail and rfc2136 providers, curl and dig can work against it.
 The HTTP API follows the Tencent Exmail open API: gettoken with one secret per app
 (contacts, options, log; default from EXMAIL_CORP_ID, EXMAIL_CONTACTS_SECRET,
 EXMAIL_OPTIONS_SECRET, EXMAIL_LOG_SECRET), the errcode/errmsg envelope and the API's
-limits. --latency, --rate-limit and --faults rehearse a slow, throttling or failing
-service. DNS serves the sandbox's zones: queries, AXFR and RFC 2136 UPDATE, signed with
+limits and error codes, with department ids above 2^53 that differ by little, as on a
+live tenant. --latency, --rate-limit, --max-in-flight and --faults rehearse a slow,
+throttling or failing service; --quirks the behaviours the API's documentation leaves
+uncertain. DNS serves the sandbox's zones: queries, AXFR and RFC 2136 UPDATE, signed with
 the TSIG key --tsig-name and --tsig-secret (or MAILFORM_TSIG_SECRET) when one is given.
 
 The listening addresses are printed on start. The directory stays locked while serving,
@@ -97,6 +103,17 @@ or SIGTERM: calls in flight finish and the store is closed cleanly.`,
 	fl.StringArrayVar(&f.dropAnswers, "drop-answer", nil,
 		"ENDPOINT=N: do the Nth call of ENDPOINT (e.g. user/create=1), then close the connection without answering (repeatable)")
 	fl.DurationVar(&f.lockTimeout, "lock-timeout", tenant.DefaultLockTimeout, "how long to wait for another process to release the directory")
+	fl.BoolVar(&f.quirks, "quirks", false,
+		"turn on the behaviours the doc copies disagree about: user/list items without enable; a department order of 1–10000 stored as 0; "+
+			"group/get with taglist, tag-based members the API cannot set (see --group-tags), kept by group/update")
+	fl.DurationVar(&f.recycleBin, "recycle-bin", time.Minute,
+		"how long a deleted account's address stays in the recycle bin, during which user/create of it answers errcode 60116; "+
+			"short so a rehearsal can wait it out (the real service's window is not documented); 0 = no recycle bin; a restart empties the bin")
+	fl.IntVar(&f.maxInFlight, "max-in-flight", 0,
+		"most API calls served at once; one more answers errcode 40093 (too many concurrent calls); the real service publishes no limit; 0 = no limit")
+	fl.StringArrayVar(&f.groupTags, "group-tags", nil,
+		"ADDRESS=TAGID[,TAGID…]: give the group at ADDRESS tag-based members, as the new console does (repeatable); "+
+			"they count as members, group/get shows them with --quirks, and they last while serving")
 	return cmd
 }
 
@@ -135,9 +152,10 @@ func (f serveFlags) handlerOptions(counters *exmailapi.Counters) (exmailapi.Opti
 	if f.tokenTTL < time.Second {
 		return o, fmt.Errorf("sandbox serve: --token-ttl %s is shorter than a second; expires_in counts whole seconds", f.tokenTTL)
 	}
-	if f.latency < 0 || f.rateLimit < 0 {
-		return o, errors.New("sandbox serve: --latency and --rate-limit cannot be negative")
+	if f.latency < 0 || f.rateLimit < 0 || f.recycleBin < 0 || f.maxInFlight < 0 {
+		return o, errors.New("sandbox serve: --latency, --rate-limit, --recycle-bin and --max-in-flight cannot be negative")
 	}
+	o.Quirks, o.RecycleWindow, o.MaxInFlight = f.quirks, f.recycleBin, f.maxInFlight
 	if f.faults < 0 || f.faults > 1 {
 		return o, fmt.Errorf("sandbox serve: --faults %g is not a fraction between 0 and 1", f.faults)
 	}
@@ -219,6 +237,9 @@ func serveSandbox(ctx context.Context, out io.Writer, f serveFlags) error {
 		if err != nil {
 			return fail("sandbox serve: --http %s: %v", f.httpAddr, err)
 		}
+		if err := seedGroupTags(t, f.groupTags); err != nil {
+			return fail("%s", err)
+		}
 		h, err := dropAnswers(exmailapi.NewHandler(t, opts), f.dropAnswers)
 		if err != nil {
 			return fail("%s", err)
@@ -272,6 +293,27 @@ func serveSandbox(ctx context.Context, out io.Writer, f serveFlags) error {
 		return fail("sandbox serve: stopping: %v", err)
 	}
 	fmt.Fprintf(out, "Stopped; %s\n", callSummary(counters))
+	return nil
+}
+
+// seedGroupTags gives groups the tag-based members of --group-tags.
+func seedGroupTags(t *exmailtenant.Tenant, specs []string) error {
+	for _, s := range specs {
+		addr, list, ok := strings.Cut(s, "=")
+		var tags []int64
+		for _, x := range strings.Split(list, ",") {
+			n, err := strconv.ParseInt(strings.TrimSpace(x), 10, 64)
+			if err != nil || n <= 0 {
+				ok = false
+				break
+			}
+			tags = append(tags, n)
+		}
+		if !ok || !strings.Contains(addr, "@") {
+			return fmt.Errorf("sandbox serve: --group-tags %q is not ADDRESS=TAGID[,TAGID…], e.g. all@example.com=7,9", s)
+		}
+		t.SetGroupTags(addr, tags)
+	}
 	return nil
 }
 

@@ -73,12 +73,11 @@ func userFields(o model.Object) (map[string]any, error) {
 	if err != nil {
 		return nil, fmt.Errorf("account %s: %w", o.Str("email"), err)
 	}
-	status := o.Str("status")
 	f := map[string]any{
 		"userid": o.Str("email"), "name": o.Str("name"), "department": depts,
 		"position": o.Str("position"), "mobile": o.Str("mobile"), "tel": o.Str("phone"),
 		"extid": o.Str("external_id"), "slaves": nonNilStrings(o.Strings("aliases")),
-		"enable": boolInt(status == "" || status == "active"),
+		"enable": boolInt(!frozen(o)),
 	}
 	if v, ok := o["force_password_change"].(bool); ok {
 		f["cpwd_login"] = boolInt(v)
@@ -105,6 +104,8 @@ func accountAttrs(u exmailapi.User) model.Object {
 	for i, s := range u.Slaves {
 		aliases[i] = model.CanonicalEmail(s)
 	}
+	// An account whose enable is unknown (user/list left it out and its status did
+	// not matter) is reported active, the model's default: no plan acts on it.
 	status := "active"
 	if u.Enable == 0 {
 		status = "frozen"
@@ -117,22 +118,71 @@ func accountAttrs(u exmailapi.User) model.Object {
 	}
 }
 
-func (p *Provider) readAccounts(ctx context.Context, detail map[string]bool) ([]providers.Remote, error) {
+// statusReaders is how many user/get calls a read keeps in flight to learn the enable
+// flag user/list left out.
+const statusReaders = 4
+
+// readAccounts lists every account with one user/list. The field table of user/list
+// has no enable (only its example does): when an item comes without it, the status is
+// read with user/get rather than assumed active, for the accounts whose status
+// matters — those configuration or state know (req.Keys, req.Detail), or every
+// account when the request names none (export). With enable present it costs no
+// extra call, however big the tenant.
+func (p *Provider) readAccounts(ctx context.Context, req providers.ReadRequest) ([]providers.Remote, error) {
 	users, err := p.c.ListUsers(ctx, exmailapi.RootDepartment, true)
 	if err != nil {
 		return nil, err
 	}
-	want := map[string]bool{}
-	for k, v := range detail {
+	detail := map[string]bool{}
+	for k, v := range req.Detail {
 		if v {
-			want[model.CanonicalEmail(k)] = true
+			detail[model.CanonicalEmail(k)] = true
 		}
+	}
+	matters := func(string) bool { return true }
+	if req.Keys != nil || req.Detail != nil {
+		known := map[string]bool{}
+		for _, k := range req.Keys {
+			known[model.CanonicalEmail(k)] = true
+		}
+		matters = func(email string) bool { return known[email] || detail[email] }
+	}
+	var unknown []int // indexes of users whose enable user/list left out
+	for i, u := range users {
+		if u.Enable == exmailapi.EnableUnknown && matters(model.CanonicalEmail(u.UserID)) {
+			unknown = append(unknown, i)
+		}
+	}
+	err = each(ctx, len(unknown), statusReaders, func(ctx context.Context, j int) error {
+		u := &users[unknown[j]]
+		full, err := p.c.GetUser(ctx, u.UserID)
+		switch {
+		case IsNotFound(err):
+			// Deleted since the list: it is not live any more.
+			u.UserID = ""
+			return nil
+		case err != nil:
+			return err
+		case full.Enable == exmailapi.EnableUnknown:
+			return fmt.Errorf("exmail user/get %s: the answer has no enable, so mailform cannot tell whether the account is active or frozen", u.UserID)
+		}
+		u.Enable = full.Enable
+		return nil
+	})
+	if err != nil && err == ctx.Err() {
+		return nil, fmt.Errorf("exmail user/get: %w", err)
+	}
+	if err != nil {
+		return nil, err
 	}
 	out := make([]providers.Remote, 0, len(users))
 	for _, u := range users {
+		if u.UserID == "" {
+			continue
+		}
 		o := accountAttrs(u)
 		email := o.Str("email")
-		if want[email] {
+		if detail[email] {
 			opts, err := p.c.GetUserOptions(ctx, u.UserID, []int{exmailapi.OptionForceSecureLogin, exmailapi.OptionIMAPSMTP, exmailapi.OptionPOPSMTP})
 			if err != nil {
 				return nil, err
@@ -146,6 +196,12 @@ func (p *Provider) readAccounts(ctx context.Context, detail map[string]bool) ([]
 		out = append(out, providers.Remote{ID: email, Attrs: o})
 	}
 	return out, nil
+}
+
+// frozen reports whether a canonical account is to be disabled (enable 0).
+func frozen(o model.Object) bool {
+	s := o.Str("status")
+	return s != "" && s != "active"
 }
 
 // written returns what an account holds after a write: desired without the password.
@@ -164,8 +220,16 @@ func (p *Provider) createAccount(ctx context.Context, desired model.Object) (pro
 	if _, ok := f["password"]; !ok {
 		return providers.Remote{}, fmt.Errorf("account %s: Exmail needs a password to create an account; set password (from a variable, not in clear text)", o.Str("email"))
 	}
+	// enable is not a documented field of user/create: an account to be frozen is
+	// created, then frozen with user/update.
+	delete(f, "enable")
 	if err := p.c.CreateUser(ctx, f); err != nil {
 		return providers.Remote{}, err
+	}
+	if frozen(o) {
+		if err := p.c.UpdateUser(ctx, o.Str("email"), map[string]any{"enable": 0}); err != nil {
+			return providers.Remote{}, fmt.Errorf("account %s was created but is not frozen (%w); it is active until the next plan, which freezes it", o.Str("email"), err)
+		}
 	}
 	if opts := userOptions(o); len(opts) > 0 {
 		if err := p.c.UpdateUserOptions(ctx, o.Str("email"), opts); err != nil {

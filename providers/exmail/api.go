@@ -49,7 +49,7 @@ func (w deptWire) dept() exmailapi.Department {
 func (w userWire) user() exmailapi.User {
 	u := exmailapi.User{UserID: w.UserID, Name: w.Name, Department: int64s(w.Department),
 		Position: w.Position, Mobile: w.Mobile, Tel: w.Tel, ExtID: w.ExtID, Gender: int(w.Gender),
-		Enable: 1, Slaves: w.Slaves, CpwdLogin: int(w.CpwdLogin)}
+		Enable: exmailapi.EnableUnknown, Slaves: w.Slaves, CpwdLogin: int(w.CpwdLogin)}
 	if w.Enable != nil {
 		u.Enable = int(*w.Enable)
 	}

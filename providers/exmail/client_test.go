@@ -172,7 +172,8 @@ func TestUserEndpoints(t *testing.T) {
 		{"update missing", func() error { return f.client.UpdateUser(c, "nobody@example.com", map[string]any{"name": "N"}) }, exmailapi.CodeUserIDNotFound},
 		{"delete missing", func() error { return f.client.DeleteUser(c, "nobody@example.com") }, exmailapi.CodeUserIDNotFound},
 		{"list missing department", func() error { _, err := f.client.ListUsers(c, 999, true); return err }, exmailapi.CodeDeptNotFound},
-		{"batchcheck of 21", func() error { _, err := f.client.BatchCheck(c, make([]string, 21)); return err }, exmailapi.CodeInvalidParameter},
+		{"batchcheck of 21", func() error { _, err := f.client.BatchCheck(c, make([]string, 21)); return err }, exmailapi.CodeBatchCheckTooMany},
+		{"batchcheck of none", func() error { _, err := f.client.BatchCheck(c, []string{}); return err }, exmailapi.CodeInvalidParameter},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -193,7 +194,7 @@ func TestUserEndpoints(t *testing.T) {
 func TestGroupAndOptionEndpoints(t *testing.T) {
 	f := newFixture(t, nil, nil)
 	c := ctx(t)
-	f.seedUser(t, exmailapi.User{UserID: "alice@example.com", Name: "Alice", Password: "x"})
+	f.seedUser(t, exmailapi.User{UserID: "alice@example.com", Name: "Alice", Password: "x", Slaves: []string{"al@example.com"}})
 	g := map[string]any{"groupid": "team@example.com", "groupname": "Team", "userlist": []string{"alice@example.com"}, "allow_type": 3, "allow_userlist": []string{"boss@other.com"}}
 	if err := f.client.CreateGroup(c, g); err != nil {
 		t.Fatal(err)
@@ -222,16 +223,49 @@ func TestGroupAndOptionEndpoints(t *testing.T) {
 		call func() error
 		code int
 	}{
-		{"create existing", func() error { return f.client.CreateGroup(c, g) }, exmailapi.CodeUserIDExists},
+		{"create existing", func() error { return f.client.CreateGroup(c, g) }, exmailapi.CodeGroupExists},
+		{"create at an account's address", func() error {
+			return f.client.CreateGroup(c, map[string]any{"groupid": "ALICE@example.com", "groupname": "G", "userlist": []string{"alice@example.com"}})
+		}, exmailapi.CodeGroupAddressClash},
+		{"create at an alias", func() error {
+			return f.client.CreateGroup(c, map[string]any{"groupid": "al@example.com", "groupname": "G", "userlist": []string{"alice@example.com"}})
+		}, exmailapi.CodeGroupAddressClash},
+		{"member department missing", func() error {
+			return f.client.CreateGroup(c, map[string]any{"groupid": "g2@example.com", "groupname": "G", "department": []int64{exmailapi.FirstDepartmentID}})
+		}, exmailapi.CodeGroupMemberDeptGone},
+		{"member group missing", func() error {
+			return f.client.CreateGroup(c, map[string]any{"groupid": "g2@example.com", "groupname": "G", "grouplist": []string{"nogroup@example.com"}})
+		}, exmailapi.CodeGroupMemberGroupGone},
+		{"member not an address", func() error {
+			return f.client.CreateGroup(c, map[string]any{"groupid": "g2@example.com", "groupname": "G", "userlist": []string{"alice"}})
+		}, exmailapi.CodeGroupBadUserList},
+		{"group in itself", func() error {
+			return f.client.UpdateGroup(c, "team@example.com", map[string]any{"grouplist": []string{"team@example.com"}})
+		}, exmailapi.CodeGroupBadGroupList},
+		{"department id 0", func() error {
+			return f.client.UpdateGroup(c, "team@example.com", map[string]any{"department": []int64{0}})
+		}, exmailapi.CodeGroupBadDepartment},
+		{"allow_type 7", func() error {
+			return f.client.UpdateGroup(c, "team@example.com", map[string]any{"allow_type": 7})
+		}, exmailapi.CodeGroupBadAllowType},
+		{"allow_userlist not addresses", func() error {
+			return f.client.UpdateGroup(c, "team@example.com", map[string]any{"allow_userlist": []string{"boss"}})
+		}, exmailapi.CodeGroupBadAllowUsers},
+		{"allow_type 3 without addresses", func() error {
+			return f.client.UpdateGroup(c, "team@example.com", map[string]any{"allow_userlist": []string{}})
+		}, exmailapi.CodeGroupBadAllowList},
+		{"taglist cannot be set", func() error {
+			return f.client.UpdateGroup(c, "team@example.com", map[string]any{"taglist": []any{}})
+		}, exmailapi.CodeInvalidParameter},
 		{"create without members", func() error {
 			return f.client.CreateGroup(c, map[string]any{"groupid": "empty@example.com", "groupname": "E"})
 		}, exmailapi.CodeInvalidParameter},
 		{"member missing", func() error {
 			return f.client.CreateGroup(c, map[string]any{"groupid": "g2@example.com", "groupname": "G", "userlist": []string{"ghost@example.com"}})
-		}, exmailapi.CodeUserIDNotFound},
-		{"get missing", func() error { _, err := f.client.GetGroup(c, "nogroup@example.com"); return err }, exmailapi.CodeUserIDNotFound},
-		{"update missing", func() error { return f.client.UpdateGroup(c, "nogroup@example.com", map[string]any{"groupname": "x"}) }, exmailapi.CodeUserIDNotFound},
-		{"delete missing", func() error { return f.client.DeleteGroup(c, "nogroup@example.com") }, exmailapi.CodeUserIDNotFound},
+		}, exmailapi.CodeGroupMemberUserGone},
+		{"get missing", func() error { _, err := f.client.GetGroup(c, "nogroup@example.com"); return err }, exmailapi.CodeGroupNotFound},
+		{"update missing", func() error { return f.client.UpdateGroup(c, "nogroup@example.com", map[string]any{"groupname": "x"}) }, exmailapi.CodeGroupNotFound},
+		{"delete missing", func() error { return f.client.DeleteGroup(c, "nogroup@example.com") }, exmailapi.CodeGroupNotFound},
 		{"options of missing user", func() error { _, err := f.client.GetUserOptions(c, "nobody@example.com", []int{1}); return err }, exmailapi.CodeUserIDNotFound},
 	}
 	for _, tt := range tests {

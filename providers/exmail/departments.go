@@ -37,7 +37,16 @@ func deptRemote(d exmailapi.Department) providers.Remote {
 	return providers.Remote{ID: id, Attrs: o}
 }
 
-func (p *Provider) readDepartments(ctx context.Context) ([]providers.Remote, error) {
+// reservedOrder reports whether a department order is one of the values some copies
+// of the API documentation reserve: "若使用保留值，将被强制重置为0" (a reserved value is
+// reset to 0), while others show small orders in their examples.
+func reservedOrder(n int64) bool { return n >= 1 && n <= 10000 }
+
+// readDepartments lists every department. applied is what state recorded at the
+// last write, by id: a department that reads back order 0 where mailform wrote a
+// reserved order is reported with the written order, since the reset is the server's
+// documented rewrite and showing it as drift would plan the same write forever.
+func (p *Provider) readDepartments(ctx context.Context, applied map[string]model.Object) ([]providers.Remote, error) {
 	ds, err := p.c.ListDepartments(ctx, 0)
 	if err != nil {
 		return nil, err
@@ -45,11 +54,29 @@ func (p *Provider) readDepartments(ctx context.Context) ([]providers.Remote, err
 	out := make([]providers.Remote, 0, len(ds))
 	for _, d := range ds {
 		// The root is the company itself, not a department anyone declares.
-		if d.ID != exmailapi.RootDepartment {
-			out = append(out, deptRemote(d))
+		if d.ID == exmailapi.RootDepartment {
+			continue
 		}
+		r := deptRemote(d)
+		if d.Order == 0 {
+			if written := applied[r.ID].Int("order"); reservedOrder(written) {
+				r.Attrs["order"] = written
+			}
+		}
+		out = append(out, r)
 	}
 	return out, nil
+}
+
+// validateDepartment warns about an order the server may reset to 0.
+func validateDepartment(o model.Object) []providers.Warning {
+	n := o.Int("order")
+	if !reservedOrder(n) {
+		return nil
+	}
+	return []providers.Warning{{Attr: "order", Summary: "Exmail may reset this order to 0",
+		Detail: fmt.Sprintf("order = %d is in 1–10000, which some copies of the Exmail API documentation call reserved and reset to 0. "+
+			"If the tenant does, the department keeps order 0 (mailform will not plan the same write again). Use 0 or a value above 10000 to be sure it is kept.", n)}}
 }
 
 func (p *Provider) createDepartment(ctx context.Context, desired model.Object) (providers.Remote, error) {

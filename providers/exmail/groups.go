@@ -8,8 +8,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
-	"sync/atomic"
 
 	"github.com/mailform/mailform/model"
 	"github.com/mailform/mailform/providers"
@@ -93,49 +91,24 @@ func (p *Provider) readGroups(ctx context.Context, keys []string) ([]providers.R
 		seen[k] = true
 		ids = append(ids, k)
 	}
-	parent := ctx
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
 	found := make([]*providers.Remote, len(ids))
-	errs := make([]error, len(ids))
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for w := 0; w < min(groupReaders, len(ids)); w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := int(next.Add(1) - 1); i < len(ids) && ctx.Err() == nil; i = int(next.Add(1) - 1) {
-				g, err := p.c.GetGroup(ctx, ids[i])
-				switch {
-				case IsNotFound(err):
-				case err != nil:
-					errs[i] = err
-					cancel()
-				default:
-					o := groupAttrs(g)
-					found[i] = &providers.Remote{ID: o.Str("email"), Attrs: o}
-				}
-			}
-		}()
-	}
-	wg.Wait()
-	// A read cancelled because another failed reports the cancellation; the failure
-	// that caused it comes first unless it is later in key order, so prefer errors
-	// that are not the cancellation.
-	var first error
-	for _, err := range errs {
-		if err != nil && !errors.Is(err, context.Canceled) {
-			return nil, err
+	err := each(ctx, len(ids), groupReaders, func(ctx context.Context, i int) error {
+		g, err := p.c.GetGroup(ctx, ids[i])
+		switch {
+		case IsNotFound(err):
+		case err != nil:
+			return err
+		default:
+			o := groupAttrs(g)
+			found[i] = &providers.Remote{ID: o.Str("email"), Attrs: o}
 		}
-		if err != nil && first == nil {
-			first = err
-		}
-	}
-	if first != nil {
-		return nil, first
-	}
-	if err := parent.Err(); err != nil {
+		return nil
+	})
+	if err != nil && err == ctx.Err() {
 		return nil, fmt.Errorf("exmail group/get: %w", err)
+	}
+	if err != nil {
+		return nil, err
 	}
 	out := make([]providers.Remote, 0, len(ids))
 	for _, r := range found {
@@ -144,6 +117,19 @@ func (p *Provider) readGroups(ctx context.Context, keys []string) ([]providers.R
 		}
 	}
 	return out, nil
+}
+
+// validateGroup warns about a group without listed members: Exmail creates none, and
+// only a group whose members are tags set in the console can be declared so.
+func validateGroup(o model.Object) []providers.Warning {
+	for _, a := range []string{"members", "member_groups", "member_departments"} {
+		if len(o.Strings(a)) > 0 || model.IsUnknown(o[a]) {
+			return nil
+		}
+	}
+	return []providers.Warning{{Attr: "members", Summary: "Group without members",
+		Detail: "Exmail needs at least one of members, member_groups or member_departments to create a group, and mailform never empties all three of an existing one. " +
+			"Leave them empty only for a group that exists and whose members are tags set in the admin console."}}
 }
 
 func (p *Provider) createGroup(ctx context.Context, desired model.Object) (providers.Remote, error) {
@@ -171,11 +157,23 @@ func (p *Provider) updateGroup(ctx context.Context, id string, prior, desired mo
 	if err != nil {
 		return providers.Remote{}, err
 	}
+	// Only the changed fields are sent: whatever else the group holds (taglist, the
+	// tag-based members of the new console, which the API cannot set) stays.
 	changed := map[string]any{}
 	for k, v := range af {
 		if k != "groupid" && !reflect.DeepEqual(bf[k], v) {
 			changed[k] = v
 		}
+	}
+	_, u := changed["userlist"]
+	_, g := changed["grouplist"]
+	_, d := changed["department"]
+	if (u || g || d) && len(after.Strings("members"))+len(after.Strings("member_groups"))+len(after.Strings("member_departments")) == 0 {
+		// An update with every member list empty is refused by a group without tag
+		// members, and might drop the tag members of one that has them.
+		return providers.Remote{}, fmt.Errorf("group %s: mailform will not empty members, member_groups and member_departments together: "+
+			"Exmail needs at least one member, and an update with every list empty may also drop the group's tag-based members (set in the console). "+
+			"Keep at least one member, or remove the last ones in the admin console", id)
 	}
 	if len(changed) > 0 {
 		if err := p.c.UpdateGroup(ctx, id, changed); err != nil {

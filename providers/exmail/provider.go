@@ -121,13 +121,24 @@ func (p *Provider) Read(ctx context.Context, req providers.ReadRequest) ([]provi
 	case "domain":
 		return readDomains(req.Keys), nil
 	case "department":
-		return p.readDepartments(ctx)
+		return p.readDepartments(ctx, req.Applied)
 	case "account":
-		return p.readAccounts(ctx, req.Detail)
+		return p.readAccounts(ctx, req)
 	case "group":
 		return p.readGroups(ctx, req.Keys)
 	}
 	return nil, unsupported(req.Type)
+}
+
+// Validate warns about configured values that Exmail may not keep as written.
+func (p *Provider) Validate(typ string, desired model.Object) []providers.Warning {
+	switch typ {
+	case "department":
+		return validateDepartment(desired)
+	case "group":
+		return validateGroup(desired)
+	}
+	return nil
 }
 
 // Create makes a new object of typ.

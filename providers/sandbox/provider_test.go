@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -85,7 +86,7 @@ func TestCRUDPerType(t *testing.T) {
 		want         any
 	}{
 		{"domain", "main", model.Object{"name": "Example.COM."}, nil, "example.com", "name", "example.com"},
-		{"department", "eng", model.Object{"name": "Eng", "order": int64(2)}, func(o model.Object) { o["name"] = "Engineering" }, "2", "name", "Engineering"},
+		{"department", "eng", model.Object{"name": "Eng", "order": int64(2)}, func(o model.Object) { o["name"] = "Engineering" }, strconv.FormatInt(tenant.FirstDepartmentID, 10), "name", "Engineering"},
 		{"account", "alice", model.Object{"email": "Alice@example.com", "name": "Alice", "password": "pw-1234567"}, func(o model.Object) { o["status"] = "departed" }, "alice@example.com", "status", "departed"},
 		{"group", "all", model.Object{"email": "all@example.com", "name": "All", "members": []string{"b@example.com", "A@example.com"}}, func(o model.Object) { o["senders"] = "anyone" }, "all@example.com", "senders", "anyone"},
 		{"dns_record", "mx", model.Object{"zone": "example.com", "name": "@", "type": "MX", "records": []string{"10 mxbiz2.qq.com.", "5 MXBIZ1.qq.com"}}, func(o model.Object) { o["ttl"] = int64(3600) }, "example.com/@/MX", "ttl", int64(3600)},

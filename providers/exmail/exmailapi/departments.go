@@ -60,9 +60,9 @@ func deptJSON(d Department) map[string]any {
 
 func (h *handler) departmentCreate(c *call) (map[string]any, error) {
 	var req struct {
-		Name     string `json:"name"`
-		ParentID int64  `json:"parentid"`
-		Order    int64  `json:"order"`
+		Name     string   `json:"name"`
+		ParentID looseInt `json:"parentid"`
+		Order    looseInt `json:"order"`
 	}
 	if err := decodeBody(c, &req); err != nil {
 		return nil, err
@@ -74,16 +74,17 @@ func (h *handler) departmentCreate(c *call) (map[string]any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if req.ParentID == 0 {
-		req.ParentID = RootDepartment
+	parent := int64(req.ParentID)
+	if parent == 0 {
+		parent = RootDepartment
 	}
-	if _, ok := findDept(ds, req.ParentID); !ok {
-		return nil, fail(CodeParentDeptNotFound, "parentid "+itoa(req.ParentID))
+	if _, ok := findDept(ds, parent); !ok {
+		return nil, fail(CodeParentDeptNotFound, "parentid "+itoa(parent))
 	}
-	if siblingNamed(ds, req.ParentID, 0, req.Name) {
+	if siblingNamed(ds, parent, 0, req.Name) {
 		return nil, fail(CodeDeptExists, req.Name)
 	}
-	id, err := h.t.CreateDepartment(Department{Name: req.Name, ParentID: req.ParentID, Order: req.Order})
+	id, err := h.t.CreateDepartment(Department{Name: req.Name, ParentID: parent, Order: h.storedOrder(int64(req.Order))})
 	if err != nil {
 		return nil, err
 	}
@@ -97,9 +98,9 @@ func (h *handler) departmentUpdate(c *call) (map[string]any, error) {
 	if err := decodeBody(c, &req); err != nil {
 		return nil, err
 	}
-	var id int64
-	if err := json.Unmarshal(req["id"], &id); err != nil || id == 0 {
-		return nil, fail(CodeInvalidParameter, "id is required")
+	id, err := DecodeLooseInt(req["id"])
+	if err != nil || id == 0 {
+		return nil, fail(CodeInvalidParameter, "id is required, a number or a numeric string")
 	}
 	ds, err := h.t.Departments()
 	if err != nil {
@@ -118,7 +119,7 @@ func (h *handler) departmentUpdate(c *call) (map[string]any, error) {
 		}
 	}
 	if raw, ok := req["parentid"]; ok {
-		if err := json.Unmarshal(raw, &d.ParentID); err != nil {
+		if d.ParentID, err = DecodeLooseInt(raw); err != nil {
 			return nil, fail(CodeInvalidParameter, "parentid must be a number")
 		}
 		if id == RootDepartment {
@@ -129,9 +130,10 @@ func (h *handler) departmentUpdate(c *call) (map[string]any, error) {
 		}
 	}
 	if raw, ok := req["order"]; ok {
-		if err := json.Unmarshal(raw, &d.Order); err != nil {
+		if d.Order, err = DecodeLooseInt(raw); err != nil {
 			return nil, fail(CodeInvalidParameter, "order must be a number")
 		}
+		d.Order = h.storedOrder(d.Order)
 	}
 	if id != RootDepartment && siblingNamed(ds, d.ParentID, id, d.Name) {
 		return nil, fail(CodeDeptExists, d.Name)

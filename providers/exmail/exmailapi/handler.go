@@ -71,8 +71,13 @@ type handler struct {
 	rng    *mathrand.Rand
 	faults []Fault
 
-	limiter *rate.Limiter
-	flip    atomic.Uint64
+	limiter  *rate.Limiter
+	flip     atomic.Uint64
+	inFlight atomic.Int64
+
+	// recycled holds when each deleted account (by lower-cased address) went to the
+	// recycle bin; guarded by mu.
+	recycled map[string]time.Time
 }
 
 // NewHandler returns an http.Handler that serves the Exmail API over t. Paths are
@@ -85,11 +90,12 @@ func NewHandler(t Tenant, opts Options) http.Handler {
 		opts.Now = time.Now
 	}
 	h := &handler{
-		t:      t,
-		o:      opts,
-		tokens: map[string]token{},
-		rng:    mathrand.New(mathrand.NewSource(opts.Seed)),
-		faults: opts.sortedFaults(),
+		t:        t,
+		o:        opts,
+		tokens:   map[string]token{},
+		recycled: map[string]time.Time{},
+		rng:      mathrand.New(mathrand.NewSource(opts.Seed)),
+		faults:   opts.sortedFaults(),
 	}
 	if opts.RateLimit > 0 {
 		burst := int(opts.RateLimit)
@@ -101,12 +107,22 @@ func NewHandler(t Tenant, opts Options) http.Handler {
 	return h
 }
 
-// ServeHTTP answers one API call: count, delay, throttle, inject a fault, check the
-// token, then run the endpoint with the tenant held still.
+// ServeHTTP answers one API call: count, refuse beyond MaxInFlight, delay, throttle,
+// inject a fault, check the token, then run the endpoint with the tenant held still.
 func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	path := strings.TrimPrefix(r.URL.Path, "/")
 	path = strings.TrimPrefix(path, "cgi-bin/")
 	h.o.Counters.add(path)
+
+	// Every call counts while it is served, the latency included: a client that
+	// keeps too many in flight meets 40093 as it would on the real service.
+	n := h.inFlight.Add(1)
+	defer h.inFlight.Add(-1)
+	if h.o.MaxInFlight > 0 && n > int64(h.o.MaxInFlight) {
+		h.o.Counters.add(faultPrefix + "concurrency")
+		writeJSON(w, nil, fail(CodeConcurrencyTooHigh, ""))
+		return
+	}
 
 	if h.o.Latency > 0 {
 		select {
@@ -281,4 +297,13 @@ func decodeBody(c *call, v any) error {
 		return fail(CodeInvalidParameter, "body is not the expected JSON: "+err.Error())
 	}
 	return nil
+}
+
+// storedOrder is the order a department write stores: with Quirks, the reserved
+// values 1–10000 are reset to 0, as some doc copies say the service does.
+func (h *handler) storedOrder(order int64) int64 {
+	if h.o.Quirks && order >= 1 && order <= 10000 {
+		return 0
+	}
+	return order
 }

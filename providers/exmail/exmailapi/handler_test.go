@@ -3,6 +3,7 @@ package exmailapi
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -118,6 +119,20 @@ func TestLooseTypesAlternate(t *testing.T) {
 	if !kinds["number"] || !kinds["string"] {
 		t.Fatalf("enable came back only as %v; clients must meet both", kinds)
 	}
+	// One user/list answer mixes the forms across its items too.
+	_, r = s.call("POST", "user/create", "access_token="+tok, map[string]any{"userid": "b@b.cn", "name": "B", "department": []int{1}, "password": "p", "gender": 2})
+	if code(r) != 0 {
+		t.Fatal(r)
+	}
+	_, l := s.call("GET", "user/list", "access_token="+tok+"&department_id=1&fetch_child=1", nil)
+	items := l["userlist"].([]any)
+	if len(items) != 2 {
+		t.Fatalf("user/list = %v", l)
+	}
+	a, b := items[0].(map[string]any), items[1].(map[string]any)
+	if fmt.Sprintf("%T", a["enable"]) == fmt.Sprintf("%T", b["enable"]) || fmt.Sprintf("%T", a["gender"]) == fmt.Sprintf("%T", b["gender"]) {
+		t.Fatalf("user/list items use one form for enable and gender: %v", items)
+	}
 }
 
 func TestFaultsAndRateLimit(t *testing.T) {
@@ -199,5 +214,222 @@ func TestUserOptionRules(t *testing.T) {
 		if _, r := s.call("POST", "useroption/update", "access_token="+otok, tt.body); code(r) != tt.want {
 			t.Errorf("%s: %v, want errcode %d", tt.name, r, tt.want)
 		}
+	}
+}
+
+func TestConcurrencyLimit(t *testing.T) {
+	s := newServer(t, func(o *Options) { o.MaxInFlight = 2; o.Latency = 300 * time.Millisecond })
+	codes := make(chan int, 3)
+	for i := 0; i < 3; i++ {
+		go func() {
+			_, r := s.call("GET", "gettoken", "corpid=corp&corpsecret=cs", nil)
+			codes <- code(r)
+		}()
+	}
+	got := map[int]int{}
+	for i := 0; i < 3; i++ {
+		got[<-codes]++
+	}
+	if got[CodeOK] != 2 || got[CodeConcurrencyTooHigh] != 1 {
+		t.Fatalf("three calls at once with MaxInFlight 2 answered %v; want two 0 and one 40093", got)
+	}
+	if s.count.Get("fault:concurrency") != 1 {
+		t.Fatalf("counters %v", s.count.Snapshot())
+	}
+	// The refused call and the finished ones no longer count.
+	if _, r := s.call("GET", "gettoken", "corpid=corp&corpsecret=cs", nil); code(r) != CodeOK {
+		t.Fatalf("a call after the others finished: %v", r)
+	}
+}
+
+func TestRecycleBin(t *testing.T) {
+	for _, window := range []time.Duration{0, 10 * time.Minute} {
+		s := newServer(t, func(o *Options) { o.RecycleWindow = window })
+		tok := s.token("cs")
+		create := func() map[string]any {
+			_, r := s.call("POST", "user/create", "access_token="+tok, map[string]any{"userid": "a@b.cn", "name": "A", "department": []int{1}, "password": "p"})
+			return r
+		}
+		if r := create(); code(r) != 0 {
+			t.Fatal(r)
+		}
+		if _, r := s.call("GET", "user/delete", "access_token="+tok+"&userid=A@b.cn", nil); code(r) != 0 {
+			t.Fatal(r)
+		}
+		r := create()
+		if window == 0 {
+			if code(r) != 0 {
+				t.Fatalf("no recycle bin: re-create answered %v", r)
+			}
+			continue
+		}
+		if code(r) != CodeInRecycleBin || !strings.Contains(r["errmsg"].(string), "a@b.cn") {
+			t.Fatalf("re-create within the window: %v, want 60116 naming the address", r)
+		}
+		// Another address is not affected; after the window the address is free.
+		if _, r := s.call("POST", "user/create", "access_token="+tok, map[string]any{"userid": "b@b.cn", "name": "B", "department": []int{1}, "password": "p"}); code(r) != 0 {
+			t.Fatal(r)
+		}
+		s.now = s.now.Add(window)
+		tok = s.token("cs")
+		if r := create(); code(r) != 0 {
+			t.Fatalf("re-create after the window: %v", r)
+		}
+	}
+}
+
+// Department ids far above 2^53 that differ by 1 stay apart whichever way a request
+// writes them: as JSON numbers or as numeric strings.
+func TestBigDepartmentIDsExactInRequests(t *testing.T) {
+	s := newServer(t, nil)
+	tok := s.token("cs")
+	var ids []string
+	for _, name := range []string{"A", "B"} {
+		req, _ := http.NewRequest("POST", s.url+"department/create?access_token="+tok, strings.NewReader(`{"name":"`+name+`","parentid":"1"}`))
+		r, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		raw, _ := io.ReadAll(r.Body)
+		r.Body.Close()
+		var resp struct {
+			Errcode int         `json:"errcode"`
+			ID      json.Number `json:"id"`
+		}
+		d := json.NewDecoder(bytes.NewReader(raw))
+		d.UseNumber()
+		if err := d.Decode(&resp); err != nil || resp.Errcode != 0 {
+			t.Fatalf("department/create: %s", raw)
+		}
+		ids = append(ids, resp.ID.String())
+	}
+	if ids[0] != "4913577855806636138" || ids[1] != "4913577855806636139" {
+		t.Fatalf("ids = %v; want the big neighbours", ids)
+	}
+	post := func(body string) map[string]any {
+		req, _ := http.NewRequest("POST", s.url+"department/update?access_token="+tok, strings.NewReader(body))
+		r, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer r.Body.Close()
+		var out map[string]any
+		_ = json.NewDecoder(r.Body).Decode(&out)
+		return out
+	}
+	// B under A by numbers, then renamed by a string id: both must hit B, not A.
+	if r := post(`{"id":` + ids[1] + `,"parentid":` + ids[0] + `}`); code(r) != 0 {
+		t.Fatalf("update by numbers: %v", r)
+	}
+	if r := post(`{"id":"` + ids[1] + `","name":"B2","order":"7"}`); code(r) != 0 {
+		t.Fatalf("update by strings: %v", r)
+	}
+	if r := post(`{"id":4.913577855806636e18,"name":"X"}`); code(r) != CodeInvalidParameter {
+		t.Fatalf("a rounded float id must be refused, not matched to a neighbour: %v", r)
+	}
+	req, _ := http.NewRequest("GET", s.url+"department/list?access_token="+tok, nil)
+	r, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := io.ReadAll(r.Body)
+	r.Body.Close()
+	for _, want := range []string{
+		`{"id":4913577855806636138,"name":"A","order":0,"parentid":1}`,
+		`{"id":4913577855806636139,"name":"B2","order":7,"parentid":4913577855806636138}`,
+	} {
+		if !strings.Contains(string(raw), want) {
+			t.Errorf("department/list lacks %s:\n%s", want, raw)
+		}
+	}
+}
+
+func TestQuirks(t *testing.T) {
+	for _, quirks := range []bool{false, true} {
+		t.Run(map[bool]string{false: "off", true: "on"}[quirks], func(t *testing.T) {
+			tenant := NewMemTenant()
+			o := Options{CorpID: "corp", Secrets: map[string]string{AppContacts: "cs"}, Quirks: quirks}
+			srv := httptest.NewServer(NewHandler(tenant, o))
+			t.Cleanup(srv.Close)
+			s := &server{t: t, url: srv.URL + "/cgi-bin/"}
+			tok := s.token("cs")
+			q := "access_token=" + tok
+			if _, r := s.call("POST", "user/create", q, map[string]any{"userid": "a@b.cn", "name": "A", "department": []int{1}, "password": "p"}); code(r) != 0 {
+				t.Fatal(r)
+			}
+			// (a) enable: absent from user/list items with quirks, always in user/get.
+			for i := 0; i < 2; i++ { // both loose forms
+				_, r := s.call("GET", "user/list", q+"&department_id=1&fetch_child=1", nil)
+				item := r["userlist"].([]any)[0].(map[string]any)
+				if _, has := item["enable"]; has == quirks {
+					t.Fatalf("user/list item %v: enable present = %v", item, has)
+				}
+				if _, r := s.call("GET", "user/get", q+"&userid=a@b.cn", nil); r["enable"] == nil {
+					t.Fatalf("user/get without enable: %v", r)
+				}
+			}
+			// (b) order 1–10000 written is stored as 0 with quirks; others stay.
+			_, r := s.call("POST", "department/create", q, map[string]any{"name": "D", "parentid": 1, "order": 5})
+			// Not r["id"]: this helper decodes through float64, which rounds the id.
+			id := DepartmentIDAfter(RootDepartment)
+			_, r2 := s.call("POST", "department/create", q, map[string]any{"name": "E", "parentid": 1, "order": 10001})
+			ds, _ := tenant.Departments()
+			wantOrder := map[bool]int64{false: 5, true: 0}[quirks]
+			if ds[1].Order != wantOrder || ds[2].Order != 10001 || code(r) != 0 || code(r2) != 0 {
+				t.Fatalf("orders after create = %+v; want %d and 10001", ds, wantOrder)
+			}
+			for _, body := range []map[string]any{{"id": id, "order": 10000}, {"id": id, "name": "D2"}} { // no order: unchanged
+				if _, r := s.call("POST", "department/update", q, body); code(r) != 0 {
+					t.Fatal(r)
+				}
+			}
+			ds, _ = tenant.Departments()
+			if wantOrder = map[bool]int64{false: 10000, true: 0}[quirks]; ds[1].Order != wantOrder || ds[1].Name != "D2" {
+				t.Fatalf("after update = %+v; want order %d", ds[1], wantOrder)
+			}
+			// (c) tag members: shown with quirks, count as membership, kept by update.
+			if _, r := s.call("POST", "group/create", q, map[string]any{"groupid": "g@b.cn", "groupname": "G", "userlist": []string{"a@b.cn"}}); code(r) != 0 {
+				t.Fatal(r)
+			}
+			if !tenant.SetGroupTags("g@b.cn", []int64{7, 9}) || tenant.SetGroupTags("none@b.cn", []int64{1}) {
+				t.Fatal("SetGroupTags")
+			}
+			if _, r := s.call("POST", "group/update", q, map[string]any{"groupid": "g@b.cn", "userlist": []string{}, "groupname": "G2"}); code(r) != 0 {
+				t.Fatalf("a group with tag members may lose its last user: %v", r)
+			}
+			_, r = s.call("GET", "group/get", q+"&groupid=g@b.cn", nil)
+			tags, has := r["taglist"].([]any)
+			if has != quirks || (quirks && len(tags) != 2) {
+				t.Fatalf("group/get = %v; taglist shown = %v, want %v", r, has, quirks)
+			}
+			if quirks && fmt.Sprint(tags[0].(map[string]any)["tagid"]) != "7" {
+				t.Fatalf("taglist = %v", tags)
+			}
+			if g, _, _ := tenant.Group("g@b.cn"); len(g.TagList) != 2 || len(g.UserList) != 0 || g.GroupName != "G2" {
+				t.Fatalf("group after update = %+v; tags must survive", g)
+			}
+		})
+	}
+}
+
+// enable is not a documented field of user/create: a client that freezes through it
+// must find the account active.
+func TestCreateIgnoresEnable(t *testing.T) {
+	tenant := NewMemTenant()
+	srv := httptest.NewServer(NewHandler(tenant, Options{CorpID: "corp", Secrets: map[string]string{AppContacts: "cs"}}))
+	t.Cleanup(srv.Close)
+	s := &server{t: t, url: srv.URL + "/cgi-bin/"}
+	tok := s.token("cs")
+	if _, r := s.call("POST", "user/create", "access_token="+tok, map[string]any{"userid": "a@b.cn", "name": "A", "department": []int{1}, "password": "p", "enable": 0}); code(r) != 0 {
+		t.Fatal(r)
+	}
+	if u, _, _ := tenant.User("a@b.cn"); u.Enable != 1 {
+		t.Fatalf("created with enable %d; want active", u.Enable)
+	}
+	if _, r := s.call("POST", "user/update", "access_token="+tok, map[string]any{"userid": "a@b.cn", "enable": "0"}); code(r) != 0 {
+		t.Fatal(r)
+	}
+	if u, _, _ := tenant.User("a@b.cn"); u.Enable != 0 {
+		t.Fatalf("user/update enable 0 left enable %d", u.Enable)
 	}
 }

@@ -10,7 +10,7 @@ import (
 // MemTenant is a Tenant held in memory, for tests and benchmarks.
 type MemTenant struct {
 	mu      sync.Mutex
-	nextID  int64
+	lastID  int64 // the department id handed out last
 	depts   map[int64]Department
 	users   map[string]User // by lower-cased userid
 	groups  map[string]Group
@@ -20,7 +20,7 @@ type MemTenant struct {
 // NewMemTenant returns an empty tenant holding only the root department.
 func NewMemTenant() *MemTenant {
 	return &MemTenant{
-		nextID:  RootDepartment + 1,
+		lastID:  RootDepartment,
 		depts:   map[int64]Department{RootDepartment: {ID: RootDepartment, Name: "Company"}},
 		users:   map[string]User{},
 		groups:  map[string]Group{},
@@ -42,12 +42,12 @@ func (m *MemTenant) Departments() ([]Department, error) {
 	return out, nil
 }
 
-// CreateDepartment stores d under the next free id.
+// CreateDepartment stores d under the next id of DepartmentIDAfter.
 func (m *MemTenant) CreateDepartment(d Department) (int64, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	d.ID = m.nextID
-	m.nextID++
+	m.lastID = DepartmentIDAfter(m.lastID)
+	d.ID = m.lastID
 	m.depts[d.ID] = d
 	return d.ID, nil
 }
@@ -187,5 +187,20 @@ func cloneGroup(g Group) Group {
 	g.GroupList = append([]string(nil), g.GroupList...)
 	g.Department = append([]int64(nil), g.Department...)
 	g.AllowUserList = append([]string(nil), g.AllowUserList...)
+	g.TagList = append([]int64(nil), g.TagList...)
 	return g
+}
+
+// SetGroupTags gives the group groupid the tag-based members tags, as an
+// administrator does in the new console (the API cannot); false when there is no
+// such group.
+func (m *MemTenant) SetGroupTags(groupid string, tags []int64) bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	g, ok := m.groups[key(groupid)]
+	if ok {
+		g.TagList = append([]int64(nil), tags...)
+		m.groups[key(groupid)] = g
+	}
+	return ok
 }

@@ -43,6 +43,19 @@ type Options struct {
 	Now func() time.Time
 	// Counters, when set, counts calls per endpoint.
 	Counters *Counters
+	// MaxInFlight is how many calls may be served at once; one more answers 40093
+	// (too many concurrent calls) without doing anything. 0 = no limit.
+	MaxInFlight int
+	// RecycleWindow is how long a deleted account's address stays in the recycle bin:
+	// user/create of that address answers 60116 until the window has passed. 0 = no
+	// recycle bin. The bin is kept by the handler, not the tenant: a restart empties it.
+	RecycleWindow time.Duration
+	// Quirks turns on the behaviours the doc copies disagree about, so that a client
+	// meets both readings: user/list items carry no enable (user/get still does); an
+	// order of 1–10000 written by department/create or department/update is stored
+	// as 0 (the reserved values are reset); group/get answers taglist, the tag-based
+	// members the API cannot set, and group/update keeps it.
+	Quirks bool
 }
 
 // Counters counts calls per endpoint ("gettoken", "user/list" …) and injected faults

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // maxDepartments and maxSlaves are the API's limits per user.
@@ -138,8 +139,17 @@ func (h *handler) userCreate(c *call) (map[string]any, error) {
 	case o != ownerFree:
 		return nil, fail(CodeUserIDExists, f.UserID)
 	}
-	u := User{UserID: f.UserID, Enable: 1}
+	if at, ok := h.recycled[key(f.UserID)]; ok {
+		if h.o.Now().Sub(at) < h.o.RecycleWindow {
+			return nil, fail(CodeInRecycleBin, f.UserID+" was deleted at "+at.UTC().Format(time.RFC3339)+"; it can be created again after "+at.Add(h.o.RecycleWindow).UTC().Format(time.RFC3339))
+		}
+		delete(h.recycled, key(f.UserID))
+	}
+	u := User{UserID: f.UserID}
 	f.apply(&u, has)
+	// enable is not a documented field of user/create: whatever a request says, the
+	// account starts active, and only user/update freezes it.
+	u.Enable = 1
 	if u.Password == "" {
 		return nil, fail(CodeInvalidParameter, "password is required")
 	}
@@ -193,6 +203,9 @@ func (h *handler) userDelete(c *call) (map[string]any, error) {
 	if err := h.t.DeleteUser(u.UserID); err != nil {
 		return nil, err
 	}
+	if h.o.RecycleWindow > 0 {
+		h.recycled[key(u.UserID)] = h.o.Now()
+	}
 	return done("deleted"), nil
 }
 
@@ -206,7 +219,7 @@ func (h *handler) userJSON(u User) map[string]any {
 		"userid": u.UserID, "name": u.Name, "department": nonNil64(u.Department),
 		"position": u.Position, "mobile": u.Mobile, "tel": u.Tel, "extid": u.ExtID,
 		"gender": gender, "enable": loose(u.Enable), "slaves": nonNil(u.Slaves),
-		"cpwd_login": u.CpwdLogin,
+		"cpwd_login": loose(u.CpwdLogin),
 	}
 }
 
@@ -285,7 +298,12 @@ func (h *handler) userList(c *call) (map[string]any, error) {
 	}
 	list := []any{}
 	for _, u := range users {
-		list = append(list, h.userJSON(u))
+		j := h.userJSON(u)
+		if h.o.Quirks {
+			// The field table of user/list has no enable; only its example does.
+			delete(j, "enable")
+		}
+		list = append(list, j)
 	}
 	return map[string]any{"userlist": list}, nil
 }
@@ -297,7 +315,10 @@ func (h *handler) userBatchCheck(c *call) (map[string]any, error) {
 	if err := decodeBody(c, &req); err != nil {
 		return nil, err
 	}
-	if len(req.UserList) == 0 || len(req.UserList) > maxBatchCheck {
+	if len(req.UserList) > maxBatchCheck {
+		return nil, fail(CodeBatchCheckTooMany, itoa(int64(len(req.UserList)))+" addresses")
+	}
+	if len(req.UserList) == 0 {
 		return nil, fail(CodeInvalidParameter, "userlist holds 1–20 addresses")
 	}
 	list := []any{}

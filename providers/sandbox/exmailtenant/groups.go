@@ -63,7 +63,19 @@ func (t *Tenant) Group(groupid string) (exmailapi.Group, bool, error) {
 	if !ok {
 		return exmailapi.Group{}, false, nil
 	}
-	return group(o), true, nil
+	g := group(o)
+	g.TagList = append([]int64(nil), t.tags[key(groupid)]...)
+	return g, true, nil
+}
+
+// SetGroupTags gives the group at groupid the tag-based members tags, as an
+// administrator does in the new console (the API cannot set them), whether or not
+// the group exists yet. They are not stored in the sandbox directory: they last
+// while the Tenant serves.
+func (t *Tenant) SetGroupTags(groupid string, tags []int64) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.tags[key(groupid)] = append([]int64(nil), tags...)
 }
 
 // Groups returns every group sorted by address.
@@ -71,8 +83,10 @@ func (t *Tenant) Groups() ([]exmailapi.Group, error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	out := make([]exmailapi.Group, 0, len(t.groups))
-	for _, o := range t.groups {
-		out = append(out, group(o))
+	for id, o := range t.groups {
+		g := group(o)
+		g.TagList = append([]int64(nil), t.tags[id]...)
+		out = append(out, g)
 	}
 	sort.Slice(out, func(i, j int) bool { return key(out[i].GroupID) < key(out[j].GroupID) })
 	return out, nil

@@ -35,6 +35,9 @@ type Tenant struct {
 	accounts map[string]model.Object // by lower-cased address, as stored
 	users    []exmailapi.User        // sorted by lower-cased address
 	groups   map[string]model.Object
+	// tags holds tag-based group members by group address. The store has no place
+	// for them (the model cannot manage them), so they live only while serving.
+	tags map[string][]int64
 }
 
 var _ exmailapi.Tenant = (*Tenant)(nil)
@@ -42,7 +45,7 @@ var _ exmailapi.Tenant = (*Tenant)(nil)
 // New loads the tenant held by s. The store must stay open, and be written only
 // through the returned Tenant, for as long as the Tenant is used.
 func New(s *tenant.Store) (*Tenant, error) {
-	t := &Tenant{s: s, depts: map[int64]exmailapi.Department{}, accounts: map[string]model.Object{}, groups: map[string]model.Object{}}
+	t := &Tenant{s: s, depts: map[int64]exmailapi.Department{}, accounts: map[string]model.Object{}, groups: map[string]model.Object{}, tags: map[string][]int64{}}
 	ds, err := s.List(model.Department.Name)
 	if err != nil {
 		return nil, fmt.Errorf("sandbox %s: reading departments: %w", s.Dir(), err)

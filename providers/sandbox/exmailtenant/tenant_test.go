@@ -2,8 +2,10 @@ package exmailtenant
 
 import (
 	"context"
+	"fmt"
 	"net/http/httptest"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -94,14 +96,18 @@ func TestServedWritesAreDurableAndVisibleToTheStore(t *testing.T) {
 		}
 		return o
 	}
-	if d := get("department", "3"); d.Str("parent") != "2" || d.Str("name") != "Web" {
-		t.Errorf("department 3 = %v", d)
+	engID, webID := strconv.FormatInt(eng, 10), strconv.FormatInt(web, 10)
+	if eng != tenant.FirstDepartmentID || web != eng+1 {
+		t.Errorf("department ids %d, %d; want the sandbox's big neighbours %d, %d", eng, web, tenant.FirstDepartmentID, tenant.FirstDepartmentID+1)
 	}
-	if d := get("department", "2"); d.Str("parent") != "" || d.Int("order") != 3 {
-		t.Errorf("department 2 = %v; want top level with order 3", d)
+	if d := get("department", webID); d.Str("parent") != engID || d.Str("name") != "Web" {
+		t.Errorf("department %s = %v", webID, d)
+	}
+	if d := get("department", engID); d.Str("parent") != "" || d.Int("order") != 3 {
+		t.Errorf("department %s = %v; want top level with order 3", engID, d)
 	}
 	a := get("account", "alice@example.com")
-	want := model.Object{"email": "alice@example.com", "name": "Alice", "departments": []string{"3"},
+	want := model.Object{"email": "alice@example.com", "name": "Alice", "departments": []string{webID},
 		"aliases": []string{"al@example.com"}, "position": "Lead", "status": "active",
 		"imap_smtp": false, "force_secure_login": true}
 	for k, v := range want {
@@ -117,14 +123,14 @@ func TestServedWritesAreDurableAndVisibleToTheStore(t *testing.T) {
 	}
 	g := get("group", "all@example.com")
 	if g.Str("senders") != "list" || !reflect.DeepEqual(g.Strings("allowed_senders"), []string{"bob@example.com"}) ||
-		!reflect.DeepEqual(g.Strings("member_departments"), []string{"2"}) {
+		!reflect.DeepEqual(g.Strings("member_departments"), []string{engID}) {
 		t.Errorf("group = %v", g)
 	}
 
 	// A new Tenant over the reopened store serves the same objects.
 	c = serve(t, s)
 	u, err := c.GetUser(ctx, "ALICE@example.com")
-	if err != nil || u.Name != "Alice" || !reflect.DeepEqual(u.Department, []int64{3}) {
+	if err != nil || u.Name != "Alice" || !reflect.DeepEqual(u.Department, []int64{web}) {
 		t.Fatalf("user/get after reopening = %+v, %v", u, err)
 	}
 	opts, err := c.GetUserOptions(ctx, "alice@example.com", []int{1, 2, 3})
@@ -148,7 +154,7 @@ func TestServedWritesAreDurableAndVisibleToTheStore(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	for _, id := range [][2]string{{"group", "all@example.com"}, {"account", "alice@example.com"}, {"department", "3"}} {
+	for _, id := range [][2]string{{"group", "all@example.com"}, {"account", "alice@example.com"}, {"department", webID}} {
 		if _, err := s.Get(id[0], id[1]); err == nil {
 			t.Errorf("%s %s still stored after its delete", id[0], id[1])
 		}
@@ -224,5 +230,36 @@ func TestWritesOnAClosedStoreFail(t *testing.T) {
 	}
 	if _, ok, _ := tn.User("a@x.com"); ok {
 		t.Error("a failed create is in the in-memory copy")
+	}
+}
+
+// Tag members seeded for an address (as --group-tags does) belong to the group made
+// there, count as members, survive its updates and are never written to the store.
+func TestGroupTags(t *testing.T) {
+	s := openStore(t, t.TempDir())
+	defer s.Close()
+	tn, err := New(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tn.SetGroupTags("All@example.com", []int64{7, 9})
+	if err := tn.CreateGroup(exmailapi.Group{GroupID: "all@example.com", GroupName: "All"}); err != nil {
+		t.Fatal(err)
+	}
+	g, ok, err := tn.Group("ALL@example.com")
+	if err != nil || !ok || !reflect.DeepEqual(g.TagList, []int64{7, 9}) {
+		t.Fatalf("group = %+v, %v, %v; want tags 7, 9", g, ok, err)
+	}
+	g.GroupName = "Everyone"
+	g.TagList = nil // what a write carries does not touch the tags
+	if err := tn.UpdateGroup(g); err != nil {
+		t.Fatal(err)
+	}
+	all, _ := tn.Groups()
+	if len(all) != 1 || all[0].GroupName != "Everyone" || len(all[0].TagList) != 2 {
+		t.Fatalf("groups = %+v", all)
+	}
+	if o, err := s.Get("group", "all@example.com"); err != nil || len(o) == 0 || strings.Contains(fmt.Sprint(o), "7") {
+		t.Fatalf("stored group = %v, %v; tags are not the store's", o, err)
 	}
 }

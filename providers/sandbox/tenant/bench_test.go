@@ -77,7 +77,7 @@ func BenchmarkCreateAccountAt50k(b *testing.B) {
 				o := model.Object{
 					"email":       fmt.Sprintf("new%d@example.com", i),
 					"name":        "New",
-					"departments": []string{"2"},
+					"departments": []string{dept(1)},
 					"aliases":     []string{fmt.Sprintf("n%d@example.com", i)},
 					"mobile":      fmt.Sprintf("+1 %d", i),
 				}

@@ -26,17 +26,39 @@ func departmentRules() *kind {
 
 var keyNextDepartment = []byte("next_department")
 
-// nextDepartmentID hands out increasing ids after the root's.
+// FirstDepartmentID is the first department id a new tenant hands out. Exmail's
+// department ids are 64-bit integers far above 2^53 (this one was seen on a live
+// tenant), and neighbouring ids differ by little: a client that reads them through
+// float64 rounds them and merges neighbours, and the sandbox must show that.
+// exmailapi.FirstDepartmentID is the same number for the API's in-memory tenant.
+const FirstDepartmentID int64 = 4913577855806636138
+
+// DepartmentIDAfter returns the id handed out after prev: FirstDepartmentID first,
+// then steps of 1 to 98 (never 1,000 or more), so that both neighbours one apart and
+// uneven gaps occur.
+func DepartmentIDAfter(prev int64) int64 {
+	switch {
+	case prev < FirstDepartmentID:
+		return FirstDepartmentID
+	case prev%2 == 0:
+		return prev + 1
+	}
+	return prev + 2 + prev%97
+}
+
+// nextDepartmentID hands out increasing ids. A directory made before ids were big
+// stores a small next id; it jumps to FirstDepartmentID, so ids only grow and the old
+// departments keep theirs.
 func (tx *Tx) nextDepartmentID() (string, error) {
 	meta := tx.tx.Bucket(bucketMeta)
-	next := int64(2)
+	next := FirstDepartmentID
 	if b := meta.Get(keyNextDepartment); b != nil {
 		n, err := strconv.ParseInt(string(b), 10, 64)
 		if err == nil && n > next {
 			next = n
 		}
 	}
-	if err := meta.Put(keyNextDepartment, []byte(strconv.FormatInt(next+1, 10))); err != nil {
+	if err := meta.Put(keyNextDepartment, []byte(strconv.FormatInt(DepartmentIDAfter(next), 10))); err != nil {
 		return "", err
 	}
 	return strconv.FormatInt(next, 10), nil

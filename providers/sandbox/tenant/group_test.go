@@ -48,8 +48,8 @@ func TestCommitRefusalInAGroup(t *testing.T) {
 		t.Errorf("third write: %v, want mobile taken by a@example.com", w3.err)
 	}
 	// The refused department's id was rolled back with it.
-	if w4.err != nil || it4.ID != "3" {
-		t.Errorf("fourth write: %v, id %s; want id 3", w4.err, it4.ID)
+	if w4.err != nil || it4.ID != dept(2) {
+		t.Errorf("fourth write: %v, id %s; want id %s", w4.err, it4.ID, dept(2))
 	}
 	for _, id := range []string{"a@example.com"} {
 		if _, err := s.Get("account", id); err != nil {
@@ -74,7 +74,7 @@ func TestConcurrentWritesGroupCommit(t *testing.T) {
 		go func(i int) {
 			defer wg.Done()
 			_, errs[i] = s.Create("account", "", model.Object{
-				"email": fmt.Sprintf("u%d@example.com", i), "name": "U", "departments": []string{"2"},
+				"email": fmt.Sprintf("u%d@example.com", i), "name": "U", "departments": []string{dept(1)},
 				"mobile": fmt.Sprintf("+86 %d", i/2), "password": "pw",
 			})
 		}(i)
@@ -111,7 +111,7 @@ func TestConcurrentWritesGroupCommit(t *testing.T) {
 	}
 	wg.Wait()
 	assertIndexes(t, s)
-	if err := s.Delete("department", "2"); err != nil {
+	if err := s.Delete("department", dept(1)); err != nil {
 		t.Errorf("department emptied by concurrent deletes: %v", err)
 	}
 }

@@ -101,7 +101,7 @@ func TestIndexFollowsWrites(t *testing.T) {
 		check func(t *testing.T)
 	}{
 		{"update changes the alias", func() error {
-			_, err := s.Update("account", "alice@example.com", model.Object{"email": "alice@example.com", "name": "Alice", "departments": []string{"3"}, "aliases": []string{"al2@example.com"}, "mobile": "+86 1"})
+			_, err := s.Update("account", "alice@example.com", model.Object{"email": "alice@example.com", "name": "Alice", "departments": []string{dept(2)}, "aliases": []string{"al2@example.com"}, "mobile": "+86 1"})
 			return err
 		}, func(t *testing.T) {
 			owner("al@example.com", "", "")(t)
@@ -110,13 +110,13 @@ func TestIndexFollowsWrites(t *testing.T) {
 			refused(err, ErrExists, CodeUserExists)(t)
 		}},
 		{"the freed alias can be an account", func() error {
-			_, err := s.Create("account", "", model.Object{"email": "al@example.com", "name": "Al", "departments": []string{"2"}, "mobile": "+86 2"})
+			_, err := s.Create("account", "", model.Object{"email": "al@example.com", "name": "Al", "departments": []string{dept(1)}, "mobile": "+86 2"})
 			return err
 		}, owner("al@example.com", "account", "al@example.com")},
 		{"console changes the mobile and the department", func() error {
 			_, err := s.UpdateAccount("alice@example.com", func(o model.Object) error {
 				o["mobile"] = "+86 3"
-				o["departments"] = []string{"2"}
+				o["departments"] = []string{dept(1)}
 				return nil
 			})
 			return err
@@ -128,22 +128,22 @@ func TestIndexFollowsWrites(t *testing.T) {
 			_, err = s.Create("account", "", model.Object{"email": "m2@example.com", "name": "M", "mobile": "+86 3"})
 			refused(err, ErrExists, CodeMobileExists)(t)
 		}},
-		{"a department that lost its members and children goes", func() error { return s.Delete("department", "3") }, func(t *testing.T) {
-			err := s.Delete("department", "2")
+		{"a department that lost its members and children goes", func() error { return s.Delete("department", dept(2)) }, func(t *testing.T) {
+			err := s.Delete("department", dept(1))
 			refused(err, ErrInUse, CodeDepartmentHasMembers)(t)
 		}},
 		{"a department moves to another parent", func() error {
-			if _, err := s.Create("department", "", model.Object{"name": "Ops", "parent": "2"}); err != nil {
+			if _, err := s.Create("department", "", model.Object{"name": "Ops", "parent": dept(1)}); err != nil {
 				return err
 			}
-			_, err := s.UpdateDepartment("4", func(o model.Object) error { o["parent"] = RootDepartment; return nil })
+			_, err := s.UpdateDepartment(dept(3), func(o model.Object) error { o["parent"] = RootDepartment; return nil })
 			return err
 		}, func(t *testing.T) {
 			// Ops now sits at the top level, beside Eng: a second Ops there is refused,
 			// one under Eng is not.
 			_, err := s.Create("department", "", model.Object{"name": "ops"})
 			refused(err, ErrExists, CodeDepartmentExists)(t)
-			if _, err := s.Create("department", "", model.Object{"name": "Ops", "parent": "2"}); err != nil {
+			if _, err := s.Create("department", "", model.Object{"name": "Ops", "parent": dept(1)}); err != nil {
 				t.Errorf("Ops under Eng: %v", err)
 			}
 		}},
@@ -158,9 +158,9 @@ func TestIndexFollowsWrites(t *testing.T) {
 			}
 		}},
 		{"put moves a department", func() error {
-			return put("department", "5", model.Object{"name": "Ops", "parent": "4"})
+			return put("department", dept(4), model.Object{"name": "Ops", "parent": dept(3)})
 		}, func(t *testing.T) {
-			err := s.Delete("department", "4")
+			err := s.Delete("department", dept(3))
 			refused(err, ErrInUse, CodeDepartmentHasChild)(t)
 		}},
 		{"a refused write leaves the indexes alone", func() error {
@@ -236,7 +236,7 @@ func TestIndexMigration(t *testing.T) {
 			if err := btx.Bucket(bucketIndexAddress).Put(entry{bucketIndexAddress, "ghost@example.com", "aghost@example.com"}.key(), []byte{}); err != nil {
 				return err
 			}
-			if err := btx.Bucket(bucketIndexMembers).Delete(entry{bucketIndexMembers, "3", "alice@example.com"}.key()); err != nil {
+			if err := btx.Bucket(bucketIndexMembers).Delete(entry{bucketIndexMembers, dept(2), "alice@example.com"}.key()); err != nil {
 				return err
 			}
 			return btx.Bucket(bucketMeta).Put(keyIndexVersion, []byte("0"))
@@ -276,8 +276,8 @@ func TestIndexMigration(t *testing.T) {
 					_, err := s.Create("account", "", model.Object{"email": "x@example.com", "name": "X", "mobile": "+86 1"})
 					return err
 				}, CodeMobileExists},
-				{func() error { return s.Delete("department", "3") }, CodeDepartmentHasMembers},
-				{func() error { return s.Delete("department", "2") }, CodeDepartmentHasChild},
+				{func() error { return s.Delete("department", dept(2)) }, CodeDepartmentHasMembers},
+				{func() error { return s.Delete("department", dept(1)) }, CodeDepartmentHasChild},
 			} {
 				var te *Error
 				if err := c.op(); !errors.As(err, &te) || te.Code != c.code {

@@ -2,6 +2,7 @@ package tenant
 
 import (
 	"errors"
+	"strconv"
 	"testing"
 
 	"github.com/mailform/mailform/model"
@@ -23,8 +24,8 @@ func TestPut(t *testing.T) {
 		var err error
 		dept, err = tx.NewDepartmentID()
 		return err
-	}); err != nil || dept != "2" {
-		t.Fatalf("NewDepartmentID = %q, %v; want 2", dept, err)
+	}); err != nil || dept != strconv.FormatInt(FirstDepartmentID, 10) {
+		t.Fatalf("NewDepartmentID = %q, %v; want %d", dept, err, FirstDepartmentID)
 	}
 	tests := []struct {
 		name    string

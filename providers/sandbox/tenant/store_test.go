@@ -32,13 +32,23 @@ func mustCreate(t *testing.T, s *Store, typ, label string, o model.Object) Item 
 	return it
 }
 
-// seed makes departments 2 (eng) and 3 (eng/web), account alice with an alias,
-// and group all@.
+// dept returns the nth department id a new store hands out (1 is the first): big,
+// and close to its neighbours, as Exmail's are.
+func dept(n int) string {
+	id := int64(1)
+	for i := 0; i < n; i++ {
+		id = DepartmentIDAfter(id)
+	}
+	return strconv.FormatInt(id, 10)
+}
+
+// seed makes departments dept(1) (eng) and dept(2) (eng/web), account alice with an
+// alias, and group all@.
 func seed(t *testing.T, s *Store) {
 	t.Helper()
 	mustCreate(t, s, "department", "", model.Object{"name": "Eng"})
-	mustCreate(t, s, "department", "", model.Object{"name": "Web", "parent": "2"})
-	mustCreate(t, s, "account", "", model.Object{"email": "Alice@Example.com", "name": "Alice", "departments": []string{"3"}, "aliases": []string{"al@example.com"}, "mobile": "+86 1"})
+	mustCreate(t, s, "department", "", model.Object{"name": "Web", "parent": dept(1)})
+	mustCreate(t, s, "account", "", model.Object{"email": "Alice@Example.com", "name": "Alice", "departments": []string{dept(2)}, "aliases": []string{"al@example.com"}, "mobile": "+86 1"})
 	mustCreate(t, s, "group", "", model.Object{"email": "all@example.com", "name": "All"})
 }
 
@@ -117,8 +127,8 @@ func TestRefusals(t *testing.T) {
 			_, err := s.Create("account", "", model.Object{"email": "bob@example.com", "name": "Bob", "status": "gone"})
 			return err
 		}, ErrInvalid, 0, "status"},
-		{"department with members", func(s *Store) error { return s.Delete("department", "3") }, ErrInUse, CodeDepartmentHasMembers, "alice@example.com"},
-		{"department with children", func(s *Store) error { return s.Delete("department", "2") }, ErrInUse, CodeDepartmentHasChild, "sub-department 3"},
+		{"department with members", func(s *Store) error { return s.Delete("department", dept(2)) }, ErrInUse, CodeDepartmentHasMembers, "alice@example.com"},
+		{"department with children", func(s *Store) error { return s.Delete("department", dept(1)) }, ErrInUse, CodeDepartmentHasChild, "sub-department " + dept(2)},
 		{"root department", func(s *Store) error { return s.Delete("department", "1") }, ErrInvalid, CodeDepartmentIsRoot, "root"},
 		{"missing parent", func(s *Store) error {
 			_, err := s.Create("department", "", model.Object{"name": "X", "parent": "42"})
@@ -133,7 +143,7 @@ func TestRefusals(t *testing.T) {
 			return err
 		}, ErrInvalid, 0, "1–64"},
 		{"department cycle", func(s *Store) error {
-			_, err := s.UpdateDepartment("2", func(o model.Object) error { o["parent"] = "3"; return nil })
+			_, err := s.UpdateDepartment(dept(1), func(o model.Object) error { o["parent"] = dept(2); return nil })
 			return err
 		}, ErrInvalid, 0, "under itself"},
 		{"update missing", func(s *Store) error {
@@ -221,8 +231,8 @@ func TestDepartmentsAndAccounts(t *testing.T) {
 	s := open(t)
 	seed(t, s)
 	top := mustCreate(t, s, "department", "", model.Object{"name": "Sales", "parent": RootDepartment, "order": int64(3)})
-	if top.ID != "4" || top.Attrs["parent"] != nil || top.Attrs.Str("id") != "4" {
-		t.Errorf("top-level department = %+v, want id 4 and no parent", top)
+	if top.ID != dept(3) || top.Attrs["parent"] != nil || top.Attrs.Str("id") != dept(3) {
+		t.Errorf("top-level department = %+v, want id %s and no parent", top, dept(3))
 	}
 	for i := 0; i < 7; i++ {
 		mustCreate(t, s, "department", "", model.Object{"name": "D" + strconv.Itoa(i)})
@@ -235,25 +245,29 @@ func TestDepartmentsAndAccounts(t *testing.T) {
 	for _, it := range list {
 		ids = append(ids, it.ID)
 	}
-	if got := strings.Join(ids, ","); got != "2,3,4,5,6,7,8,9,10,11" {
-		t.Errorf("department ids = %s", got)
+	var want []string
+	for n := 1; n <= 10; n++ {
+		want = append(want, dept(n))
+	}
+	if got := strings.Join(ids, ","); got != strings.Join(want, ",") {
+		t.Errorf("department ids = %s, want %s", got, strings.Join(want, ","))
 	}
 	// The account may leave its department; the department may then go.
 	if _, err := s.UpdateAccount("ALICE@example.com", func(o model.Object) error {
-		o["departments"] = []string{"2"}
+		o["departments"] = []string{dept(1)}
 		o["status"] = "frozen"
 		return nil
 	}); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Delete("department", "3"); err != nil {
+	if err := s.Delete("department", dept(2)); err != nil {
 		t.Fatal(err)
 	}
 	a, err := s.Get("account", "alice@example.com")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if a.Str("status") != "frozen" || a.Strings("departments")[0] != "2" || a.Strings("aliases")[0] != "al@example.com" {
+	if a.Str("status") != "frozen" || a.Strings("departments")[0] != dept(1) || a.Strings("aliases")[0] != "al@example.com" {
 		t.Errorf("account after console change = %v", a)
 	}
 	for _, c := range []struct{ addr, what, owner string }{
@@ -313,7 +327,7 @@ func TestDurableAcrossReopen(t *testing.T) {
 		t.Fatal(err)
 	}
 	seed(t, s)
-	mustCreate(t, s, "backup_rule", "archive", model.Object{"destination": "archive@example.com", "departments": []string{"2"}, "match": model.Object{"has_attachment": true}})
+	mustCreate(t, s, "backup_rule", "archive", model.Object{"destination": "archive@example.com", "departments": []string{dept(1)}, "match": model.Object{"has_attachment": true}})
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}
@@ -331,8 +345,8 @@ func TestDurableAcrossReopen(t *testing.T) {
 		t.Errorf("backup rule after reopen = %v, %v", b, err)
 	}
 	// The id counter survives too.
-	if it := mustCreate(t, s, "department", "", model.Object{"name": "New"}); it.ID != "4" {
-		t.Errorf("next department id after reopen = %s, want 4", it.ID)
+	if it := mustCreate(t, s, "department", "", model.Object{"name": "New"}); it.ID != dept(3) {
+		t.Errorf("next department id after reopen = %s, want %s", it.ID, dept(3))
 	}
 }
 
@@ -413,5 +427,48 @@ func TestEditZone(t *testing.T) {
 	zones, _ := s.Zones()
 	if strings.Join(zones, ",") != "example.com,other.org" {
 		t.Errorf("zones = %v", zones)
+	}
+}
+
+// A directory made when ids were small keeps its departments; new ones take big ids,
+// so ids only grow and never meet an old one.
+func TestSmallIDsOfAnOldDirectory(t *testing.T) {
+	s := open(t)
+	if err := s.Batch(func(tx *Tx) error {
+		if _, err := tx.Put("department", "4", model.Object{"name": "Old"}); err != nil {
+			return err
+		}
+		return tx.tx.Bucket(bucketMeta).Put(keyNextDepartment, []byte("5"))
+	}); err != nil {
+		t.Fatal(err)
+	}
+	sub := mustCreate(t, s, "department", "", model.Object{"name": "New", "parent": "4"})
+	next := mustCreate(t, s, "department", "", model.Object{"name": "Next"})
+	if sub.ID != dept(1) || next.ID != dept(2) {
+		t.Fatalf("new ids = %s, %s; want %s, %s", sub.ID, next.ID, dept(1), dept(2))
+	}
+	if err := s.Delete("department", "4"); !errors.Is(err, ErrInUse) {
+		t.Fatalf("old department with a new child deleted: %v", err)
+	}
+	list, err := s.List("department")
+	if err != nil || len(list) != 3 || list[0].ID != "4" {
+		t.Fatalf("departments = %+v, %v", list, err)
+	}
+}
+
+func TestDepartmentIDSequence(t *testing.T) {
+	prev := FirstDepartmentID
+	if prev <= 1<<53 {
+		t.Fatalf("first id %d is not above 2^53", prev)
+	}
+	for i := 0; i < 1000; i++ {
+		next := DepartmentIDAfter(prev)
+		if next <= prev || next-prev >= 1000 {
+			t.Fatalf("id after %d is %d: ids must grow by less than 1,000", prev, next)
+		}
+		prev = next
+	}
+	if DepartmentIDAfter(FirstDepartmentID) != FirstDepartmentID+1 {
+		t.Fatal("the first two ids must be neighbours one apart")
 	}
 }
