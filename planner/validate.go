@@ -29,7 +29,7 @@ func crossCheck(insts []*Instance, ps *ProviderSet) hcl.Diagnostics {
 	seen := map[string]*Instance{}      // "type:key" → first instance
 	addrOwner := map[string]*Instance{} // mailbox-like address → account or group
 	at := func(in *Instance, attr string) *hcl.Range {
-		if r, ok := in.Ranges[attr]; ok {
+		if r, ok := in.Ranges[attr]; ok && attr != "" {
 			return r.Ptr()
 		}
 		return in.Res.DeclRange.Ptr()
@@ -86,6 +86,9 @@ func crossCheck(insts []*Instance, ps *ProviderSet) hcl.Diagnostics {
 						Subject: v.Ptr()})
 				}
 			}
+		}
+		if p := ps.ByName[in.Provider]; p != nil {
+			diags = append(diags, providerValidate(in, p, at)...)
 		}
 		switch t {
 		case model.Account:

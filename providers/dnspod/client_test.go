@@ -25,18 +25,18 @@ func TestClientActions(t *testing.T) {
 		t.Fatalf("CreateRecord = %d, %v", id, err)
 	}
 	rows, err := c.ListRecords(ctx, "example.com", "@", "MX")
-	if err != nil || len(rows) != 1 || rows[0].ID != id || rows[0].MX != 5 || rows[0].Value != "mxbiz1.qq.com." || rows[0].Line != dnspodapi.DefaultLine {
+	if err != nil || len(rows) != 1 || rows[0].ID != id || rows[0].MX != 5 || rows[0].Value != "mxbiz1.qq.com." || rows[0].Line != dnspodapi.DefaultLine || rows[0].LineID != "0" || rows[0].paused() {
 		t.Fatalf("ListRecords(@ MX) = %+v, %v", rows, err)
 	}
 	all, err := c.ListRecords(ctx, "example.com", "", "")
 	if err != nil || len(all) != 3 {
 		t.Fatalf("ListRecords(all) = %+v, %v; want the 2 apex NS rows and the MX", all, err)
 	}
-	if err := c.ModifyRecord(ctx, "example.com", Row{ID: id, Name: "@", Type: "MX", Value: "mxbiz2.qq.com.", MX: 10, TTL: 300}); err != nil {
+	if err := c.ModifyRecord(ctx, "example.com", Row{ID: id, Name: "@", Type: "MX", Value: "mxbiz2.qq.com.", MX: 10, TTL: 3600}); err != nil {
 		t.Fatal(err)
 	}
 	got := f.rows("example.com")
-	if len(got) != 1 || got[0].Value != "mxbiz2.qq.com." || got[0].MX != 10 || got[0].TTL != 300 {
+	if len(got) != 1 || got[0].Value != "mxbiz2.qq.com." || got[0].MX != 10 || got[0].TTL != 3600 {
 		t.Fatalf("after ModifyRecord the fake holds %+v", got)
 	}
 	if err := c.DeleteRecord(ctx, "example.com", Row{ID: id, Name: "@", Type: "MX"}); err != nil {
