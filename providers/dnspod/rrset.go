@@ -42,7 +42,7 @@ func (s rrset) remote() providers.Remote {
 		if err != nil {
 			rd = row.Value
 		}
-		r.Notes = append(r.Notes, fmt.Sprintf("value %q (RecordId %d) is paused in DNSPod (Status DISABLE): it answers no queries and is not counted as live; enable or delete it in the console, or list it in records and apply to enable it", rd, row.ID))
+		r.Notes = append(r.Notes, fmt.Sprintf("value %q (RecordId %d) is paused in DNSPod (Status DISABLE): it answers no queries, so it is not a live value; apply enables it if records lists it, else enable or delete it in the console", rd, row.ID))
 	}
 	return r
 }
