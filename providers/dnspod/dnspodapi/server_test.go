@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 )
@@ -183,5 +184,65 @@ func TestFakeRateLimit(t *testing.T) {
 	}
 	if codes[CodeRequestLimit] == 0 || codes[""] == 0 {
 		t.Fatalf("5 quick calls at 1/s answered %v; want some RequestLimitExceeded and some successes", codes)
+	}
+}
+
+// TestFakeStoresTXTAsDNSPodDoes: backslashes dropped, single quotes escaped, trailing
+// blanks stripped, double quotes refused; a long value per Options.LongTXT.
+func TestFakeStoresTXTAsDNSPodDoes(t *testing.T) {
+	long := strings.Repeat("k", 300)
+	cases := []struct {
+		mode      LongTXT
+		value     string
+		stored    string
+		errorCode string
+	}{
+		{LongTXTWhole, `a\b`, "ab", ""},
+		{LongTXTWhole, "it's", `it\'s`, ""},
+		{LongTXTWhole, "v=spf1 -all  ", "v=spf1 -all", ""},
+		{LongTXTWhole, `say "hi"`, "", CodeRecordValueBad},
+		{LongTXTWhole, long, long, ""},
+		{LongTXTChunked, long, `"` + long[:255] + `" "` + long[255:] + `"`, ""},
+		{LongTXTRefused, long, "", CodeRecordValueBad},
+	}
+	for i, c := range cases {
+		fake := New(Options{Credentials: map[string]string{testID: testKey}, LongTXT: c.mode})
+		fake.AddDomain("example.com")
+		srv := httptest.NewServer(fake)
+		resp := raw(t, srv, ActionCreateRecord, map[string]any{"Domain": "example.com", "SubDomain": "t", "RecordType": "TXT", "RecordLineId": "0", "Value": c.value}, nil)
+		srv.Close()
+		if got := errCode(resp); got != c.errorCode {
+			t.Errorf("case %d: error %q, want %q", i, got, c.errorCode)
+			continue
+		}
+		recs := fake.Records("example.com")
+		if c.errorCode == "" && recs[len(recs)-1].Value != c.stored {
+			t.Errorf("case %d: stored %q, want %q", i, recs[len(recs)-1].Value, c.stored)
+		}
+	}
+}
+
+// TestFakeSitesAndPlans: listings name the default line per site with LineId "0";
+// DescribeDomain spells the grade upper-case, DescribePackageDetail mixed-case.
+func TestFakeSitesAndPlans(t *testing.T) {
+	for site, line := range map[string]string{SiteChina: "默认", SiteIntl: "Default"} {
+		fake := New(Options{Credentials: map[string]string{testID: testKey}, Site: site})
+		fake.AddDomain("example.com")
+		srv := httptest.NewServer(fake)
+		resp := raw(t, srv, ActionDescribeRecordList, map[string]any{"Domain": "example.com"}, nil)
+		item := resp["RecordList"].([]any)[0].(map[string]any)
+		if item["Line"] != line || item["LineId"] != "0" {
+			t.Errorf("site %s lists line %v id %v", site, item["Line"], item["LineId"])
+		}
+		resp = raw(t, srv, ActionDescribeDomain, map[string]any{"Domain": "example.com"}, nil)
+		if g := resp["DomainInfo"].(map[string]any)["Grade"]; g != "DP_FREE" {
+			t.Errorf("DescribeDomain grade %v", g)
+		}
+		resp = raw(t, srv, ActionDescribePackageDetail, map[string]any{}, nil)
+		first := resp["Info"].([]any)[0].(map[string]any)
+		if first["DomainGrade"] != "DP_Free" || first["MinTtl"] != float64(600) {
+			t.Errorf("package detail %v", first)
+		}
+		srv.Close()
 	}
 }
