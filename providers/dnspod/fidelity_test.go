@@ -365,3 +365,23 @@ func TestListingWait(t *testing.T) {
 		t.Fatalf("listing_wait 0 should not list: %v, %d listings", err, f.fake.Calls(dnspodapi.ActionDescribeRecordList))
 	}
 }
+
+// TestCreateOverAPausedRowWithALostAnswer: the answer to a create is lost and a paused
+// row holds the value; the re-read must not take the paused row for the create done,
+// and the row ends enabled, with no duplicate.
+func TestCreateOverAPausedRowWithALostAnswer(t *testing.T) {
+	f := newFixture(t, dnspodapi.Options{}, "example.com")
+	id, err := f.fake.AddRecord("example.com", dnspodapi.Record{Name: "@", Type: "TXT", Value: "v=spf1 -all", Status: dnspodapi.StatusDisable})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.fake.Inject(dnspodapi.Fault{Action: dnspodapi.ActionCreateRecord, Drop: true})
+	obj := rec("@", "TXT", 600, "v=spf1 -all")
+	if _, err := f.provider(t).Create(context.Background(), "dns_record", "spf", obj); err != nil {
+		t.Fatal(err)
+	}
+	rows := f.rows("example.com")
+	if len(rows) != 1 || rows[0].ID != id || rows[0].Status != dnspodapi.StatusEnable {
+		t.Fatalf("rows %+v, want row %d enabled", rows, id)
+	}
+}

@@ -102,7 +102,9 @@ func (c *Client) CreateRecord(ctx context.Context, domain string, row Row) (uint
 		}}
 	r.verify = func(ctx context.Context) (bool, error) {
 		uncertain = true
-		found, err := c.findRow(ctx, domain, row, func(o Row) bool { return sameRow(o, row) })
+		// A paused row of the value is not this create done: DNSPod refused the
+		// duplicate, and the row still answers nothing.
+		found, err := c.findRow(ctx, domain, row, func(o Row) bool { return sameRow(o, row) && !o.paused() })
 		if found != nil {
 			resp.RecordId = found.ID
 		}

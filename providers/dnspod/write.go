@@ -45,9 +45,14 @@ func (p *Provider) Create(ctx context.Context, typ, _ string, desired model.Obje
 // listed yet, taken as the create done.
 func (p *Provider) createRow(ctx context.Context, zone string, row Row) (uint64, error) {
 	id, err := p.c.CreateRecord(ctx, zone, row)
-	if !HasCode(err, dnspodapi.CodeDomainRecordExist) {
+	if err == nil && id != 0 {
+		return id, nil
+	}
+	if err != nil && !HasCode(err, dnspodapi.CodeDomainRecordExist) {
 		return id, p.explainWrite(row, err)
 	}
+	// The value exists, or a create whose outcome was unknown was taken as done
+	// without its RecordId: see what row holds it.
 	found, ferr := p.c.findRow(ctx, zone, row, func(o Row) bool { return o.onDefaultLine() && sameRow(o, row) })
 	if ferr != nil {
 		return 0, ferr
