@@ -286,7 +286,7 @@ func TestPausedRows(t *testing.T) {
 		t.Fatalf("an unknown RRset of paused rows was read: %v", live)
 	}
 	rs, err = p.Read(ctx, providers.ReadRequest{Type: "dns_record", Zones: []string{"example.com"}, Keys: []string{"example.com/@/MX"}})
-	if err != nil || len(rs) != 1 || len(rs[0].Attrs.Strings("records")) != 0 || len(rs[0].Notes) != 2 {
+	if err != nil || len(rs) != 1 || len(rs[0].Attrs.Strings("records")) != 0 || rs[0].Attrs.Int("ttl") != 600 || len(rs[0].Notes) != 2 {
 		t.Fatalf("known paused RRset: %+v, %v", rs, err)
 	}
 	// A create of paused values (the plan saw nothing live) enables them.

@@ -192,6 +192,13 @@ func groupRows(zone string, rows []Row, skipped func(Row, string)) ([]rrset, err
 	out := make([]rrset, 0, len(byKey))
 	for _, s := range byKey {
 		sort.Strings(s.rdata)
+		// An RRset of paused rows only keeps their TTL, so that drift shows the
+		// values gone rather than a TTL of 0 as well.
+		for i, row := range s.paused {
+			if len(s.rows) == 0 && (i == 0 || row.TTL < s.ttl) {
+				s.ttl = row.TTL
+			}
+		}
 		out = append(out, *s)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].key() < out[j].key() })
