@@ -104,7 +104,7 @@ func (c *Client) CreateRecord(ctx context.Context, domain string, row Row) (uint
 		uncertain = true
 		// A paused row of the value is not this create done: DNSPod refused the
 		// duplicate, and the row still answers nothing.
-		found, err := c.findRow(ctx, domain, row, func(o Row) bool { return sameRow(o, row) && !o.paused() })
+		found, err := c.findRow(ctx, domain, row, func(o Row) bool { return o.onDefaultLine() && sameRow(o, row) && !o.paused() })
 		if found != nil {
 			resp.RecordId = found.ID
 		}
