@@ -94,11 +94,12 @@ func (p *Provider) CheckPlan(ctx context.Context, objs []providers.Desired) ([]p
 		if d.Type != model.DNSRecord.Name || model.IsUnknown(d.Object["zone"]) {
 			continue
 		}
-		ttl, ok := d.Object["ttl"].(int64)
+		o := model.Canonical(model.DNSRecord, d.Object) // ttl left out is the default
+		ttl, ok := o["ttl"].(int64)
 		if !ok {
 			continue
 		}
-		zone := model.CanonicalDomain(d.Object.Str("zone"))
+		zone := model.CanonicalDomain(o.Str("zone"))
 		f, err := p.floor(ctx, zone)
 		if err != nil {
 			return nil, fmt.Errorf("zone %s: reading its DNSPod plan: %w", zone, err)

@@ -234,6 +234,12 @@ func TestCheckPlanTTLFloor(t *testing.T) {
 	if _, err := p.CheckPlan(ctx, []providers.Desired{in("dns_record.a", "example.com", 300)}); err != nil || f.fake.Calls("") != 3 {
 		t.Fatalf("a second check should be answered from what was read: %v, %d calls", err, f.fake.Calls(""))
 	}
+	// A ttl left out is the default, 600, which the free plan allows.
+	noTTL := in("dns_record.e", "example.com", 0)
+	delete(noTTL.Object, "ttl")
+	if got, err := p.CheckPlan(ctx, []providers.Desired{noTTL}); err != nil || len(got) != 0 {
+		t.Fatalf("default ttl on the free plan: %+v, %v", got, err)
+	}
 	if _, err := p.CheckPlan(ctx, []providers.Desired{in("dns_record.x", "missing.example", 600)}); !HasCode(err, dnspodapi.CodeDomainNotExists) {
 		t.Fatalf("a missing zone: %v", err)
 	}
