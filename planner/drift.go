@@ -51,6 +51,9 @@ type DriftItem struct {
 	Reason string
 	// Live is the canonical live object of an Unmanaged item.
 	Live model.Object
+	// Notes are what the provider says about the live object beyond its attributes
+	// (providers.Remote.Notes), such as values paused in the console.
+	Notes []string
 	// NeedsProvider is set on an Unmanaged item whose adopting block must say
 	// provider = Provider: without it the configuration would assign the type to
 	// another provider, or to none because several could serve it.
@@ -299,7 +302,10 @@ func changedOutside(o DriftOptions, st *state.State, live map[liveKey]*liveSet) 
 			c.Before, c.After = c.After, c.Before
 			it.Attrs = append(it.Attrs, c)
 		}
-		if len(it.Attrs) > 0 {
+		// A note (a record paused outside mailform) is drift even when the values
+		// that answer still match.
+		it.Notes = lo.Notes
+		if len(it.Attrs) > 0 || len(it.Notes) > 0 {
 			it.ID = lo.ID
 			out = append(out, it)
 		}
@@ -359,7 +365,7 @@ func unmanaged(st *state.State, insts []*Instance, m *matching, live map[liveKey
 			}
 			addr := freeAddress(k.typ, suggestLabel(k.typ, lo), used)
 			used[addr] = true
-			out = append(out, &DriftItem{Kind: Unmanaged, Address: addr, Type: k.typ, Provider: k.provider, ID: lo.ID, Live: lo.Attrs})
+			out = append(out, &DriftItem{Kind: Unmanaged, Address: addr, Type: k.typ, Provider: k.provider, ID: lo.ID, Live: lo.Attrs, Notes: lo.Notes})
 		}
 	}
 	return out

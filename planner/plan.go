@@ -263,6 +263,11 @@ func MakePlan(ctx context.Context, o Options) (*Plan, hcl.Diagnostics) {
 		}
 		p.Changes = filterTargets(p.Changes, o.Targets)
 	}
+	if !diags.HasErrors() {
+		// Account limits (a DNS plan's minimum TTL) are read only for a plan that
+		// could otherwise be applied, and only for the changes it holds.
+		diags = append(diags, planChecks(ctx, o, p.Changes, insts)...)
+	}
 	p.Refreshed = o.Refresh
 	return p, diags
 }

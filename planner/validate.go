@@ -30,7 +30,7 @@ func crossCheck(insts []*Instance, ps *ProviderSet) hcl.Diagnostics {
 	seen := map[string]*Instance{}      // "type:key" → first instance
 	addrOwner := map[string]*Instance{} // mailbox-like address → account or group
 	at := func(in *Instance, attr string) *hcl.Range {
-		if r, ok := in.Ranges[attr]; ok {
+		if r, ok := in.Ranges[attr]; ok && attr != "" {
 			return r.Ptr()
 		}
 		return in.Res.DeclRange.Ptr()
@@ -93,6 +93,9 @@ func crossCheck(insts []*Instance, ps *ProviderSet) hcl.Diagnostics {
 						Detail: fmt.Sprintf("%s: %s", in.Addr, w.Detail), Subject: at(in, w.Attr)})
 				}
 			}
+		}
+		if p := ps.ByName[in.Provider]; p != nil {
+			diags = append(diags, providerValidate(in, p, at)...)
 		}
 		switch t {
 		case model.Account:

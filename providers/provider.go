@@ -22,6 +22,10 @@ type Remote struct {
 	// Attrs holds the attributes the provider can read, in any form; the planner
 	// canonicalises them.
 	Attrs model.Object
+	// Notes are facts about the live object that its attributes do not show, such as
+	// a DNS record paused in the console (it exists but answers no queries). Drift
+	// reports them; they are never compared or stored.
+	Notes []string
 }
 
 // ReadRequest asks for the whole collection of one resource type.
@@ -183,4 +187,42 @@ type Result struct {
 // the order of changes. A failed batch reports the error on each change it held.
 type Batcher interface {
 	ApplyBatch(ctx context.Context, typ string, changes []Change) []Result
+}
+
+// Problem is something about a desired object that its provider's API would refuse or
+// change, found before anything is written.
+type Problem struct {
+	// Address is the instance address the problem is about (PlanChecker results; the
+	// planner knows it for Validator results).
+	Address string
+	// Attr is the attribute at fault, so the diagnostic points at its line; "" means
+	// the whole block.
+	Attr string
+	// Summary is a short title; Detail says what is wrong, why, and what to do.
+	Summary string
+	Detail  string
+}
+
+// Validator is implemented by providers whose API refuses or rewrites values the
+// configuration language allows (DNSPod cannot store a double quote in a TXT value).
+// validate, plan and drift call it for every instance the provider serves, without
+// contacting the API; every Problem is an error.
+type Validator interface {
+	ValidateObject(typ string, desired model.Object) []Problem
+}
+
+// Desired is one object that a plan would create or update.
+type Desired struct {
+	Address string
+	Type    string
+	Object  model.Object
+}
+
+// PlanChecker is implemented by providers whose limits depend on the account and must
+// be read from the API (the minimum TTL of a DNSPod domain's plan). plan calls it
+// after refresh with every object the plan would create or update, before anything is
+// written; every Problem fails the plan, and an error means the limits could not be
+// read.
+type PlanChecker interface {
+	CheckPlan(ctx context.Context, objs []Desired) ([]Problem, error)
 }

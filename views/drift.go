@@ -71,9 +71,11 @@ func renderDriftItem(w io.Writer, it *planner.DriftItem, col Colors) {
 	}
 	if it.Reason != "" && len(it.Attrs) == 0 {
 		fmt.Fprintf(w, "  %s %s%s: %s\n", col.Yellow("!"), col.Bold(it.Address), id, it.Reason)
+		renderNotes(w, it.Notes)
 		return
 	}
 	fmt.Fprintf(w, "  %s %s%s\n", col.Yellow("~"), col.Bold(it.Address), id)
+	defer renderNotes(w, it.Notes)
 	t := model.Lookup(it.Type)
 	for _, a := range it.Attrs {
 		if a.Sensitive {
@@ -88,8 +90,16 @@ func renderDriftItem(w io.Writer, it *planner.DriftItem, col Colors) {
 	}
 }
 
+// renderNotes writes what the provider noted about a live object, one line each.
+func renderNotes(w io.Writer, notes []string) {
+	for _, n := range notes {
+		fmt.Fprintf(w, "      note: %s\n", n)
+	}
+}
+
 func renderUnmanaged(w io.Writer, it *planner.DriftItem, col Colors) {
 	fmt.Fprintf(w, "  %s %s %q (provider %s)\n", col.Yellow("?"), it.Type, it.ID, it.Provider)
+	renderNotes(w, it.Notes)
 	fmt.Fprintln(w, "    To manage it, add this to the configuration (or delete it where it was created):")
 	fmt.Fprintln(w)
 	for _, line := range strings.Split(strings.TrimRight(AdoptSnippet(it), "\n"), "\n") {
@@ -217,6 +227,7 @@ type JSONDriftItem struct {
 	Provider   string               `json:"provider"`
 	ID         string               `json:"id,omitempty"`
 	Reason     string               `json:"reason,omitempty"`
+	Notes      []string             `json:"notes,omitempty"`
 	Attributes []JSONDriftAttribute `json:"attributes,omitempty"`
 	Live       map[string]any       `json:"live,omitempty"`
 	Adopt      string               `json:"adopt,omitempty"`
@@ -268,7 +279,7 @@ func DriftToJSON(r *planner.DriftReport) JSONDrift {
 	jd := JSONDrift{FormatVersion: "1", Lineage: r.Lineage, Serial: r.Serial, Drift: r.HasDrift(), Items: []JSONDriftItem{},
 		Summary: JSONDriftSummary{len(r.Of(planner.ChangedOutside)), len(r.Of(planner.NotApplied)), len(r.Of(planner.Unmanaged)), r.Ignored}}
 	for _, it := range r.Items {
-		ji := JSONDriftItem{Kind: string(it.Kind), Address: it.Address, Type: it.Type, Provider: it.Provider, ID: it.ID, Reason: it.Reason}
+		ji := JSONDriftItem{Kind: string(it.Kind), Address: it.Address, Type: it.Type, Provider: it.Provider, ID: it.ID, Reason: it.Reason, Notes: it.Notes}
 		for _, a := range it.Attrs {
 			ja := JSONDriftAttribute{Name: a.Name, Applied: jsonValue(a.Before), Other: jsonValue(a.After), OtherKey: "configured", Sensitive: a.Sensitive}
 			if it.Kind == planner.ChangedOutside {

@@ -173,3 +173,21 @@ func TestAdoptSnippetRefersToDepartments(t *testing.T) {
 		t.Fatalf("snippet:\n%s", src)
 	}
 }
+
+// TestDriftNotes: what the provider noted about a live object is shown under the
+// item, in both the human and the JSON report.
+func TestDriftNotes(t *testing.T) {
+	r := &planner.DriftReport{Items: []*planner.DriftItem{
+		{Kind: planner.ChangedOutside, Address: "dns_record.mx", Type: "dns_record", Provider: "dnspod", ID: "example.com/@/MX",
+			Notes: []string{`value "10 mxbiz2.qq.com." (RecordId 7) is paused in DNSPod`}},
+	}}
+	var b bytes.Buffer
+	RenderDrift(&b, r, Colors{}, false)
+	if !strings.Contains(b.String(), "  ~ dns_record.mx (id example.com/@/MX)\n      note: value \"10 mxbiz2.qq.com.\" (RecordId 7) is paused in DNSPod\n") {
+		t.Fatalf("human report:\n%s", b.String())
+	}
+	j := DriftToJSON(r)
+	if len(j.Items) != 1 || len(j.Items[0].Notes) != 1 {
+		t.Fatalf("JSON report: %+v", j)
+	}
+}

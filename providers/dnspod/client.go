@@ -16,15 +16,25 @@ import (
 
 	"golang.org/x/time/rate"
 
+	"github.com/mailform/mailform/providers/dnspod/dnspodapi"
 	"github.com/mailform/mailform/providers/retry"
 )
 
-// DefaultEndpoint is the URL of the real API.
+// DefaultEndpoint is the URL of the API for China-site accounts.
 const DefaultEndpoint = "https://dnspod.tencentcloudapi.com/"
+
+// IntlEndpoint is the URL of the API for international-site accounts
+// (tencentcloud.com), whose default record line is named "Default", not "默认".
+const IntlEndpoint = "https://dnspod.intl.tencentcloudapi.com/"
 
 // Config configures a Client.
 type Config struct {
-	Endpoint  string // default DefaultEndpoint
+	// Site is dnspodapi.SiteChina (the default) or dnspodapi.SiteIntl; it chooses the
+	// default endpoint.
+	Site string
+	// Endpoint is the URL of the API; default DefaultEndpoint, or IntlEndpoint on the
+	// international site. The signature covers its host.
+	Endpoint  string
 	SecretID  string
 	SecretKey string
 	// RateLimit is the most calls per second; default 20.
@@ -53,12 +63,25 @@ type Client struct {
 
 	backoff *retry.Backoff
 	logMu   sync.Mutex
+
+	floorMu  sync.Mutex
+	packages map[string]dnspodapi.PackageDetailItem // upper-case grade → plan; nil until read
 }
 
 // NewClient checks cfg and returns a client.
 func NewClient(cfg Config) (*Client, error) {
+	switch cfg.Site {
+	case "":
+		cfg.Site = dnspodapi.SiteChina
+	case dnspodapi.SiteChina, dnspodapi.SiteIntl:
+	default:
+		return nil, errors.New("dnspod provider: site " + quote(cfg.Site) + " is neither \"china\" (dnspod.tencentcloudapi.com) nor \"intl\" (dnspod.intl.tencentcloudapi.com)")
+	}
 	if cfg.Endpoint == "" {
 		cfg.Endpoint = DefaultEndpoint
+		if cfg.Site == dnspodapi.SiteIntl {
+			cfg.Endpoint = IntlEndpoint
+		}
 	}
 	u, err := url.Parse(cfg.Endpoint)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {

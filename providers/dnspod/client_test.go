@@ -25,18 +25,18 @@ func TestClientActions(t *testing.T) {
 		t.Fatalf("CreateRecord = %d, %v", id, err)
 	}
 	rows, err := c.ListRecords(ctx, "example.com", "@", "MX")
-	if err != nil || len(rows) != 1 || rows[0].ID != id || rows[0].MX != 5 || rows[0].Value != "mxbiz1.qq.com." || rows[0].Line != dnspodapi.DefaultLine {
+	if err != nil || len(rows) != 1 || rows[0].ID != id || rows[0].MX != 5 || rows[0].Value != "mxbiz1.qq.com." || rows[0].Line != dnspodapi.DefaultLine || rows[0].LineID != "0" || rows[0].paused() {
 		t.Fatalf("ListRecords(@ MX) = %+v, %v", rows, err)
 	}
 	all, err := c.ListRecords(ctx, "example.com", "", "")
 	if err != nil || len(all) != 3 {
 		t.Fatalf("ListRecords(all) = %+v, %v; want the 2 apex NS rows and the MX", all, err)
 	}
-	if err := c.ModifyRecord(ctx, "example.com", Row{ID: id, Name: "@", Type: "MX", Value: "mxbiz2.qq.com.", MX: 10, TTL: 300}); err != nil {
+	if err := c.ModifyRecord(ctx, "example.com", Row{ID: id, Name: "@", Type: "MX", Value: "mxbiz2.qq.com.", MX: 10, TTL: 3600}); err != nil {
 		t.Fatal(err)
 	}
 	got := f.rows("example.com")
-	if len(got) != 1 || got[0].Value != "mxbiz2.qq.com." || got[0].MX != 10 || got[0].TTL != 300 {
+	if len(got) != 1 || got[0].Value != "mxbiz2.qq.com." || got[0].MX != 10 || got[0].TTL != 3600 {
 		t.Fatalf("after ModifyRecord the fake holds %+v", got)
 	}
 	if err := c.DeleteRecord(ctx, "example.com", Row{ID: id, Name: "@", Type: "MX"}); err != nil {
@@ -148,6 +148,9 @@ func TestClientFaults(t *testing.T) {
 		wantLists   int // DescribeRecordList calls (re-reads)
 	}{
 		{"throttled twice", dnspodapi.Options{}, dnspodapi.Fault{Code: dnspodapi.CodeRequestLimit, Times: 2}, 3, 0},
+		{"account writes throttled twice", dnspodapi.Options{}, dnspodapi.Fault{Code: dnspodapi.CodeFrequencyLimit, Times: 2}, 3, 0},
+		{"no answer from the operation, after acting", dnspodapi.Options{}, dnspodapi.Fault{Code: dnspodapi.CodeUnknownError, AfterWrite: true}, 1, 1},
+		{"no answer from the operation, before acting", dnspodapi.Options{}, dnspodapi.Fault{Code: dnspodapi.CodeUnknownError}, 2, 1},
 		{"internal error before acting", dnspodapi.Options{}, dnspodapi.Fault{Code: dnspodapi.CodeInternalError}, 2, 1},
 		{"internal error after acting", dnspodapi.Options{}, dnspodapi.Fault{Code: dnspodapi.CodeInternalError, AfterWrite: true}, 1, 1},
 		{"connection dropped after acting", dnspodapi.Options{}, dnspodapi.Fault{Action: dnspodapi.ActionCreateRecord, Drop: true}, 1, 1},
@@ -228,5 +231,48 @@ func TestClientCancelledDuringBackoff(t *testing.T) {
 	_, err := c.ListRecords(ctx, "example.com", "", "")
 	if err == nil || !strings.Contains(err.Error(), "context canceled") {
 		t.Fatalf("want a cancelled error, got %v", err)
+	}
+}
+
+// TestClientReadsRetryTransientCodes: a listing answered with throttling or an
+// internal error is simply asked again; any other code is reported at once.
+func TestClientReadsRetryTransientCodes(t *testing.T) {
+	for _, code := range []string{dnspodapi.CodeRequestLimit, dnspodapi.CodeFrequencyLimit, dnspodapi.CodeInternalError, dnspodapi.CodeUnknownError} {
+		t.Run(code, func(t *testing.T) {
+			f := newFixture(t, dnspodapi.Options{}, "example.com")
+			f.fake.Inject(dnspodapi.Fault{Action: dnspodapi.ActionDescribeRecordList, Code: code, Times: 2})
+			rows, err := f.client(t, nil).ListRecords(context.Background(), "example.com", "", "")
+			if err != nil || len(rows) != 2 {
+				t.Fatalf("ListRecords = %d rows, %v", len(rows), err)
+			}
+			if n := f.fake.Calls(dnspodapi.ActionDescribeRecordList); n != 3 {
+				t.Fatalf("%d calls, want 3", n)
+			}
+		})
+	}
+	f := newFixture(t, dnspodapi.Options{}, "example.com")
+	f.fake.Inject(dnspodapi.Fault{Code: "FailedOperation.DomainIsLocked", Times: 5})
+	_, err := f.client(t, nil).CreateRecord(context.Background(), "example.com", Row{Name: "www", Type: "A", Value: "192.0.2.1", TTL: 600})
+	if !HasCode(err, "FailedOperation.DomainIsLocked") || f.fake.Calls("") != 1 {
+		t.Fatalf("a permanent failure should be reported after 1 call: %v (%d calls)", err, f.fake.Calls(""))
+	}
+}
+
+// TestClientUnknownOutcomeIsNeverAFailure: when the operation keeps answering
+// FailedOperation.UnknowError after acting, the client finds the row by re-reading
+// and reports success, not a failure of a write that was made.
+func TestClientUnknownOutcomeIsNeverAFailure(t *testing.T) {
+	f := newFixture(t, dnspodapi.Options{}, "example.com")
+	c := f.client(t, nil)
+	id, err := c.CreateRecord(context.Background(), "example.com", Row{Name: "www", Type: "A", Value: "192.0.2.1", TTL: 600})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.fake.Inject(dnspodapi.Fault{Action: dnspodapi.ActionDeleteRecord, Code: dnspodapi.CodeUnknownError, AfterWrite: true, Times: 3})
+	if err := c.DeleteRecord(context.Background(), "example.com", Row{ID: id, Name: "www", Type: "A"}); err != nil {
+		t.Fatalf("a delete that took effect was reported as failed: %v", err)
+	}
+	if n := f.fake.Calls(dnspodapi.ActionDeleteRecord); n != 1 || len(f.rows("example.com")) != 0 {
+		t.Fatalf("%d DeleteRecord calls, rows %+v", n, f.rows("example.com"))
 	}
 }

@@ -43,6 +43,8 @@ var hints = map[string]string{
 	dnspodapi.CodeSignatureExpire:   "the request of secret_id %s was signed with a clock more than 5 minutes from the API's: set this machine's clock",
 	dnspodapi.CodeDomainRecordExist: "a record with this name, type and value exists already; run plan again to see it (new records can take about 30 s to be listed)",
 	dnspodapi.CodeRecordTTLLimit:    "the TTL is outside what the domain's DNSPod plan allows (600 s minimum on the free plan); change ttl",
+	dnspodapi.CodeRecordLineInvalid: "the record line is not available to this account; check site (\"china\" or \"intl\") and the endpoint",
+	dnspodapi.CodeMXInvalid:         "the MX priority is outside what DNSPod accepts; check the records of the dns_record",
 	dnspodapi.CodeRecordValueBad:    "check the records of the dns_record",
 	dnspodapi.CodeSubdomainInvalid:  "check the name of the dns_record",
 	dnspodapi.CodeDomainNotExists:   "add the zone to the DNSPod account of secret_id %s, or check the zone of the dns_record",
@@ -95,13 +97,17 @@ func (e *transientError) RetryOutcome() retry.Outcome {
 	return retry.Unknown
 }
 
-// transientCode classifies an error code: throttled (refused before acting),
-// unknown (may or may not have acted), or neither.
+// transientCode classifies an error code: throttled (refused before acting:
+// RequestLimitExceeded for the API, FailedOperation.FrequencyLimit "操作过于频繁" for
+// an account's writes), unknown (InternalError, FailedOperation.UnknowError "操作未响应":
+// a write may or may not have taken effect), or neither.
 func transientCode(code string) (transient, notDone bool) {
 	switch {
-	case code == dnspodapi.CodeRequestLimit || strings.HasPrefix(code, dnspodapi.CodeRequestLimit+"."):
+	case code == dnspodapi.CodeRequestLimit || strings.HasPrefix(code, dnspodapi.CodeRequestLimit+"."),
+		code == dnspodapi.CodeFrequencyLimit:
 		return true, true
-	case code == dnspodapi.CodeInternalError || strings.HasPrefix(code, dnspodapi.CodeInternalError+"."):
+	case code == dnspodapi.CodeInternalError || strings.HasPrefix(code, dnspodapi.CodeInternalError+"."),
+		code == dnspodapi.CodeUnknownError:
 		return true, false
 	}
 	return false, false

@@ -53,7 +53,7 @@ func (f *fixture) client(t *testing.T, edit func(*Config)) *Client {
 // provider returns a provider over a client of the fixture.
 func (f *fixture) provider(t *testing.T) *Provider {
 	t.Helper()
-	return NewWithClient(f.client(t, nil))
+	return NewWithClient(f.client(t, nil), 5*time.Second)
 }
 
 // rows returns the fake's rows of zone other than the apex NS rows.

@@ -10,6 +10,7 @@ import (
 
 	"github.com/mailform/mailform/model"
 	"github.com/mailform/mailform/providers"
+	"github.com/mailform/mailform/providers/dnspod/dnspodapi"
 )
 
 // Kind is the provider block label.
@@ -26,7 +27,11 @@ func ConfigAttrs() []*model.Attr {
 	return []*model.Attr{
 		{Name: "secret_id", Kind: model.KindString, Doc: "API key id (AKID…); default $" + SecretIDEnv},
 		{Name: "secret_key", Kind: model.KindString, Sensitive: true, Doc: "API key secret; default $" + SecretKeyEnv},
-		{Name: "endpoint", Kind: model.KindString, Default: DefaultEndpoint, Doc: "URL of the API"},
+		{Name: "site", Kind: model.KindString, Default: dnspodapi.SiteChina, Enum: []string{dnspodapi.SiteChina, dnspodapi.SiteIntl},
+			Doc: "china (DNSPod.cn accounts, " + DefaultEndpoint + ") or intl (international tencentcloud.com accounts, " + IntlEndpoint + ")"},
+		{Name: "endpoint", Kind: model.KindString, Doc: "URL of the API; default by site"},
+		{Name: "listing_wait", Kind: model.KindString, Default: "60s",
+			Doc: "how long apply waits for DNSPod to list the records it created (it can take about 30 s), so the next plan sees them; \"0s\" does not wait"},
 		{Name: "rate_limit", Kind: model.KindInt, Default: int64(20), Doc: "most calls per second"},
 		{Name: "timeout", Kind: model.KindString, Default: "30s", Doc: "limit of one HTTP exchange, a Go duration"},
 	}
@@ -51,12 +56,19 @@ func Register() { registerOnce.Do(func() { providers.Register(Factory()) }) }
 type Provider struct {
 	c   *Client
 	log io.Writer
+	// listingWait bounds how long a write waits for DNSPod to list the rows it
+	// created; 0 does not wait.
+	listingWait time.Duration
+
+	floorMu sync.Mutex
+	floors  map[string]PlanFloor // zone → its plan's TTL floor, read once
 }
 
 // New makes a provider from its decoded configuration, with credentials falling back
 // to TENCENTCLOUD_SECRET_ID and TENCENTCLOUD_SECRET_KEY.
 func New(cfg model.Object, env providers.Env) (*Provider, error) {
 	c := Config{
+		Site:      cfg.Str("site"),
 		Endpoint:  cfg.Str("endpoint"),
 		SecretID:  env.OrOffline(orEnv(cfg.Str("secret_id"), SecretIDEnv)),
 		SecretKey: env.OrOffline(orEnv(cfg.Str("secret_key"), SecretKeyEnv)),
@@ -76,15 +88,26 @@ func New(cfg model.Object, env providers.Env) (*Provider, error) {
 	if env.Log != nil && strings.EqualFold(os.Getenv("MAILFORM_LOG"), "debug") {
 		c.Log, log = env.Log, env.Log
 	}
+	wait := 60 * time.Second
+	if s := cfg.Str("listing_wait"); s != "" {
+		d, err := time.ParseDuration(s)
+		if err != nil || d < 0 {
+			return nil, fmt.Errorf("dnspod provider: listing_wait %q is not a duration such as \"60s\" (\"0s\" does not wait)", s)
+		}
+		wait = d
+	}
 	client, err := NewClient(c)
 	if err != nil {
 		return nil, err
 	}
-	return &Provider{c: client, log: log}, nil
+	return &Provider{c: client, log: log, listingWait: wait}, nil
 }
 
-// NewWithClient makes a provider over an existing client (tests).
-func NewWithClient(c *Client) *Provider { return &Provider{c: c, log: io.Discard} }
+// NewWithClient makes a provider over an existing client (tests); it waits up to
+// listingWait for new rows to be listed.
+func NewWithClient(c *Client, listingWait time.Duration) *Provider {
+	return &Provider{c: c, log: io.Discard, listingWait: listingWait}
+}
 
 func orEnv(v, name string) string {
 	if v != "" {

@@ -48,12 +48,13 @@ func TestCreateReadEveryType(t *testing.T) {
 		rows []string // "value|MX" of each row, sorted
 	}{
 		{rec("@", "A", 600, "192.0.2.1", "192.0.2.2"), []string{"192.0.2.1|0", "192.0.2.2|0"}},
-		{rec("www", "AAAA", 300, "2001:db8::1"), []string{"2001:db8::1|0"}},
+		{rec("www", "AAAA", 1200, "2001:db8::1"), []string{"2001:db8::1|0"}},
 		{rec("mail", "CNAME", 600, "exmail.qq.com."), []string{"exmail.qq.com.|0"}},
 		{rec("@", "MX", 600, "5 mxbiz1.qq.com.", "10 mxbiz2.qq.com."), []string{"mxbiz1.qq.com.|5", "mxbiz2.qq.com.|10"}},
 		{rec("@", "TXT", 600, "v=spf1 include:spf.mail.qq.com ~all"), []string{"v=spf1 include:spf.mail.qq.com ~all|0"}},
 		{rec("s1._domainkey", "TXT", 600, dkim), []string{dkim + "|0"}},
-		{rec("_dmarc", "TXT", 600, `v=DMARC1; p=quarantine; rua=mailto:"dmarc"@example.com`), []string{`v=DMARC1; p=quarantine; rua=mailto:"dmarc"@example.com|0`}},
+		{rec("_dmarc", "TXT", 600, `v=DMARC1; p=quarantine; rua=mailto:dmarc@example.com`), []string{`v=DMARC1; p=quarantine; rua=mailto:dmarc@example.com|0`}},
+		{rec("txt", "TXT", 600, `"part one " "and two"`), []string{`part one and two|0`}},
 		{rec("_sip._tcp", "SRV", 600, "10 5 5060 sip.example.com."), []string{"10 5 5060 sip.example.com.|0"}},
 		{rec("@", "CAA", 600, `0 issue "letsencrypt.org"`), []string{`0 issue "letsencrypt.org"|0`}},
 		{rec("sub", "NS", 3600, "ns1.other.example.", "ns2.other.example."), []string{"ns1.other.example.|0", "ns2.other.example.|0"}},
@@ -76,7 +77,7 @@ func TestCreateReadEveryType(t *testing.T) {
 			var rows []string
 			for _, row := range f.rows("example.com") {
 				rows = append(rows, row.Value+"|"+strconv.FormatUint(row.MX, 10))
-				if row.TTL != uint64(c.obj.Int("ttl")) || row.Line != dnspodapi.DefaultLine {
+				if row.TTL != uint64(c.obj.Int("ttl")) || row.LineID != dnspodapi.DefaultLineID || row.Status != dnspodapi.StatusEnable {
 					t.Errorf("row %+v: wrong TTL or line", row)
 				}
 			}
@@ -266,9 +267,10 @@ func TestWritesUnderFaults(t *testing.T) {
 		t.Fatalf("after create: %d rows, want 3: %+v", len(rows), rows)
 	}
 	// Value 1: throttled, then sent again and dropped, then found by a re-read;
-	// value 2: internal error after acting, found by a re-read; value 3: clean.
-	if c, l := f.fake.Calls(dnspodapi.ActionCreateRecord), f.fake.Calls(dnspodapi.ActionDescribeRecordList); c != 4 || l != 2 {
-		t.Fatalf("%d CreateRecord and %d DescribeRecordList calls, want 4 and 2", c, l)
+	// value 2: internal error after acting, found by a re-read; value 3: clean. One
+	// more listing confirms the new rows are listed.
+	if c, l := f.fake.Calls(dnspodapi.ActionCreateRecord), f.fake.Calls(dnspodapi.ActionDescribeRecordList); c != 4 || l != 3 {
+		t.Fatalf("%d CreateRecord and %d DescribeRecordList calls, want 4 and 3", c, l)
 	}
 	v2 := rec("@", "MX", 600, "5 mxbiz1.qq.com.", "30 mx4.example.com.")
 	if _, err := p.Update(ctx, "dns_record", "example.com/@/MX", v1, v2); err != nil {

@@ -10,10 +10,16 @@ import (
 
 // Read lists every requested zone (one DescribeRecordList per 3,000 rows) and returns
 // one Remote per RRset. A zone without rows is empty; a zone the account does not
-// hold is an error naming it.
+// hold is an error naming it. Paused rows are notes, not values; an RRset whose rows
+// are all paused is returned (with no records) only when configuration or state knows
+// it, so that drift says it was paused rather than deleted, and plan enables it.
 func (p *Provider) Read(ctx context.Context, req providers.ReadRequest) ([]providers.Remote, error) {
 	if req.Type != model.DNSRecord.Name {
 		return nil, unsupported(req.Type)
+	}
+	known := map[string]bool{}
+	for _, k := range req.Keys {
+		known[k] = true
 	}
 	var out []providers.Remote
 	for _, zone := range req.Zones {
@@ -22,6 +28,9 @@ func (p *Provider) Read(ctx context.Context, req providers.ReadRequest) ([]provi
 			return nil, err
 		}
 		for _, s := range sets {
+			if len(s.rows) == 0 && !known[s.key()] {
+				continue
+			}
 			out = append(out, s.remote())
 		}
 	}

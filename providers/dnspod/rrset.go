@@ -19,8 +19,11 @@ type rrset struct {
 	name   string   // relative, "@" for the apex
 	rrtype string   // upper case
 	ttl    uint64   // the smallest TTL of the rows
-	rdata  []string // canonical RDATA, sorted
-	rows   []Row    // the rows as read, each with its RecordId
+	rdata  []string // canonical RDATA of the rows that answer, sorted
+	rows   []Row    // the rows that answer, as read, each with its RecordId
+	// paused are the rows disabled in the console: they exist (a create of the same
+	// value is refused) but answer no queries, so they are not values of the RRset.
+	paused []Row
 }
 
 func (s rrset) key() string { return model.RRsetKey(s.zone, s.name, s.rrtype) }
@@ -32,7 +35,17 @@ func (s rrset) object() model.Object {
 	}
 }
 
-func (s rrset) remote() providers.Remote { return providers.Remote{ID: s.key(), Attrs: s.object()} }
+func (s rrset) remote() providers.Remote {
+	r := providers.Remote{ID: s.key(), Attrs: s.object()}
+	for _, row := range s.paused {
+		rd, err := rdataOf(row)
+		if err != nil {
+			rd = row.Value
+		}
+		r.Notes = append(r.Notes, fmt.Sprintf("value %q (RecordId %d) is paused in DNSPod (Status DISABLE): it answers no queries, so it is not a live value; apply enables it if records lists it, else enable or delete it in the console", rd, row.ID))
+	}
+	return r
+}
 
 // same reports whether two RRsets hold the same records and TTL.
 func (s rrset) same(o rrset) bool { return s.ttl == o.ttl && slices.Equal(s.rdata, o.rdata) }
@@ -74,7 +87,7 @@ func rdataOf(row Row) (string, error) {
 	var pres string
 	switch typ {
 	case "TXT":
-		return model.TXTValue(row.Value), nil
+		return model.TXTValue(txtOfRow(row.Value)), nil
 	case "MX":
 		pres = fmt.Sprintf("%d %s", row.MX, absolute(row.Value))
 	case "CNAME", "NS":
@@ -93,7 +106,7 @@ func rdataOf(row Row) (string, error) {
 
 // rowOf returns the row that holds one canonical RDATA of s.
 func rowOf(s rrset, rdata string) (Row, error) {
-	row := Row{Name: s.name, Type: s.rrtype, TTL: s.ttl, Line: dnspodapi.DefaultLine, Value: rdata}
+	row := Row{Name: s.name, Type: s.rrtype, TTL: s.ttl, LineID: dnspodapi.DefaultLineID, Value: rdata}
 	switch s.rrtype {
 	case "TXT":
 		text, err := model.TXTText(rdata)
@@ -130,8 +143,10 @@ func init() {
 }
 
 // groupRows turns the rows of a zone into RRsets sorted by key. The apex NS rows
-// (DNSPod's own), rows split by resolver line and types a dns_record cannot hold
-// (DNSPod's URL forwarding) are left out; skipped reports them.
+// (DNSPod's own), rows split by resolver line (any LineId but "0", whatever the site
+// names the default line) and types a dns_record cannot hold (DNSPod's URL forwarding)
+// are left out; skipped reports them. Paused rows are kept apart from the values; an
+// RRset may hold only paused rows.
 func groupRows(zone string, rows []Row, skipped func(Row, string)) ([]rrset, error) {
 	zone = model.CanonicalDomain(zone)
 	byKey := map[string]*rrset{}
@@ -144,8 +159,8 @@ func groupRows(zone string, rows []Row, skipped func(Row, string)) ([]rrset, err
 		case !managedTypes[typ]:
 			skipped(row, "a dns_record cannot hold type "+typ)
 			continue
-		case row.Line != "" && row.Line != dnspodapi.DefaultLine:
-			skipped(row, "it answers only resolver line "+row.Line)
+		case !row.onDefaultLine():
+			skipped(row, fmt.Sprintf("it answers only resolver line %s (LineId %s)", row.Line, row.LineID))
 			continue
 		}
 		rd, err := rdataOf(row)
@@ -155,8 +170,15 @@ func groupRows(zone string, rows []Row, skipped func(Row, string)) ([]rrset, err
 		k := model.RRsetKey(zone, name, typ)
 		s := byKey[k]
 		if s == nil {
-			s = &rrset{zone: zone, name: name, rrtype: typ, ttl: row.TTL}
+			s = &rrset{zone: zone, name: name, rrtype: typ}
 			byKey[k] = s
+		}
+		if row.paused() {
+			s.paused = append(s.paused, row)
+			continue
+		}
+		if len(s.rows) == 0 {
+			s.ttl = row.TTL
 		}
 		// An RRset has one TTL; rows that disagree report the smallest.
 		s.ttl = min(s.ttl, row.TTL)
@@ -170,6 +192,13 @@ func groupRows(zone string, rows []Row, skipped func(Row, string)) ([]rrset, err
 	out := make([]rrset, 0, len(byKey))
 	for _, s := range byKey {
 		sort.Strings(s.rdata)
+		// An RRset of paused rows only keeps their TTL, so that drift shows the
+		// values gone rather than a TTL of 0 as well.
+		for i, row := range s.paused {
+			if len(s.rows) == 0 && (i == 0 || row.TTL < s.ttl) {
+				s.ttl = row.TTL
+			}
+		}
 		out = append(out, *s)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].key() < out[j].key() })

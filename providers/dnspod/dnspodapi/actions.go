@@ -19,6 +19,10 @@ func (s *Server) dispatch(action string, body []byte) (map[string]any, *apiError
 		return s.modifyRecord(body)
 	case ActionDeleteRecord:
 		return s.deleteRecord(body)
+	case ActionDescribeDomain:
+		return s.describeDomain(body)
+	case ActionDescribePackageDetail:
+		return s.describePackageDetail(body)
 	}
 	return nil, errf(CodeInvalidAction, "the action %q does not exist", action)
 }
@@ -41,7 +45,7 @@ func (s *Server) describeDomainList(body []byte) (map[string]any, *apiError) {
 		if req.Keyword != "" && !strings.Contains(d.name, strings.ToLower(req.Keyword)) {
 			continue
 		}
-		all = append(all, DomainListItem{DomainId: d.id, Name: d.name, Status: "ENABLE", TTL: 600, Grade: "DP_FREE"})
+		all = append(all, DomainListItem{DomainId: d.id, Name: d.name, Status: "ENABLE", TTL: 600, Grade: strings.ToUpper(d.grade)})
 	}
 	page := pageOf(all, uint64(req.Offset), uint64(req.Limit))
 	return map[string]any{"DomainCountInfo": DomainCountInfo{AllTotal: uint64(len(all))}, "DomainList": page}, nil
@@ -49,9 +53,13 @@ func (s *Server) describeDomainList(body []byte) (map[string]any, *apiError) {
 
 func (s *Server) describeRecordList(body []byte) (map[string]any, *apiError) {
 	var req DescribeRecordListRequest
-	if e := params(body, &req, "Domain", "DomainId", "Subdomain", "RecordType", "RecordLine", "RecordLineId",
+	if e := params(body, &req, "Domain", "DomainId", "SubDomain", "Subdomain", "RecordType", "RecordLine", "RecordLineId",
 		"GroupId", "Keyword", "SortField", "SortType", "Offset", "Limit"); e != nil {
 		return nil, e
+	}
+	sub := req.SubDomain
+	if sub == "" {
+		sub = req.Subdomain // deprecated, still taken
 	}
 	if req.Limit > MaxLimit {
 		return nil, errf(CodeLimitInvalid, "Limit must be at most %d", MaxLimit)
@@ -68,7 +76,7 @@ func (s *Server) describeRecordList(body []byte) (map[string]any, *apiError) {
 	now := s.opts.Now()
 	var all []RecordListItem
 	for _, r := range d.records {
-		if req.Subdomain != "" && !strings.EqualFold(r.Name, req.Subdomain) {
+		if sub != "" && !strings.EqualFold(r.Name, sub) {
 			continue
 		}
 		if req.RecordType != "" && !strings.EqualFold(r.Type, req.RecordType) {
@@ -91,16 +99,9 @@ func (s *Server) describeRecordList(body []byte) (map[string]any, *apiError) {
 
 func itemOf(r *Record) RecordListItem {
 	return RecordListItem{
-		RecordId: r.ID, Name: r.Name, Type: r.Type, Value: r.Value, Line: r.Line, LineId: lineID(r.Line),
+		RecordId: r.ID, Name: r.Name, Type: r.Type, Value: r.Value, Line: r.Line, LineId: r.LineID,
 		TTL: r.TTL, MX: r.MX, Status: r.Status, UpdatedOn: r.created.Format(time.DateTime),
 	}
-}
-
-func lineID(line string) string {
-	if line == DefaultLine {
-		return DefaultLineID
-	}
-	return "10=0"
 }
 
 func pageOf[T any](all []T, offset, limit uint64) []T {
@@ -126,7 +127,7 @@ func (s *Server) createRecord(body []byte) (map[string]any, *apiError) {
 	if e != nil {
 		return nil, e
 	}
-	r, e := s.checkRecord(req.SubDomain, req.RecordType, req.RecordLine, req.Value, req.MX, req.TTL)
+	r, e := s.checkRecord(d, write{req.SubDomain, req.RecordType, req.RecordLine, req.RecordLineId, req.Value, req.MX, req.TTL, req.Status})
 	if e != nil {
 		return nil, e
 	}
@@ -152,14 +153,14 @@ func (s *Server) modifyRecord(body []byte) (map[string]any, *apiError) {
 	if old == nil {
 		return nil, errf(CodeRecordIDInvalid, "record %d does not exist", req.RecordId)
 	}
-	r, e := s.checkRecord(req.SubDomain, req.RecordType, req.RecordLine, req.Value, req.MX, req.TTL)
+	r, e := s.checkRecord(d, write{req.SubDomain, req.RecordType, req.RecordLine, req.RecordLineId, req.Value, req.MX, req.TTL, req.Status})
 	if e != nil {
 		return nil, e
 	}
 	if d.duplicate(r, old.ID) != nil {
 		return nil, errf(CodeDomainRecordExist, "the record already exists")
 	}
-	old.Name, old.Type, old.Line, old.Value, old.MX, old.TTL = r.Name, r.Type, r.Line, r.Value, r.MX, r.TTL
+	old.Name, old.Type, old.Line, old.LineID, old.Value, old.MX, old.TTL, old.Status = r.Name, r.Type, r.Line, r.LineID, r.Value, r.MX, r.TTL, r.Status
 	return map[string]any{"RecordId": old.ID}, nil
 }
 
@@ -196,42 +197,100 @@ func (s *Server) domainOf(name string) (*domain, *apiError) {
 var supportedTypes = map[string]bool{"A": true, "AAAA": true, "CNAME": true, "MX": true, "TXT": true,
 	"SRV": true, "CAA": true, "NS": true}
 
-// checkRecord validates the fields of a write as the API does and returns the row.
-func (s *Server) checkRecord(sub, typ, line, value string, mx *uint64, ttl uint64) (Record, *apiError) {
-	if sub == "" {
-		sub = "@"
+// write is the record fields CreateRecord and ModifyRecord share.
+type write struct {
+	sub, typ, line, lineID, value string
+	mx                            *uint64
+	ttl                           uint64
+	status                        string
+}
+
+// checkRecord validates the fields of a write to d as the API does and returns the
+// row as the API would store it (TXT values rewritten); s.mu is held.
+func (s *Server) checkRecord(d *domain, w write) (Record, *apiError) {
+	if w.sub == "" {
+		w.sub = "@"
 	}
-	r := Record{Name: strings.ToLower(sub), Type: strings.ToUpper(typ), Line: line, Value: value, TTL: ttl, Status: "ENABLE"}
+	r := Record{Name: strings.ToLower(w.sub), Type: strings.ToUpper(w.typ), Value: w.value, TTL: w.ttl, Status: w.status}
 	switch {
-	case typ == "":
+	case w.typ == "":
 		return r, errf(CodeMissingParameter, "the parameter RecordType is missing")
-	case line == "":
+	case w.line == "" && w.lineID == "":
 		return r, errf(CodeMissingParameter, "the parameter RecordLine is missing")
-	case value == "":
+	case w.value == "":
 		return r, errf(CodeMissingParameter, "the parameter Value is missing")
 	case !supportedTypes[r.Type]:
-		return r, errf(CodeRecordTypeBad, "record type %s is not supported", typ)
-	case line != DefaultLine:
-		return r, errf("InvalidParameter.RecordLineInvalid", "record line %q is not available on this plan", line)
+		return r, errf(CodeRecordTypeBad, "record type %s is not supported", w.typ)
 	case !validSubdomain(r.Name):
-		return r, errf(CodeSubdomainInvalid, "subdomain %q is invalid", sub)
+		return r, errf(CodeSubdomainInvalid, "subdomain %q is invalid", w.sub)
+	}
+	// RecordLineId wins over RecordLine; a line name is the site's own ("默认" on the
+	// China site, "Default" on the international one).
+	switch {
+	case w.lineID != "" && w.lineID != DefaultLineID:
+		return r, errf(CodeRecordLineInvalid, "record line id %q is not available on this plan", w.lineID)
+	case w.lineID == "" && w.line != DefaultLineName(s.opts.Site):
+		return r, errf(CodeRecordLineInvalid, "record line %q does not exist", w.line)
+	}
+	r.LineID, r.Line = DefaultLineID, DefaultLineName(s.opts.Site)
+	switch r.Status {
+	case "":
+		r.Status = StatusEnable
+	case StatusEnable, StatusDisable:
+	default:
+		return r, errf("InvalidParameter", "Status must be ENABLE or DISABLE, not %q", r.Status)
 	}
 	if r.TTL == 0 {
 		r.TTL = 600
 	}
-	if r.TTL < s.opts.MinTTL || r.TTL > 604800 {
-		return r, errf(CodeRecordTTLLimit, "TTL %d is outside %d–604800 for this plan", r.TTL, s.opts.MinTTL)
+	p := packageOf(d.grade)
+	if r.TTL < p.MinTtl || r.TTL > 604800 {
+		return r, errf(CodeRecordTTLLimit, "TTL %d is outside %d–604800 for the plan %s of %s", r.TTL, p.MinTtl, d.grade, d.name)
 	}
 	if r.Type == "MX" {
-		if mx == nil || *mx > 65535 {
+		if w.mx == nil || *w.mx > 65535 {
 			return r, errf(CodeMXInvalid, "MX records need an MX priority of 0–65535")
 		}
-		r.MX = *mx
+		r.MX = *w.mx
 	}
-	if !validValue(r.Type, value) {
-		return r, errf(CodeRecordValueBad, "%q is not a valid %s value", value, r.Type)
+	if r.Type == "TXT" {
+		v, e := s.storedTXT(w.value)
+		if e != nil {
+			return r, e
+		}
+		r.Value = v
+	}
+	if !validValue(r.Type, r.Value) {
+		return r, errf(CodeRecordValueBad, "%q is not a valid %s value", w.value, r.Type)
 	}
 	return r, nil
+}
+
+// storedTXT is what DNSPod keeps of a TXT value: it refuses double quotes, drops
+// backslashes, escapes single quotes and strips trailing blanks; a value over 255
+// bytes is kept, listed back in quoted chunks, or refused as Options.LongTXT says.
+func (s *Server) storedTXT(v string) (string, *apiError) {
+	if strings.Contains(v, `"`) {
+		return "", errf(CodeRecordValueBad, "the TXT value may not contain double quotes")
+	}
+	v = strings.ReplaceAll(v, `\`, "")
+	v = strings.ReplaceAll(v, "'", `\'`)
+	v = strings.TrimRight(v, " \t\r\n")
+	if len(v) <= 255 {
+		return v, nil
+	}
+	switch s.opts.LongTXT {
+	case LongTXTRefused:
+		return "", errf(CodeRecordValueBad, "the TXT value is %d bytes; at most 255 are allowed", len(v))
+	case LongTXTChunked:
+		var parts []string
+		for len(v) > 255 {
+			parts = append(parts, `"`+v[:255]+`"`)
+			v = v[255:]
+		}
+		return strings.Join(append(parts, `"`+v+`"`), " "), nil
+	}
+	return v, nil
 }
 
 func validSubdomain(s string) bool {
@@ -282,4 +341,74 @@ func validHost(h string) bool {
 	}
 	_, err := netip.ParseAddr(h)
 	return err != nil
+}
+
+func (s *Server) describeDomain(body []byte) (map[string]any, *apiError) {
+	var req DescribeDomainRequest
+	if e := params(body, &req, "Domain", "DomainId"); e != nil {
+		return nil, e
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	d, e := s.domainOf(req.Domain)
+	if e != nil {
+		return nil, e
+	}
+	p := packageOf(d.grade)
+	title := p.DomainGradeCn
+	if s.opts.Site == SiteIntl {
+		title = p.titleIntl
+	}
+	created := d.created.Format(time.DateTime)
+	return map[string]any{"DomainInfo": DomainInfo{
+		DomainId: d.id, Domain: d.name, Status: "ENABLE", Grade: strings.ToUpper(d.grade), GradeTitle: title,
+		GradeLevel: p.GradeLevel, TTL: 600, DnsStatus: "", DnspodNsList: nsNames(), Punycode: d.name,
+		RecordCount: uint64(len(d.records)), CreatedOn: created, UpdatedOn: created,
+	}}, nil
+}
+
+func nsNames() []string {
+	out := make([]string, len(defaultNS))
+	for i, ns := range defaultNS {
+		out[i] = strings.TrimSuffix(ns, ".")
+	}
+	return out
+}
+
+func (s *Server) describePackageDetail(body []byte) (map[string]any, *apiError) {
+	var req struct{}
+	if e := params(body, &req); e != nil {
+		return nil, e
+	}
+	var info []PackageDetailItem
+	var levels []string
+	for _, p := range packages {
+		info = append(info, p.PackageDetailItem)
+		levels = append(levels, p.DomainGrade)
+	}
+	return map[string]any{"Info": info, "LevelMap": levels}, nil
+}
+
+// plan is one DNSPod plan as the fake knows it.
+type plan struct {
+	PackageDetailItem
+	titleIntl string
+}
+
+// packages are the plans the fake knows, with their TTL floors.
+var packages = []plan{
+	{PackageDetailItem{MinTtl: 600, RecordRoll: 2, SubDomainLevel: 5, MaxWildcard: 1, DnsServerRegion: "境内", DomainGradeCn: "免费版", GradeLevel: 2, Ns: nsNames(), DomainGrade: "DP_Free"}, "Free"},
+	{PackageDetailItem{RealPrice: 360, MinTtl: 120, RecordRoll: 10, SubDomainLevel: 5, MaxWildcard: 2, DnsServerRegion: "境内外", DomainGradeCn: "专业版", GradeLevel: 3, Ns: nsNames(), DomainGrade: "DP_Plus"}, "Professional"},
+	{PackageDetailItem{RealPrice: 1280, MinTtl: 60, RecordRoll: 20, SubDomainLevel: 10, MaxWildcard: 3, DnsServerRegion: "境内外", DomainGradeCn: "企业版", GradeLevel: 4, Ns: nsNames(), DomainGrade: "DP_Extra"}, "Enterprise"},
+	{PackageDetailItem{RealPrice: 3980, MinTtl: 1, RecordRoll: 50, SubDomainLevel: 10, MaxWildcard: 5, DnsServerRegion: "境内外", DomainGradeCn: "尊享版", GradeLevel: 5, Ns: nsNames(), DomainGrade: "DP_Ultra"}, "Ultimate"},
+}
+
+// packageOf returns the plan of a grade, whatever its case, or nil.
+func packageOf(grade string) *plan {
+	for i := range packages {
+		if strings.EqualFold(packages[i].DomainGrade, grade) {
+			return &packages[i]
+		}
+	}
+	return nil
 }

@@ -26,10 +26,31 @@ type Options struct {
 	// ListingDelay hides a new record from DescribeRecordList for this long, as the
 	// real service sometimes does for about 30 s; 0 (the default) shows it at once.
 	ListingDelay time.Duration
-	// MinTTL is the smallest TTL the account's plan allows (600 on the free plan);
-	// default 1.
-	MinTTL uint64
+	// Site is SiteChina (the default: the default line is named "默认") or SiteIntl
+	// (named "Default"); LineId is "0" on both.
+	Site string
+	// Grade is the plan new domains are on; default "DP_Free", whose MinTtl is 600.
+	Grade string
+	// LongTXT is what the API does with a TXT value over 255 bytes, which its
+	// documentation leaves open; default LongTXTWhole.
+	LongTXT LongTXT
 }
+
+// LongTXT is one reading of how DNSPod treats a TXT value longer than one 255-byte
+// DNS string.
+type LongTXT int
+
+// The readings of a long TXT value.
+const (
+	// LongTXTWhole keeps the value as sent and lists it back whole (DNSPod splits it
+	// on the wire).
+	LongTXTWhole LongTXT = iota
+	// LongTXTChunked keeps it, but lists it back in zone-file form: quoted strings of
+	// at most 255 bytes separated by blanks.
+	LongTXTChunked
+	// LongTXTRefused refuses it with InvalidParameter.RecordValueInvalid.
+	LongTXTRefused
+)
 
 // Fault is a failure injected into the next matching calls.
 type Fault struct {
@@ -65,8 +86,11 @@ func New(opts Options) *Server {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	if opts.MinTTL == 0 {
-		opts.MinTTL = 1
+	if opts.Site == "" {
+		opts.Site = SiteChina
+	}
+	if opts.Grade == "" {
+		opts.Grade = "DP_Free"
 	}
 	s := &Server{opts: opts, domains: map[string]*domain{}, nextID: 1000, calls: map[string]int{}}
 	if opts.RateLimit > 0 {

@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 )
@@ -70,11 +71,23 @@ func TestFakeQuirksAndErrors(t *testing.T) {
 		want   string // error code, "" for success
 	}{
 		{"listing takes Subdomain", ActionDescribeRecordList, map[string]any{"Domain": "example.com", "Subdomain": "@"}, nil, ""},
-		{"listing refuses SubDomain", ActionDescribeRecordList, map[string]any{"Domain": "example.com", "SubDomain": "@"}, nil, CodeUnknownParameter},
+		{"listing takes SubDomain too", ActionDescribeRecordList, map[string]any{"Domain": "example.com", "SubDomain": "@"}, nil, ""},
+		{"listing filters by SubDomain", ActionDescribeRecordList, map[string]any{"Domain": "example.com", "SubDomain": "www"}, nil, CodeNoDataOfRecord},
 		{"create refuses Subdomain", ActionCreateRecord, map[string]any{"Domain": "example.com", "Subdomain": "www", "RecordType": "A", "RecordLine": DefaultLine, "Value": "192.0.2.1"}, nil, CodeUnknownParameter},
 		{"empty result is an error", ActionDescribeRecordList, map[string]any{"Domain": "example.com", "Subdomain": "www"}, nil, CodeNoDataOfRecord},
 		{"missing domain", ActionDescribeRecordList, map[string]any{"Domain": "nope.example"}, nil, CodeDomainNotExists},
 		{"limit above 3000", ActionDescribeRecordList, map[string]any{"Domain": "example.com", "Limit": 3001}, nil, CodeLimitInvalid},
+		{"domain limit above 3000", ActionDescribeDomainList, map[string]any{"Limit": 3001}, nil, CodeLimitInvalid},
+		{"write needs a line", ActionCreateRecord, map[string]any{"Domain": "example.com", "SubDomain": "www", "RecordType": "A", "Value": "192.0.2.1"}, nil, CodeMissingParameter},
+		{"write by line id", ActionCreateRecord, map[string]any{"Domain": "example.com", "SubDomain": "byid", "RecordType": "A", "RecordLineId": "0", "Value": "192.0.2.1"}, nil, ""},
+		{"line id wins over a wrong name", ActionCreateRecord, map[string]any{"Domain": "example.com", "SubDomain": "both", "RecordType": "A", "RecordLine": DefaultLineIntl, "RecordLineId": "0", "Value": "192.0.2.1"}, nil, ""},
+		{"the other site's line name", ActionCreateRecord, map[string]any{"Domain": "example.com", "SubDomain": "www", "RecordType": "A", "RecordLine": DefaultLineIntl, "Value": "192.0.2.1"}, nil, CodeRecordLineInvalid},
+		{"unknown line id", ActionCreateRecord, map[string]any{"Domain": "example.com", "SubDomain": "www", "RecordType": "A", "RecordLineId": "10=1", "Value": "192.0.2.1"}, nil, CodeRecordLineInvalid},
+		{"TTL below the free plan", ActionCreateRecord, map[string]any{"Domain": "example.com", "SubDomain": "www", "RecordType": "A", "RecordLineId": "0", "Value": "192.0.2.1", "TTL": 300}, nil, CodeRecordTTLLimit},
+		{"TXT with a double quote", ActionCreateRecord, map[string]any{"Domain": "example.com", "SubDomain": "t", "RecordType": "TXT", "RecordLineId": "0", "Value": `a "b"`}, nil, CodeRecordValueBad},
+		{"bad status", ActionCreateRecord, map[string]any{"Domain": "example.com", "SubDomain": "www", "RecordType": "A", "RecordLineId": "0", "Value": "192.0.2.1", "Status": "PAUSED"}, nil, "InvalidParameter"},
+		{"describe a missing domain", ActionDescribeDomain, map[string]any{"Domain": "nope.example"}, nil, CodeDomainNotExists},
+		{"package detail takes no parameters", ActionDescribePackageDetail, map[string]any{"Domain": "example.com"}, nil, CodeUnknownParameter},
 		{"MX needs MX", ActionCreateRecord, map[string]any{"Domain": "example.com", "SubDomain": "@", "RecordType": "MX", "RecordLine": DefaultLine, "Value": "mx.example.com."}, nil, CodeMXInvalid},
 		{"bad A value", ActionCreateRecord, map[string]any{"Domain": "example.com", "SubDomain": "@", "RecordType": "A", "RecordLine": DefaultLine, "Value": "::1"}, nil, CodeRecordValueBad},
 		{"bad subdomain", ActionCreateRecord, map[string]any{"Domain": "example.com", "SubDomain": "a b", "RecordType": "A", "RecordLine": DefaultLine, "Value": "192.0.2.1"}, nil, CodeSubdomainInvalid},
@@ -171,5 +184,65 @@ func TestFakeRateLimit(t *testing.T) {
 	}
 	if codes[CodeRequestLimit] == 0 || codes[""] == 0 {
 		t.Fatalf("5 quick calls at 1/s answered %v; want some RequestLimitExceeded and some successes", codes)
+	}
+}
+
+// TestFakeStoresTXTAsDNSPodDoes: backslashes dropped, single quotes escaped, trailing
+// blanks stripped, double quotes refused; a long value per Options.LongTXT.
+func TestFakeStoresTXTAsDNSPodDoes(t *testing.T) {
+	long := strings.Repeat("k", 300)
+	cases := []struct {
+		mode      LongTXT
+		value     string
+		stored    string
+		errorCode string
+	}{
+		{LongTXTWhole, `a\b`, "ab", ""},
+		{LongTXTWhole, "it's", `it\'s`, ""},
+		{LongTXTWhole, "v=spf1 -all  ", "v=spf1 -all", ""},
+		{LongTXTWhole, `say "hi"`, "", CodeRecordValueBad},
+		{LongTXTWhole, long, long, ""},
+		{LongTXTChunked, long, `"` + long[:255] + `" "` + long[255:] + `"`, ""},
+		{LongTXTRefused, long, "", CodeRecordValueBad},
+	}
+	for i, c := range cases {
+		fake := New(Options{Credentials: map[string]string{testID: testKey}, LongTXT: c.mode})
+		fake.AddDomain("example.com")
+		srv := httptest.NewServer(fake)
+		resp := raw(t, srv, ActionCreateRecord, map[string]any{"Domain": "example.com", "SubDomain": "t", "RecordType": "TXT", "RecordLineId": "0", "Value": c.value}, nil)
+		srv.Close()
+		if got := errCode(resp); got != c.errorCode {
+			t.Errorf("case %d: error %q, want %q", i, got, c.errorCode)
+			continue
+		}
+		recs := fake.Records("example.com")
+		if c.errorCode == "" && recs[len(recs)-1].Value != c.stored {
+			t.Errorf("case %d: stored %q, want %q", i, recs[len(recs)-1].Value, c.stored)
+		}
+	}
+}
+
+// TestFakeSitesAndPlans: listings name the default line per site with LineId "0";
+// DescribeDomain spells the grade upper-case, DescribePackageDetail mixed-case.
+func TestFakeSitesAndPlans(t *testing.T) {
+	for site, line := range map[string]string{SiteChina: "默认", SiteIntl: "Default"} {
+		fake := New(Options{Credentials: map[string]string{testID: testKey}, Site: site})
+		fake.AddDomain("example.com")
+		srv := httptest.NewServer(fake)
+		resp := raw(t, srv, ActionDescribeRecordList, map[string]any{"Domain": "example.com"}, nil)
+		item := resp["RecordList"].([]any)[0].(map[string]any)
+		if item["Line"] != line || item["LineId"] != "0" {
+			t.Errorf("site %s lists line %v id %v", site, item["Line"], item["LineId"])
+		}
+		resp = raw(t, srv, ActionDescribeDomain, map[string]any{"Domain": "example.com"}, nil)
+		if g := resp["DomainInfo"].(map[string]any)["Grade"]; g != "DP_FREE" {
+			t.Errorf("DescribeDomain grade %v", g)
+		}
+		resp = raw(t, srv, ActionDescribePackageDetail, map[string]any{}, nil)
+		first := resp["Info"].([]any)[0].(map[string]any)
+		if first["DomainGrade"] != "DP_Free" || first["MinTtl"] != float64(600) {
+			t.Errorf("package detail %v", first)
+		}
+		srv.Close()
 	}
 }

@@ -9,11 +9,15 @@ import (
 
 // Record is one row of a domain as the fake keeps it.
 type Record struct {
-	ID     uint64
-	Name   string // "@" for the apex, else relative to the domain
-	Type   string
-	Value  string // as written, with or without a trailing dot
-	Line   string // default DefaultLine
+	ID    uint64
+	Name  string // "@" for the apex, else relative to the domain
+	Type  string
+	Value string // as stored (after the API's rewriting), with or without a trailing dot
+	// Line is the line's name as the site shows it: DefaultLine ("默认") on the China
+	// site, DefaultLineIntl ("Default") on the international one.
+	Line string
+	// LineID is "0" for the default line (the default), "10=0" and so on for others.
+	LineID string
 	TTL    uint64 // default 600
 	MX     uint64
 	Status string // ENABLE or DISABLE; default ENABLE
@@ -24,6 +28,8 @@ type Record struct {
 type domain struct {
 	id      uint64
 	name    string
+	grade   string // the plan, as DescribePackageDetail spells it ("DP_Free")
+	created time.Time
 	records []*Record
 }
 
@@ -40,12 +46,44 @@ func (s *Server) AddDomain(name string) uint64 {
 		return d.id
 	}
 	s.nextID++
-	d := &domain{id: s.nextID, name: name}
+	d := &domain{id: s.nextID, name: name, grade: s.opts.Grade, created: s.opts.Now()}
 	s.domains[name] = d
 	for _, ns := range defaultNS {
 		s.insert(d, Record{Name: "@", Type: "NS", Value: ns, TTL: 86400}, time.Time{})
 	}
 	return d.id
+}
+
+// SetGrade puts a domain on another plan ("DP_Plus"); the plan's MinTtl then bounds
+// the TTL of writes.
+func (s *Server) SetGrade(domainName, grade string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	d := s.domains[canonicalName(domainName)]
+	if d == nil {
+		return fmt.Errorf("no domain %s", domainName)
+	}
+	if packageOf(grade) == nil {
+		return fmt.Errorf("no plan %s", grade)
+	}
+	d.grade = grade
+	return nil
+}
+
+// SetStatus pauses (DISABLE) or resumes (ENABLE) a row as the console would.
+func (s *Server) SetStatus(domainName string, id uint64, status string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	d := s.domains[canonicalName(domainName)]
+	if d == nil {
+		return fmt.Errorf("no domain %s", domainName)
+	}
+	r := d.find(id)
+	if r == nil {
+		return fmt.Errorf("no record %d in %s", id, domainName)
+	}
+	r.Status = status
+	return nil
 }
 
 // AddRecord adds a row as the console would (no validation, shown in listings at
@@ -114,8 +152,16 @@ func (s *Server) insert(d *domain, r Record, created time.Time) uint64 {
 	}
 	r.Name = strings.ToLower(r.Name)
 	r.Type = strings.ToUpper(r.Type)
-	if r.Line == "" {
-		r.Line = DefaultLine
+	if r.LineID == "" {
+		switch r.Line {
+		case "", DefaultLine, DefaultLineIntl:
+			r.LineID = DefaultLineID
+		default:
+			r.LineID = "10=0"
+		}
+	}
+	if r.LineID == DefaultLineID {
+		r.Line = DefaultLineName(s.opts.Site)
 	}
 	if r.TTL == 0 {
 		r.TTL = 600
@@ -151,7 +197,7 @@ func (d *domain) remove(id uint64) bool {
 // and value (trailing dot and case of host names ignored).
 func (d *domain) duplicate(r Record, except uint64) *Record {
 	for _, o := range d.records {
-		if o.ID != except && o.Name == r.Name && o.Type == r.Type && o.Line == r.Line &&
+		if o.ID != except && o.Name == r.Name && o.Type == r.Type && o.LineID == r.LineID &&
 			sameValue(r.Type, o.Value, r.Value) && (r.Type != "MX" || o.MX == r.MX) {
 			return o
 		}

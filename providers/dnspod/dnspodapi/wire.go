@@ -15,11 +15,38 @@ const Algorithm = "TC3-HMAC-SHA256"
 // ContentType is the only content type the API signs and accepts.
 const ContentType = "application/json; charset=utf-8"
 
-// DefaultLine is the record line that answers every resolver ("默认", default).
+// DefaultLine is the name of the record line that answers every resolver on the China
+// site ("默认", default).
 const DefaultLine = "默认"
 
-// DefaultLineID is the LineId of DefaultLine.
+// DefaultLineIntl is the name of the same line on the international site.
+const DefaultLineIntl = "Default"
+
+// DefaultLineID is the LineId of the default line on both sites; match rows and write
+// on it rather than on the localized name.
 const DefaultLineID = "0"
+
+// The sites of the API: the China site (dnspod.tencentcloudapi.com) and the
+// international one (dnspod.intl.tencentcloudapi.com). They differ in the names of
+// record lines.
+const (
+	SiteChina = "china"
+	SiteIntl  = "intl"
+)
+
+// DefaultLineName returns the name of the default line on site.
+func DefaultLineName(site string) string {
+	if site == SiteIntl {
+		return DefaultLineIntl
+	}
+	return DefaultLine
+}
+
+// The record statuses: a DISABLE row is paused and answers no queries.
+const (
+	StatusEnable  = "ENABLE"
+	StatusDisable = "DISABLE"
+)
 
 // MaxSkew is how far a request's timestamp may be from the server's clock.
 const MaxSkew = 300 // seconds
@@ -31,6 +58,9 @@ const (
 	ActionCreateRecord       = "CreateRecord"
 	ActionModifyRecord       = "ModifyRecord"
 	ActionDeleteRecord       = "DeleteRecord"
+	ActionDescribeDomain     = "DescribeDomain"
+	// ActionDescribePackageDetail describes every plan (grade), with its MinTtl.
+	ActionDescribePackageDetail = "DescribePackageDetail"
 )
 
 // The error codes the API answers and the provider acts on.
@@ -43,17 +73,22 @@ const (
 	CodeRecordValueBad    = "InvalidParameter.RecordValueInvalid"
 	CodeRecordTypeBad     = "InvalidParameter.RecordTypeInvalid"
 	CodeSubdomainInvalid  = "InvalidParameter.SubdomainInvalid"
-	CodeMXInvalid         = "InvalidParameter.MXInvalid"
-	CodeLimitInvalid      = "InvalidParameter.LimitInvalid"
+	CodeMXInvalid         = "InvalidParameter.MxInvalid"
+	CodeRecordLineInvalid = "InvalidParameter.RecordLineInvalid"
+	CodeLimitInvalid      = "InvalidParameterValue.LimitInvalid"
 	CodeDomainNotExists   = "InvalidParameterValue.DomainNotExists"
 	CodeRecordTTLLimit    = "LimitExceeded.RecordTtlLimit"
 	CodeNoDataOfRecord    = "ResourceNotFound.NoDataOfRecord"
 	CodeRequestLimit      = "RequestLimitExceeded"
 	CodeInternalError     = "InternalError"
-	CodeInvalidAction     = "InvalidAction"
-	CodeUnknownParameter  = "UnknownParameter"
-	CodeMissingParameter  = "MissingParameter"
-	CodeNoSuchVersion     = "NoSuchVersion"
+	// CodeFrequencyLimit ("操作过于频繁") is throttling of one account's writes.
+	CodeFrequencyLimit = "FailedOperation.FrequencyLimit"
+	// CodeUnknownError ("操作未响应", spelt so by the API) leaves a write's outcome unknown.
+	CodeUnknownError     = "FailedOperation.UnknowError"
+	CodeInvalidAction    = "InvalidAction"
+	CodeUnknownParameter = "UnknownParameter"
+	CodeMissingParameter = "MissingParameter"
+	CodeNoSuchVersion    = "NoSuchVersion"
 )
 
 // MaxLimit is the largest Limit DescribeRecordList and DescribeDomainList take.
@@ -68,10 +103,12 @@ type Error struct {
 	Message string `json:"Message"`
 }
 
-// DescribeRecordListRequest lists the records of a domain. Note Subdomain, where the
-// write actions say SubDomain.
+// DescribeRecordListRequest lists the records of a domain. The filter by name was
+// Subdomain (where the write actions say SubDomain); SDK v1.3.131 deprecated it in
+// favour of SubDomain, and the API takes both.
 type DescribeRecordListRequest struct {
 	Domain     string `json:"Domain"`
+	SubDomain  string `json:"SubDomain,omitempty"`
 	Subdomain  string `json:"Subdomain,omitempty"`
 	RecordType string `json:"RecordType,omitempty"`
 	Offset     uint64 `json:"Offset,omitempty"`
@@ -108,27 +145,35 @@ type DescribeRecordListResponse struct {
 	RequestId       string           `json:"RequestId"`
 }
 
-// CreateRecordRequest adds one record (one value) to a domain.
+// CreateRecordRequest adds one record (one value) to a domain. The line is given by
+// RecordLineId ("0", the default line on both sites) or by its localized name in
+// RecordLine; RecordLineId wins when both are given.
 type CreateRecordRequest struct {
-	Domain     string  `json:"Domain"`
-	SubDomain  string  `json:"SubDomain,omitempty"`
-	RecordType string  `json:"RecordType"`
-	RecordLine string  `json:"RecordLine"`
-	Value      string  `json:"Value"`
-	MX         *uint64 `json:"MX,omitempty"`
-	TTL        uint64  `json:"TTL,omitempty"`
+	Domain       string  `json:"Domain"`
+	SubDomain    string  `json:"SubDomain,omitempty"`
+	RecordType   string  `json:"RecordType"`
+	RecordLine   string  `json:"RecordLine,omitempty"`
+	RecordLineId string  `json:"RecordLineId,omitempty"`
+	Value        string  `json:"Value"`
+	MX           *uint64 `json:"MX,omitempty"`
+	TTL          uint64  `json:"TTL,omitempty"`
+	// Status is ENABLE (the default) or DISABLE.
+	Status string `json:"Status,omitempty"`
 }
 
-// ModifyRecordRequest replaces one record's fields.
+// ModifyRecordRequest replaces one record's fields. Status left out means ENABLE: a
+// paused row that is modified answers again.
 type ModifyRecordRequest struct {
-	Domain     string  `json:"Domain"`
-	RecordId   uint64  `json:"RecordId"`
-	SubDomain  string  `json:"SubDomain,omitempty"`
-	RecordType string  `json:"RecordType"`
-	RecordLine string  `json:"RecordLine"`
-	Value      string  `json:"Value"`
-	MX         *uint64 `json:"MX,omitempty"`
-	TTL        uint64  `json:"TTL,omitempty"`
+	Domain       string  `json:"Domain"`
+	RecordId     uint64  `json:"RecordId"`
+	SubDomain    string  `json:"SubDomain,omitempty"`
+	RecordType   string  `json:"RecordType"`
+	RecordLine   string  `json:"RecordLine,omitempty"`
+	RecordLineId string  `json:"RecordLineId,omitempty"`
+	Value        string  `json:"Value"`
+	MX           *uint64 `json:"MX,omitempty"`
+	TTL          uint64  `json:"TTL,omitempty"`
+	Status       string  `json:"Status,omitempty"`
 }
 
 // RecordIDResponse is the answer to CreateRecord and ModifyRecord.
@@ -170,4 +215,55 @@ type DescribeDomainListResponse struct {
 	DomainCountInfo DomainCountInfo  `json:"DomainCountInfo"`
 	DomainList      []DomainListItem `json:"DomainList"`
 	RequestId       string           `json:"RequestId"`
+}
+
+// DescribeDomainRequest asks for one domain by name.
+type DescribeDomainRequest struct {
+	Domain string `json:"Domain"`
+}
+
+// DomainInfo describes one domain; Grade names its plan ("DP_FREE"), in a case that
+// differs from DescribePackageDetail's DomainGrade ("DP_Free").
+type DomainInfo struct {
+	DomainId     uint64   `json:"DomainId"`
+	Domain       string   `json:"Domain"`
+	Status       string   `json:"Status"`
+	Grade        string   `json:"Grade"`
+	GradeTitle   string   `json:"GradeTitle"`
+	GradeLevel   uint64   `json:"GradeLevel"`
+	TTL          uint64   `json:"TTL"`
+	DnsStatus    string   `json:"DnsStatus"`
+	DnspodNsList []string `json:"DnspodNsList"`
+	Punycode     string   `json:"Punycode"`
+	RecordCount  uint64   `json:"RecordCount"`
+	CreatedOn    string   `json:"CreatedOn"`
+	UpdatedOn    string   `json:"UpdatedOn"`
+}
+
+// DescribeDomainResponse is the answer to DescribeDomain.
+type DescribeDomainResponse struct {
+	DomainInfo DomainInfo `json:"DomainInfo"`
+	RequestId  string     `json:"RequestId"`
+}
+
+// PackageDetailItem is one plan (grade) and its limits.
+type PackageDetailItem struct {
+	RealPrice       float64  `json:"RealPrice"`
+	ChangedTimes    uint64   `json:"ChangedTimes"`
+	MinTtl          uint64   `json:"MinTtl"`
+	RecordRoll      uint64   `json:"RecordRoll"`
+	SubDomainLevel  uint64   `json:"SubDomainLevel"`
+	MaxWildcard     uint64   `json:"MaxWildcard"`
+	DnsServerRegion string   `json:"DnsServerRegion"`
+	DomainGradeCn   string   `json:"DomainGradeCn"`
+	GradeLevel      uint64   `json:"GradeLevel"`
+	Ns              []string `json:"Ns"`
+	DomainGrade     string   `json:"DomainGrade"`
+}
+
+// DescribePackageDetailResponse is the answer to DescribePackageDetail.
+type DescribePackageDetailResponse struct {
+	Info      []PackageDetailItem `json:"Info"`
+	LevelMap  []string            `json:"LevelMap"`
+	RequestId string              `json:"RequestId"`
 }
