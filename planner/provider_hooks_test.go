@@ -40,9 +40,9 @@ func (p *rewritingProvider) Read(ctx context.Context, req providers.ReadRequest)
 	return rs, err
 }
 
-func (p *rewritingProvider) Validate(typ string, desired model.Object) []providers.Warning {
+func (p *rewritingProvider) ValidateObject(typ string, desired model.Object) []providers.Problem {
 	if n := desired.Int("order"); typ == "department" && n >= 1 && n <= 9 {
-		return []providers.Warning{{Attr: "order", Summary: "Order may be reset", Detail: "the API may reset it to 0."}}
+		return []providers.Problem{{Warning: true, Attr: "order", Summary: "Order may be reset", Detail: "the API may reset it to 0."}}
 	}
 	return nil
 }
@@ -109,7 +109,7 @@ func TestProviderValidatorWarnings(t *testing.T) {
 	if found == nil || found.Severity != hcl.DiagWarning {
 		t.Fatalf("diagnostics %v lack the provider's warning", diags)
 	}
-	if found.Subject == nil || found.Subject.Start.Line != 5 || !strings.HasPrefix(found.Detail, "department.sales: ") {
+	if found.Subject == nil || found.Subject.Start.Line != 5 || !strings.HasPrefix(found.Detail, "department.sales ") {
 		t.Fatalf("warning %+v: want it at the order line (5), naming the resource", found)
 	}
 	// Without the attribute there is nothing to say.

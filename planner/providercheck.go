@@ -12,8 +12,8 @@ import (
 )
 
 // providerValidate asks the provider serving in whether its API can hold the desired
-// object as written (providers.Validator); each problem is an error at the attribute
-// it names.
+// object as written (providers.Validator); each problem is an error (or a warning,
+// when marked so) at the attribute it names.
 func providerValidate(in *Instance, p providers.Provider, at func(*Instance, string) *hcl.Range) hcl.Diagnostics {
 	v, ok := p.(providers.Validator)
 	if !ok || in.Desired == nil {
@@ -21,7 +21,11 @@ func providerValidate(in *Instance, p providers.Provider, at func(*Instance, str
 	}
 	var diags hcl.Diagnostics
 	for _, pr := range v.ValidateObject(in.Res.Spec.Name, in.Desired) {
-		diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: pr.Summary,
+		sev := hcl.DiagError
+		if pr.Warning {
+			sev = hcl.DiagWarning
+		}
+		diags = append(diags, &hcl.Diagnostic{Severity: sev, Summary: pr.Summary,
 			Detail:  fmt.Sprintf("%s (served by provider %s): %s", in.Addr, in.Provider, pr.Detail),
 			Subject: at(in, pr.Attr)})
 	}

@@ -7,7 +7,6 @@ import (
 	"github.com/hashicorp/hcl/v2"
 
 	"github.com/mailform/mailform/model"
-	"github.com/mailform/mailform/providers"
 )
 
 // crossCheck finds the problems that involve more than one instance or a provider:
@@ -85,12 +84,6 @@ func crossCheck(insts []*Instance, ps *ProviderSet) hcl.Diagnostics {
 					diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Attribute not supported by provider",
 						Detail:  fmt.Sprintf("provider %s cannot manage %s.%s (%s). Remove the attribute, or rehearse it on the sandbox provider.", in.Provider, t.Name, a.Name, in.Addr),
 						Subject: v.Ptr()})
-				}
-			}
-			if v, ok := p.(providers.Validator); ok {
-				for _, w := range v.Validate(t.Name, in.Desired) {
-					diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagWarning, Summary: w.Summary,
-						Detail: fmt.Sprintf("%s: %s", in.Addr, w.Detail), Subject: at(in, w.Attr)})
 				}
 			}
 		}

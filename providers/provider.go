@@ -69,20 +69,6 @@ type Provider interface {
 	Close() error
 }
 
-// Validator is implemented by providers that know when their API may not keep a
-// value as written; validate shows each Warning at the attribute it names.
-type Validator interface {
-	// Validate returns warnings about desired, an object of type typ as configured.
-	Validate(typ string, desired model.Object) []Warning
-}
-
-// Warning is advice about one attribute of a configured object.
-type Warning struct {
-	Attr    string // the attribute the warning points at
-	Summary string
-	Detail  string // a sentence that says what may happen and what to do
-}
-
 // ErrChangedSincePlan is returned (wrapped) when a live object no longer holds what
 // the plan saw.
 var ErrChangedSincePlan = errors.New("changed since plan; run plan again")
@@ -201,12 +187,15 @@ type Problem struct {
 	// Summary is a short title; Detail says what is wrong, why, and what to do.
 	Summary string
 	Detail  string
+	// Warning marks advice rather than a refusal: the API takes the value but may not
+	// keep it as written (Exmail resets reserved department orders to 0).
+	Warning bool
 }
 
 // Validator is implemented by providers whose API refuses or rewrites values the
 // configuration language allows (DNSPod cannot store a double quote in a TXT value).
 // validate, plan and drift call it for every instance the provider serves, without
-// contacting the API; every Problem is an error.
+// contacting the API; every Problem is an error unless it is marked Warning.
 type Validator interface {
 	ValidateObject(typ string, desired model.Object) []Problem
 }

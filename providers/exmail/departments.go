@@ -69,12 +69,12 @@ func (p *Provider) readDepartments(ctx context.Context, applied map[string]model
 }
 
 // validateDepartment warns about an order the server may reset to 0.
-func validateDepartment(o model.Object) []providers.Warning {
+func validateDepartment(o model.Object) []providers.Problem {
 	n := o.Int("order")
 	if !reservedOrder(n) {
 		return nil
 	}
-	return []providers.Warning{{Attr: "order", Summary: "Exmail may reset this order to 0",
+	return []providers.Problem{{Warning: true, Attr: "order", Summary: "Exmail may reset this order to 0",
 		Detail: fmt.Sprintf("order = %d is in 1–10000, which some copies of the Exmail API documentation call reserved and reset to 0. "+
 			"If the tenant does, the department keeps order 0 (mailform will not plan the same write again). Use 0 or a value above 10000 to be sure it is kept.", n)}}
 }

@@ -397,7 +397,7 @@ func TestValidateWarnsAboutReservedOrders(t *testing.T) {
 		{"department", 0, false}, {"department", 1, true}, {"department", 10000, true},
 		{"department", 10001, false}, {"account", 5, false}, {"domain", 5, false},
 	} {
-		ws := p.Validate(tt.typ, model.Object{"name": "D", "order": tt.order})
+		ws := p.ValidateObject(tt.typ, model.Object{"name": "D", "order": tt.order})
 		if (len(ws) > 0) != tt.warn {
 			t.Errorf("%s order %d: warnings %v, want warning %v", tt.typ, tt.order, ws, tt.warn)
 			continue
@@ -503,7 +503,7 @@ func TestValidateWarnsAboutGroupsWithoutMembers(t *testing.T) {
 		{model.Object{"email": "g@example.com", "member_departments": []string{"4913577855806636138"}}, false},
 		{model.Object{"email": "g@example.com", "member_departments": model.Unknown}, false},
 	} {
-		ws := p.Validate("group", tt.o)
+		ws := p.ValidateObject("group", tt.o)
 		if (len(ws) > 0) != tt.warn {
 			t.Errorf("%v: warnings %v, want warning %v", tt.o, ws, tt.warn)
 		}

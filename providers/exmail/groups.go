@@ -121,13 +121,13 @@ func (p *Provider) readGroups(ctx context.Context, keys []string) ([]providers.R
 
 // validateGroup warns about a group without listed members: Exmail creates none, and
 // only a group whose members are tags set in the console can be declared so.
-func validateGroup(o model.Object) []providers.Warning {
+func validateGroup(o model.Object) []providers.Problem {
 	for _, a := range []string{"members", "member_groups", "member_departments"} {
 		if len(o.Strings(a)) > 0 || model.IsUnknown(o[a]) {
 			return nil
 		}
 	}
-	return []providers.Warning{{Attr: "members", Summary: "Group without members",
+	return []providers.Problem{{Warning: true, Attr: "members", Summary: "Group without members",
 		Detail: "Exmail needs at least one of members, member_groups or member_departments to create a group, and mailform never empties all three of an existing one. " +
 			"Leave them empty only for a group that exists and whose members are tags set in the admin console."}}
 }

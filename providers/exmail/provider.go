@@ -131,7 +131,7 @@ func (p *Provider) Read(ctx context.Context, req providers.ReadRequest) ([]provi
 }
 
 // Validate warns about configured values that Exmail may not keep as written.
-func (p *Provider) Validate(typ string, desired model.Object) []providers.Warning {
+func (p *Provider) ValidateObject(typ string, desired model.Object) []providers.Problem {
 	switch typ {
 	case "department":
 		return validateDepartment(desired)
