@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -140,11 +141,21 @@ func TestExmailQuirksE2E(t *testing.T) {
 			}
 			must(0, "plan", "-detailed-exitcode")
 
-			// A group deleted in the console is planned as a create (600008 is "absent").
+			// A group and a department deleted in the console: drift names both as
+			// deleted outside mailform (600008 and 60003 are "absent", not failures),
+			// and plan creates them again.
 			s.call(t, http.MethodGet, "group/delete?groupid=all@example.com", nil)
+			s.call(t, http.MethodGet, "department/delete?id="+ids[1], nil)
+			r = must(2, "drift")
+			for _, addr := range []string{"group.all", "department.web"} {
+				if !regexp.MustCompile(regexp.QuoteMeta(addr) + `.*deleted outside mailform`).MatchString(r.stdout) {
+					t.Errorf("drift does not name %s as deleted outside mailform:\n%s", addr, r)
+				}
+			}
 			r = must(2, "plan", "-detailed-exitcode")
-			if !strings.Contains(r.stdout, "Plan: 1 to add, 0 to change, 0 to destroy.") {
-				t.Fatalf("plan after the group was deleted in the console:\n%s", r)
+			if !strings.Contains(r.stdout, "Plan: 2 to add, 0 to change, 0 to destroy.") ||
+				!strings.Contains(r.stdout, "department.web will be created") || !strings.Contains(r.stdout, "group.all will be created") {
+				t.Fatalf("plan after the group and department were deleted in the console:\n%s", r)
 			}
 
 			// The recycle bin: an account deleted and declared again at once is refused.
@@ -152,7 +163,7 @@ func TestExmailQuirksE2E(t *testing.T) {
 			start := strings.Index(cfg, `account "bob"`)
 			end := start + strings.Index(cfg[start:], "\n}\n") + 3
 			writeFile(t, dir, "main.mf.hcl", cfg[:start]+cfg[end:])
-			if r := must(0, "apply", "-auto-approve", "-allow-delete=bob@example.com"); !strings.Contains(r.stdout, "1 added, 0 changed, 1 destroyed") {
+			if r := must(0, "apply", "-auto-approve", "-allow-delete=bob@example.com"); !strings.Contains(r.stdout, "2 added, 0 changed, 1 destroyed") {
 				t.Fatalf("apply re-creating the group and deleting bob:\n%s", r)
 			}
 			writeFile(t, dir, "main.mf.hcl", cfg)
