@@ -33,17 +33,36 @@ type request struct {
 // whose outcome is unknown is verified by a re-read before it is sent again, so no
 // record is created twice.
 func (c *Client) do(ctx context.Context, r *request, out any) error {
-	return retry.Do(ctx, c.cfg.MaxAttempts, c.backoff, retry.Call{
+	call := retry.Call{
 		Try:   func(ctx context.Context) error { return c.exchange(ctx, r, out) },
 		Write: r.write, Verify: r.verify,
-	})
+		Budget: c.cfg.RetryTimeout, Breaker: c.breaker,
+		ProgressAfter: c.cfg.ProgressAfter, ProgressEvery: 2 * c.cfg.ProgressAfter,
+	}
+	if c.cfg.Progress != nil {
+		call.Progress = func(line string) {
+			c.logMu.Lock()
+			defer c.logMu.Unlock()
+			// Calls waiting side by side share one line per interval.
+			if time.Since(c.lastProgress) < c.cfg.ProgressAfter {
+				return
+			}
+			c.lastProgress = time.Now()
+			fmt.Fprintf(c.cfg.Progress, "dnspod %s %s: %s\n", r.action, r.object, line)
+		}
+	}
+	return retry.Do(ctx, c.cfg.MaxAttempts, c.backoff, call)
 }
 
 // exchange is one signed HTTP round trip.
 func (c *Client) exchange(ctx context.Context, r *request, out any) error {
-	if err := c.limiter.Wait(ctx); err != nil {
+	// Queueing behind the client's own rate limit spends none of the call's retry
+	// budget; talking to the service does.
+	if err := retry.Queued(ctx, func(ctx context.Context) error { return c.limiter.Wait(ctx) }); err != nil {
 		return fmt.Errorf("dnspod %s %s: %w", r.action, r.object, err)
 	}
+	ctx, cancel := retry.Bounded(ctx)
+	defer cancel()
 	body, err := json.Marshal(r.params)
 	if err != nil {
 		return fmt.Errorf("dnspod %s %s: %v", r.action, r.object, err)
@@ -63,20 +82,24 @@ func (c *Client) exchange(ctx context.Context, r *request, out any) error {
 	resp, err := c.http.Do(req)
 	if err != nil {
 		c.logCall(r, body, "transport error", start)
-		if ctx.Err() != nil {
+		switch {
+		case errors.Is(ctx.Err(), context.Canceled):
 			return fmt.Errorf("dnspod %s %s: %w", r.action, r.object, ctx.Err())
+		case ctx.Err() != nil:
+			return &transientError{Action: r.action, Object: r.object, transport: true,
+				Cause: fmt.Sprintf("no answer from %s (none yet when the retry budget of %s ran out)", c.url, c.cfg.RetryTimeout)}
 		}
-		return &transientError{Action: r.action, Object: r.object, Cause: transportCause(err)}
+		return &transientError{Action: r.action, Object: r.object, transport: true, Cause: "cannot reach " + c.url + ": " + transportCause(err)}
 	}
 	defer resp.Body.Close()
 	data, err := io.ReadAll(io.LimitReader(resp.Body, 256<<20))
 	if err != nil {
 		c.logCall(r, body, "read error", start)
-		return &transientError{Action: r.action, Object: r.object, Cause: "reading the answer: " + transportCause(err)}
+		return &transientError{Action: r.action, Object: r.object, transport: true, Cause: "reading the answer from " + c.url + ": " + transportCause(err)}
 	}
 	if resp.StatusCode >= 500 {
 		c.logCall(r, body, "HTTP "+resp.Status, start)
-		return &transientError{Action: r.action, Object: r.object, Cause: "HTTP " + resp.Status}
+		return &transientError{Action: r.action, Object: r.object, transport: true, Cause: c.url + " answered HTTP " + resp.Status}
 	}
 	if resp.StatusCode != http.StatusOK {
 		c.logCall(r, body, "HTTP "+resp.Status, start)

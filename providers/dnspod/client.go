@@ -49,6 +49,14 @@ type Config struct {
 	BackoffBase time.Duration
 	// MaxAttempts bounds the tries of one call; default 8.
 	MaxAttempts int
+	// RetryTimeout bounds one call, all its attempts and waits included (not the
+	// queueing behind RateLimit); default 45 s. Once a call has used it up on
+	// transient failures, the client's other calls fail at once with that cause.
+	RetryTimeout time.Duration
+	// Progress, when set, receives a line about a call that has waited longer than
+	// ProgressAfter (default 5 s), and again every 2×ProgressAfter.
+	Progress      io.Writer
+	ProgressAfter time.Duration
 	// Seed seeds the backoff jitter.
 	Seed int64
 }
@@ -62,11 +70,18 @@ type Client struct {
 	limiter *rate.Limiter
 
 	backoff *retry.Backoff
+	breaker *retry.Breaker
 	logMu   sync.Mutex
+	// lastProgress is when the last progress line was written, under logMu.
+	lastProgress time.Time
 
 	floorMu  sync.Mutex
 	packages map[string]dnspodapi.PackageDetailItem // upper-case grade → plan; nil until read
 }
+
+// DefaultRetryTimeout bounds one call with its retries, so that an unreachable or
+// hanging API fails a plan in under a minute.
+const DefaultRetryTimeout = 45 * time.Second
 
 // NewClient checks cfg and returns a client.
 func NewClient(cfg Config) (*Client, error) {
@@ -111,7 +126,14 @@ func NewClient(cfg Config) (*Client, error) {
 	if cfg.MaxAttempts <= 0 {
 		cfg.MaxAttempts = 8
 	}
+	if cfg.RetryTimeout <= 0 {
+		cfg.RetryTimeout = DefaultRetryTimeout
+	}
+	if cfg.ProgressAfter <= 0 {
+		cfg.ProgressAfter = 5 * time.Second
+	}
 	return &Client{
+		breaker: &retry.Breaker{},
 		cfg:     cfg,
 		url:     u.String(),
 		host:    u.Host,

@@ -78,6 +78,8 @@ type transientError struct {
 	Object  string
 	Cause   string // free of secrets
 	notDone bool
+	// transport marks a failure to get any answer (refused, timeout, HTTP 5xx).
+	transport bool
 }
 
 func (e *transientError) Error() string {
@@ -86,6 +88,14 @@ func (e *transientError) Error() string {
 		s += " " + e.Object
 	}
 	return s + ": " + e.Cause
+}
+
+// Hint says what to do once retrying has not helped; retry.GaveUp appends it.
+func (e *transientError) Hint() string {
+	if e.transport {
+		return "check the endpoint and the network, then run again"
+	}
+	return "DNSPod kept refusing or failing for the whole retry budget; lower rate_limit or run again later"
 }
 
 // RetryOutcome tells retry.Do what the failure means: a call refused before it acted

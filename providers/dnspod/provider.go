@@ -34,6 +34,7 @@ func ConfigAttrs() []*model.Attr {
 			Doc: "how long apply waits for DNSPod to list the records it created (it can take about 30 s), so the next plan sees them; \"0s\" does not wait"},
 		{Name: "rate_limit", Kind: model.KindInt, Default: int64(20), Doc: "most calls per second"},
 		{Name: "timeout", Kind: model.KindString, Default: "30s", Doc: "limit of one HTTP exchange, a Go duration"},
+		{Name: "retry_timeout", Kind: model.KindString, Default: "45s", Doc: "limit of one call with all its retries, a Go duration; an unreachable or hanging API fails the run after it"},
 	}
 }
 
@@ -74,13 +75,21 @@ func New(cfg model.Object, env providers.Env) (*Provider, error) {
 		SecretKey: env.OrOffline(orEnv(cfg.Str("secret_key"), SecretKeyEnv)),
 		RateLimit: float64(cfg.Int("rate_limit")),
 	}
-	if s := cfg.Str("timeout"); s != "" {
-		d, err := time.ParseDuration(s)
-		if err != nil || d <= 0 {
-			return nil, fmt.Errorf("dnspod provider: timeout %q is not a positive duration such as \"30s\"", s)
+	for _, d := range []struct {
+		attr string
+		to   *time.Duration
+	}{{"timeout", &c.Timeout}, {"retry_timeout", &c.RetryTimeout}} {
+		s := cfg.Str(d.attr)
+		if s == "" {
+			continue
 		}
-		c.Timeout = d
+		v, err := time.ParseDuration(s)
+		if err != nil || v <= 0 {
+			return nil, fmt.Errorf("dnspod provider: %s %q is not a positive duration such as \"30s\"", d.attr, s)
+		}
+		*d.to = v
 	}
+	c.Progress = env.Progress
 	if cfg.Int("rate_limit") < 0 {
 		return nil, fmt.Errorf("dnspod provider: rate_limit %d is negative; give the most calls per second, e.g. 20", cfg.Int("rate_limit"))
 	}
