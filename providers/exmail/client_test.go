@@ -289,7 +289,7 @@ func TestErrorsNameObjectEndpointAndMeaning(t *testing.T) {
 	c := ctx(t)
 	f.seedUser(t, exmailapi.User{UserID: "alice@example.com", Name: "Alice", Password: "x"})
 	err := f.client.CreateUser(c, map[string]any{"userid": "alice@example.com", "name": "A", "department": []int64{1}, "password": "p"})
-	want := "exmail user/create alice@example.com: errcode 60102 (userid exists)"
+	want := "exmail user/create alice@example.com: errcode 60102 (userid exists"
 	if err == nil || !strings.HasPrefix(err.Error(), want) {
 		t.Fatalf("error = %v, want prefix %q", err, want)
 	}

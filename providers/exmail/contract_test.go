@@ -212,3 +212,18 @@ func TestEveryErrcodeOfTheTable(t *testing.T) {
 		})
 	}
 }
+
+// The service's own errmsg is kept when it says more than the code's meaning: the
+// recycle bin's answer tells when the address frees up.
+func TestErrmsgThatSaysMoreIsKept(t *testing.T) {
+	for _, tt := range []struct{ msg, want string }{
+		{"该帐号在回收站中，请7天后再创建", `(the address is in the recycle bin; the service says "该帐号在回收站中，请7天后再创建")`},
+		{"the address is in the recycle bin: can be created again after 12:00", "(the address is in the recycle bin: can be created again after 12:00)"},
+		{"", "(the address is in the recycle bin)"},
+	} {
+		e := &APIError{Endpoint: "user/create", Object: "a@example.com", Code: exmailapi.CodeInRecycleBin, Msg: tt.msg}
+		if !strings.Contains(e.Error(), tt.want) || !strings.Contains(e.Error(), hints[exmailapi.CodeInRecycleBin]) {
+			t.Errorf("%q: got %q, want %q and the hint", tt.msg, e.Error(), tt.want)
+		}
+	}
+}

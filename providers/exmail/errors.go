@@ -3,6 +3,7 @@ package exmail
 import (
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/mailform/mailform/providers"
@@ -67,8 +68,14 @@ var hints = map[int]string{
 // Error names the endpoint, the object, the errcode with its meaning and what to do.
 func (e *APIError) Error() string {
 	meaning := exmailapi.CodeMessage(e.Code)
-	if meaning == "" {
-		meaning = "unknown errcode: " + e.Msg
+	switch msg := strings.TrimSpace(e.Msg); {
+	case meaning == "":
+		meaning = "unknown errcode: " + msg
+	case msg != "" && !strings.HasPrefix(strings.ToLower(msg), strings.ToLower(meaning)):
+		// The service's own words may say more (when a recycled address frees up).
+		meaning += "; the service says " + strconv.Quote(msg)
+	case len(msg) > len(meaning):
+		meaning = msg
 	}
 	s := fmt.Sprintf("exmail %s", e.Endpoint)
 	if e.Object != "" {
