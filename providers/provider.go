@@ -215,3 +215,26 @@ type Desired struct {
 type PlanChecker interface {
 	CheckPlan(ctx context.Context, objs []Desired) ([]Problem, error)
 }
+
+// ParseDurations reads the duration settings of a provider block of the given kind
+// ("timeout", "retry_timeout" …) into their targets; an absent setting leaves its
+// target as it is.
+func ParseDurations(kind string, cfg model.Object, to map[string]*time.Duration) error {
+	names := make([]string, 0, len(to))
+	for n := range to {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		s := cfg.Str(n)
+		if s == "" {
+			continue
+		}
+		d, err := time.ParseDuration(s)
+		if err != nil || d <= 0 {
+			return fmt.Errorf("%s provider: %s %q is not a positive duration such as \"30s\"", kind, n, s)
+		}
+		*to[n] = d
+	}
+	return nil
+}

@@ -2,13 +2,13 @@ package main
 
 import (
 	"fmt"
-	"net"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/mailform/mailform/providers/unreachable"
 )
 
 // unreachableConfig is an Exmail configuration pointed at endpoint.
@@ -36,55 +36,16 @@ group "all" {
 `, endpoint)
 }
 
-// hangingServer accepts connections and never answers.
-func hangingServer(t *testing.T) string {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var mu sync.Mutex
-	var conns []net.Conn
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			mu.Lock()
-			conns = append(conns, c)
-			mu.Unlock()
-		}
-	}()
-	t.Cleanup(func() {
-		ln.Close()
-		mu.Lock()
-		defer mu.Unlock()
-		for _, c := range conns {
-			c.Close()
-		}
-	})
-	return "http://" + ln.Addr().String() + "/cgi-bin/"
-}
-
 // With the Exmail endpoint refusing connections, answering HTTP 500, or accepting
 // connections and never answering, plan, drift and export exit 1 in under a minute
 // with the provider's default settings, with one message naming the endpoint and the
 // cause, and progress lines while they wait.
 func TestUnreachableExmailFailsFast(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	refused := "http://" + ln.Addr().String() + "/cgi-bin/"
-	ln.Close()
-	s500 := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-		http.Error(w, "internal error", http.StatusInternalServerError)
-	}))
-	t.Cleanup(s500.Close)
+	refused := unreachable.Refused(t, "/cgi-bin/")
 	endpoints := []struct{ name, url, cause string }{
 		{"refused", refused, "cannot reach " + refused},
-		{"http500", s500.URL + "/cgi-bin/", "answered HTTP 500"},
-		{"hangs", hangingServer(t), "no answer from"},
+		{"http500", unreachable.Failing(t, http.StatusInternalServerError, "/cgi-bin/"), "answered HTTP 500"},
+		{"hangs", unreachable.Hanging(t, "/cgi-bin/"), "no answer from"},
 	}
 	env := []string{"EXMAIL_CORP_ID=corp", "EXMAIL_CONTACTS_SECRET=contacts-SECRET-x1", "EXMAIL_OPTIONS_SECRET=options-SECRET-x2"}
 	type runResult struct {

@@ -2,59 +2,23 @@ package dnspod
 
 import (
 	"context"
-	"net"
 	"net/http"
-	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/mailform/mailform/providers"
+	"github.com/mailform/mailform/providers/unreachable"
 )
 
 // An unreachable, failing or hanging endpoint fails a read within the retry budget,
 // with one cause that names the endpoint, and without the secret.
 func TestDeadEndpointFailsWithinBudget(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	refused := "http://" + ln.Addr().String() + "/"
-	ln.Close()
-	s500 := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-		http.Error(w, "oops", http.StatusInternalServerError)
-	}))
-	defer s500.Close()
-	hang, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var mu sync.Mutex
-	var conns []net.Conn
-	go func() {
-		for {
-			c, err := hang.Accept()
-			if err != nil {
-				return
-			}
-			mu.Lock()
-			conns = append(conns, c)
-			mu.Unlock()
-		}
-	}()
-	defer func() {
-		hang.Close()
-		mu.Lock()
-		for _, c := range conns {
-			c.Close()
-		}
-		mu.Unlock()
-	}()
+	refused := unreachable.Refused(t, "/")
 	for _, tc := range []struct{ name, url, cause string }{
 		{"refused", refused, "cannot reach " + refused},
-		{"http 500", s500.URL + "/", "answered HTTP 500"},
-		{"hangs", "http://" + hang.Addr().String() + "/", "no answer from"},
+		{"http 500", unreachable.Failing(t, http.StatusInternalServerError, "/"), "answered HTTP 500"},
+		{"hangs", unreachable.Hanging(t, "/"), "no answer from"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c, err := NewClient(Config{Endpoint: tc.url, SecretID: testID, SecretKey: testKey, RateLimit: 1000,

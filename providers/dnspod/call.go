@@ -37,20 +37,8 @@ func (c *Client) do(ctx context.Context, r *request, out any) error {
 		Try:   func(ctx context.Context) error { return c.exchange(ctx, r, out) },
 		Write: r.write, Verify: r.verify,
 		Budget: c.cfg.RetryTimeout, Breaker: c.breaker,
-		ProgressAfter: c.cfg.ProgressAfter, ProgressEvery: 2 * c.cfg.ProgressAfter,
 	}
-	if c.cfg.Progress != nil {
-		call.Progress = func(line string) {
-			c.logMu.Lock()
-			defer c.logMu.Unlock()
-			// Calls waiting side by side share one line per interval.
-			if time.Since(c.lastProgress) < c.cfg.ProgressAfter {
-				return
-			}
-			c.lastProgress = time.Now()
-			fmt.Fprintf(c.cfg.Progress, "dnspod %s %s: %s\n", r.action, r.object, line)
-		}
-	}
+	c.progress.Set(&call, "dnspod "+r.action+" "+r.object)
 	return retry.Do(ctx, c.cfg.MaxAttempts, c.backoff, call)
 }
 

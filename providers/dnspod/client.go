@@ -71,9 +71,9 @@ type Client struct {
 
 	backoff *retry.Backoff
 	breaker *retry.Breaker
-	logMu   sync.Mutex
-	// lastProgress is when the last progress line was written, under logMu.
-	lastProgress time.Time
+	// progress writes the lines of calls that wait long; nil when none are wanted.
+	progress *retry.Progress
+	logMu    sync.Mutex
 
 	floorMu  sync.Mutex
 	packages map[string]dnspodapi.PackageDetailItem // upper-case grade → plan; nil until read
@@ -133,13 +133,14 @@ func NewClient(cfg Config) (*Client, error) {
 		cfg.ProgressAfter = 5 * time.Second
 	}
 	return &Client{
-		breaker: &retry.Breaker{},
-		cfg:     cfg,
-		url:     u.String(),
-		host:    u.Host,
-		http:    &http.Client{Timeout: cfg.Timeout},
-		limiter: rate.NewLimiter(rate.Limit(cfg.RateLimit), max(1, int(cfg.RateLimit))),
-		backoff: retry.NewBackoff(cfg.BackoffBase, 10*time.Second, cfg.Seed),
+		breaker:  &retry.Breaker{},
+		progress: retry.NewProgress(cfg.Progress, cfg.ProgressAfter),
+		cfg:      cfg,
+		url:      u.String(),
+		host:     u.Host,
+		http:     &http.Client{Timeout: cfg.Timeout},
+		limiter:  rate.NewLimiter(rate.Limit(cfg.RateLimit), max(1, int(cfg.RateLimit))),
+		backoff:  retry.NewBackoff(cfg.BackoffBase, 10*time.Second, cfg.Seed),
 	}, nil
 }
 

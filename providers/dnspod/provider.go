@@ -75,19 +75,8 @@ func New(cfg model.Object, env providers.Env) (*Provider, error) {
 		SecretKey: env.OrOffline(orEnv(cfg.Str("secret_key"), SecretKeyEnv)),
 		RateLimit: float64(cfg.Int("rate_limit")),
 	}
-	for _, d := range []struct {
-		attr string
-		to   *time.Duration
-	}{{"timeout", &c.Timeout}, {"retry_timeout", &c.RetryTimeout}} {
-		s := cfg.Str(d.attr)
-		if s == "" {
-			continue
-		}
-		v, err := time.ParseDuration(s)
-		if err != nil || v <= 0 {
-			return nil, fmt.Errorf("dnspod provider: %s %q is not a positive duration such as \"30s\"", d.attr, s)
-		}
-		*d.to = v
+	if err := providers.ParseDurations("dnspod", cfg, map[string]*time.Duration{"timeout": &c.Timeout, "retry_timeout": &c.RetryTimeout}); err != nil {
+		return nil, err
 	}
 	c.Progress = env.Progress
 	if cfg.Int("rate_limit") < 0 {

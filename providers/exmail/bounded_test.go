@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math/rand"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -15,6 +14,7 @@ import (
 
 	"github.com/mailform/mailform/providers"
 	"github.com/mailform/mailform/providers/exmail/exmailapi"
+	"github.com/mailform/mailform/providers/unreachable"
 )
 
 // deadEndpoints are the ways an endpoint fails to answer: nothing listening, HTTP
@@ -22,52 +22,15 @@ import (
 // and never answers.
 func deadEndpoints(t *testing.T) map[string]string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	closed := "http://" + ln.Addr().String() + "/cgi-bin/"
-	ln.Close()
-
-	s500 := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-		http.Error(w, "oops", http.StatusInternalServerError)
-	}))
-	t.Cleanup(s500.Close)
 	html := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		fmt.Fprint(w, "<html>maintenance</html>")
 	}))
 	t.Cleanup(html.Close)
-
-	hang, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var conns []net.Conn
-	var mu sync.Mutex
-	go func() {
-		for {
-			c, err := hang.Accept()
-			if err != nil {
-				return
-			}
-			mu.Lock()
-			conns = append(conns, c)
-			mu.Unlock()
-		}
-	}()
-	t.Cleanup(func() {
-		hang.Close()
-		mu.Lock()
-		for _, c := range conns {
-			c.Close()
-		}
-		mu.Unlock()
-	})
 	return map[string]string{
-		"refused":  closed,
-		"http 500": s500.URL + "/cgi-bin/",
+		"refused":  unreachable.Refused(t, "/cgi-bin/"),
+		"http 500": unreachable.Failing(t, http.StatusInternalServerError, "/cgi-bin/"),
 		"not json": html.URL + "/cgi-bin/",
-		"hangs":    "http://" + hang.Addr().String() + "/cgi-bin/",
+		"hangs":    unreachable.Hanging(t, "/cgi-bin/"),
 	}
 }
 

@@ -48,24 +48,12 @@ func (c *Client) do(ctx context.Context, r *request, out any) error {
 // of a call; nothing inside an attempt retries on its own.
 func (c *Client) retry(ctx context.Context, r *request, try func(ctx context.Context) error) error {
 	call := retry.Call{Try: try, Write: r.write, Verify: r.verify,
-		Budget: c.cfg.RetryTimeout, Breaker: c.breaker,
-		ProgressAfter: c.cfg.ProgressAfter, ProgressEvery: c.cfg.ProgressAfter * 2}
-	if c.cfg.Progress != nil {
-		call.Progress = func(line string) {
-			c.logMu.Lock()
-			defer c.logMu.Unlock()
-			// Calls waiting side by side share one line per interval.
-			if time.Since(c.lastProgress) < c.cfg.ProgressAfter {
-				return
-			}
-			c.lastProgress = time.Now()
-			s := "exmail " + r.path
-			if r.object != "" {
-				s += " " + r.object
-			}
-			fmt.Fprintf(c.cfg.Progress, "%s: %s\n", s, line)
-		}
+		Budget: c.cfg.RetryTimeout, Breaker: c.breaker}
+	name := "exmail " + r.path
+	if r.object != "" {
+		name += " " + r.object
 	}
+	c.progress.Set(&call, name)
 	return retry.Do(ctx, c.cfg.MaxAttempts, c.backoff, call)
 }
 

@@ -66,7 +66,9 @@ type Client struct {
 	limiter *adaptiveLimiter
 	gate    *gate
 	breaker *retry.Breaker
-	secrets map[string]string
+	// progress writes the lines of calls that wait long; nil when none are wanted.
+	progress *retry.Progress
+	secrets  map[string]string
 
 	// tokMu holds one token fetch at a time; a channel so that a caller whose time
 	// runs out stops waiting for it.
@@ -75,8 +77,7 @@ type Client struct {
 
 	backoff *retry.Backoff
 
-	logMu        sync.Mutex
-	lastProgress time.Time // of the last progress line, under logMu
+	logMu sync.Mutex
 }
 
 type cachedToken struct {
@@ -122,12 +123,13 @@ func NewClient(cfg Config) (*Client, error) {
 	noKeepAlive := http.DefaultTransport.(*http.Transport).Clone()
 	noKeepAlive.DisableKeepAlives = true
 	return &Client{
-		cfg:     cfg,
-		http:    &http.Client{Timeout: cfg.Timeout},
-		fresh:   &http.Client{Timeout: cfg.Timeout, Transport: noKeepAlive},
-		limiter: newAdaptiveLimiter(cfg.RateLimit),
-		gate:    newGate(cfg.Concurrency),
-		breaker: &retry.Breaker{},
+		cfg:      cfg,
+		http:     &http.Client{Timeout: cfg.Timeout},
+		fresh:    &http.Client{Timeout: cfg.Timeout, Transport: noKeepAlive},
+		limiter:  newAdaptiveLimiter(cfg.RateLimit),
+		gate:     newGate(cfg.Concurrency),
+		breaker:  &retry.Breaker{},
+		progress: retry.NewProgress(cfg.Progress, cfg.ProgressAfter),
 		secrets: map[string]string{
 			exmailapi.AppContacts: cfg.ContactsSecret,
 			exmailapi.AppOptions:  cfg.OptionsSecret,

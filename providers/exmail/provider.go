@@ -65,19 +65,8 @@ func New(cfg model.Object, env providers.Env) (providers.Provider, error) {
 		OptionsSecret:  env.OrOffline(orEnv(cfg.Str("options_secret"), "EXMAIL_OPTIONS_SECRET")),
 		RateLimit:      float64(cfg.Int("rate_limit")),
 	}
-	for _, d := range []struct {
-		attr string
-		to   *time.Duration
-	}{{"timeout", &c.Timeout}, {"retry_timeout", &c.RetryTimeout}} {
-		s := cfg.Str(d.attr)
-		if s == "" {
-			continue
-		}
-		v, err := time.ParseDuration(s)
-		if err != nil || v <= 0 {
-			return nil, fmt.Errorf("exmail provider: %s %q is not a duration such as \"30s\"", d.attr, s)
-		}
-		*d.to = v
+	if err := providers.ParseDurations("exmail", cfg, map[string]*time.Duration{"timeout": &c.Timeout, "retry_timeout": &c.RetryTimeout}); err != nil {
+		return nil, err
 	}
 	c.Progress = env.Progress
 	if strings.EqualFold(os.Getenv("MAILFORM_LOG"), "debug") {

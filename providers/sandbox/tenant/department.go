@@ -1,6 +1,7 @@
 package tenant
 
 import (
+	"github.com/mailform/mailform/providers/exmail/exmailapi"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -26,25 +27,13 @@ func departmentRules() *kind {
 
 var keyNextDepartment = []byte("next_department")
 
-// FirstDepartmentID is the first department id a new tenant hands out. Exmail's
-// department ids are 64-bit integers far above 2^53 (this one was seen on a live
-// tenant), and neighbouring ids differ by little: a client that reads them through
-// float64 rounds them and merges neighbours, and the sandbox must show that.
-// exmailapi.FirstDepartmentID is the same number for the API's in-memory tenant.
-const FirstDepartmentID int64 = 4913577855806636138
+// FirstDepartmentID is the first department id a new tenant hands out: the same
+// sequence as the Exmail API's in-memory tenant (exmailapi.DepartmentIDAfter), ids
+// far above 2^53 whose neighbours differ by little, as on a live tenant.
+const FirstDepartmentID = exmailapi.FirstDepartmentID
 
-// DepartmentIDAfter returns the id handed out after prev: FirstDepartmentID first,
-// then steps of 1 to 98 (never 1,000 or more), so that both neighbours one apart and
-// uneven gaps occur.
-func DepartmentIDAfter(prev int64) int64 {
-	switch {
-	case prev < FirstDepartmentID:
-		return FirstDepartmentID
-	case prev%2 == 0:
-		return prev + 1
-	}
-	return prev + 2 + prev%97
-}
+// DepartmentIDAfter returns the id handed out after prev.
+func DepartmentIDAfter(prev int64) int64 { return exmailapi.DepartmentIDAfter(prev) }
 
 // nextDepartmentID hands out increasing ids. A directory made before ids were big
 // stores a small next id; it jumps to FirstDepartmentID, so ids only grow and the old
