@@ -74,18 +74,9 @@ func command(dir string, env []string, args ...string) *exec.Cmd {
 // runEnv runs the binary in dir with extra environment entries and returns its result.
 func runEnv(t *testing.T, dir string, env []string, args ...string) result {
 	t.Helper()
-	cmd := command(dir, env, args...)
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	err := cmd.Run()
-	r := result{stdout: out.String(), stderr: errb.String()}
-	var ee *exec.ExitError
-	switch {
-	case err == nil:
-	case errors.As(err, &ee):
-		r.code = ee.ExitCode()
-	default:
-		t.Fatalf("running mailform %s: %v", strings.Join(args, " "), err)
+	r := runEnvNoFatal(dir, env, args...)
+	if r.code == -1 {
+		t.Fatalf("running mailform %s: %s", strings.Join(args, " "), r.stderr)
 	}
 	return r
 }
