@@ -43,8 +43,8 @@ func (c *Config) Functions() map[string]function.Function {
 		"trimsuffix": stdlib.TrimSuffixFunc, "upper": stdlib.UpperFunc, "values": stdlib.ValuesFunc,
 		"zipmap":   stdlib.ZipmapFunc,
 		"tostring": stdlib.MakeToFunc(cty.String), "tonumber": stdlib.MakeToFunc(cty.Number),
-		"tobool": stdlib.MakeToFunc(cty.Bool), "tolist": stdlib.MakeToFunc(cty.List(cty.DynamicPseudoType)),
-		"toset": stdlib.MakeToFunc(cty.Set(cty.DynamicPseudoType)), "tomap": stdlib.MakeToFunc(cty.Map(cty.DynamicPseudoType)),
+		"tobool": stdlib.MakeToFunc(cty.Bool), "tolist": makeToCollection(false),
+		"toset": makeToCollection(true), "tomap": stdlib.MakeToFunc(cty.Map(cty.DynamicPseudoType)),
 	}
 	fs["try"] = tryfunc.TryFunc
 	fs["can"] = tryfunc.CanFunc
