@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -252,9 +253,25 @@ func schedule(p *Plan) []*step {
 	return steps
 }
 
+// withBaseline returns attrs with the configured values (from after) of the
+// write-only attributes the plan records as an adopted object's baseline.
+func withBaseline(c *Change, attrs, after model.Object) model.Object {
+	if len(c.Baseline) == 0 {
+		return attrs
+	}
+	out := attrs.Clone()
+	for _, n := range c.Baseline {
+		if v, ok := after[n].(string); ok {
+			out[n] = v
+		}
+	}
+	return out
+}
+
 // withoutUnchangedSecrets leaves write-only values (passwords) out of an update when
-// state's salted hash shows they did not change, so an update of another attribute
-// never resets a password the user has changed since.
+// the plan does not change them: state's salted hash shows they did not change (so an
+// update of another attribute never resets a password the user has changed since), or
+// the object is adopted and its live value unknown (Baseline).
 func withoutUnchangedSecrets(c *Change, after model.Object, w *state.Writer) model.Object {
 	t := model.Lookup(c.Type)
 	var prior *state.Resource
@@ -266,10 +283,11 @@ func withoutUnchangedSecrets(c *Change, after model.Object, w *state.Writer) mod
 	out, cloned := after, false
 	for _, a := range t.Attrs {
 		v, ok := after[a.Name].(string)
-		if !a.WriteOnly || !ok || prior == nil || prior.Attrs == nil {
+		if !a.WriteOnly || !ok {
 			continue
 		}
-		if state.SecretMatches(prior.Attrs.Str(a.Name), v) {
+		unchanged := prior != nil && prior.Attrs != nil && state.SecretMatches(prior.Attrs.Str(a.Name), v)
+		if unchanged || slices.Contains(c.Baseline, a.Name) {
 			if !cloned {
 				out, cloned = after.Clone(), true
 			}
@@ -314,8 +332,16 @@ func runStep(ctx context.Context, c *Change, o ApplyOptions, re *reevaluator) (s
 	}
 	switch {
 	case c.Action == NoOp && c.Adopt:
+		attrs := c.Before
+		if len(c.Baseline) > 0 {
+			after, err := re.desired(c)
+			if err != nil {
+				return "", err
+			}
+			attrs = withBaseline(c, c.Before, after)
+		}
 		return c.ID, o.Writer.Commit(func(s *state.State) {
-			s.Set(stateEntry(c, c.ID, c.Before, s.Find(c.Address), o.Now))
+			s.Set(stateEntry(c, c.ID, attrs, s.Find(c.Address), o.Now))
 		})
 	case c.Action == NoOp && c.Restate:
 		return c.ID, o.Writer.Commit(func(s *state.State) {
@@ -340,18 +366,18 @@ func runStep(ctx context.Context, c *Change, o ApplyOptions, re *reevaluator) (s
 	if err != nil {
 		return "", err
 	}
-	if c.Action == Update {
-		after = withoutUnchangedSecrets(c, after, o.Writer)
-	}
 	switch c.Action {
 	case Update:
-		r, err := prov.Update(ctx, c.Type, c.ID, c.Before, after)
+		send := withoutUnchangedSecrets(c, after, o.Writer)
+		r, err := prov.Update(ctx, c.Type, c.ID, c.Before, send)
 		if err != nil {
 			return "", err
 		}
 		re.setKnown(c.Address, r.ID)
+		// An adopted object's configured secret is recorded as its baseline even
+		// though it was not sent.
 		return r.ID, o.Writer.Commit(func(s *state.State) {
-			s.Set(stateEntry(c, orID(r.ID, c.ID), after, s.Find(c.Address), o.Now))
+			s.Set(stateEntry(c, orID(r.ID, c.ID), withBaseline(c, send, after), s.Find(c.Address), o.Now))
 		})
 	case Replace:
 		if err := prov.Delete(ctx, c.Type, c.ID, c.Before); err != nil && !errors.Is(err, providers.ErrNotFound) {

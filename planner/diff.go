@@ -121,7 +121,10 @@ func diffInstance(o Options, st *state.State, in *Instance, m *matching, g *grap
 		}
 		if prior == "" || !state.SecretMatches(prior, v) {
 			if prior == "" && c.Adopt {
-				continue // adopting: the live secret cannot be read, keep it
+				// Adopting: the live secret cannot be read, and it may be one the
+				// user chose; the configured value becomes the baseline unset.
+				c.Baseline = append(c.Baseline, a.Name)
+				continue
 			}
 			c.Attrs = append(c.Attrs, model.AttrChange{Name: a.Name, Before: prior != "", After: true, Sensitive: true})
 		}

@@ -61,6 +61,10 @@ type Change struct {
 	// Adopt is true when the object exists live but state did not know it: apply
 	// records it in state (after a crash, or an import).
 	Adopt bool `json:"adopt,omitempty"`
+	// Baseline lists the write-only attributes (passwords) of an adopted object: the
+	// live value cannot be read, so apply records the configured value's hash as the
+	// baseline without setting it; only a later change in the configuration sets it.
+	Baseline []string `json:"baseline,omitempty"`
 	// MatchKey is the natural key the object can be found by again.
 	MatchKey string `json:"match_key,omitempty"`
 	// Reason explains the action where it is not obvious.

@@ -1,0 +1,182 @@
+package planner
+
+import (
+	"context"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/mailform/mailform/model"
+	"github.com/mailform/mailform/providers"
+	"github.com/mailform/mailform/schema"
+	"github.com/mailform/mailform/state"
+)
+
+// recordingProvider is a batchProvider that remembers what every Update and Create sent.
+type recordingProvider struct {
+	*batchProvider
+	sentMu sync.Mutex
+	sent   []model.Object
+}
+
+func (p *recordingProvider) Update(ctx context.Context, typ, id string, before, o model.Object) (providers.Remote, error) {
+	p.sentMu.Lock()
+	p.sent = append(p.sent, o.Clone())
+	p.sentMu.Unlock()
+	return p.batchProvider.Update(ctx, typ, id, before, o)
+}
+
+func (p *recordingProvider) Create(ctx context.Context, typ, label string, o model.Object) (providers.Remote, error) {
+	p.sentMu.Lock()
+	p.sent = append(p.sent, o.Clone())
+	p.sentMu.Unlock()
+	return p.batchProvider.Create(ctx, typ, label, o)
+}
+
+const adoptConfig = `
+domain "d" { name = "example.com" }
+account "alice" {
+  email    = "alice@example.com"
+  name     = "Alice"
+  password = "Configured-Passw0rd"
+}
+`
+
+// adoptRun plans against p and the state at path (optionally through a saved plan
+// file) and applies the plan.
+func adoptRun(t *testing.T, src string, p providers.Provider, path string, viaFile bool) *Plan {
+	t.Helper()
+	dir := filepath.Dir(path)
+	cfg, diags := schema.LoadSources(dir, map[string][]byte{"main.mf.hcl": []byte(src)})
+	if diags.HasErrors() {
+		t.Fatalf("config: %s", diags.Error())
+	}
+	ps := &ProviderSet{ByName: map[string]providers.Provider{"sandbox": p}, kinds: map[string]string{"sandbox": "sandbox"}, names: []string{"sandbox"}}
+	b := state.NewLocal(path)
+	st, err := b.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	plan, diags := MakePlan(context.Background(), Options{Config: cfg, State: st, Providers: ps, Refresh: true, Now: time.Now()})
+	if diags.HasErrors() {
+		t.Fatalf("plan: %s", diags.Error())
+	}
+	applied := plan
+	if viaFile {
+		pf := filepath.Join(dir, "p.mfplan")
+		if err := WritePlanFile(pf, plan, cfg, nil); err != nil {
+			t.Fatal(err)
+		}
+		if applied, cfg, _, err = ReadPlanFile(pf, dir); err != nil {
+			t.Fatal(err)
+		}
+	}
+	w := state.NewWriter(b, st)
+	err = Apply(context.Background(), applied, ApplyOptions{Config: cfg, Providers: ps, Writer: w, Now: time.Now()})
+	if cerr := w.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		t.Fatalf("apply: %v", err)
+	}
+	return plan
+}
+
+// An adopted account's password is unknown: adoption (a lost create, an export round
+// trip, a new backend) records the configured value as the baseline and never sets
+// it; only a later change in the configuration does.
+func TestAdoptionNeverResetsPassword(t *testing.T) {
+	for _, tt := range []struct {
+		name     string
+		liveName string // the live account's name: "Alice" needs no update
+		pending  bool   // state holds the intent of a create whose outcome was lost
+		viaFile  bool
+	}{
+		{name: "adopt unchanged", liveName: "Alice"},
+		{name: "adopt with an update", liveName: "Alice Old"},
+		{name: "crash recovery", liveName: "Alice", pending: true},
+		{name: "adopt with an update from a plan file", liveName: "Alice Old", viaFile: true},
+		{name: "adopt unchanged from a plan file", liveName: "Alice", viaFile: true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			p := &recordingProvider{batchProvider: newBatchProvider()}
+			p.put("domain", "example.com", model.Object{"name": "example.com"})
+			p.put("account", "alice@example.com", model.Object{"email": "alice@example.com", "name": tt.liveName, "status": "active"})
+			path := filepath.Join(t.TempDir(), "mailform.state")
+			if tt.pending {
+				b := state.NewLocal(path)
+				st, _ := b.Load()
+				st.Set(&state.Resource{Address: "account.alice", Type: "account", Provider: "sandbox", Pending: "create", MatchKey: "alice@example.com"})
+				if err := b.Save(st); err != nil {
+					t.Fatal(err)
+				}
+			}
+			plan := adoptRun(t, adoptConfig, p, path, tt.viaFile)
+			c := find(plan, "account.alice")
+			if !c.Adopt || !slices.Equal(c.Baseline, []string{"password"}) || changesAttr(c, "password") {
+				t.Fatalf("plan: adopt=%v baseline=%v attrs=%+v; want adopt with the password as baseline, not changed", c.Adopt, c.Baseline, c.Attrs)
+			}
+			for _, o := range p.sent {
+				if _, ok := o["password"]; ok {
+					t.Errorf("apply sent a password to the provider: %v", o)
+				}
+			}
+			if tt.liveName != "Alice" && len(p.sent) != 1 {
+				t.Errorf("sent %d objects, want the one name update", len(p.sent))
+			}
+			st, err := state.NewLocal(path).Load()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if h := st.Find("account.alice").Attrs.Str("password"); !state.SecretMatches(h, "Configured-Passw0rd") {
+				t.Errorf("state password = %q, want the configured value's hash as the baseline", h)
+			}
+			p.sent = nil
+			if again := adoptRun(t, adoptConfig, p, path, false); again.HasChanges() {
+				t.Errorf("the plan after adoption is not empty: %v", changed(again))
+			}
+			if len(p.sent) != 0 {
+				t.Errorf("the second apply sent %v", p.sent)
+			}
+			// Changing the password in the configuration sets it.
+			next := adoptRun(t, strings.Replace(adoptConfig, "Configured-Passw0rd", "Changed-Passw0rd", 1), p, path, false)
+			if got := strings.Join(changed(next), ";"); got != "update account.alice password" {
+				t.Errorf("after a configuration change: %q, want a password update", got)
+			}
+			if len(p.sent) != 1 || p.sent[0].Str("password") != "Changed-Passw0rd" {
+				t.Errorf("sent %v, want the changed password", p.sent)
+			}
+		})
+	}
+}
+
+// import records the configured password as the baseline too.
+func TestImportObjectRecordsPasswordBaseline(t *testing.T) {
+	cfg, diags := schema.LoadSources(t.TempDir(), map[string][]byte{"main.mf.hcl": []byte(adoptConfig)})
+	if diags.HasErrors() {
+		t.Fatal(diags.Error())
+	}
+	p := newBatchProvider()
+	p.put("domain", "example.com", model.Object{"name": "example.com"})
+	p.put("account", "alice@example.com", model.Object{"email": "alice@example.com", "name": "Alice", "status": "active"})
+	ps := oneProvider("sandbox", p)
+	st := state.New()
+	r, diags := ImportObject(context.Background(), ImportOptions{Config: cfg, State: st, Providers: ps, Address: "account.alice", ID: "alice@example.com", Now: time.Now()})
+	if diags.HasErrors() {
+		t.Fatal(diags.Error())
+	}
+	if h := r.Attrs.Str("password"); !state.SecretMatches(h, "Configured-Passw0rd") {
+		t.Fatalf("imported password = %q, want the configured value's hash", h)
+	}
+	st.Set(r)
+	plan, diags := MakePlan(context.Background(), Options{Config: cfg, State: st, Providers: ps, Refresh: true, Now: time.Now()})
+	if diags.HasErrors() {
+		t.Fatal(diags.Error())
+	}
+	if c := find(plan, "account.alice"); c.Action != NoOp || c.Adopt {
+		t.Errorf("plan after import: %v", changed(plan))
+	}
+}
