@@ -2,6 +2,8 @@ package planner
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -178,5 +180,50 @@ func TestImportObjectRecordsPasswordBaseline(t *testing.T) {
 	}
 	if c := find(plan, "account.alice"); c.Action != NoOp || c.Adopt {
 		t.Errorf("plan after import: %v", changed(plan))
+	}
+}
+
+// A password hash of an earlier build (salted SHA-256) is stored again as argon2id by
+// the next apply, in state only: no password change is planned or sent.
+func TestLegacyPasswordHashUpgraded(t *testing.T) {
+	p := &recordingProvider{batchProvider: newBatchProvider()}
+	path := filepath.Join(t.TempDir(), "mailform.state")
+	adoptRun(t, adoptConfig, p, path, false)
+	b := state.NewLocal(path)
+	st, err := b.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	salt := []byte("0123456789abcdef")
+	sum := sha256.Sum256(append(append([]byte(nil), salt...), "Configured-Passw0rd"...))
+	legacy := "sha256:" + hex.EncodeToString(salt) + ":" + hex.EncodeToString(sum[:])
+	r := st.Find("account.alice").Clone()
+	r.Attrs["password"] = legacy
+	st.Set(r)
+	if err := b.Save(st); err != nil {
+		t.Fatal(err)
+	}
+	p.sent = nil
+	for _, viaFile := range []bool{true, false} {
+		plan := adoptRun(t, adoptConfig, p, path, viaFile)
+		c := find(plan, "account.alice")
+		if viaFile {
+			if c.Action != NoOp || changesAttr(c, "password") || !slices.Equal(c.Rehash, []string{"password"}) {
+				t.Fatalf("plan with a legacy hash: %+v, want a state-only rehash of the password", c)
+			}
+		} else if plan.HasChanges() {
+			t.Fatalf("the plan after the upgrade is not empty: %v", changed(plan))
+		}
+	}
+	if len(p.sent) != 0 {
+		t.Errorf("the upgrade sent %v to the provider", p.sent)
+	}
+	st, err = b.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := st.Find("account.alice").Attrs.Str("password")
+	if !strings.HasPrefix(h, "argon2id:") || !state.SecretMatches(h, "Configured-Passw0rd") {
+		t.Errorf("stored hash after the upgrade = %q, want an argon2id hash of the configured password", h)
 	}
 }

@@ -179,7 +179,7 @@ func schedule(p *Plan) []*step {
 	byRes := map[string][]*step{}
 	var deletes, others []*step
 	for _, c := range p.Changes {
-		if c.Action == NoOp && !c.Adopt && !c.Forget && !c.Restate {
+		if c.Action == NoOp && !c.Adopt && !c.Forget && !c.Restate && len(c.Rehash) == 0 {
 			continue
 		}
 		s := &step{c: c, done: make(chan struct{})}
@@ -341,13 +341,27 @@ func runStep(ctx context.Context, c *Change, o ApplyOptions, re *reevaluator) (s
 			attrs = withBaseline(c, c.Before, after)
 		}
 		return c.ID, o.Writer.Commit(func(s *state.State) {
-			s.Set(stateEntry(c, c.ID, attrs, s.Find(c.Address), o.Now))
+			s.Set(stateEntry(s, c, c.ID, attrs, s.Find(c.Address), o.Now))
 		})
-	case c.Action == NoOp && c.Restate:
+	case c.Action == NoOp && (c.Restate || len(c.Rehash) > 0):
+		var after model.Object
+		if len(c.Rehash) > 0 {
+			var err error
+			if after, err = re.desired(c); err != nil {
+				return "", err
+			}
+		}
 		return c.ID, o.Writer.Commit(func(s *state.State) {
 			if r := s.Find(c.Address); r != nil {
 				r = r.Clone()
 				r.PreventDestroy = c.PreventDestroy
+				for _, n := range c.Rehash {
+					// Upgrade the hash only while it still matches: never store a
+					// value that was not applied.
+					if v, ok := after[n].(string); ok && r.Attrs != nil && state.SecretMatches(r.Attrs.Str(n), v) {
+						r.Attrs[n] = s.HashSecret(v)
+					}
+				}
 				s.Set(r)
 			}
 		})
@@ -377,7 +391,7 @@ func runStep(ctx context.Context, c *Change, o ApplyOptions, re *reevaluator) (s
 		// An adopted object's configured secret is recorded as its baseline even
 		// though it was not sent.
 		return r.ID, o.Writer.Commit(func(s *state.State) {
-			s.Set(stateEntry(c, orID(r.ID, c.ID), withBaseline(c, send, after), s.Find(c.Address), o.Now))
+			s.Set(stateEntry(s, c, orID(r.ID, c.ID), withBaseline(c, send, after), s.Find(c.Address), o.Now))
 		})
 	case Replace:
 		if err := prov.Delete(ctx, c.Type, c.ID, c.Before); err != nil && !errors.Is(err, providers.ErrNotFound) {
@@ -400,7 +414,7 @@ func runStep(ctx context.Context, c *Change, o ApplyOptions, re *reevaluator) (s
 	}
 	re.setKnown(c.Address, r.ID)
 	return r.ID, o.Writer.Commit(func(s *state.State) {
-		s.Set(stateEntry(c, r.ID, after, nil, o.Now))
+		s.Set(stateEntry(s, c, r.ID, after, nil, o.Now))
 	})
 }
 
@@ -417,9 +431,10 @@ func orID(a, b string) string {
 	return b
 }
 
-// stateEntry builds the state of an applied object: canonical attributes with the
-// provider id, and write-only values replaced by salted hashes.
-func stateEntry(c *Change, id string, attrs model.Object, prior *state.Resource, now time.Time) *state.Resource {
+// stateEntry builds the state of an applied object for st: canonical attributes with
+// the provider id, and write-only values replaced by st's hashes (an old-scheme hash
+// that still matches is stored again in the current scheme).
+func stateEntry(st *state.State, c *Change, id string, attrs model.Object, prior *state.Resource, now time.Time) *state.Resource {
 	t := model.Lookup(c.Type)
 	a := attrs.Clone()
 	if t.Attr("id") != nil {
@@ -435,10 +450,10 @@ func stateEntry(c *Change, id string, attrs model.Object, prior *state.Resource,
 			a[at.Name] = prior.Attrs.Str(at.Name)
 		case !ok:
 			delete(a, at.Name)
-		case prior != nil && prior.Attrs != nil && state.SecretMatches(prior.Attrs.Str(at.Name), v):
+		case prior != nil && prior.Attrs != nil && state.SecretMatches(prior.Attrs.Str(at.Name), v) && !state.SecretNeedsUpgrade(prior.Attrs.Str(at.Name)):
 			a[at.Name] = prior.Attrs.Str(at.Name)
 		default:
-			a[at.Name] = state.HashSecret(v)
+			a[at.Name] = st.HashSecret(v)
 		}
 	}
 	r := &state.Resource{Address: c.Address, Type: c.Type, Provider: c.Provider, ID: id, Attrs: a, MatchKey: t.MatchKey(c.Label, a)}

@@ -119,7 +119,11 @@ func diffInstance(o Options, st *state.State, in *Instance, m *matching, g *grap
 		if sr != nil && sr.Attrs != nil {
 			prior, _ = sr.Attrs[a.Name].(string)
 		}
-		if prior == "" || !state.SecretMatches(prior, v) {
+		matches := prior != "" && state.SecretMatches(prior, v)
+		if matches && state.SecretNeedsUpgrade(prior) {
+			c.Rehash = append(c.Rehash, a.Name)
+		}
+		if !matches {
 			if prior == "" && c.Adopt {
 				// Adopting: the live secret cannot be read, and it may be one the
 				// user chose; the configured value becomes the baseline unset.

@@ -103,7 +103,7 @@ func ImportObject(ctx context.Context, o ImportOptions) (*state.Resource, hcl.Di
 			c.Baseline = append(c.Baseline, a.Name)
 		}
 	}
-	return stateEntry(c, lo.ID, withBaseline(c, lo.Attrs, in.Desired), nil, o.Now), diags
+	return stateEntry(o.State, c, lo.ID, withBaseline(c, lo.Attrs, in.Desired), nil, o.Now), diags
 }
 
 func importError(summary, detail string) hcl.Diagnostics {

@@ -81,6 +81,10 @@ type Change struct {
 	// Restate is true when only the state entry changes (prevent_destroy set or
 	// cleared).
 	Restate bool `json:"restate,omitempty"`
+	// Rehash lists the write-only attributes whose stored hash uses an older, fast
+	// scheme and still matches the configured value: apply stores it again in the
+	// current scheme without changing the password.
+	Rehash []string `json:"rehash,omitempty"`
 	// DueDate is when a departed account's retention ends.
 	DueDate *time.Time `json:"due_date,omitempty"`
 	// Deps lists the addresses this change must wait for.
@@ -133,7 +137,7 @@ func (p *Plan) HasChanges() bool {
 		return true
 	}
 	for _, c := range p.Changes {
-		if c.Action != NoOp || c.Adopt || c.Forget || c.Restate {
+		if c.Action != NoOp || c.Adopt || c.Forget || c.Restate || len(c.Rehash) > 0 {
 			return true
 		}
 	}

@@ -64,6 +64,8 @@ func RenderPlan(w io.Writer, p *planner.Plan, col Colors) {
 				renderBaseline(w, c)
 			case c.Restate:
 				fmt.Fprintf(w, "  # %s: prevent_destroy = %v will be recorded in state\n", c.Address, c.PreventDestroy)
+			case len(c.Rehash) > 0:
+				fmt.Fprintf(w, "  # %s: the stored hash of its %s will be upgraded to argon2id in state (nothing changes live)\n", c.Address, strings.Join(c.Rehash, ", "))
 			case c.Reason != "":
 				fmt.Fprintf(w, "  # %s: %s\n", c.Address, c.Reason)
 			}
@@ -336,11 +338,13 @@ type JSONChange struct {
 	Adopt    bool   `json:"adopt,omitempty"`
 	// Baseline names an adopted object's secrets recorded from the configuration
 	// without being set (their live values cannot be read).
-	Baseline []string         `json:"secret_baseline,omitempty"`
-	Reason   string           `json:"reason,omitempty"`
-	Before   map[string]any   `json:"before,omitempty"`
-	After    map[string]any   `json:"after,omitempty"`
-	Changed  []JSONAttrChange `json:"changed_attributes,omitempty"`
+	Baseline []string `json:"secret_baseline,omitempty"`
+	// Rehash names the secrets whose stored hash apply upgrades in state only.
+	Rehash  []string         `json:"rehash,omitempty"`
+	Reason  string           `json:"reason,omitempty"`
+	Before  map[string]any   `json:"before,omitempty"`
+	After   map[string]any   `json:"after,omitempty"`
+	Changed []JSONAttrChange `json:"changed_attributes,omitempty"`
 }
 
 // JSONAttrChange is one attribute's change.
@@ -357,7 +361,7 @@ func ToJSON(p *planner.Plan) JSONPlan {
 	jp := JSONPlan{FormatVersion: "1", Lineage: p.Lineage, Serial: p.Serial, Summary: JSONSummary{add, change, destroy}, Moves: p.Moves, Changes: []JSONChange{}}
 	for _, c := range p.Changes {
 		t := model.Lookup(c.Type)
-		jc := JSONChange{Address: c.Address, Type: c.Type, Provider: c.Provider, Action: string(c.Action), Adopt: c.Adopt, Baseline: c.Baseline, Reason: c.Reason,
+		jc := JSONChange{Address: c.Address, Type: c.Type, Provider: c.Provider, Action: string(c.Action), Adopt: c.Adopt, Baseline: c.Baseline, Rehash: c.Rehash, Reason: c.Reason,
 			Before: jsonObject(t.Attrs, c.Before), After: jsonObject(t.Attrs, c.After)}
 		for _, a := range c.Attrs {
 			ac := JSONAttrChange{Name: a.Name, Before: jsonValue(a.Before), After: jsonValue(a.After)}
