@@ -13,6 +13,7 @@ import (
 	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
 
+	"github.com/mailform/mailform/crash"
 	"github.com/mailform/mailform/model"
 	"github.com/mailform/mailform/providers"
 	"github.com/mailform/mailform/schema"
@@ -102,6 +103,13 @@ func Apply(ctx context.Context, p *Plan, o ApplyOptions) error {
 		go func(s *step) {
 			defer wg.Done()
 			defer close(s.done)
+			// A bug in one step fails that step, like an API error: the others
+			// finish and are recorded, and the command exits 1.
+			defer func() {
+				if e := crash.Recovered(recover()); e != nil {
+					s.err = fmt.Errorf("%s: %w", s.c.Address, e)
+				}
+			}()
 			for _, d := range s.deps {
 				<-d.done
 				if d.err != nil {

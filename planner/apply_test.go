@@ -379,3 +379,41 @@ department "d" {
 		t.Errorf("state holds %d entries (%v), want only the in-flight create's intent", n, after.Addresses())
 	}
 }
+
+// panickingCreates panics in the Create of the department named "b".
+type panickingCreates struct{ *batchProvider }
+
+func (p *panickingCreates) Create(ctx context.Context, typ, label string, o model.Object) (providers.Remote, error) {
+	if o.Str("name") == "b" {
+		var m map[string]int
+		m["boom"]++ // a real bug
+	}
+	return p.batchProvider.Create(ctx, typ, label, o)
+}
+
+// A bug in one step fails that step like an API error, with a crash report: the
+// other steps complete and are recorded, and the process does not die.
+func TestApplyStepPanicIsAnError(t *testing.T) {
+	t.Setenv("MAILFORM_CRASH_DIR", t.TempDir())
+	src := `
+department "d" {
+  for_each = toset(["a", "b", "c"])
+  name     = each.key
+}
+`
+	p := &panickingCreates{newBatchProvider()}
+	path := filepath.Join(t.TempDir(), "mailform.state")
+	_, err := planAndApply(t, src, p, path)
+	if err == nil || !strings.Contains(err.Error(), `department.d["b"]: internal error (a bug in mailform): assignment to entry in nil map; a crash report was written to `) {
+		t.Fatalf("apply error = %v, want the step's internal error with its crash report", err)
+	}
+	st, lerr := state.NewLocal(path).Load()
+	if lerr != nil {
+		t.Fatal(lerr)
+	}
+	for _, a := range []string{`department.d["a"]`, `department.d["c"]`} {
+		if r := st.Find(a); r == nil || r.ID == "" {
+			t.Errorf("%s was not recorded after another step crashed", a)
+		}
+	}
+}

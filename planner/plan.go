@@ -10,6 +10,7 @@ import (
 	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
 
+	"github.com/mailform/mailform/crash"
 	"github.com/mailform/mailform/model"
 	"github.com/mailform/mailform/providers"
 	"github.com/mailform/mailform/schema"
@@ -351,6 +352,11 @@ func refresh(ctx context.Context, o Options, st *state.State, insts []*Instance)
 		}
 		sort.Strings(r.Zones)
 		go func(k liveKey, r providers.ReadRequest) {
+			defer func() {
+				if e := crash.Recovered(recover()); e != nil {
+					ch <- result{k: k, err: e}
+				}
+			}()
 			rs, err := o.Providers.ByName[k.provider].Read(ctx, r)
 			if err != nil {
 				ch <- result{k: k, err: err}

@@ -91,6 +91,10 @@ func LoadSources(dir string, sources map[string][]byte) (*Config, hcl.Diagnostic
 	p := hclparse.NewParser()
 	var diags hcl.Diagnostics
 	for _, n := range names {
+		if d := CheckNesting(sources[n], n, hcl.InitialPos, false); d.HasErrors() {
+			diags = append(diags, d...)
+			continue
+		}
 		f, d := p.ParseHCL(sources[n], n)
 		diags = append(diags, d...)
 		if f == nil {

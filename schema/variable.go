@@ -209,6 +209,11 @@ func (c *Config) VariableValues(in VarInputs) (map[string]cty.Value, hcl.Diagnos
 		case given:
 			val = cty.StringVal(r.raw)
 			if !v.Type.Equals(cty.String) && v.Type != cty.DynamicPseudoType {
+				if d := CheckNesting([]byte(r.raw), r.source, hcl.InitialPos, true); d.HasErrors() {
+					diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid value for variable " + n,
+						Detail: fmt.Sprintf("The value from %s nests more than %d levels deep.", r.source, MaxNesting)})
+					continue
+				}
 				expr, d := hclsyntax.ParseExpression([]byte(r.raw), r.source, hcl.InitialPos)
 				if d.HasErrors() {
 					diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid value for variable " + n,
@@ -279,6 +284,9 @@ func (c *Config) readVarFile(path string, raw map[string]*rawVar) hcl.Diagnostic
 	src, err := os.ReadFile(path)
 	if err != nil {
 		return hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Cannot read variable file", Detail: fmt.Sprintf("%v. Check the -var-file path.", err)}}
+	}
+	if d := CheckNesting(src, path, hcl.InitialPos, false); d.HasErrors() {
+		return d
 	}
 	f, diags := hclsyntax.ParseConfig(src, path, hcl.InitialPos)
 	if diags.HasErrors() {
