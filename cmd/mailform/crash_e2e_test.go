@@ -29,7 +29,9 @@ func TestCrashExitsOneWithReport(t *testing.T) {
 
 // Deep nesting is a configuration error with file and line, not a stack overflow.
 func TestDeepNestingIsAnError(t *testing.T) {
-	deep := func(open, close string, n int) string { return strings.Repeat(open, n) + "1" + strings.Repeat(close, n) }
+	deep := func(open, close string, n int) string {
+		return strings.Repeat(open, n) + "1" + strings.Repeat(close, n)
+	}
 	for name, expr := range map[string]string{
 		"parentheses": deep("(", ")", 100000),
 		"templates":   `"` + deep(`${"`, `"}`, 50000) + `"`,
