@@ -2,7 +2,6 @@ package schema
 
 import (
 	"fmt"
-	"os"
 	"path/filepath"
 	"sort"
 
@@ -56,7 +55,7 @@ func (c *Config) Functions() map[string]function.Function {
 			if !filepath.IsAbs(p) {
 				p = filepath.Join(c.Dir, p)
 			}
-			b, err := os.ReadFile(p)
+			b, err := ReadInput(p, c.Dir)
 			if err != nil {
 				return cty.NilVal, fmt.Errorf("cannot read %s (paths are relative to the configuration directory): %v", args[0].AsString(), err)
 			}

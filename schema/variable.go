@@ -281,7 +281,7 @@ func (c *Config) VariableValues(in VarInputs) (map[string]cty.Value, hcl.Diagnos
 }
 
 func (c *Config) readVarFile(path string, raw map[string]*rawVar) hcl.Diagnostics {
-	src, err := os.ReadFile(path)
+	src, err := ReadInput(path, c.Dir)
 	if err != nil {
 		return hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Cannot read variable file", Detail: fmt.Sprintf("%v. Check the -var-file path.", err)}}
 	}

@@ -31,7 +31,7 @@ func newFmtCmd() *cobra.Command {
 			var broken hcl.Diagnostics
 			sources := map[string]*hcl.File{}
 			for _, f := range files {
-				src, err := os.ReadFile(f)
+				src, err := schema.ReadInput(f, ".")
 				if err != nil {
 					return fail("%v", err)
 				}
