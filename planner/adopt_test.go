@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -68,6 +69,10 @@ func adoptRun(t *testing.T, src string, p providers.Provider, path string, viaFi
 	}
 	applied := plan
 	if viaFile {
+		// The plan file withholds the literal password: apply reads main.mf.hcl.
+		if err := os.WriteFile(filepath.Join(dir, "main.mf.hcl"), []byte(src), 0o600); err != nil {
+			t.Fatal(err)
+		}
 		pf := filepath.Join(dir, "p.mfplan")
 		if err := WritePlanFile(pf, plan, cfg, nil); err != nil {
 			t.Fatal(err)

@@ -277,7 +277,7 @@ func withBaseline(c *Change, attrs, after model.Object) model.Object {
 }
 
 // withoutUnchangedSecrets leaves write-only values (passwords) out of an update when
-// the plan does not change them: state's salted hash shows they did not change (so an
+// the plan does not list them as changing, or state's salted hash shows they did not change (so an
 // update of another attribute never resets a password the user has changed since), or
 // the object is adopted and its live value unknown (Baseline).
 func withoutUnchangedSecrets(c *Change, after model.Object, w *state.Writer) model.Object {
@@ -295,7 +295,9 @@ func withoutUnchangedSecrets(c *Change, after model.Object, w *state.Writer) mod
 			continue
 		}
 		unchanged := prior != nil && prior.Attrs != nil && state.SecretMatches(prior.Attrs.Str(a.Name), v)
-		if unchanged || slices.Contains(c.Baseline, a.Name) {
+		// Only what the plan shows changing is sent: a secret given differently to
+		// apply than to plan must not reset a password the plan left alone.
+		if unchanged || slices.Contains(c.Baseline, a.Name) || !changesAttr(c, a.Name) {
 			if !cloned {
 				out, cloned = after.Clone(), true
 			}

@@ -112,6 +112,9 @@ type Plan struct {
 	Refreshed bool `json:"refreshed"`
 	// Warnings are non-fatal findings to show with the plan.
 	Warnings []string `json:"warnings,omitempty"`
+	// WithheldVars, in a plan read from a file, are the sensitive variables whose
+	// values the file does not hold; apply must be given them again.
+	WithheldVars []string `json:"-"`
 }
 
 // Counts returns how many instances are added, changed and destroyed.

@@ -39,6 +39,9 @@ func newApplyCmd() *cobra.Command {
 				if err != nil {
 					return fail("%v", err)
 				}
+				if missing := planner.MissingWithheldVars(sp, cfg.GivenVariables(f.inputs())); len(missing) > 0 {
+					return fail("the plan was made with values of the sensitive variables %s, which plan files never hold: give them to apply again, as to plan (-var, -var-file, a *.auto.mfvars.hcl file or MAILFORM_VAR_<name>)", strings.Join(missing, ", "))
+				}
 				ws, diags := workspace.FromConfig(".", cfg, vars, f.inputs())
 				if err := report(diags, cfg.Files); err != nil {
 					return err
