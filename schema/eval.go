@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"path/filepath"
 	"sort"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/ext/tryfunc"
@@ -58,6 +60,9 @@ func (c *Config) Functions() map[string]function.Function {
 			b, err := ReadInput(p, c.Dir)
 			if err != nil {
 				return cty.NilVal, fmt.Errorf("cannot read %s (paths are relative to the configuration directory): %v", args[0].AsString(), err)
+			}
+			if line, err := checkFileText(b); err != nil {
+				return cty.NilVal, fmt.Errorf("%s line %d: %v", args[0].AsString(), line, err)
 			}
 			return cty.StringVal(string(b)), nil
 		},
@@ -183,4 +188,25 @@ func ForEachKeys(expr hcl.Expression, ctx *hcl.EvalContext) ([]string, map[strin
 	}
 	sort.Strings(keys)
 	return keys, values, diags
+}
+
+// checkFileText refuses a file() input that is not text, naming the line: invalid
+// UTF-8 would become U+FFFD on the way in and plan a change forever, and a control
+// character in a CSV row would reach a name. Tabs and line ends are text.
+func checkFileText(b []byte) (int, error) {
+	line := 1
+	for i := 0; i < len(b); {
+		r, n := utf8.DecodeRune(b[i:])
+		switch {
+		case r == utf8.RuneError && n <= 1:
+			return line, fmt.Errorf("byte %d is not valid UTF-8; save the file as UTF-8", i+1)
+		case r == '\n':
+			line++
+		case r == '\t' || r == '\r':
+		case unicode.IsControl(r):
+			return line, fmt.Errorf("holds the control character %U", r)
+		}
+		i += n
+	}
+	return 0, nil
 }
