@@ -44,6 +44,10 @@ type ApplyOptions struct {
 	// Progress receives an event when each step starts and ends; it may be called
 	// from several goroutines at once.
 	Progress func(Event)
+	// Stop, once done, starts no new step while the steps in flight go on with
+	// Apply's context and are recorded (the first Ctrl-C). Cancelling Apply's context
+	// abandons the calls in flight too (the second). Nil: only the context counts.
+	Stop context.Context
 }
 
 // step is one unit of apply work.
@@ -96,6 +100,7 @@ func Apply(ctx context.Context, p *Plan, o ApplyOptions) error {
 	if cyc := stepCycle(steps); cyc != "" {
 		return fmt.Errorf("the plan's steps wait for each other in a loop (%s); nothing was applied", cyc)
 	}
+	stopped := func() bool { return ctx.Err() != nil || (o.Stop != nil && o.Stop.Err() != nil) }
 	sem := make(chan struct{}, o.Parallelism)
 	var wg sync.WaitGroup
 	for _, s := range steps {
@@ -129,7 +134,7 @@ func Apply(ctx context.Context, p *Plan, o ApplyOptions) error {
 			if s.barrier {
 				return
 			}
-			if ctx.Err() != nil {
+			if stopped() {
 				s.err = errInterrupted
 				return
 			}
@@ -137,7 +142,7 @@ func Apply(ctx context.Context, p *Plan, o ApplyOptions) error {
 			defer func() { <-sem }()
 			// Checked again: a step that waited for a slot while the apply was
 			// interrupted must not start (nor record an intent to create) either.
-			if ctx.Err() != nil {
+			if stopped() {
 				s.err = errInterrupted
 				return
 			}
