@@ -47,6 +47,20 @@ func (c *Config) Functions() map[string]function.Function {
 		"tobool": stdlib.MakeToFunc(cty.Bool), "tolist": stdlib.MakeToFunc(cty.List(cty.DynamicPseudoType)),
 		"toset": stdlib.MakeToFunc(cty.Set(cty.DynamicPseudoType)), "tomap": stdlib.MakeToFunc(cty.Map(cty.DynamicPseudoType)),
 	}
+	fs["jsondecode"] = function.New(&function.Spec{
+		Params: []function.Parameter{{Name: "str", Type: cty.String}},
+		Type: func(args []cty.Value) (cty.Type, error) {
+			if args[0].IsKnown() {
+				if err := checkJSONNesting(args[0].AsString()); err != nil {
+					return cty.NilType, err
+				}
+			}
+			return stdlib.JSONDecodeFunc.ReturnType([]cty.Type{args[0].Type()})
+		},
+		Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) {
+			return stdlib.JSONDecodeFunc.Call(args)
+		},
+	})
 	fs["try"] = tryfunc.TryFunc
 	fs["can"] = tryfunc.CanFunc
 	fs["file"] = function.New(&function.Spec{
@@ -209,4 +223,34 @@ func checkFileText(b []byte) (int, error) {
 		i += n
 	}
 	return 0, nil
+}
+
+// checkJSONNesting refuses JSON nested deeper than MaxNesting: decoding recurses once
+// per level, and a few million brackets overflowed the stack.
+func checkJSONNesting(s string) error {
+	depth, inString, escaped := 0, false, false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case inString:
+			switch {
+			case escaped:
+				escaped = false
+			case c == '\\':
+				escaped = true
+			case c == '"':
+				inString = false
+			}
+		case c == '"':
+			inString = true
+		case c == '[' || c == '{':
+			depth++
+			if depth > MaxNesting {
+				return fmt.Errorf("the JSON nests more than %d levels deep", MaxNesting)
+			}
+		case c == ']' || c == '}':
+			depth--
+		}
+	}
+	return nil
 }

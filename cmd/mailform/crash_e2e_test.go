@@ -50,9 +50,18 @@ func TestDeepNestingIsAnError(t *testing.T) {
 			}
 		})
 	}
+	// jsondecode recurses per level too; ordinary JSON still decodes.
+	jdir := writeFiles(t, map[string]string{
+		"main.mf.hcl": "provider \"sandbox\" {}\nlocals {\n  ok = jsondecode(\"{\\\"a\\\": [1, {\\\"b\\\": \\\"]]\\\"}]}\")\n  x  = jsondecode(file(\"deep.json\"))\n}\n",
+		"deep.json":   deep("[", "]", 1000),
+	})
+	r := run(t, jdir, "validate")
+	if r.code != 1 || !strings.Contains(r.stderr, "the JSON nests more than 100 levels deep") || strings.Contains(r.stderr, "line 3") {
+		t.Errorf("deep jsondecode: want exit 1 on line 4 only, got %s", r)
+	}
 	// A -var value is parsed as an expression too.
 	dir := writeFiles(t, map[string]string{"main.mf.hcl": "provider \"sandbox\" {}\nvariable \"l\" { type = list(number) }\n"})
-	r := run(t, dir, "validate", "-var", "l="+deep("[", "]", 20000))
+	r = run(t, dir, "validate", "-var", "l="+deep("[", "]", 20000))
 	if r.code != 1 || !strings.Contains(r.stderr, "nests more than 100 levels") {
 		t.Errorf("deep -var: want exit 1, got exit %d:\n%.600s", r.code, r.stderr)
 	}
