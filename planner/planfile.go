@@ -108,6 +108,17 @@ func WritePlanFile(path string, p *Plan, cfg *schema.Config, vars map[string]cty
 // configuration files whose secrets the plan withholds are read from dir and must
 // be as they were at plan time; the plan's WithheldVars must be given again.
 func ReadPlanFile(path, dir string) (*Plan, *schema.Config, map[string]cty.Value, error) {
+	return readPlanFile(path, dir, true)
+}
+
+// ReadPlan loads only the plan of a saved plan file, to show it: neither its
+// configuration nor the files whose secrets it withholds are needed.
+func ReadPlan(path string) (*Plan, error) {
+	p, _, _, err := readPlanFile(path, "", false)
+	return p, err
+}
+
+func readPlanFile(path, dir string, withConfig bool) (*Plan, *schema.Config, map[string]cty.Value, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("cannot read plan file: %w", err)
@@ -157,6 +168,9 @@ func ReadPlanFile(path, dir string) (*Plan, *schema.Config, map[string]cty.Value
 		}
 		cc := c
 		p.Changes = append(p.Changes, &cc)
+	}
+	if !withConfig {
+		return p, nil, nil, nil
 	}
 	srcs := map[string][]byte{}
 	for n, s := range raw.Sources {

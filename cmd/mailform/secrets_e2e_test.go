@@ -62,6 +62,11 @@ account "d" {
 	step(0, append([]string{"plan", "-out", "p.mfplan"}, vars...)...)
 	step(0, append([]string{"plan", "-json"}, vars...)...)
 	step(0, "show", "p.mfplan")
+	// show needs only the plan, not the files whose secrets it withholds.
+	elsewhere := t.TempDir()
+	if r := mustRunEnv(t, elsewhere, env, 0, "show", "-json", filepath.Join(dir, "p.mfplan")); !strings.Contains(r.stdout, `"account.d"`) {
+		t.Errorf("show of a plan file away from its configuration:\n%s", r)
+	}
 	step(0, "show", "-json", "p.mfplan")
 	r = step(1, "apply", "p.mfplan")
 	if !strings.Contains(r.stderr, "sensitive variables plain_pw, sens_pw") {
