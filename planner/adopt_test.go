@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"os"
 	"path/filepath"
 	"slices"
@@ -230,5 +231,61 @@ func TestLegacyPasswordHashUpgraded(t *testing.T) {
 	h := st.Find("account.alice").Attrs.Str("password")
 	if !strings.HasPrefix(h, "argon2id:") || !state.SecretMatches(h, "Configured-Passw0rd") {
 		t.Errorf("stored hash after the upgrade = %q, want an argon2id hash of the configured password", h)
+	}
+}
+
+// updateOutcome makes every Update block until its context ends (an abandoned call)
+// or fail at once (a refusal).
+type updateOutcome struct {
+	*batchProvider
+	refuse  bool
+	started chan struct{}
+}
+
+func (p *updateOutcome) Update(ctx context.Context, typ, id string, before, o model.Object) (providers.Remote, error) {
+	if p.refuse {
+		return providers.Remote{}, errors.New("password too weak")
+	}
+	close(p.started)
+	<-ctx.Done()
+	return providers.Remote{}, ctx.Err()
+}
+
+// A password update abandoned in flight (second Ctrl-C, or a crash) leaves the new
+// value's hash in state: the next plan does not send it again. A refused one leaves
+// the old hash: the next plan still sets the password.
+func TestPasswordUpdateIntent(t *testing.T) {
+	for _, refuse := range []bool{false, true} {
+		p := &updateOutcome{batchProvider: newBatchProvider(), refuse: refuse, started: make(chan struct{})}
+		path := filepath.Join(t.TempDir(), "mailform.state")
+		adoptRun(t, adoptConfig, p, path, false) // creates alice
+		changedCfg := strings.Replace(adoptConfig, "Configured-Passw0rd", "Changed-Passw0rd", 1)
+		cfg, _ := schema.LoadSources(filepath.Dir(path), map[string][]byte{"main.mf.hcl": []byte(changedCfg)})
+		ps := &ProviderSet{ByName: map[string]providers.Provider{"sandbox": p}, kinds: map[string]string{"sandbox": "sandbox"}, names: []string{"sandbox"}}
+		b := state.NewLocal(path)
+		st, _ := b.Load()
+		plan, diags := MakePlan(context.Background(), Options{Config: cfg, State: st, Providers: ps, Refresh: true, Now: time.Now()})
+		if diags.HasErrors() || strings.Join(changed(plan), ";") != "update account.alice password" {
+			t.Fatalf("plan: %v %v", changed(plan), diags)
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		if !refuse {
+			go func() { <-p.started; cancel() }()
+		}
+		w := state.NewWriter(b, st)
+		err := Apply(ctx, plan, ApplyOptions{Config: cfg, Providers: ps, Writer: w, Now: time.Now()})
+		cancel()
+		w.Close()
+		if err == nil {
+			t.Fatal("the update did not fail")
+		}
+		st, _ = b.Load()
+		h := st.Find("account.alice").Attrs.Str("password")
+		if got := state.SecretMatches(h, "Changed-Passw0rd"); got == refuse {
+			t.Errorf("refused=%v: state holds the new password's hash: %v", refuse, got)
+		}
+		if refuse && !state.SecretMatches(h, "Configured-Passw0rd") {
+			t.Error("a refused update lost the old hash")
+		}
 	}
 }

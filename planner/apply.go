@@ -266,6 +266,45 @@ func schedule(p *Plan) []*step {
 	return steps
 }
 
+// recordSecretIntent records, before an update that sends a password, the hash of
+// the new value in state. Should the call be abandoned (a second Ctrl-C) or the
+// process die, the next plan then takes the password as set, like an adopted one,
+// instead of sending it again and resetting a password the user may already have
+// changed. It returns the commit that undoes the intent when the provider refuses
+// the update, or nil when the update sends no secret.
+func recordSecretIntent(c *Change, send model.Object, o ApplyOptions) (func(*state.State), error) {
+	t := model.Lookup(c.Type)
+	var secrets []string
+	for _, a := range t.Attrs {
+		if _, ok := send[a.Name].(string); ok && a.WriteOnly {
+			secrets = append(secrets, a.Name)
+		}
+	}
+	if len(secrets) == 0 {
+		return nil, nil
+	}
+	var prior *state.Resource
+	err := o.Writer.Commit(func(s *state.State) {
+		r := s.Find(c.Address)
+		if r == nil || r.Pending != "" {
+			return
+		}
+		prior = r.Clone()
+		r = r.Clone()
+		if r.Attrs == nil {
+			r.Attrs = model.Object{}
+		}
+		for _, n := range secrets {
+			r.Attrs[n] = s.HashSecret(send.Str(n))
+		}
+		s.Set(r)
+	})
+	if err != nil || prior == nil {
+		return nil, err
+	}
+	return func(s *state.State) { s.Set(prior) }, nil
+}
+
 // withBaseline returns attrs with the configured values (from after) of the
 // write-only attributes the plan records as an adopted object's baseline.
 func withBaseline(c *Change, attrs, after model.Object) model.Object {
@@ -398,8 +437,18 @@ func runStep(ctx context.Context, c *Change, o ApplyOptions, re *reevaluator) (s
 	switch c.Action {
 	case Update:
 		send := withoutUnchangedSecrets(c, after, o.Writer)
+		undo, err := recordSecretIntent(c, send, o)
+		if err != nil {
+			return "", err
+		}
 		r, err := prov.Update(ctx, c.Type, c.ID, c.Before, send)
 		if err != nil {
+			if undo != nil && ctx.Err() == nil {
+				// The provider refused: the password was not set.
+				if uerr := o.Writer.Commit(undo); uerr != nil {
+					err = errors.Join(err, uerr)
+				}
+			}
 			return "", err
 		}
 		re.setKnown(c.Address, r.ID)
