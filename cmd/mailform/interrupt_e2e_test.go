@@ -103,7 +103,7 @@ func TestInterruptExmailApply(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			dir := t.TempDir()
-			s := startServe(t, dir, nil, "--latency", "150ms")
+			s := startServe(t, dir, nil, "--latency", "300ms")
 			writeFile(t, dir, "main.mf.hcl", fmt.Sprintf(interruptConfig, s.url))
 			env := []string{"EXMAIL_CONTACTS_SECRET=" + e2eContacts, "EXMAIL_OPTIONS_SECRET=" + e2eOptions}
 			code, out := applyAndSignal(t, dir, env, tc.n, tc.gap, tc.sigs...)
