@@ -2,6 +2,7 @@ package planner
 
 import (
 	"fmt"
+	"regexp"
 	"sort"
 
 	"github.com/hashicorp/hcl/v2"
@@ -91,6 +92,15 @@ func FindSecrets(cfg *schema.Config) *Secrets {
 			trace("provider "+p.Name()+" "+a.Name, a.Expr, nil)
 		}
 	}
+	// A pg backend's conn_str is a secret when it carries a password.
+	if st := cfg.Settings; st != nil && st.Backend != nil && st.Backend.Kind == "pg" && st.Backend.Config != nil {
+		content, _, _ := st.Backend.Config.PartialContent(&hcl.BodySchema{Attributes: []hcl.AttributeSchema{{Name: "conn_str"}}})
+		if a := content.Attributes["conn_str"]; a != nil {
+			if v, d := a.Expr.Value(nil); !d.HasErrors() && v.Type() == cty.String && v.IsKnown() && !v.IsNull() && connStrPassword.MatchString(v.AsString()) {
+				s.Literals = append(s.Literals, SecretLiteral{What: "the pg backend's conn_str (its password)", Range: a.Expr.Range()})
+			}
+		}
+	}
 	for n, v := range cfg.Variables {
 		if v.Sensitive {
 			s.Vars[n] = true
@@ -108,6 +118,10 @@ func FindSecrets(cfg *schema.Config) *Secrets {
 	sort.Slice(s.Withheld, func(i, j int) bool { return rangeLess(s.Withheld[i], s.Withheld[j]) })
 	return s
 }
+
+// connStrPassword finds a password in a PostgreSQL connection string, keyword or URL
+// form.
+var connStrPassword = regexp.MustCompile(`(?i)(^|\s)password\s*=|^postgres(ql)?://[^/@]*:[^/@]*@`)
 
 // traceVars marks every variable expr refers to, through locals, as sensitive.
 func traceVars(cfg *schema.Config, expr hcl.Expression, s *Secrets, seenLocal map[string]bool) {

@@ -185,3 +185,21 @@ account "s" {
 		t.Errorf("a missing file: %v", err)
 	}
 }
+
+func TestFindSecretsBackendPassword(t *testing.T) {
+	for conn, secret := range map[string]bool{
+		"host=db dbname=mailform user=mf password=hunter2": true,
+		"postgres://mf:hunter2@db/mailform":                 true,
+		"host=db dbname=mailform user=mf sslmode=require":   false,
+		"postgres://mf@db/mailform":                         false,
+	} {
+		cfg, diags := schema.LoadSources(t.TempDir(), map[string][]byte{"main.mf.hcl": []byte("mailform {\n  backend \"pg\" {\n    conn_str = \"" + conn + "\"\n  }\n}\n")})
+		if diags.HasErrors() {
+			t.Fatal(diags.Error())
+		}
+		s := FindSecrets(cfg)
+		if got := len(s.Literals) == 1 && len(s.Withheld) == 1; got != secret {
+			t.Errorf("%q: secret found = %v (%+v), want %v", conn, got, s.Literals, secret)
+		}
+	}
+}
