@@ -189,9 +189,9 @@ account "s" {
 func TestFindSecretsBackendPassword(t *testing.T) {
 	for conn, secret := range map[string]bool{
 		"host=db dbname=mailform user=mf password=hunter2": true,
-		"postgres://mf:hunter2@db/mailform":                 true,
-		"host=db dbname=mailform user=mf sslmode=require":   false,
-		"postgres://mf@db/mailform":                         false,
+		"postgres://mf:hunter2@db/mailform":                true,
+		"host=db dbname=mailform user=mf sslmode=require":  false,
+		"postgres://mf@db/mailform":                        false,
 	} {
 		cfg, diags := schema.LoadSources(t.TempDir(), map[string][]byte{"main.mf.hcl": []byte("mailform {\n  backend \"pg\" {\n    conn_str = \"" + conn + "\"\n  }\n}\n")})
 		if diags.HasErrors() {
