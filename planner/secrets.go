@@ -119,6 +119,40 @@ func FindSecrets(cfg *schema.Config) *Secrets {
 	return s
 }
 
+// RefersTo reports whether expr uses a secret: a sensitive variable, or a local
+// that holds one or is written as one, directly or through other locals.
+func (s *Secrets) RefersTo(cfg *schema.Config, expr hcl.Expression) bool {
+	literal := map[string]bool{}
+	for _, l := range s.Literals {
+		literal[l.What] = true
+	}
+	seen := map[string]bool{}
+	var refers func(hcl.Expression) bool
+	refers = func(e hcl.Expression) bool {
+		for _, tr := range e.Variables() {
+			n := attrName(tr)
+			switch tr.RootName() {
+			case "var":
+				if s.Vars[n] {
+					return true
+				}
+			case "local":
+				if literal["local."+n] {
+					return true
+				}
+				if l := cfg.Locals[n]; l != nil && !seen[n] {
+					seen[n] = true
+					if refers(l.Expr) {
+						return true
+					}
+				}
+			}
+		}
+		return false
+	}
+	return refers(expr)
+}
+
 // connStrPassword finds a password in a PostgreSQL connection string, keyword or URL
 // form.
 var connStrPassword = regexp.MustCompile(`(?i)(^|\s)password\s*=|^postgres(ql)?://[^/@]*:[^/@]*@`)

@@ -203,3 +203,33 @@ func TestFindSecretsBackendPassword(t *testing.T) {
 		}
 	}
 }
+
+// An output of a secret is shown as (sensitive) even without sensitive = true.
+func TestOutputsOfSecretsAreSensitive(t *testing.T) {
+	src := secretsConfig + `
+output "key" { value = var.tsig_secret }
+output "via_local" { value = upper(local.pw) }
+output "literal" { value = local.literal }
+output "name" { value = var.harmless }
+`
+	desired(t, "")
+	cfg, diags := schema.LoadSources(t.TempDir(), map[string][]byte{"main.mf.hcl": []byte(src)})
+	if diags.HasErrors() {
+		t.Fatal(diags.Error())
+	}
+	vars := map[string]cty.Value{"tsig_secret": cty.StringVal("k"), "via_local": cty.StringVal("p"), "rows": cty.EmptyObjectVal,
+		"sens": cty.StringVal("s"), "harmless": cty.StringVal("h")}
+	outs, diags := Outputs(Options{Config: cfg, Vars: vars})
+	if diags.HasErrors() {
+		t.Fatal(diags.Error())
+	}
+	want := map[string]bool{"key": true, "via_local": true, "literal": true, "name": false}
+	for _, o := range outs {
+		if o.Sensitive != want[o.Name] {
+			t.Errorf("output %s sensitive = %v, want %v", o.Name, o.Sensitive, want[o.Name])
+		}
+	}
+	if len(outs) != 4 {
+		t.Errorf("%d outputs", len(outs))
+	}
+}
