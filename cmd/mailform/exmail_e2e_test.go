@@ -36,6 +36,8 @@ type served struct {
 	dns string // the DNS address, when serving DNS
 	cmd *exec.Cmd
 	out *syncBuffer
+	// read is closed when all of stdout has been copied into out.
+	read chan struct{}
 }
 
 // syncBuffer collects a process's output while the test reads it.
@@ -72,13 +74,14 @@ func startServe(t *testing.T, dir string, env []string, args ...string) *served 
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &served{cmd: cmd, out: &syncBuffer{}}
+	s := &served{cmd: cmd, out: &syncBuffer{}, read: make(chan struct{})}
 	cmd.Stderr = s.out
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
 	ready := make(chan struct{})
 	go func() {
+		defer close(s.read)
 		sc := bufio.NewScanner(stdout)
 		for sc.Scan() {
 			fmt.Fprintln(s.out, sc.Text())
@@ -115,7 +118,14 @@ func (s *served) stop(t *testing.T) string {
 		t.Fatal(err)
 	}
 	done := make(chan error, 1)
-	go func() { done <- s.cmd.Wait() }()
+	// Wait closes stdout: the last lines (the summary) must be read first.
+	go func() {
+		select {
+		case <-s.read:
+		case <-time.After(30 * time.Second):
+		}
+		done <- s.cmd.Wait()
+	}()
 	select {
 	case err := <-done:
 		if err != nil {
