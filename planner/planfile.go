@@ -119,6 +119,11 @@ func ReadPlan(path string) (*Plan, error) {
 }
 
 func readPlanFile(path, dir string, withConfig bool) (*Plan, *schema.Config, map[string]cty.Value, error) {
+	// A plan file may live anywhere, but it must be a regular file: a FIFO would
+	// block apply forever.
+	if fi, err := os.Stat(path); err == nil && !fi.Mode().IsRegular() {
+		return nil, nil, nil, fmt.Errorf("%s is not a regular file; a plan file is what mailform plan -out writes", path)
+	}
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("cannot read plan file: %w", err)

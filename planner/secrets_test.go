@@ -6,6 +6,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/hashicorp/hcl/v2"
@@ -231,5 +232,15 @@ output "name" { value = var.harmless }
 	}
 	if len(outs) != 4 {
 		t.Errorf("%d outputs", len(outs))
+	}
+}
+
+func TestReadPlanFileRefusesNonRegular(t *testing.T) {
+	fifo := filepath.Join(t.TempDir(), "p.mfplan")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ReadPlan(fifo); err == nil || !strings.Contains(err.Error(), "not a regular file") {
+		t.Errorf("ReadPlan of a FIFO: %v", err)
 	}
 }
