@@ -12,6 +12,7 @@ targets=(
 	"./model FuzzTXT"
 	"./schema FuzzLoad"
 	"./lint FuzzLint"
+	"./providers/exmail/exmailapi FuzzDecodeLooseInt"
 )
 for t in "${targets[@]}"; do
 	set -- $t
