@@ -289,3 +289,33 @@ func TestPasswordUpdateIntent(t *testing.T) {
 		}
 	}
 }
+
+// An update of another attribute upgrades an old-scheme hash too, without sending
+// the password.
+func TestLegacyHashUpgradedByAnUpdate(t *testing.T) {
+	p := &recordingProvider{batchProvider: newBatchProvider()}
+	path := filepath.Join(t.TempDir(), "mailform.state")
+	adoptRun(t, adoptConfig, p, path, false)
+	b := state.NewLocal(path)
+	st, _ := b.Load()
+	salt := []byte("0123456789abcdef")
+	sum := sha256.Sum256(append(append([]byte(nil), salt...), "Configured-Passw0rd"...))
+	r := st.Find("account.alice").Clone()
+	r.Attrs["password"] = "sha256:" + hex.EncodeToString(salt) + ":" + hex.EncodeToString(sum[:])
+	st.Set(r)
+	if err := b.Save(st); err != nil {
+		t.Fatal(err)
+	}
+	p.sent = nil
+	plan := adoptRun(t, strings.Replace(adoptConfig, `"Alice"`, `"Alice A."`, 1), p, path, false)
+	if got := strings.Join(changed(plan), ";"); got != "update account.alice name" {
+		t.Fatalf("plan: %q", got)
+	}
+	if len(p.sent) != 1 || p.sent[0]["password"] != nil {
+		t.Errorf("sent %v, want the name only", p.sent)
+	}
+	st, _ = b.Load()
+	if h := st.Find("account.alice").Attrs.Str("password"); !strings.HasPrefix(h, "argon2id:") || !state.SecretMatches(h, "Configured-Passw0rd") {
+		t.Errorf("hash after the update = %q, want argon2id", h)
+	}
+}

@@ -306,13 +306,14 @@ func recordSecretIntent(c *Change, send model.Object, o ApplyOptions) (func(*sta
 }
 
 // withBaseline returns attrs with the configured values (from after) of the
-// write-only attributes the plan records as an adopted object's baseline.
+// write-only attributes that state records without their being sent: an adopted
+// object's baseline, and hashes to upgrade (Rehash).
 func withBaseline(c *Change, attrs, after model.Object) model.Object {
-	if len(c.Baseline) == 0 {
+	if len(c.Baseline) == 0 && len(c.Rehash) == 0 {
 		return attrs
 	}
 	out := attrs.Clone()
-	for _, n := range c.Baseline {
+	for _, n := range append(append([]string(nil), c.Baseline...), c.Rehash...) {
 		if v, ok := after[n].(string); ok {
 			out[n] = v
 		}
@@ -320,10 +321,10 @@ func withBaseline(c *Change, attrs, after model.Object) model.Object {
 	return out
 }
 
-// withoutUnchangedSecrets leaves write-only values (passwords) out of an update when
-// the plan does not list them as changing, or state's salted hash shows they did not change (so an
-// update of another attribute never resets a password the user has changed since), or
-// the object is adopted and its live value unknown (Baseline).
+// withoutUnchangedSecrets leaves write-only values (passwords) out of an update
+// unless the plan lists them as changing and state's hash does not match them, so an
+// update of another attribute never resets a password the user has changed since,
+// nor one of an adopted object, whose live value is unknown (Baseline).
 func withoutUnchangedSecrets(c *Change, after model.Object, w *state.Writer) model.Object {
 	t := model.Lookup(c.Type)
 	var prior *state.Resource
@@ -452,8 +453,8 @@ func runStep(ctx context.Context, c *Change, o ApplyOptions, re *reevaluator) (s
 			return "", err
 		}
 		re.setKnown(c.Address, r.ID)
-		// An adopted object's configured secret is recorded as its baseline even
-		// though it was not sent.
+		// An adopted object's configured secret is recorded as its baseline, and
+		// an old-scheme hash upgraded, though neither was sent.
 		return r.ID, o.Writer.Commit(func(s *state.State) {
 			s.Set(stateEntry(s, c, orID(r.ID, c.ID), withBaseline(c, send, after), s.Find(c.Address), o.Now))
 		})
