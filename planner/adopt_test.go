@@ -319,3 +319,30 @@ func TestLegacyHashUpgradedByAnUpdate(t *testing.T) {
 		t.Errorf("hash after the update = %q, want argon2id", h)
 	}
 }
+
+// The examples ignore changes of the initial password; its old, fast hash is
+// upgraded all the same.
+func TestLegacyHashUpgradedWhenIgnored(t *testing.T) {
+	cfg := strings.Replace(adoptConfig, `password = "Configured-Passw0rd"`, `password = "Configured-Passw0rd"
+  lifecycle { ignore_changes = [password] }`, 1)
+	p := &recordingProvider{batchProvider: newBatchProvider()}
+	path := filepath.Join(t.TempDir(), "mailform.state")
+	adoptRun(t, cfg, p, path, false)
+	b := state.NewLocal(path)
+	st, _ := b.Load()
+	salt := []byte("0123456789abcdef")
+	sum := sha256.Sum256(append(append([]byte(nil), salt...), "Configured-Passw0rd"...))
+	r := st.Find("account.alice").Clone()
+	r.Attrs["password"] = "sha256:" + hex.EncodeToString(salt) + ":" + hex.EncodeToString(sum[:])
+	st.Set(r)
+	if err := b.Save(st); err != nil {
+		t.Fatal(err)
+	}
+	if c := find(adoptRun(t, cfg, p, path, false), "account.alice"); !slices.Equal(c.Rehash, []string{"password"}) || c.Action != NoOp {
+		t.Fatalf("plan: %+v", c)
+	}
+	st, _ = b.Load()
+	if h := st.Find("account.alice").Attrs.Str("password"); !strings.HasPrefix(h, "argon2id:") {
+		t.Errorf("hash = %q, want argon2id", h)
+	}
+}

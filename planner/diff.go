@@ -108,7 +108,7 @@ func diffInstance(o Options, st *state.State, in *Instance, m *matching, g *grap
 	}
 	c.Attrs = model.Diff(t, before, in.Desired, ignore)
 	for _, a := range t.Attrs {
-		if !a.WriteOnly || ignore[a.Name] {
+		if !a.WriteOnly {
 			continue
 		}
 		v, ok := in.Desired[a.Name].(string)
@@ -120,8 +120,13 @@ func diffInstance(o Options, st *state.State, in *Instance, m *matching, g *grap
 			prior, _ = sr.Attrs[a.Name].(string)
 		}
 		matches := prior != "" && state.SecretMatches(prior, v)
+		// An old, fast hash is upgraded even when changes are ignored (the
+		// examples ignore the initial password): it is what a stolen state exposes.
 		if matches && state.SecretNeedsUpgrade(prior) {
 			c.Rehash = append(c.Rehash, a.Name)
+		}
+		if ignore[a.Name] {
+			continue
 		}
 		if !matches {
 			if prior == "" && c.Adopt {
