@@ -146,7 +146,24 @@ func RRsetKey(zone, name, rrtype string) string {
 // returns its canonical presentation: domain names absolute and lower-cased. TXT
 // values follow the rule of TXTText and TXTValue: the canonical value is the text
 // itself, unless that text would read as presentation form.
+//
+// The result is a fixed point: canonicalising it again gives it back. Where the
+// presentation form does not survive its own round trip (odd escapes such as the
+// CNAME target \0\, which printed as \0\. and then as \0\..), the RDATA is
+// refused instead of planning a change on every run.
 func CanonicalRData(rrtype, rdata string) (string, error) {
+	c, err := canonicalRDataOnce(rrtype, rdata)
+	if err != nil {
+		return "", err
+	}
+	again, err := canonicalRDataOnce(rrtype, c)
+	if err != nil || again != c {
+		return "", fmt.Errorf("%s record %q does not read back as written (it reads as %q); write it without escapes", strings.ToUpper(strings.TrimSpace(rrtype)), rdata, c)
+	}
+	return c, nil
+}
+
+func canonicalRDataOnce(rrtype, rdata string) (string, error) {
 	rrtype = strings.ToUpper(strings.TrimSpace(rrtype))
 	if rrtype == "TXT" {
 		t, err := TXTText(rdata)

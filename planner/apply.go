@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -12,6 +13,7 @@ import (
 	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
 
+	"github.com/mailform/mailform/crash"
 	"github.com/mailform/mailform/model"
 	"github.com/mailform/mailform/providers"
 	"github.com/mailform/mailform/schema"
@@ -42,6 +44,10 @@ type ApplyOptions struct {
 	// Progress receives an event when each step starts and ends; it may be called
 	// from several goroutines at once.
 	Progress func(Event)
+	// Stop, once done, starts no new step while the steps in flight go on with
+	// Apply's context and are recorded (the first Ctrl-C). Cancelling Apply's context
+	// abandons the calls in flight too (the second). Nil: only the context counts.
+	Stop context.Context
 }
 
 // step is one unit of apply work.
@@ -94,6 +100,7 @@ func Apply(ctx context.Context, p *Plan, o ApplyOptions) error {
 	if cyc := stepCycle(steps); cyc != "" {
 		return fmt.Errorf("the plan's steps wait for each other in a loop (%s); nothing was applied", cyc)
 	}
+	stopped := func() bool { return ctx.Err() != nil || (o.Stop != nil && o.Stop.Err() != nil) }
 	sem := make(chan struct{}, o.Parallelism)
 	var wg sync.WaitGroup
 	for _, s := range steps {
@@ -101,6 +108,13 @@ func Apply(ctx context.Context, p *Plan, o ApplyOptions) error {
 		go func(s *step) {
 			defer wg.Done()
 			defer close(s.done)
+			// A bug in one step fails that step, like an API error: the others
+			// finish and are recorded, and the command exits 1.
+			defer func() {
+				if e := crash.Recovered(recover()); e != nil {
+					s.err = fmt.Errorf("%s: %w", s.c.Address, e)
+				}
+			}()
 			for _, d := range s.deps {
 				<-d.done
 				if d.err != nil {
@@ -120,7 +134,7 @@ func Apply(ctx context.Context, p *Plan, o ApplyOptions) error {
 			if s.barrier {
 				return
 			}
-			if ctx.Err() != nil {
+			if stopped() {
 				s.err = errInterrupted
 				return
 			}
@@ -128,7 +142,7 @@ func Apply(ctx context.Context, p *Plan, o ApplyOptions) error {
 			defer func() { <-sem }()
 			// Checked again: a step that waited for a slot while the apply was
 			// interrupted must not start (nor record an intent to create) either.
-			if ctx.Err() != nil {
+			if stopped() {
 				s.err = errInterrupted
 				return
 			}
@@ -178,7 +192,7 @@ func schedule(p *Plan) []*step {
 	byRes := map[string][]*step{}
 	var deletes, others []*step
 	for _, c := range p.Changes {
-		if c.Action == NoOp && !c.Adopt && !c.Forget && !c.Restate {
+		if c.Action == NoOp && !c.Adopt && !c.Forget && !c.Restate && len(c.Rehash) == 0 {
 			continue
 		}
 		s := &step{c: c, done: make(chan struct{})}
@@ -252,9 +266,65 @@ func schedule(p *Plan) []*step {
 	return steps
 }
 
-// withoutUnchangedSecrets leaves write-only values (passwords) out of an update when
-// state's salted hash shows they did not change, so an update of another attribute
-// never resets a password the user has changed since.
+// recordSecretIntent records, before an update that sends a password, the hash of
+// the new value in state. Should the call be abandoned (a second Ctrl-C) or the
+// process die, the next plan then takes the password as set, like an adopted one,
+// instead of sending it again and resetting a password the user may already have
+// changed. It returns the commit that undoes the intent when the provider refuses
+// the update, or nil when the update sends no secret.
+func recordSecretIntent(c *Change, send model.Object, o ApplyOptions) (func(*state.State), error) {
+	t := model.Lookup(c.Type)
+	var secrets []string
+	for _, a := range t.Attrs {
+		if _, ok := send[a.Name].(string); ok && a.WriteOnly {
+			secrets = append(secrets, a.Name)
+		}
+	}
+	if len(secrets) == 0 {
+		return nil, nil
+	}
+	var prior *state.Resource
+	err := o.Writer.Commit(func(s *state.State) {
+		r := s.Find(c.Address)
+		if r == nil || r.Pending != "" {
+			return
+		}
+		prior = r.Clone()
+		r = r.Clone()
+		if r.Attrs == nil {
+			r.Attrs = model.Object{}
+		}
+		for _, n := range secrets {
+			r.Attrs[n] = s.HashSecret(send.Str(n))
+		}
+		s.Set(r)
+	})
+	if err != nil || prior == nil {
+		return nil, err
+	}
+	return func(s *state.State) { s.Set(prior) }, nil
+}
+
+// withBaseline returns attrs with the configured values (from after) of the
+// write-only attributes that state records without their being sent: an adopted
+// object's baseline, and hashes to upgrade (Rehash).
+func withBaseline(c *Change, attrs, after model.Object) model.Object {
+	if len(c.Baseline) == 0 && len(c.Rehash) == 0 {
+		return attrs
+	}
+	out := attrs.Clone()
+	for _, n := range append(append([]string(nil), c.Baseline...), c.Rehash...) {
+		if v, ok := after[n].(string); ok {
+			out[n] = v
+		}
+	}
+	return out
+}
+
+// withoutUnchangedSecrets leaves write-only values (passwords) out of an update
+// unless the plan lists them as changing and state's hash does not match them, so an
+// update of another attribute never resets a password the user has changed since,
+// nor one of an adopted object, whose live value is unknown (Baseline).
 func withoutUnchangedSecrets(c *Change, after model.Object, w *state.Writer) model.Object {
 	t := model.Lookup(c.Type)
 	var prior *state.Resource
@@ -266,10 +336,13 @@ func withoutUnchangedSecrets(c *Change, after model.Object, w *state.Writer) mod
 	out, cloned := after, false
 	for _, a := range t.Attrs {
 		v, ok := after[a.Name].(string)
-		if !a.WriteOnly || !ok || prior == nil || prior.Attrs == nil {
+		if !a.WriteOnly || !ok {
 			continue
 		}
-		if state.SecretMatches(prior.Attrs.Str(a.Name), v) {
+		unchanged := prior != nil && prior.Attrs != nil && state.SecretMatches(prior.Attrs.Str(a.Name), v)
+		// Only what the plan shows changing is sent: a secret given differently to
+		// apply than to plan must not reset a password the plan left alone.
+		if unchanged || slices.Contains(c.Baseline, a.Name) || !changesAttr(c, a.Name) {
 			if !cloned {
 				out, cloned = after.Clone(), true
 			}
@@ -314,14 +387,36 @@ func runStep(ctx context.Context, c *Change, o ApplyOptions, re *reevaluator) (s
 	}
 	switch {
 	case c.Action == NoOp && c.Adopt:
+		attrs := c.Before
+		if len(c.Baseline) > 0 {
+			after, err := re.desired(c)
+			if err != nil {
+				return "", err
+			}
+			attrs = withBaseline(c, c.Before, after)
+		}
 		return c.ID, o.Writer.Commit(func(s *state.State) {
-			s.Set(stateEntry(c, c.ID, c.Before, s.Find(c.Address), o.Now))
+			s.Set(stateEntry(s, c, c.ID, attrs, s.Find(c.Address), o.Now))
 		})
-	case c.Action == NoOp && c.Restate:
+	case c.Action == NoOp && (c.Restate || len(c.Rehash) > 0):
+		var after model.Object
+		if len(c.Rehash) > 0 {
+			var err error
+			if after, err = re.desired(c); err != nil {
+				return "", err
+			}
+		}
 		return c.ID, o.Writer.Commit(func(s *state.State) {
 			if r := s.Find(c.Address); r != nil {
 				r = r.Clone()
 				r.PreventDestroy = c.PreventDestroy
+				for _, n := range c.Rehash {
+					// Upgrade the hash only while it still matches: never store a
+					// value that was not applied.
+					if v, ok := after[n].(string); ok && r.Attrs != nil && state.SecretMatches(r.Attrs.Str(n), v) {
+						r.Attrs[n] = s.HashSecret(v)
+					}
+				}
 				s.Set(r)
 			}
 		})
@@ -340,18 +435,28 @@ func runStep(ctx context.Context, c *Change, o ApplyOptions, re *reevaluator) (s
 	if err != nil {
 		return "", err
 	}
-	if c.Action == Update {
-		after = withoutUnchangedSecrets(c, after, o.Writer)
-	}
 	switch c.Action {
 	case Update:
-		r, err := prov.Update(ctx, c.Type, c.ID, c.Before, after)
+		send := withoutUnchangedSecrets(c, after, o.Writer)
+		undo, err := recordSecretIntent(c, send, o)
 		if err != nil {
 			return "", err
 		}
+		r, err := prov.Update(ctx, c.Type, c.ID, c.Before, send)
+		if err != nil {
+			if undo != nil && ctx.Err() == nil {
+				// The provider refused: the password was not set.
+				if uerr := o.Writer.Commit(undo); uerr != nil {
+					err = errors.Join(err, uerr)
+				}
+			}
+			return "", err
+		}
 		re.setKnown(c.Address, r.ID)
+		// An adopted object's configured secret is recorded as its baseline, and
+		// an old-scheme hash upgraded, though neither was sent.
 		return r.ID, o.Writer.Commit(func(s *state.State) {
-			s.Set(stateEntry(c, orID(r.ID, c.ID), after, s.Find(c.Address), o.Now))
+			s.Set(stateEntry(s, c, orID(r.ID, c.ID), withBaseline(c, send, after), s.Find(c.Address), o.Now))
 		})
 	case Replace:
 		if err := prov.Delete(ctx, c.Type, c.ID, c.Before); err != nil && !errors.Is(err, providers.ErrNotFound) {
@@ -374,7 +479,7 @@ func runStep(ctx context.Context, c *Change, o ApplyOptions, re *reevaluator) (s
 	}
 	re.setKnown(c.Address, r.ID)
 	return r.ID, o.Writer.Commit(func(s *state.State) {
-		s.Set(stateEntry(c, r.ID, after, nil, o.Now))
+		s.Set(stateEntry(s, c, r.ID, after, nil, o.Now))
 	})
 }
 
@@ -391,9 +496,10 @@ func orID(a, b string) string {
 	return b
 }
 
-// stateEntry builds the state of an applied object: canonical attributes with the
-// provider id, and write-only values replaced by salted hashes.
-func stateEntry(c *Change, id string, attrs model.Object, prior *state.Resource, now time.Time) *state.Resource {
+// stateEntry builds the state of an applied object for st: canonical attributes with
+// the provider id, and write-only values replaced by st's hashes (an old-scheme hash
+// that still matches is stored again in the current scheme).
+func stateEntry(st *state.State, c *Change, id string, attrs model.Object, prior *state.Resource, now time.Time) *state.Resource {
 	t := model.Lookup(c.Type)
 	a := attrs.Clone()
 	if t.Attr("id") != nil {
@@ -409,10 +515,10 @@ func stateEntry(c *Change, id string, attrs model.Object, prior *state.Resource,
 			a[at.Name] = prior.Attrs.Str(at.Name)
 		case !ok:
 			delete(a, at.Name)
-		case prior != nil && prior.Attrs != nil && state.SecretMatches(prior.Attrs.Str(at.Name), v):
+		case prior != nil && prior.Attrs != nil && state.SecretMatches(prior.Attrs.Str(at.Name), v) && !state.SecretNeedsUpgrade(prior.Attrs.Str(at.Name)):
 			a[at.Name] = prior.Attrs.Str(at.Name)
 		default:
-			a[at.Name] = state.HashSecret(v)
+			a[at.Name] = st.HashSecret(v)
 		}
 	}
 	r := &state.Resource{Address: c.Address, Type: c.Type, Provider: c.Provider, ID: id, Attrs: a, MatchKey: t.MatchKey(c.Label, a)}

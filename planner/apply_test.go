@@ -379,3 +379,107 @@ department "d" {
 		t.Errorf("state holds %d entries (%v), want only the in-flight create's intent", n, after.Addresses())
 	}
 }
+
+// panickingCreates panics in the Create of the department named "b".
+type panickingCreates struct{ *batchProvider }
+
+func (p *panickingCreates) Create(ctx context.Context, typ, label string, o model.Object) (providers.Remote, error) {
+	if o.Str("name") == "b" {
+		var m map[string]int
+		m["boom"]++ // a real bug
+	}
+	return p.batchProvider.Create(ctx, typ, label, o)
+}
+
+// A bug in one step fails that step like an API error, with a crash report: the
+// other steps complete and are recorded, and the process does not die.
+func TestApplyStepPanicIsAnError(t *testing.T) {
+	t.Setenv("MAILFORM_CRASH_DIR", t.TempDir())
+	src := `
+department "d" {
+  for_each = toset(["a", "b", "c"])
+  name     = each.key
+}
+`
+	p := &panickingCreates{newBatchProvider()}
+	path := filepath.Join(t.TempDir(), "mailform.state")
+	_, err := planAndApply(t, src, p, path)
+	if err == nil || !strings.Contains(err.Error(), `department.d["b"]: internal error (a bug in mailform): assignment to entry in nil map; a crash report was written to `) {
+		t.Fatalf("apply error = %v, want the step's internal error with its crash report", err)
+	}
+	st, lerr := state.NewLocal(path).Load()
+	if lerr != nil {
+		t.Fatal(lerr)
+	}
+	for _, a := range []string{`department.d["a"]`, `department.d["c"]`} {
+		if r := st.Find(a); r == nil || r.ID == "" {
+			t.Errorf("%s was not recorded after another step crashed", a)
+		}
+	}
+}
+
+// gatedCreates holds each Create until gate closes, honouring its context.
+type gatedCreates struct {
+	*batchProvider
+	started chan struct{}
+	gate    chan struct{}
+	once    sync.Once
+}
+
+func (p *gatedCreates) Create(ctx context.Context, typ, label string, o model.Object) (providers.Remote, error) {
+	p.once.Do(func() { close(p.started) })
+	select {
+	case <-p.gate:
+	case <-ctx.Done():
+		return providers.Remote{}, ctx.Err()
+	}
+	return p.batchProvider.Create(ctx, typ, label, o)
+}
+
+// Stop (the first Ctrl-C) starts nothing new but lets the call in flight finish with
+// a live context, and records it.
+func TestApplyStopLetsInFlightFinish(t *testing.T) {
+	src := `
+department "d" {
+  for_each = toset(["a", "b", "c"])
+  name     = each.key
+}
+`
+	cfg, diags := schema.LoadSources(t.TempDir(), map[string][]byte{"main.mf.hcl": []byte(src)})
+	if diags.HasErrors() {
+		t.Fatal(diags.Error())
+	}
+	p := &gatedCreates{batchProvider: newBatchProvider(), started: make(chan struct{}), gate: make(chan struct{})}
+	ps := &ProviderSet{ByName: map[string]providers.Provider{"sandbox": p}, kinds: map[string]string{"sandbox": "sandbox"}, names: []string{"sandbox"}}
+	b := state.NewLocal(filepath.Join(t.TempDir(), "mailform.state"))
+	st, _ := b.Load()
+	plan, diags := MakePlan(context.Background(), Options{Config: cfg, State: st, Providers: ps, Refresh: true, Now: time.Now()})
+	if diags.HasErrors() {
+		t.Fatal(diags.Error())
+	}
+	stop, cancel := context.WithCancel(context.Background())
+	go func() {
+		<-p.started
+		cancel()
+		time.Sleep(50 * time.Millisecond)
+		close(p.gate)
+	}()
+	w := state.NewWriter(b, st)
+	err := Apply(context.Background(), plan, ApplyOptions{Config: cfg, Providers: ps, Writer: w, Parallelism: 1, Now: time.Now(), Stop: stop})
+	if cerr := w.Close(); cerr != nil {
+		t.Fatal(cerr)
+	}
+	if err == nil || strings.Contains(err.Error(), "canceled") || !strings.Contains(err.Error(), "interrupted: 2 steps were not started") {
+		t.Errorf("apply error = %v, want only the two steps not started", err)
+	}
+	after, _ := b.Load()
+	n := 0
+	for _, r := range after.Resources {
+		if r.ID != "" && r.Pending == "" {
+			n++
+		}
+	}
+	if n != 1 || len(p.objs["department"]) != 1 {
+		t.Errorf("recorded %d, created %d; want the one in flight finished and recorded", n, len(p.objs["department"]))
+	}
+}

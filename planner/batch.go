@@ -182,7 +182,7 @@ func runBatch(ctx context.Context, b *step, o ApplyOptions, re *reevaluator) err
 				s.Remove(it.c.Address)
 			default:
 				after := changes[it.ops[len(it.ops)-1]].Desired
-				s.Set(stateEntry(it.c, orID(id, it.c.ID), after, s.Find(it.c.Address), o.Now))
+				s.Set(stateEntry(s, it.c, orID(id, it.c.ID), after, s.Find(it.c.Address), o.Now))
 			}
 			if err != nil {
 				errs = append(errs, fmt.Errorf("%s: %w", it.c.Address, err))

@@ -108,7 +108,7 @@ func diffInstance(o Options, st *state.State, in *Instance, m *matching, g *grap
 	}
 	c.Attrs = model.Diff(t, before, in.Desired, ignore)
 	for _, a := range t.Attrs {
-		if !a.WriteOnly || ignore[a.Name] {
+		if !a.WriteOnly {
 			continue
 		}
 		v, ok := in.Desired[a.Name].(string)
@@ -119,9 +119,21 @@ func diffInstance(o Options, st *state.State, in *Instance, m *matching, g *grap
 		if sr != nil && sr.Attrs != nil {
 			prior, _ = sr.Attrs[a.Name].(string)
 		}
-		if prior == "" || !state.SecretMatches(prior, v) {
+		matches := prior != "" && state.SecretMatches(prior, v)
+		// An old, fast hash is upgraded even when changes are ignored (the
+		// examples ignore the initial password): it is what a stolen state exposes.
+		if matches && state.SecretNeedsUpgrade(prior) {
+			c.Rehash = append(c.Rehash, a.Name)
+		}
+		if ignore[a.Name] {
+			continue
+		}
+		if !matches {
 			if prior == "" && c.Adopt {
-				continue // adopting: the live secret cannot be read, keep it
+				// Adopting: the live secret cannot be read, and it may be one the
+				// user chose; the configured value becomes the baseline unset.
+				c.Baseline = append(c.Baseline, a.Name)
+				continue
 			}
 			c.Attrs = append(c.Attrs, model.AttrChange{Name: a.Name, Before: prior != "", After: true, Sensitive: true})
 		}

@@ -88,6 +88,10 @@ dns_record "mx" {
 
 // driftFixture is a world where the last apply matched the configuration exactly:
 // state and live objects both hold what driftConfig declares.
+// fixturePasswordHash is alice's stored password, hashed once: each hash with a new
+// salt would cost the fixture an argon2id run.
+var fixturePasswordHash = state.HashSecret("s3cret-Passw0rd")
+
 func driftFixture() (map[string]map[string]model.Object, *state.State) {
 	objs := map[string][]struct {
 		addr, id string
@@ -111,7 +115,7 @@ func driftFixture() (map[string]map[string]model.Object, *state.State) {
 			live[typ][e.id] = c.Clone()
 			attrs := c.Clone()
 			if e.addr == "account.alice" {
-				attrs["password"] = state.HashSecret("s3cret-Passw0rd")
+				attrs["password"] = fixturePasswordHash
 			}
 			st.Set(&state.Resource{Address: e.addr, Type: typ, Provider: "sandbox", ID: e.id, Attrs: attrs, MatchKey: t.MatchKey("", c)})
 		}

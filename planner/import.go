@@ -96,7 +96,14 @@ func ImportObject(ctx context.Context, o ImportOptions) (*state.Resource, hcl.Di
 		}
 	}
 	c := &Change{Address: addr, Type: t.Name, Provider: prov, Label: labelOf(addr), PreventDestroy: in.Res.Lifecycle.PreventDestroy}
-	return stateEntry(c, lo.ID, lo.Attrs, nil, o.Now), diags
+	// The live password cannot be read: the configured one is recorded as the
+	// baseline, so the next plan does not reset a password the user chose.
+	for _, a := range t.Attrs {
+		if _, ok := in.Desired[a.Name].(string); ok && a.WriteOnly && !in.Res.Lifecycle.IgnoreChanges[a.Name] {
+			c.Baseline = append(c.Baseline, a.Name)
+		}
+	}
+	return stateEntry(o.State, c, lo.ID, withBaseline(c, lo.Attrs, in.Desired), nil, o.Now), diags
 }
 
 func importError(summary, detail string) hcl.Diagnostics {

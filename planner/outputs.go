@@ -39,6 +39,7 @@ func Outputs(o Options) ([]Output, hcl.Diagnostics) {
 		return nil
 	})
 	diags = append(diags, d...)
+	secrets := FindSecrets(o.Config)
 	var out []Output
 	for _, oc := range o.Config.Outputs {
 		if oc.Expr == nil {
@@ -49,7 +50,9 @@ func Outputs(o Options) ([]Output, hcl.Diagnostics) {
 		if d.HasErrors() {
 			continue
 		}
-		out = append(out, Output{Name: oc.Name, Value: v, Sensitive: oc.Sensitive, Description: oc.Description})
+		// An output of a secret is sensitive whether or not the block says so.
+		sensitive := oc.Sensitive || secrets.RefersTo(o.Config, oc.Expr)
+		out = append(out, Output{Name: oc.Name, Value: v, Sensitive: sensitive, Description: oc.Description})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out, diags

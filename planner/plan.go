@@ -10,6 +10,7 @@ import (
 	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
 
+	"github.com/mailform/mailform/crash"
 	"github.com/mailform/mailform/model"
 	"github.com/mailform/mailform/providers"
 	"github.com/mailform/mailform/schema"
@@ -61,6 +62,10 @@ type Change struct {
 	// Adopt is true when the object exists live but state did not know it: apply
 	// records it in state (after a crash, or an import).
 	Adopt bool `json:"adopt,omitempty"`
+	// Baseline lists the write-only attributes (passwords) of an adopted object: the
+	// live value cannot be read, so apply records the configured value's hash as the
+	// baseline without setting it; only a later change in the configuration sets it.
+	Baseline []string `json:"baseline,omitempty"`
 	// MatchKey is the natural key the object can be found by again.
 	MatchKey string `json:"match_key,omitempty"`
 	// Reason explains the action where it is not obvious.
@@ -77,6 +82,10 @@ type Change struct {
 	// Restate is true when only the state entry changes (prevent_destroy set or
 	// cleared).
 	Restate bool `json:"restate,omitempty"`
+	// Rehash lists the write-only attributes whose stored hash uses an older, fast
+	// scheme and still matches the configured value: apply stores it again in the
+	// current scheme without changing the password.
+	Rehash []string `json:"rehash,omitempty"`
 	// DueDate is when a departed account's retention ends.
 	DueDate *time.Time `json:"due_date,omitempty"`
 	// Deps lists the addresses this change must wait for.
@@ -103,6 +112,9 @@ type Plan struct {
 	Refreshed bool `json:"refreshed"`
 	// Warnings are non-fatal findings to show with the plan.
 	Warnings []string `json:"warnings,omitempty"`
+	// WithheldVars, in a plan read from a file, are the sensitive variables whose
+	// values the file does not hold; apply must be given them again.
+	WithheldVars []string `json:"-"`
 }
 
 // Counts returns how many instances are added, changed and destroyed.
@@ -129,7 +141,7 @@ func (p *Plan) HasChanges() bool {
 		return true
 	}
 	for _, c := range p.Changes {
-		if c.Action != NoOp || c.Adopt || c.Forget || c.Restate {
+		if c.Action != NoOp || c.Adopt || c.Forget || c.Restate || len(c.Rehash) > 0 {
 			return true
 		}
 	}
@@ -354,6 +366,11 @@ func refresh(ctx context.Context, o Options, st *state.State, insts []*Instance)
 		}
 		sort.Strings(r.Zones)
 		go func(k liveKey, r providers.ReadRequest) {
+			defer func() {
+				if e := crash.Recovered(recover()); e != nil {
+					ch <- result{k: k, err: e}
+				}
+			}()
 			rs, err := o.Providers.ByName[k.provider].Read(ctx, r)
 			if err != nil {
 				ch <- result{k: k, err: err}

@@ -27,6 +27,7 @@ func Validate(cfg *schema.Config, vars map[string]cty.Value, ps *ProviderSet) hc
 		in.Provider = assign[r]
 	}
 	diags = appendNew(diags, crossCheck(insts, ps))
+	diags = appendNew(diags, LiteralSecretWarnings(FindSecrets(cfg)))
 	return appendNew(diags, lintResults(diags, lintDNS(insts, ps)))
 }
 

@@ -14,6 +14,7 @@ import (
 	"github.com/miekg/dns"
 	"github.com/zclconf/go-cty/cty"
 
+	"github.com/mailform/mailform/crash"
 	"github.com/mailform/mailform/model"
 	"github.com/mailform/mailform/schema"
 )
@@ -176,6 +177,11 @@ func Verify(ctx context.Context, insts []*Instance, ps *ProviderSet, opt VerifyO
 		go func() {
 			defer wg.Done()
 			defer func() { <-sem }()
+			defer func() {
+				if e := crash.Recovered(recover()); e != nil {
+					out[j.i].Status, out[j.i].Error = VerifyError, e.Error()
+				}
+			}()
 			check(ctx, &out[j.i], opt.Timeout)
 		}()
 	}

@@ -53,15 +53,20 @@ func Load(dir string) (*Config, hcl.Diagnostics) {
 		}}
 	}
 	sources := map[string][]byte{}
+	var unread hcl.Diagnostics
 	for _, e := range entries {
 		if e.IsDir() || !strings.HasSuffix(e.Name(), FileSuffix) {
 			continue
 		}
-		b, err := os.ReadFile(filepath.Join(dir, e.Name()))
+		b, err := ReadInput(filepath.Join(dir, e.Name()), dir)
 		if err != nil {
-			return nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Cannot read configuration file", Detail: err.Error()}}
+			unread = append(unread, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Cannot read configuration file " + e.Name(), Detail: err.Error()})
+			continue
 		}
 		sources[e.Name()] = b
+	}
+	if unread.HasErrors() {
+		return nil, unread
 	}
 	if len(sources) == 0 {
 		return nil, hcl.Diagnostics{{
@@ -91,6 +96,10 @@ func LoadSources(dir string, sources map[string][]byte) (*Config, hcl.Diagnostic
 	p := hclparse.NewParser()
 	var diags hcl.Diagnostics
 	for _, n := range names {
+		if d := CheckNesting(sources[n], n, hcl.InitialPos, false); d.HasErrors() {
+			diags = append(diags, d...)
+			continue
+		}
 		f, d := p.ParseHCL(sources[n], n)
 		diags = append(diags, d...)
 		if f == nil {

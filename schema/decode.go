@@ -6,6 +6,8 @@ import (
 	"net/mail"
 	"regexp"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/ext/dynblock"
@@ -160,6 +162,11 @@ func fromCty(a *model.Attr, val cty.Value, rng hcl.Range, typ string) (any, hcl.
 			return nil, tooMany(a, typ, rng, len(out))
 		}
 		var diags hcl.Diagnostics
+		for _, s := range out {
+			if err := CheckText(s); err != nil {
+				return nil, textErr(a, typ, rng, s, err)
+			}
+		}
 		if a.Kind == model.KindEmailSet {
 			for _, s := range out {
 				if err := CheckEmail(s); err != nil {
@@ -175,6 +182,9 @@ func fromCty(a *model.Attr, val cty.Value, rng hcl.Range, typ string) (any, hcl.
 			return nil, typeErr(a, typ, rng, err.Error()+".")
 		}
 		s := v.AsString()
+		if err := CheckText(s); err != nil {
+			return nil, textErr(a, typ, rng, s, err)
+		}
 		var diags hcl.Diagnostics
 		switch a.Kind {
 		case model.KindEmail:
@@ -197,6 +207,27 @@ func fromCty(a *model.Attr, val cty.Value, rng hcl.Range, typ string) (any, hcl.
 		}
 		return s, diags
 	}
+}
+
+// CheckText refuses what no name, address or text attribute may hold and what would
+// never converge: bytes that are not UTF-8 (and U+FFFD, which such bytes became on
+// their way in), and control characters, NUL included.
+func CheckText(s string) error {
+	for i, r := range s {
+		switch {
+		case r == utf8.RuneError:
+			return fmt.Errorf("byte %d is not valid UTF-8 (or is U+FFFD, what invalid bytes were replaced by); save the file as UTF-8", i+1)
+		case unicode.IsControl(r):
+			return fmt.Errorf("character %d is the control character %U; names and text may hold only printable characters", utf8.RuneCountInString(s[:i])+1, r)
+		}
+	}
+	return nil
+}
+
+func textErr(a *model.Attr, typ string, rng hcl.Range, s string, err error) hcl.Diagnostics {
+	// The value is not quoted: it may be a password.
+	return hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Invalid text in " + a.Name,
+		Detail: fmt.Sprintf("%s.%s: %v.", typ, a.Name, err), Subject: rng.Ptr()}}
 }
 
 func contains(list []string, s string) bool {

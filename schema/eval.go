@@ -2,9 +2,10 @@ package schema
 
 import (
 	"fmt"
-	"os"
 	"path/filepath"
 	"sort"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/ext/tryfunc"
@@ -46,6 +47,20 @@ func (c *Config) Functions() map[string]function.Function {
 		"tobool": stdlib.MakeToFunc(cty.Bool), "tolist": makeToCollection(false),
 		"toset": makeToCollection(true), "tomap": stdlib.MakeToFunc(cty.Map(cty.DynamicPseudoType)),
 	}
+	fs["jsondecode"] = function.New(&function.Spec{
+		Params: []function.Parameter{{Name: "str", Type: cty.String}},
+		Type: func(args []cty.Value) (cty.Type, error) {
+			if args[0].IsKnown() {
+				if err := checkJSONNesting(args[0].AsString()); err != nil {
+					return cty.NilType, err
+				}
+			}
+			return stdlib.JSONDecodeFunc.ReturnType([]cty.Type{args[0].Type()})
+		},
+		Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) {
+			return stdlib.JSONDecodeFunc.Call(args)
+		},
+	})
 	fs["try"] = tryfunc.TryFunc
 	fs["can"] = tryfunc.CanFunc
 	fs["file"] = function.New(&function.Spec{
@@ -56,9 +71,12 @@ func (c *Config) Functions() map[string]function.Function {
 			if !filepath.IsAbs(p) {
 				p = filepath.Join(c.Dir, p)
 			}
-			b, err := os.ReadFile(p)
+			b, err := ReadInput(p, c.Dir)
 			if err != nil {
 				return cty.NilVal, fmt.Errorf("cannot read %s (paths are relative to the configuration directory): %v", args[0].AsString(), err)
+			}
+			if line, err := checkFileText(b); err != nil {
+				return cty.NilVal, fmt.Errorf("%s line %d: %v", args[0].AsString(), line, err)
 			}
 			return cty.StringVal(string(b)), nil
 		},
@@ -184,4 +202,55 @@ func ForEachKeys(expr hcl.Expression, ctx *hcl.EvalContext) ([]string, map[strin
 	}
 	sort.Strings(keys)
 	return keys, values, diags
+}
+
+// checkFileText refuses a file() input that is not text, naming the line: invalid
+// UTF-8 would become U+FFFD on the way in and plan a change forever, and a control
+// character in a CSV row would reach a name. Tabs and line ends are text.
+func checkFileText(b []byte) (int, error) {
+	line := 1
+	for i := 0; i < len(b); {
+		r, n := utf8.DecodeRune(b[i:])
+		switch {
+		case r == utf8.RuneError && n <= 1:
+			return line, fmt.Errorf("byte %d is not valid UTF-8; save the file as UTF-8", i+1)
+		case r == '\n':
+			line++
+		case r == '\t' || r == '\r':
+		case unicode.IsControl(r):
+			return line, fmt.Errorf("holds the control character %U", r)
+		}
+		i += n
+	}
+	return 0, nil
+}
+
+// checkJSONNesting refuses JSON nested deeper than MaxNesting: decoding recurses once
+// per level, and a few million brackets overflowed the stack.
+func checkJSONNesting(s string) error {
+	depth, inString, escaped := 0, false, false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case inString:
+			switch {
+			case escaped:
+				escaped = false
+			case c == '\\':
+				escaped = true
+			case c == '"':
+				inString = false
+			}
+		case c == '"':
+			inString = true
+		case c == '[' || c == '{':
+			depth++
+			if depth > MaxNesting {
+				return fmt.Errorf("the JSON nests more than %d levels deep", MaxNesting)
+			}
+		case c == ']' || c == '}':
+			depth--
+		}
+	}
+	return nil
 }

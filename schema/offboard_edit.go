@@ -44,7 +44,7 @@ func OffboardAccount(dir, email, handover string, retainDays int) (*OffboardEdit
 	var csvFiles []string
 	handoverRef := ""
 	for _, path := range files {
-		src, err := os.ReadFile(path)
+		src, err := ReadInput(path, filepath.Dir(path))
 		if err != nil {
 			return nil, err
 		}
@@ -161,7 +161,7 @@ func dedupe(l []string) []string {
 // whose email column is email. It reports false when the file has no such row, and an
 // error when the row is there but the file lacks the columns the policy needs.
 func offboardCSVRow(path, email, handover string, retainDays int) (bool, error) {
-	data, err := os.ReadFile(path)
+	data, err := ReadInput(path, filepath.Dir(path))
 	if err != nil {
 		return false, nil
 	}

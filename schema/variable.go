@@ -22,6 +22,8 @@ type Variable struct {
 	Default     cty.Value // cty.NilVal when the variable is required
 	Description string
 	Sensitive   bool
+	// DefaultExpr is the default's expression, nil without one.
+	DefaultExpr hcl.Expression
 	Validations []*VariableValidation
 	DeclRange   hcl.Range
 }
@@ -61,6 +63,7 @@ func decodeVariableBlock(b *hcl.Block) (*Variable, hcl.Diagnostics) {
 		diags = append(diags, gohcl.DecodeExpression(a.Expr, nil, &v.Sensitive)...)
 	}
 	if a, ok := content.Attributes["default"]; ok {
+		v.DefaultExpr = a.Expr
 		val, d := a.Expr.Value(nil)
 		diags = append(diags, d...)
 		if !d.HasErrors() {
@@ -142,6 +145,23 @@ type rawVar struct {
 // then the default. Each value is converted to the declared type and checked by the
 // variable's validation blocks.
 func (c *Config) VariableValues(in VarInputs) (map[string]cty.Value, hcl.Diagnostics) {
+	raw, diags := c.rawValues(in)
+	return c.resolve(in, raw, diags)
+}
+
+// GivenVariables returns the variables that in gives a value (from the environment,
+// an automatic or -var-file file, or -var), each with where the value came from.
+func (c *Config) GivenVariables(in VarInputs) map[string]string {
+	raw, _ := c.rawValues(in)
+	out := make(map[string]string, len(raw))
+	for n, r := range raw {
+		out[n] = r.source
+	}
+	return out
+}
+
+// rawValues collects the variable values in gives, later sources winning.
+func (c *Config) rawValues(in VarInputs) (map[string]*rawVar, hcl.Diagnostics) {
 	var diags hcl.Diagnostics
 	raw := map[string]*rawVar{}
 	env := in.Environ
@@ -188,6 +208,10 @@ func (c *Config) VariableValues(in VarInputs) (map[string]cty.Value, hcl.Diagnos
 		}
 		raw[k] = &rawVar{raw: v, source: "-var " + k}
 	}
+	return raw, diags
+}
+
+func (c *Config) resolve(in VarInputs, raw map[string]*rawVar, diags hcl.Diagnostics) (map[string]cty.Value, hcl.Diagnostics) {
 	out := map[string]cty.Value{}
 	names := make([]string, 0, len(c.Variables))
 	for n := range c.Variables {
@@ -209,6 +233,11 @@ func (c *Config) VariableValues(in VarInputs) (map[string]cty.Value, hcl.Diagnos
 		case given:
 			val = cty.StringVal(r.raw)
 			if !v.Type.Equals(cty.String) && v.Type != cty.DynamicPseudoType {
+				if d := CheckNesting([]byte(r.raw), r.source, hcl.InitialPos, true); d.HasErrors() {
+					diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid value for variable " + n,
+						Detail: fmt.Sprintf("The value from %s nests more than %d levels deep.", r.source, MaxNesting)})
+					continue
+				}
 				expr, d := hclsyntax.ParseExpression([]byte(r.raw), r.source, hcl.InitialPos)
 				if d.HasErrors() {
 					diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid value for variable " + n,
@@ -276,9 +305,12 @@ func (c *Config) VariableValues(in VarInputs) (map[string]cty.Value, hcl.Diagnos
 }
 
 func (c *Config) readVarFile(path string, raw map[string]*rawVar) hcl.Diagnostics {
-	src, err := os.ReadFile(path)
+	src, err := ReadInput(path, c.Dir)
 	if err != nil {
 		return hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Cannot read variable file", Detail: fmt.Sprintf("%v. Check the -var-file path.", err)}}
+	}
+	if d := CheckNesting(src, path, hcl.InitialPos, false); d.HasErrors() {
+		return d
 	}
 	f, diags := hclsyntax.ParseConfig(src, path, hcl.InitialPos)
 	if diags.HasErrors() {

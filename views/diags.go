@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"sort"
+	"unicode/utf8"
 
 	"github.com/hashicorp/hcl/v2"
 	wordwrap "github.com/mitchellh/go-wordwrap"
@@ -25,6 +26,7 @@ func RenderDiags(w io.Writer, diags hcl.Diagnostics, files map[string]*hcl.File,
 	if len(diags) == 0 {
 		return
 	}
+	files = textFiles(files)
 	hw := hcl.NewDiagnosticTextWriter(w, files, diagWidth, col.On)
 	idx := map[string]*lineIndex{}
 	for _, d := range diags {
@@ -34,6 +36,34 @@ func RenderDiags(w io.Writer, diags hcl.Diagnostics, files map[string]*hcl.File,
 		}
 		writeDiag(w, d, files, idx, col.On)
 	}
+}
+
+// textFiles leaves out the files that are not text (invalid UTF-8, NUL or other
+// control characters): their lines are not shown, because a file that is not
+// configuration text (a binary, a process environment behind a link) must not be
+// echoed into a CI log by a parse error.
+func textFiles(files map[string]*hcl.File) map[string]*hcl.File {
+	out := make(map[string]*hcl.File, len(files))
+	for n, f := range files {
+		if f != nil && IsText(f.Bytes) {
+			out[n] = f
+		}
+	}
+	return out
+}
+
+// IsText reports whether b is valid UTF-8 without control characters other than
+// tab, line feed and carriage return.
+func IsText(b []byte) bool {
+	if !utf8.Valid(b) {
+		return false
+	}
+	for _, c := range b {
+		if (c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f {
+			return false
+		}
+	}
+	return true
 }
 
 // SortDiags orders diagnostics for a person: errors first, then warnings, each in

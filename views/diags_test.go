@@ -135,3 +135,19 @@ func TestRenderDiagsOrder(t *testing.T) {
 		last = i
 	}
 }
+
+func TestIsText(t *testing.T) {
+	for s, want := range map[string]bool{
+		"locals {\n\tx = \"ü\"\r\n}\n": true,
+		"":                             true,
+		"a\x00b":                       false,
+		"PATH=/bin\x00HOME=/root":      false,
+		"bad \xff utf-8":               false,
+		"bell \a":                      false,
+		"del \x7f":                     false,
+	} {
+		if got := IsText([]byte(s)); got != want {
+			t.Errorf("IsText(%q) = %v, want %v", s, got, want)
+		}
+	}
+}

@@ -61,8 +61,11 @@ func RenderPlan(w io.Writer, p *planner.Plan, col Colors) {
 			switch {
 			case c.Adopt:
 				fmt.Fprintf(w, "  # %s exists live (id %s) and will be recorded in state\n", c.Address, c.ID)
+				renderBaseline(w, c)
 			case c.Restate:
 				fmt.Fprintf(w, "  # %s: prevent_destroy = %v will be recorded in state\n", c.Address, c.PreventDestroy)
+			case len(c.Rehash) > 0:
+				fmt.Fprintf(w, "  # %s: the stored hash of its %s will be upgraded to argon2id in state (nothing changes live)\n", c.Address, strings.Join(c.Rehash, ", "))
 			case c.Reason != "":
 				fmt.Fprintf(w, "  # %s: %s\n", c.Address, c.Reason)
 			}
@@ -86,6 +89,13 @@ func RenderPlan(w io.Writer, p *planner.Plan, col Colors) {
 	fmt.Fprintf(w, "\n%s %d to add, %d to change, %d to destroy.\n", col.Bold("Plan:"), add, change, destroy)
 }
 
+// renderBaseline says that an adopted object's secrets are left as they are live.
+func renderBaseline(w io.Writer, c *planner.Change) {
+	if len(c.Baseline) > 0 {
+		fmt.Fprintf(w, "  # (%s: unknown live, not set; the configured value is recorded as the baseline, and only a change of it in the configuration sets it)\n", strings.Join(c.Baseline, ", "))
+	}
+}
+
 func renderChange(w io.Writer, c *planner.Change, col Colors, names map[string]string) {
 	verb := map[planner.Action]string{
 		planner.Create: "will be created", planner.Update: "will be updated in place",
@@ -105,6 +115,7 @@ func renderChange(w io.Writer, c *planner.Change, col Colors, names map[string]s
 	}
 	if c.Adopt {
 		fmt.Fprintf(w, "  # (found live with id %s; it will be recorded in state)\n", c.ID)
+		renderBaseline(w, c)
 	}
 	sym := col.action(c.Action, c.Action.Symbol())
 	name, _, _ := strings.Cut(c.Label, "[")
@@ -320,15 +331,20 @@ type JSONSummary struct {
 
 // JSONChange is one instance's change in the JSON plan.
 type JSONChange struct {
-	Address  string           `json:"address"`
-	Type     string           `json:"type"`
-	Provider string           `json:"provider"`
-	Action   string           `json:"action"`
-	Adopt    bool             `json:"adopt,omitempty"`
-	Reason   string           `json:"reason,omitempty"`
-	Before   map[string]any   `json:"before,omitempty"`
-	After    map[string]any   `json:"after,omitempty"`
-	Changed  []JSONAttrChange `json:"changed_attributes,omitempty"`
+	Address  string `json:"address"`
+	Type     string `json:"type"`
+	Provider string `json:"provider"`
+	Action   string `json:"action"`
+	Adopt    bool   `json:"adopt,omitempty"`
+	// Baseline names an adopted object's secrets recorded from the configuration
+	// without being set (their live values cannot be read).
+	Baseline []string `json:"secret_baseline,omitempty"`
+	// Rehash names the secrets whose stored hash apply upgrades in state only.
+	Rehash  []string         `json:"rehash,omitempty"`
+	Reason  string           `json:"reason,omitempty"`
+	Before  map[string]any   `json:"before,omitempty"`
+	After   map[string]any   `json:"after,omitempty"`
+	Changed []JSONAttrChange `json:"changed_attributes,omitempty"`
 }
 
 // JSONAttrChange is one attribute's change.
@@ -345,7 +361,7 @@ func ToJSON(p *planner.Plan) JSONPlan {
 	jp := JSONPlan{FormatVersion: "1", Lineage: p.Lineage, Serial: p.Serial, Summary: JSONSummary{add, change, destroy}, Moves: p.Moves, Changes: []JSONChange{}}
 	for _, c := range p.Changes {
 		t := model.Lookup(c.Type)
-		jc := JSONChange{Address: c.Address, Type: c.Type, Provider: c.Provider, Action: string(c.Action), Adopt: c.Adopt, Reason: c.Reason,
+		jc := JSONChange{Address: c.Address, Type: c.Type, Provider: c.Provider, Action: string(c.Action), Adopt: c.Adopt, Baseline: c.Baseline, Rehash: c.Rehash, Reason: c.Reason,
 			Before: jsonObject(t.Attrs, c.Before), After: jsonObject(t.Attrs, c.After)}
 		for _, a := range c.Attrs {
 			ac := JSONAttrChange{Name: a.Name, Before: jsonValue(a.Before), After: jsonValue(a.After)}

@@ -2,14 +2,11 @@ package main
 
 import (
 	"bufio"
-	"context"
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -38,6 +35,9 @@ func newApplyCmd() *cobra.Command {
 				sp, cfg, vars, err := planner.ReadPlanFile(args[0], ".")
 				if err != nil {
 					return fail("%v", err)
+				}
+				if missing := planner.MissingWithheldVars(sp, cfg.GivenVariables(f.inputs())); len(missing) > 0 {
+					return fail("the plan was made with values of the sensitive variables %s, which plan files never hold: give them to apply again, as to plan (-var, -var-file, a *.auto.mfvars.hcl file or MAILFORM_VAR_<name>)", strings.Join(missing, ", "))
 				}
 				ws, diags := workspace.FromConfig(".", cfg, vars, f.inputs())
 				if err := report(diags, cfg.Files); err != nil {
@@ -98,8 +98,9 @@ func newApplyCmd() *cobra.Command {
 			if err != nil {
 				return fail("%v", err)
 			}
-			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-			defer stop()
+			pr := &progress{w: stdout, col: col, inflight: map[string]bool{}}
+			intr := watchInterrupts(os.Stderr, pr.running)
+			defer intr.release()
 			writer := state.NewWriter(w.Backend, st)
 			// Steps are journaled as they complete; fold the journal into the state
 			// file at the end, whatever happened.
@@ -109,10 +110,9 @@ func newApplyCmd() *cobra.Command {
 				}
 			}()
 			start := time.Now()
-			pr := &progress{w: stdout, col: col}
-			err = planner.Apply(ctx, p, planner.ApplyOptions{
+			err = planner.Apply(intr.calls, p, planner.ApplyOptions{
 				Config: w.Config, Vars: w.Vars, Providers: w.Providers, Writer: writer,
-				Parallelism: parallelism, Now: now, Progress: pr.event,
+				Parallelism: parallelism, Now: now, Progress: pr.event, Stop: intr.stop,
 			})
 			add, change, destroy := pr.counts()
 			if err != nil {
@@ -143,6 +143,18 @@ type progress struct {
 	col                  views.Colors
 	add, change, destroy int
 	finished             int
+	inflight             map[string]bool // steps started and not done
+}
+
+// running lists the steps in flight.
+func (p *progress) running() []string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	out := make([]string, 0, len(p.inflight))
+	for a := range p.inflight {
+		out = append(out, a)
+	}
+	return out
 }
 
 var verbs = map[planner.Action][2]string{
@@ -158,9 +170,13 @@ func (p *progress) event(e planner.Event) {
 	defer p.mu.Unlock()
 	v := verbs[e.Action]
 	if !e.Done {
+		if p.inflight != nil {
+			p.inflight[e.Address] = true
+		}
 		fmt.Fprintf(p.w, "%s: %s\n", e.Address, v[0])
 		return
 	}
+	delete(p.inflight, e.Address)
 	if e.Err != nil {
 		fmt.Fprintf(p.w, "%s: %s after %s\n", e.Address, p.col.Red("Failed"), e.Elapsed.Round(time.Millisecond))
 		return

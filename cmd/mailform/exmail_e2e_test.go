@@ -36,7 +36,8 @@ type served struct {
 	dns string // the DNS address, when serving DNS
 	cmd *exec.Cmd
 	out *syncBuffer
-	eof chan struct{} // closed when all of stdout has been copied into out
+	// read is closed when all of stdout has been copied into out.
+	read chan struct{}
 }
 
 // syncBuffer collects a process's output while the test reads it.
@@ -73,14 +74,14 @@ func startServe(t *testing.T, dir string, env []string, args ...string) *served 
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &served{cmd: cmd, out: &syncBuffer{}, eof: make(chan struct{})}
+	s := &served{cmd: cmd, out: &syncBuffer{}, read: make(chan struct{})}
 	cmd.Stderr = s.out
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
 	ready := make(chan struct{})
 	go func() {
-		defer close(s.eof)
+		defer close(s.read)
 		sc := bufio.NewScanner(stdout)
 		for sc.Scan() {
 			fmt.Fprintln(s.out, sc.Text())
@@ -120,7 +121,10 @@ func (s *served) stop(t *testing.T) string {
 	// may be lost.
 	done := make(chan error, 1)
 	go func() {
-		<-s.eof
+		select {
+		case <-s.read:
+		case <-time.After(30 * time.Second):
+		}
 		done <- s.cmd.Wait()
 	}()
 	select {

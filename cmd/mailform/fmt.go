@@ -31,11 +31,15 @@ func newFmtCmd() *cobra.Command {
 			var broken hcl.Diagnostics
 			sources := map[string]*hcl.File{}
 			for _, f := range files {
-				src, err := os.ReadFile(f)
+				src, err := schema.ReadInput(f, ".")
 				if err != nil {
 					return fail("%v", err)
 				}
-				if _, diags := hclsyntax.ParseConfig(src, f, hcl.InitialPos); diags.HasErrors() {
+				diags := schema.CheckNesting(src, f, hcl.InitialPos, false)
+				if !diags.HasErrors() {
+					_, diags = hclsyntax.ParseConfig(src, f, hcl.InitialPos)
+				}
+				if diags.HasErrors() {
 					// Every broken file is reported, with its source lines, and
 					// the others are still formatted.
 					broken = append(broken, diags...)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/mailform/mailform/model"
 	"github.com/mailform/mailform/planner"
 	"github.com/mailform/mailform/state"
 	"github.com/mailform/mailform/workspace"
@@ -65,6 +66,11 @@ Afterwards run mailform plan: it shows where the configuration differs from the 
 				return fail("saving state: %v", serr)
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "Imported %s (provider %s, id %s).\n", r.Address, r.Provider, r.ID)
+			for _, a := range model.Lookup(r.Type).Attrs {
+				if a.WriteOnly && r.Attrs.Str(a.Name) != "" {
+					fmt.Fprintf(cmd.OutOrStdout(), "Its %s cannot be read and was not changed: the configured value is recorded as the baseline, and only a change of it in the configuration sets it.\n", a.Name)
+				}
+			}
 			if !inAutomation() {
 				fmt.Fprintln(cmd.OutOrStdout(), "Run mailform plan to see where the configuration differs from the live object.")
 			}

@@ -10,6 +10,7 @@ import (
 	"runtime/pprof"
 	"strings"
 
+	"github.com/mailform/mailform/crash"
 	"github.com/mailform/mailform/providers/dnspod"
 	"github.com/mailform/mailform/providers/exmail"
 	"github.com/mailform/mailform/providers/rfc2136"
@@ -48,8 +49,19 @@ func main() {
 	os.Exit(code)
 }
 
-// execute runs the command line and returns the exit code.
-func execute() int {
+// execute runs the command line and returns the exit code. A panic is an internal
+// error: it exits 1 with the path of a crash report, never with the Go runtime's
+// exit code 2, which scripts take for "changes present".
+func execute() (code int) {
+	defer func() {
+		if e := crash.Recovered(recover()); e != nil {
+			fmt.Fprintln(os.Stderr, "Error:", e)
+			code = 1
+		}
+	}()
+	if os.Getenv("MAILFORM_CRASH_TEST") == "command" {
+		panic("MAILFORM_CRASH_TEST: a deliberate crash, to test crash handling")
+	}
 	root := newRootCmd()
 	root.SetArgs(normalizeArgs(os.Args[1:]))
 	err := root.Execute()

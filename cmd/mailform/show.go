@@ -25,7 +25,7 @@ func newShowCmd() *cobra.Command {
 			asJSON = asJSON || format == "json"
 			out := cmd.OutOrStdout()
 			if len(args) == 1 {
-				p, _, _, err := planner.ReadPlanFile(args[0], ".")
+				p, err := planner.ReadPlan(args[0])
 				if err != nil {
 					return fail("%v", err)
 				}
