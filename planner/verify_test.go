@@ -170,7 +170,7 @@ func TestVerifyErrors(t *testing.T) {
 		opt     VerifyOptions
 		wantErr string
 	}{
-		{"server down", VerifyOptions{Server: down, Timeout: time.Second}, "cannot reach name server " + down},
+		{"server down", VerifyOptions{Server: down, Timeout: 200 * time.Millisecond}, "cannot reach name server " + down},
 		{"zone not served", VerifyOptions{Server: srv.Addr}, "answered REFUSED"},
 		{"no name servers found", VerifyOptions{LookupNS: func(context.Context, string) ([]string, error) {
 			return nil, errors.New("no such host")
@@ -198,7 +198,7 @@ func TestVerifyLookupNS(t *testing.T) {
 	insts, ps := desired(t, verifyConfig(nil))
 	down := closedPort(t)
 	asked := 0
-	rs := Verify(context.Background(), insts, ps, VerifyOptions{Timeout: time.Second, LookupNS: func(_ context.Context, zone string) ([]string, error) {
+	rs := Verify(context.Background(), insts, ps, VerifyOptions{Timeout: 200 * time.Millisecond, LookupNS: func(_ context.Context, zone string) ([]string, error) {
 		asked++
 		if zone != verifyZone {
 			t.Errorf("NS lookup for %q, want %s", zone, verifyZone)
@@ -216,7 +216,7 @@ func TestVerifyLookupNS(t *testing.T) {
 func TestVerifyUnknownRecords(t *testing.T) {
 	insts, ps := desired(t, verifyConfig(nil))
 	insts[0].Desired["records"] = model.Unknown
-	rs := Verify(context.Background(), insts, ps, VerifyOptions{Server: closedPort(t), Timeout: time.Second})
+	rs := Verify(context.Background(), insts, ps, VerifyOptions{Server: closedPort(t), Timeout: 200 * time.Millisecond})
 	n := 0
 	for _, r := range rs {
 		if r.Status == VerifyUnknown {
@@ -237,14 +237,16 @@ func mustRR(t *testing.T, s string) dns.RR {
 	return rr
 }
 
-// closedPort returns a loopback address where nothing listens.
+// closedPort returns a loopback address where nothing answers.
 func closedPort(t *testing.T) string {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	// A UDP socket held open and never read: queries time out, and no other test's
+	// name server can take the port meanwhile (a port closed at once was sometimes
+	// taken by a DNS server of a test running beside this one, which answered).
+	c, err := net.ListenPacket("udp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	addr := l.Addr().String()
-	_ = l.Close()
-	return addr
+	t.Cleanup(func() { c.Close() })
+	return c.LocalAddr().String()
 }

@@ -37,7 +37,7 @@ func RenderMarkdown(w io.Writer, p *planner.Plan) {
 	fmt.Fprintf(w, "### mailform plan: %d to add, %d to change, %d to destroy\n\n", add, change, destroy)
 	byType := map[string][]*planner.Change{}
 	for _, c := range p.Changes {
-		if c.Action == planner.NoOp && !c.Adopt && c.Reason == "" {
+		if c.Action == planner.NoOp && !c.Adopt && c.Reason == "" && len(c.Rehash) == 0 {
 			continue
 		}
 		byType[c.Type] = append(byType[c.Type], c)
@@ -110,6 +110,13 @@ func typeSummary(cs []*planner.Change) string {
 	return strings.Join(parts, ", ")
 }
 
+// markdownBaseline notes an adopted object's secrets, kept as they are live.
+func markdownBaseline(w io.Writer, c *planner.Change) {
+	if len(c.Baseline) > 0 {
+		fmt.Fprintf(w, "#   %s: unknown live, not set; the configured value is recorded as the baseline\n", strings.Join(c.Baseline, ", "))
+	}
+}
+
 // markdownChange writes one change as diff lines: + for added values, - for removed
 // ones, ! for a sensitive value that changes, # for a note.
 func markdownChange(w io.Writer, c *planner.Change) {
@@ -117,6 +124,10 @@ func markdownChange(w io.Writer, c *planner.Change) {
 	switch {
 	case c.Action == planner.NoOp && c.Adopt:
 		fmt.Fprintf(w, "# %s: exists live (id %s), will be recorded in state\n", c.Address, c.ID)
+		markdownBaseline(w, c)
+		return
+	case c.Action == planner.NoOp && c.Reason == "" && len(c.Rehash) > 0:
+		fmt.Fprintf(w, "# %s: the stored hash of its %s will be upgraded in state\n", c.Address, strings.Join(c.Rehash, ", "))
 		return
 	case c.Action == planner.NoOp:
 		fmt.Fprintf(w, "# %s: %s\n", c.Address, c.Reason)
@@ -128,6 +139,7 @@ func markdownChange(w io.Writer, c *planner.Change) {
 	}
 	if c.Adopt {
 		fmt.Fprintf(w, "#   found live with id %s; it will be recorded in state\n", c.ID)
+		markdownBaseline(w, c)
 	}
 	switch c.Action {
 	case planner.Create:
