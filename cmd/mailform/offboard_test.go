@@ -26,15 +26,28 @@ func accountAttrs(t *testing.T, dir, email string) map[string]any {
 	return nil
 }
 
+// driftAgrees runs drift at now and fails unless it exits 0 exactly when plan has no
+// changes: a nightly drift job must not fail while plan says there is nothing to do.
+func driftAgrees(t *testing.T, dir, now string) {
+	t.Helper()
+	p := runEnv(t, dir, []string{"MAILFORM_NOW=" + now}, "plan", "-detailed-exitcode")
+	d := runEnv(t, dir, []string{"MAILFORM_NOW=" + now}, "drift")
+	if p.code == 1 || d.code == 1 || (p.code == 0) != (d.code == 0) {
+		t.Fatalf("at %s plan and drift disagree:\nplan: %s\ndrift: %s", now, p, d)
+	}
+}
+
 // TestOffboardingLifecycle walks bob through active → departed (frozen, out of his
 // groups) → still pending 30 days later → deleted once the 60 days have passed, with
-// his address handed over to alice as an alias.
+// his address handed over to alice as an alias; drift agrees with plan at every step.
 func TestOffboardingLifecycle(t *testing.T) {
 	dir := company(t, false)
 	editFile(t, dir, "main.mf.hcl", `members = [account.alice.email]`, `members = [account.alice.email, account.bob.email]`)
 	atTime(t, dir, "2026-11-23", 0, "apply", "-auto-approve")
+	driftAgrees(t, dir, "2026-11-23")
 
 	r := atTime(t, dir, "2026-11-23", 0, "offboard", "bob@example.com", "--handover-to", "alice@example.com", "--retain-days", "60")
+	driftAgrees(t, dir, "2026-11-23")
 	src := readFile(t, dir, "main.mf.hcl")
 	for _, want := range []string{`status      = "departed"`, `handover_to = account.alice.email`, `retain_days = 60`} {
 		if !strings.Contains(src, want) {
@@ -48,6 +61,7 @@ func TestOffboardingLifecycle(t *testing.T) {
 	}
 
 	atTime(t, dir, "2026-11-23", 0, "apply", "-auto-approve")
+	driftAgrees(t, dir, "2026-11-23")
 	if st := accountAttrs(t, dir, "bob@example.com")["status"]; st != "departed" {
 		t.Fatalf("bob's status in the sandbox = %v, want departed (frozen)", st)
 	}
@@ -65,8 +79,10 @@ func TestOffboardingLifecycle(t *testing.T) {
 	if !strings.Contains(r.stdout, "offboarding pending: deletes on 2027-01-22, 30 days left") || !strings.Contains(r.stdout, "No changes.") {
 		t.Fatalf("plan 30 days after the freeze:\n%s", r.stdout)
 	}
+	driftAgrees(t, dir, "2026-12-23")
 	// The day before the due date: still pending.
 	atTime(t, dir, "2027-01-21", 0, "plan", "-detailed-exitcode")
+	driftAgrees(t, dir, "2027-01-21")
 
 	// On the due date: delete bob, alias his address to alice.
 	r = atTime(t, dir, "2027-01-22", 2, "plan", "-detailed-exitcode")
@@ -75,6 +91,7 @@ func TestOffboardingLifecycle(t *testing.T) {
 			t.Errorf("plan on the due date lacks %q:\n%s", want, r.stdout)
 		}
 	}
+	driftAgrees(t, dir, "2027-01-22")
 	r = atTime(t, dir, "2027-01-22", 0, "apply", "-auto-approve")
 	if strings.Index(r.stdout, "account.bob: Destruction complete") > strings.Index(r.stdout, "account.alice: Modifying") {
 		t.Errorf("alice got bob's alias before bob was deleted:\n%s", r.stdout)
@@ -90,6 +107,8 @@ func TestOffboardingLifecycle(t *testing.T) {
 	if !strings.Contains(r.stdout, "offboarded") || !strings.Contains(r.stdout, "No changes.") {
 		t.Fatalf("plan after the offboarding:\n%s", r.stdout)
 	}
+	driftAgrees(t, dir, "2027-01-22")
+	driftAgrees(t, dir, "2027-03-01")
 }
 
 // TestFrozenAndBackToActive: frozen disables without a schedule; active enables again.
