@@ -103,6 +103,43 @@ type Plan struct {
 	Refreshed bool `json:"refreshed"`
 	// Warnings are non-fatal findings to show with the plan.
 	Warnings []string `json:"warnings,omitempty"`
+	// Findings are the warnings planning found in the configuration (lint rules such
+	// as SPF-NO-ALL): they travel with the plan, saved plans included, so a reviewer
+	// reading any rendering of it sees them.
+	Findings []Finding `json:"findings,omitempty"`
+}
+
+// Finding is one warning about the configuration, kept with the plan.
+type Finding struct {
+	// Rule is the lint rule's id (SPF-NO-ALL), empty for other warnings.
+	Rule    string `json:"rule,omitempty"`
+	Summary string `json:"summary"`
+	Detail  string `json:"detail,omitempty"`
+	// File and Line are where in the configuration it points, when it points.
+	File string `json:"file,omitempty"`
+	Line int    `json:"line,omitempty"`
+}
+
+// FindingsOf returns the warnings among diags as plan findings, the lint rule's id
+// taken out of a "[RULE] summary".
+func FindingsOf(diags hcl.Diagnostics) []Finding {
+	var out []Finding
+	for _, d := range diags {
+		if d.Severity != hcl.DiagWarning {
+			continue
+		}
+		f := Finding{Summary: d.Summary, Detail: d.Detail}
+		if rest, ok := strings.CutPrefix(d.Summary, "["); ok {
+			if id, sum, ok := strings.Cut(rest, "] "); ok && id != "" && !strings.ContainsAny(id, " ]") {
+				f.Rule, f.Summary = id, sum
+			}
+		}
+		if d.Subject != nil {
+			f.File, f.Line = d.Subject.Filename, d.Subject.Start.Line
+		}
+		out = append(out, f)
+	}
+	return out
 }
 
 // Counts returns how many instances are added, changed and destroyed.
@@ -269,6 +306,7 @@ func MakePlan(ctx context.Context, o Options) (*Plan, hcl.Diagnostics) {
 		diags = append(diags, planChecks(ctx, o, p.Changes, insts)...)
 	}
 	p.Refreshed = o.Refresh
+	p.Findings = FindingsOf(diags)
 	return p, diags
 }
 

@@ -101,11 +101,12 @@ func ReadPlanFile(path, dir string) (*Plan, *schema.Config, map[string]cty.Value
 				Before map[string]any `json:"before"`
 				After  map[string]any `json:"after"`
 			} `json:"changes"`
-			Moves     []Move   `json:"moves"`
-			Lineage   string   `json:"lineage"`
-			Serial    uint64   `json:"serial"`
-			Warnings  []string `json:"warnings"`
-			Refreshed bool     `json:"refreshed"`
+			Moves     []Move    `json:"moves"`
+			Lineage   string    `json:"lineage"`
+			Serial    uint64    `json:"serial"`
+			Warnings  []string  `json:"warnings"`
+			Findings  []Finding `json:"findings"`
+			Refreshed bool      `json:"refreshed"`
 		} `json:"plan"`
 	}
 	if err := json.Unmarshal(b, &raw); err != nil || raw.FormatVersion == 0 {
@@ -114,7 +115,7 @@ func ReadPlanFile(path, dir string) (*Plan, *schema.Config, map[string]cty.Value
 	if raw.FormatVersion > PlanFileVersion {
 		return nil, nil, nil, fmt.Errorf("%s was written by a newer mailform", path)
 	}
-	p := &Plan{Moves: raw.Plan.Moves, Lineage: raw.Plan.Lineage, Serial: raw.Plan.Serial, Warnings: raw.Plan.Warnings, Refreshed: raw.Plan.Refreshed}
+	p := &Plan{Moves: raw.Plan.Moves, Lineage: raw.Plan.Lineage, Serial: raw.Plan.Serial, Warnings: raw.Plan.Warnings, Findings: raw.Plan.Findings, Refreshed: raw.Plan.Refreshed}
 	for _, rc := range raw.Plan.Changes {
 		c := rc.Change
 		t := model.Lookup(c.Type)

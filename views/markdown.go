@@ -32,6 +32,7 @@ func RenderMarkdown(w io.Writer, p *planner.Plan) {
 		fmt.Fprintln(w, "### mailform plan: no changes")
 		fmt.Fprintln(w)
 		fmt.Fprintln(w, "The live objects match the configuration.")
+		markdownFindings(w, p.Findings)
 		return
 	}
 	fmt.Fprintf(w, "### mailform plan: %d to add, %d to change, %d to destroy\n\n", add, change, destroy)
@@ -79,6 +80,7 @@ func RenderMarkdown(w io.Writer, p *planner.Plan) {
 	for _, wn := range p.Warnings {
 		fmt.Fprintf(w, "\n> **Warning:** %s\n", wn)
 	}
+	markdownFindings(w, p.Findings)
 	for _, t := range types {
 		cs := byType[t]
 		sort.SliceStable(cs, func(i, j int) bool { return cs[i].Address < cs[j].Address })
@@ -88,6 +90,26 @@ func RenderMarkdown(w io.Writer, p *planner.Plan) {
 		}
 		fmt.Fprint(w, "```\n\n</details>\n")
 	}
+}
+
+// markdownFindings writes the configuration warnings as quoted blocks, where the
+// reviewer reads them before the changes.
+func markdownFindings(w io.Writer, fs []planner.Finding) {
+	for _, f := range fs {
+		fmt.Fprintf(w, "\n> **Warning:** %s", mdEscape(findingTitle(f)))
+		if f.File != "" {
+			fmt.Fprintf(w, " (`%s` line %d)", f.File, f.Line)
+		}
+		fmt.Fprintln(w)
+		if f.Detail != "" {
+			fmt.Fprintf(w, "> %s\n", mdEscape(f.Detail))
+		}
+	}
+}
+
+// mdEscape keeps text from a finding on its line and from being read as HTML.
+func mdEscape(s string) string {
+	return strings.NewReplacer("\n", " ", "<", "&lt;", ">", "&gt;").Replace(s)
 }
 
 // typeSummary counts one type's changes in words: "2 to add, 1 to change".

@@ -74,6 +74,7 @@ func RenderPlan(w io.Writer, p *planner.Plan, col Colors) {
 	for _, wn := range p.Warnings {
 		fmt.Fprintf(w, "\n%s %s\n", col.Yellow("Warning:"), wn)
 	}
+	renderFindings(w, p.Findings, col)
 	add, change, destroy := p.Counts()
 	if !p.HasChanges() {
 		if p.Refreshed {
@@ -84,6 +85,28 @@ func RenderPlan(w io.Writer, p *planner.Plan, col Colors) {
 		return
 	}
 	fmt.Fprintf(w, "\n%s %d to add, %d to change, %d to destroy.\n", col.Bold("Plan:"), add, change, destroy)
+}
+
+// renderFindings writes the configuration warnings kept with a plan, each with the
+// rule, where it points and what to do.
+func renderFindings(w io.Writer, fs []planner.Finding, col Colors) {
+	for _, f := range fs {
+		fmt.Fprintf(w, "\n%s %s\n", col.Yellow("Warning:"), findingTitle(f))
+		if f.File != "" {
+			fmt.Fprintf(w, "  on %s line %d\n", f.File, f.Line)
+		}
+		if f.Detail != "" {
+			fmt.Fprintf(w, "  %s\n", f.Detail)
+		}
+	}
+}
+
+// findingTitle is a finding's rule and summary: "[SPF-NO-ALL] …".
+func findingTitle(f planner.Finding) string {
+	if f.Rule == "" {
+		return f.Summary
+	}
+	return "[" + f.Rule + "] " + f.Summary
 }
 
 func renderChange(w io.Writer, c *planner.Change, col Colors, names map[string]string) {
@@ -309,6 +332,8 @@ type JSONPlan struct {
 	Summary       JSONSummary    `json:"summary"`
 	Moves         []planner.Move `json:"moves,omitempty"`
 	Changes       []JSONChange   `json:"resource_changes"`
+	// Findings are the configuration's warnings (lint rules), always present.
+	Findings []planner.Finding `json:"findings"`
 }
 
 // JSONSummary counts the changes.
@@ -342,7 +367,8 @@ type JSONAttrChange struct {
 // unknown ones "(known after apply)".
 func ToJSON(p *planner.Plan) JSONPlan {
 	add, change, destroy := p.Counts()
-	jp := JSONPlan{FormatVersion: "1", Lineage: p.Lineage, Serial: p.Serial, Summary: JSONSummary{add, change, destroy}, Moves: p.Moves, Changes: []JSONChange{}}
+	jp := JSONPlan{FormatVersion: "1", Lineage: p.Lineage, Serial: p.Serial, Summary: JSONSummary{add, change, destroy}, Moves: p.Moves, Changes: []JSONChange{},
+		Findings: append([]planner.Finding{}, p.Findings...)}
 	for _, c := range p.Changes {
 		t := model.Lookup(c.Type)
 		jc := JSONChange{Address: c.Address, Type: c.Type, Provider: c.Provider, Action: string(c.Action), Adopt: c.Adopt, Reason: c.Reason,

@@ -6,6 +6,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/hashicorp/hcl/v2"
 	"github.com/spf13/cobra"
 
 	"github.com/mailform/mailform/planner"
@@ -63,6 +64,11 @@ func planFrom(w *workspace.Workspace, st *state.State, f *planFlags) (*planner.P
 		Config: w.Config, Vars: w.Vars, State: st, Providers: w.Providers, Refresh: f.refresh,
 		Targets: targets, AllowDelete: f.allowDelete, Force: f.force, Now: now,
 	})
+	if p != nil && !diags.HasErrors() {
+		// The warnings travel with the plan (p.Findings) and are shown in every
+		// rendering of it; printing them on stderr too would say them twice.
+		diags = errorsOnly(diags)
+	}
 	if err := report(diags, w.Config.Files); err != nil {
 		if p != nil && p.HasChanges() {
 			// The refused plan still shows what it would have done (prevent_destroy,
@@ -72,6 +78,17 @@ func planFrom(w *workspace.Workspace, st *state.State, f *planFlags) (*planner.P
 		return nil, err
 	}
 	return p, nil
+}
+
+// errorsOnly returns the error diagnostics of diags.
+func errorsOnly(diags hcl.Diagnostics) hcl.Diagnostics {
+	var out hcl.Diagnostics
+	for _, d := range diags {
+		if d.Severity == hcl.DiagError {
+			out = append(out, d)
+		}
+	}
+	return out
 }
 
 func newPlanCmd() *cobra.Command {
