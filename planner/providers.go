@@ -27,15 +27,16 @@ func (ps *ProviderSet) Close() {
 	}
 }
 
-// ConfigureProviders decodes every provider block and makes its provider. With no
-// provider block at all, an implicit `provider "sandbox" {}` serves everything, so a
-// configuration runs without credentials. Making a provider never contacts its API.
+// ConfigureProviders decodes every provider block and makes its provider. A
+// configuration without any provider block is an error naming the possible blocks:
+// an implicit local sandbox would let a plan meant for production run against an
+// empty tenant and look fine. Making a provider never contacts its API.
 func ConfigureProviders(cfg *schema.Config, vars map[string]cty.Value, env providers.Env) (*ProviderSet, hcl.Diagnostics) {
 	ps := &ProviderSet{ByName: map[string]providers.Provider{}, kinds: map[string]string{}}
 	var diags hcl.Diagnostics
 	blocks := cfg.Providers
 	if len(blocks) == 0 {
-		blocks = []*schema.Provider{{Kind: "sandbox", Config: hcl.EmptyBody()}}
+		return ps, hcl.Diagnostics{noProviderBlock(cfg)}
 	}
 	ctx := &hcl.EvalContext{Variables: map[string]cty.Value{"var": cty.ObjectVal(nonEmpty(vars))}, Functions: cfg.Functions()}
 	for _, b := range blocks {
@@ -63,6 +64,29 @@ func ConfigureProviders(cfg *schema.Config, vars map[string]cty.Value, env provi
 	}
 	sort.Strings(ps.names)
 	return ps, diags
+}
+
+// noProviderBlock is the error of a configuration that declares no provider: it
+// lists every provider block it could declare and the types each one serves.
+func noProviderBlock(cfg *schema.Config) *hcl.Diagnostic {
+	var kinds []string
+	for _, k := range providers.Kinds() {
+		kinds = append(kinds, fmt.Sprintf("provider %q {} (%s)", k, strings.Join(providers.Lookup(k).Types, ", ")))
+	}
+	d := &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "No provider block",
+		Detail: "The configuration declares no provider, so nothing says where its objects live. Declare one or more of: " +
+			strings.Join(kinds, "; ") + `. To try mailform without credentials, declare provider "sandbox" {}: the embedded tenant kept in .sandbox.`}
+	var first *schema.Resource
+	for _, r := range cfg.Resources {
+		if first == nil || r.DeclRange.Filename < first.DeclRange.Filename ||
+			(r.DeclRange.Filename == first.DeclRange.Filename && r.DeclRange.Start.Byte < first.DeclRange.Start.Byte) {
+			first = r
+		}
+	}
+	if first != nil {
+		d.Subject = first.DeclRange.Ptr()
+	}
+	return d
 }
 
 func nonEmpty(m map[string]cty.Value) map[string]cty.Value {

@@ -343,7 +343,9 @@ func TestMovedBlock(t *testing.T) {
 // default < MAILFORM_VAR_x < *.auto.mfvars.hcl < -var-file / -var in command-line
 // order, the later winning.
 func TestVariablePrecedence(t *testing.T) {
-	dir := writeFiles(t, map[string]string{"main.mf.hcl": `variable "dept" {
+	dir := writeFiles(t, map[string]string{"main.mf.hcl": `provider "sandbox" {}
+
+variable "dept" {
   type    = string
   default = "from-default"
 }

@@ -54,6 +54,8 @@ dns_record "mx" {
   type    = "MX"
   records = ["5 mxbiz1.qq.com.", "10 mxbiz2.qq.com."]
 }
+
+provider "sandbox" {}
 `
 
 // jsonDrift is the part of drift -json (docs/drift-json.md) the tests read.

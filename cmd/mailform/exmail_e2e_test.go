@@ -471,7 +471,7 @@ func TestSandboxServeDNS(t *testing.T) {
 		}
 	}
 
-	writeFile(t, dir, "main.mf.hcl", "domain \"corp\" {\n  name = \"example.com\"\n}\n")
+	writeFile(t, dir, "main.mf.hcl", "provider \"sandbox\" {}\n\ndomain \"corp\" {\n  name = \"example.com\"\n}\n")
 	r := run(t, dir, "plan")
 	if r.code != 1 || !strings.Contains(r.output(), "in use") {
 		t.Errorf("plan on a served sandbox directory: want exit 1 saying it is in use, got %s", r)

@@ -161,6 +161,7 @@ func TestMassChangeGuard(t *testing.T) {
 		rows = append(rows, fmt.Sprintf("user%02d@example.com,User %02d", i, i))
 	}
 	cfg := `
+provider "sandbox" {}
 domain "corp" { name = "example.com" }
 account "staff" {
   for_each = { for r in csvdecode(file("staff.csv")) : r.email => r }
@@ -220,6 +221,7 @@ department "legal" {
 // row, and the plan freezes it when the block reads the columns.
 func TestOffboardCSVAccount(t *testing.T) {
 	cfg := `
+provider "sandbox" {}
 domain "corp" { name = "example.com" }
 account "staff" {
   for_each = { for r in csvdecode(file("staff.csv")) : r.email => r }
