@@ -84,6 +84,10 @@ type Change struct {
 	// Label is the instance name (address without the type), the identity of
 	// label-identity types.
 	Label string `json:"label"`
+	// Reverts names the attributes someone changed outside mailform (live differs
+	// from what was last applied, while the configuration did not change) that this
+	// update sets back.
+	Reverts []string `json:"reverts_outside,omitempty"`
 }
 
 // Move is a state rename from a moved block.
@@ -107,6 +111,17 @@ type Plan struct {
 	// as SPF-NO-ALL): they travel with the plan, saved plans included, so a reviewer
 	// reading any rendering of it sees them.
 	Findings []Finding `json:"findings,omitempty"`
+	// Targets are the provider instances the plan was made against, so a plan for
+	// the sandbox never reads like one for production.
+	Targets []Target `json:"targets,omitempty"`
+}
+
+// Target is one configured provider instance and the settings that say where it
+// points (endpoint, server, directory, tenant id); never a secret.
+type Target struct {
+	Name     string      `json:"name"`
+	Kind     string      `json:"kind"`
+	Settings [][2]string `json:"settings,omitempty"`
 }
 
 // Finding is one warning about the configuration, kept with the plan.
@@ -307,6 +322,7 @@ func MakePlan(ctx context.Context, o Options) (*Plan, hcl.Diagnostics) {
 	}
 	p.Refreshed = o.Refresh
 	p.Findings = FindingsOf(diags)
+	p.Targets = o.Providers.Targets()
 	return p, diags
 }
 

@@ -106,6 +106,7 @@ func ReadPlanFile(path, dir string) (*Plan, *schema.Config, map[string]cty.Value
 			Serial    uint64    `json:"serial"`
 			Warnings  []string  `json:"warnings"`
 			Findings  []Finding `json:"findings"`
+			Targets   []Target  `json:"targets"`
 			Refreshed bool      `json:"refreshed"`
 		} `json:"plan"`
 	}
@@ -115,7 +116,7 @@ func ReadPlanFile(path, dir string) (*Plan, *schema.Config, map[string]cty.Value
 	if raw.FormatVersion > PlanFileVersion {
 		return nil, nil, nil, fmt.Errorf("%s was written by a newer mailform", path)
 	}
-	p := &Plan{Moves: raw.Plan.Moves, Lineage: raw.Plan.Lineage, Serial: raw.Plan.Serial, Warnings: raw.Plan.Warnings, Findings: raw.Plan.Findings, Refreshed: raw.Plan.Refreshed}
+	p := &Plan{Moves: raw.Plan.Moves, Lineage: raw.Plan.Lineage, Serial: raw.Plan.Serial, Warnings: raw.Plan.Warnings, Findings: raw.Plan.Findings, Targets: raw.Plan.Targets, Refreshed: raw.Plan.Refreshed}
 	for _, rc := range raw.Plan.Changes {
 		c := rc.Change
 		t := model.Lookup(c.Type)

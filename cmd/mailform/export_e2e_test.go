@@ -77,7 +77,7 @@ func TestExportAdoptsQuickstart(t *testing.T) {
 	mustRun(t, dir, 0, "validate")
 
 	plan := mustRun(t, dir, 2, "plan", "-detailed-exitcode")
-	if !strings.Contains(plan.stdout, "Plan: 0 to add, 0 to change, 0 to destroy.") {
+	if !strings.Contains(plan.stdout, " to import, 0 to add, 0 to change, 0 to destroy.") {
 		t.Fatalf("the plan over the export is not adoption only:\n%s", plan)
 	}
 	live := 0
@@ -238,7 +238,7 @@ department "emea" {
 	if l := lines(plan.stdout, "will be recorded in state"); len(l) != 1 || !strings.Contains(l[0], "domain.main") {
 		t.Errorf("after import only the domain should be adopted by plan:\n%s", plan)
 	}
-	if !strings.Contains(plan.stdout, "Plan: 0 to add, 0 to change, 0 to destroy.") {
+	if !strings.Contains(plan.stdout, " to import, 0 to add, 0 to change, 0 to destroy.") {
 		t.Errorf("imported objects show changes:\n%s", plan)
 	}
 }
