@@ -1,0 +1,76 @@
+package main
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+)
+
+// TestVersionFlag: --version and -v answer like the version command.
+func TestVersionFlag(t *testing.T) {
+	want := mustRun(t, t.TempDir(), 0, "version").stdout
+	for _, flag := range []string{"--version", "-v"} {
+		if got := mustRun(t, t.TempDir(), 0, flag).stdout; got != want || !strings.HasPrefix(got, "mailform ") {
+			t.Errorf("mailform %s = %q, want %q", flag, got, want)
+		}
+	}
+}
+
+// TestStateListFiltersAndUnknownSubcommand: state list takes resource and instance
+// addresses to filter by; a misspelled state subcommand is an error, not the help.
+func TestStateListFiltersAndUnknownSubcommand(t *testing.T) {
+	dir := company(t, true)
+	all := strings.Fields(mustRun(t, dir, 0, "state", "list").stdout)
+	if len(all) < 5 {
+		t.Fatalf("state list: %v", all)
+	}
+	got := strings.Fields(mustRun(t, dir, 0, "state", "list", "department.sales", "account.bob").stdout)
+	if strings.Join(got, " ") != "account.bob department.sales" && strings.Join(got, " ") != "department.sales account.bob" {
+		t.Errorf("state list department.sales account.bob = %v", got)
+	}
+	if out := mustRun(t, dir, 0, "state", "list", "account.nobody").stdout; out != "" {
+		t.Errorf("a filter that matches nothing lists %q", out)
+	}
+	if r := mustRun(t, dir, 1, "state", "list", "not an address"); !strings.Contains(r.stderr, "not a resource address") {
+		t.Errorf("a bad filter: %s", r)
+	}
+	if r := mustRun(t, dir, 1, "state", "lsit"); !strings.Contains(r.stderr, `unknown state subcommand "lsit"`) {
+		t.Errorf("state lsit: %s", r)
+	}
+	mustRun(t, dir, 1, "state")
+}
+
+// TestValidateJSON: validate -json prints every diagnostic with its range on stdout
+// (terraform validate -json's shape) and exits 1 on an error, 0 on warnings only.
+func TestValidateJSON(t *testing.T) {
+	type doc struct {
+		Valid        bool
+		ErrorCount   int `json:"error_count"`
+		WarningCount int `json:"warning_count"`
+		Diagnostics  []struct {
+			Severity, Summary string
+			Range             struct {
+				Filename string
+				Start    struct{ Line int }
+			}
+		}
+	}
+	dir := writeFiles(t, map[string]string{"main.mf.hcl": lintWarningConfig})
+	var d doc
+	r := mustRun(t, dir, 0, "validate", "-json")
+	if err := json.Unmarshal([]byte(r.stdout), &d); err != nil {
+		t.Fatalf("%v:\n%s", err, r)
+	}
+	if !d.Valid || d.WarningCount != 1 || d.Diagnostics[0].Severity != "warning" || d.Diagnostics[0].Range.Start.Line != 18 || r.stderr != "" {
+		t.Errorf("warnings only: %+v\n%s", d, r)
+	}
+	writeFile(t, dir, "main.mf.hcl", lintWarningConfig+"\naccount \"x\" {\n  email = \"x@example.com\"\n}\n")
+	r = mustRun(t, dir, 1, "validate", "-json")
+	d = doc{}
+	if err := json.Unmarshal([]byte(r.stdout), &d); err != nil {
+		t.Fatalf("%v:\n%s", err, r)
+	}
+	if d.Valid || d.ErrorCount != 1 || d.Diagnostics[0].Severity != "error" || d.Diagnostics[0].Range.Filename != "main.mf.hcl" || d.Diagnostics[0].Range.Start.Line != 21 {
+		t.Errorf("a missing name: %+v\n%s", d, r)
+	}
+}
