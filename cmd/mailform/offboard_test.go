@@ -251,3 +251,17 @@ account "staff" {
 		t.Errorf("spurious warning:\n%s", r.stderr)
 	}
 }
+
+// TestQuickstartOffboard: the quickstart's CSV has the offboarding columns, so the
+// README's `mailform offboard` works on it as written.
+func TestQuickstartOffboard(t *testing.T) {
+	dir := quickstartCopy(t)
+	atTime(t, dir, "2026-11-23", 0, "apply", "-auto-approve")
+	r := atTime(t, dir, "2026-11-23", 0, "offboard", "guo.qiang@harbourtrade.example", "--handover-to", "li.na@harbourtrade.example", "--retain-days", "60")
+	if !strings.Contains(readFile(t, dir, "accounts.csv"), ",departed,li.na@harbourtrade.example,60") {
+		t.Errorf("offboard did not fill in the row:\n%s", readFile(t, dir, "accounts.csv"))
+	}
+	if !strings.Contains(r.stdout, "will be frozen and offboarded") || !strings.Contains(r.stdout, "deletes on 2027-01-22") {
+		t.Errorf("offboard's plan:\n%s", r)
+	}
+}
