@@ -74,3 +74,23 @@ func TestValidateJSON(t *testing.T) {
 		t.Errorf("a missing name: %+v\n%s", d, r)
 	}
 }
+
+// TestFmtDiffAndFiles: fmt takes files and directories, and -diff prints the
+// formatting changes as a unified diff; -check -diff writes nothing.
+func TestFmtDiffAndFiles(t *testing.T) {
+	messy := "account \"a\" {\n  email = \"a@example.com\"\n  name=  \"A\"\n  position = \"x\"\n}\n"
+	dir := writeFiles(t, map[string]string{"a.mf.hcl": messy, "b.mf.hcl": messy, "sub/c.mf.hcl": messy})
+	r := mustRun(t, dir, 2, "fmt", "-check", "-diff", "a.mf.hcl")
+	want := "--- old/a.mf.hcl\n+++ new/a.mf.hcl\n@@ -1,5 +1,5 @@\n account \"a\" {\n-  email = \"a@example.com\"\n-  name=  \"A\"\n+  email    = \"a@example.com\"\n+  name     = \"A\"\n   position = \"x\"\n }\n"
+	if r.stdout != want || !strings.Contains(r.stderr, "a.mf.hcl") || strings.Contains(r.stderr, "b.mf.hcl") {
+		t.Errorf("fmt -check -diff a.mf.hcl:\n%s\nwant stdout:\n%s", r, want)
+	}
+	if readFile(t, dir, "a.mf.hcl") != messy {
+		t.Error("fmt -check rewrote a file")
+	}
+	if r := mustRun(t, dir, 0, "fmt", "sub"); strings.TrimSpace(r.stdout) != "sub/c.mf.hcl" || readFile(t, dir, "b.mf.hcl") != messy {
+		t.Errorf("fmt sub should format only sub/c.mf.hcl: %s", r)
+	}
+	mustRun(t, dir, 0, "fmt", "-check", "sub/c.mf.hcl")
+	mustRun(t, dir, 1, "fmt", "missing.mf.hcl")
+}
