@@ -42,6 +42,7 @@ func newRootCmd() *cobra.Command {
 	root.AddCommand(newSandboxCmd())
 	root.AddCommand(newOffboardCmd())
 	root.AddCommand(newExportCmd(), newImportCmd())
+	root.AddCommand(newDocsCmd())
 	return root
 }
 

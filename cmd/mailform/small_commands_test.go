@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -93,4 +94,28 @@ func TestFmtDiffAndFiles(t *testing.T) {
 	}
 	mustRun(t, dir, 0, "fmt", "-check", "sub/c.mf.hcl")
 	mustRun(t, dir, 1, "fmt", "missing.mf.hcl")
+}
+
+// TestReferenceDocsUpToDate fails when docs/reference no longer matches what the
+// schema and the providers say: run mailform docs (or go generate ./refdocs).
+func TestReferenceDocsUpToDate(t *testing.T) {
+	ref, err := filepath.Abs(filepath.Join("..", "..", "docs", "reference"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := run(t, t.TempDir(), "docs", "-check", "-out", ref); r.code != 0 {
+		t.Fatalf("docs/reference is stale; regenerate it with go generate ./refdocs:\n%s", r)
+	}
+	// A page edited by hand is found stale, and docs writes it back.
+	dir := t.TempDir()
+	mustRun(t, dir, 0, "docs", "-out", "ref")
+	editFile(t, dir, "ref/resources/account.md", "| `email` |", "| `e-mail` |")
+	if r := mustRun(t, dir, 2, "docs", "-check", "-out", "ref"); !strings.Contains(r.stderr, "account.md") || strings.Contains(r.stderr, "group.md") {
+		t.Errorf("docs -check: %s", r)
+	}
+	mustRun(t, dir, 0, "docs", "-out", "ref")
+	mustRun(t, dir, 0, "docs", "-check", "-out", "ref")
+	if page := readFile(t, dir, "ref/providers/exmail.md"); !strings.Contains(page, "`EXMAIL_CORP_ID`") {
+		t.Errorf("the exmail page does not name its environment variables:\n%s", page)
+	}
 }
