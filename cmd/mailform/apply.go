@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"sort"
 	"strings"
 	"sync"
 	"syscall"
@@ -109,11 +110,13 @@ func newApplyCmd() *cobra.Command {
 				}
 			}()
 			start := time.Now()
-			pr := &progress{w: stdout, col: col}
+			pr := &progress{w: stdout, col: col, running: map[string]running{}}
+			stopTicker := pr.tick(stillInterval())
 			err = planner.Apply(ctx, p, planner.ApplyOptions{
 				Config: w.Config, Vars: w.Vars, Providers: w.Providers, Writer: writer,
 				Parallelism: parallelism, Now: now, Progress: pr.event,
 			})
+			stopTicker()
 			add, change, destroy := pr.counts()
 			if err != nil {
 				fmt.Fprintf(stdout, "\nApply stopped after %s: %d added, %d changed, %d destroyed. What completed is recorded in state; fix the errors and run plan again.\n", time.Since(start).Round(time.Millisecond), add, change, destroy)
@@ -136,13 +139,79 @@ func newApplyCmd() *cobra.Command {
 	return cmd
 }
 
-// progress prints one line per step and a count every 100 steps on long runs.
+// progress prints one line per step, a "Still creating... [10s elapsed]" line for a
+// step that takes long, and a count every 100 steps on long runs.
 type progress struct {
 	mu                   sync.Mutex
 	w                    io.Writer
 	col                  views.Colors
 	add, change, destroy int
 	finished             int
+	running              map[string]running // address → step under way
+}
+
+// running is a step under way.
+type running struct {
+	action planner.Action
+	start  time.Time
+}
+
+// stillInterval is how often a long step is reported as still running: 10 s, as
+// Terraform does; MAILFORM_PROGRESS_INTERVAL (a Go duration) changes it for tests.
+func stillInterval() time.Duration {
+	if d, err := time.ParseDuration(os.Getenv("MAILFORM_PROGRESS_INTERVAL")); err == nil && d > 0 {
+		return d
+	}
+	return 10 * time.Second
+}
+
+var stillVerbs = map[planner.Action]string{
+	planner.Create: "creating", planner.Update: "modifying", planner.Replace: "replacing",
+	planner.Delete: "destroying", planner.NoOp: "recording in state",
+}
+
+// tick reports, every interval, each step that has run for at least interval, and
+// returns the function that stops it.
+func (p *progress) tick(interval time.Duration) func() {
+	t := time.NewTicker(interval)
+	done := make(chan struct{})
+	stopped := make(chan struct{})
+	go func() {
+		defer close(stopped)
+		for {
+			select {
+			case <-done:
+				return
+			case now := <-t.C:
+				p.still(now, interval)
+			}
+		}
+	}()
+	return func() {
+		t.Stop()
+		close(done)
+		<-stopped
+	}
+}
+
+func (p *progress) still(now time.Time, interval time.Duration) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	addrs := make([]string, 0, len(p.running))
+	for a, r := range p.running {
+		if now.Sub(r.start) >= interval {
+			addrs = append(addrs, a)
+		}
+	}
+	sort.Strings(addrs)
+	for _, a := range addrs {
+		r := p.running[a]
+		el := now.Sub(r.start).Round(interval)
+		if interval >= time.Second {
+			el = el.Round(time.Second)
+		}
+		fmt.Fprintf(p.w, "%s: Still %s... [%s elapsed]\n", a, stillVerbs[r.action], el)
+	}
 }
 
 var verbs = map[planner.Action][2]string{
@@ -158,9 +227,11 @@ func (p *progress) event(e planner.Event) {
 	defer p.mu.Unlock()
 	v := verbs[e.Action]
 	if !e.Done {
+		p.running[e.Address] = running{e.Action, time.Now()}
 		fmt.Fprintf(p.w, "%s: %s\n", e.Address, v[0])
 		return
 	}
+	delete(p.running, e.Address)
 	if e.Err != nil {
 		fmt.Fprintf(p.w, "%s: %s after %s\n", e.Address, p.col.Red("Failed"), e.Elapsed.Round(time.Millisecond))
 		return

@@ -548,3 +548,40 @@ func TestExmailExample(t *testing.T) {
 		}
 	}
 }
+
+// TestApplyStillRunning: a step that takes longer than the progress interval is
+// reported as still running with its elapsed time, as Terraform's "Still
+// creating... [10s elapsed]" (the interval is 10 s; shortened here).
+func TestApplyStillRunning(t *testing.T) {
+	dir := t.TempDir()
+	s := startServe(t, dir, nil, "--latency", "300ms")
+	work := t.TempDir()
+	writeFile(t, work, "main.mf.hcl", fmt.Sprintf(`
+provider "exmail" {
+  endpoint = "%s"
+  corp_id  = "`+e2eCorp+`"
+}
+
+domain "corp" {
+  name = "example.com"
+}
+
+department "eng" {
+  name = "Engineering"
+}
+`, s.url))
+	env := []string{"EXMAIL_CONTACTS_SECRET=" + e2eContacts, "EXMAIL_OPTIONS_SECRET=" + e2eOptions, "MAILFORM_PROGRESS_INTERVAL=100ms"}
+	r := runEnv(t, work, env, "apply", "-auto-approve")
+	if r.code != 0 {
+		t.Fatalf("apply: %s", r)
+	}
+	still := lines(r.stdout, "department.eng: Still creating... [")
+	if len(still) == 0 || !strings.Contains(still[0], "elapsed]") {
+		t.Errorf("no 'Still creating' line for the slow create:\n%s", r)
+	}
+	if strings.Index(r.stdout, "department.eng: Creating...") > strings.Index(r.stdout, "Still creating") ||
+		strings.Index(r.stdout, "Still creating") > strings.Index(r.stdout, "department.eng: Creation complete") {
+		t.Errorf("the progress lines are out of order:\n%s", r.stdout)
+	}
+	s.stop(t)
+}
