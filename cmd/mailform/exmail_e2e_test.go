@@ -585,3 +585,45 @@ department "eng" {
 	}
 	s.stop(t)
 }
+
+// TestPlanInterrupt: Ctrl-C (SIGINT) stops a plan that is reading a slow API at
+// once, with one message and exit 1, and releases the state lock.
+func TestPlanInterrupt(t *testing.T) {
+	s := startServe(t, t.TempDir(), nil, "--latency", "5s")
+	work := t.TempDir()
+	writeFile(t, work, "main.mf.hcl", fmt.Sprintf(`
+provider "exmail" {
+  endpoint = "%s"
+  corp_id  = "`+e2eCorp+`"
+}
+
+department "eng" {
+  name = "Engineering"
+}
+`, s.url))
+	cmd := command(work, []string{"EXMAIL_CONTACTS_SECRET=" + e2eContacts, "EXMAIL_OPTIONS_SECRET=" + e2eOptions}, "plan")
+	var out, errb strings.Builder
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(700 * time.Millisecond)
+	start := time.Now()
+	if err := cmd.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
+	err := cmd.Wait()
+	if took := time.Since(start); took > 3*time.Second {
+		t.Errorf("plan took %s to stop after Ctrl-C", took)
+	}
+	if code := cmd.ProcessState.ExitCode(); code != 1 || err == nil {
+		t.Errorf("exit code %d, want 1", code)
+	}
+	if n := strings.Count(errb.String(), "Error:"); n != 1 || !strings.Contains(errb.String(), "interrupted") {
+		t.Errorf("want one error saying the plan was interrupted:\n%s", errb.String())
+	}
+	if _, err := os.Stat(filepath.Join(work, "mailform.state.lock")); err == nil {
+		t.Error("the interrupted plan left its state lock")
+	}
+	s.stop(t)
+}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"os/signal"
+	"syscall"
 	"time"
 
 	"github.com/hashicorp/hcl/v2"
@@ -60,10 +62,17 @@ func planFrom(w *workspace.Workspace, st *state.State, f *planFlags) (*planner.P
 	if err != nil {
 		return nil, fail("%v", err)
 	}
-	p, diags := planner.MakePlan(context.Background(), planner.Options{
+	// Ctrl-C stops reading the live objects, as it stops an apply; the state lock is
+	// released on the way out, so the next run needs no force-unlock.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	p, diags := planner.MakePlan(ctx, planner.Options{
 		Config: w.Config, Vars: w.Vars, State: st, Providers: w.Providers, Refresh: f.refresh,
 		Targets: targets, AllowDelete: f.allowDelete, Force: f.force, Now: now,
 	})
+	if ctx.Err() != nil {
+		return nil, fail("interrupted: the plan stopped before it was complete; nothing was changed")
+	}
 	if p != nil && !diags.HasErrors() {
 		// The warnings travel with the plan (p.Findings) and are shown in every
 		// rendering of it; printing them on stderr too would say them twice.
