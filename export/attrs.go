@@ -1,6 +1,8 @@
 package export
 
 import (
+	"strings"
+
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/hashicorp/hcl/v2/hclwrite"
@@ -85,9 +87,12 @@ func hasValue(attrs []*model.Attr, o model.Object) bool {
 func (w *writer) value(typ, attr, s string) hclwrite.Tokens {
 	if target := refs[typ+"."+attr]; target != "" {
 		if label, ok := w.labels[target][s]; ok {
-			return hclwrite.TokensForTraversal(hcl.Traversal{
-				hcl.TraverseRoot{Name: target}, hcl.TraverseAttr{Name: label}, hcl.TraverseAttr{Name: refAttr[target]},
-			})
+			tr := hcl.Traversal{hcl.TraverseRoot{Name: target}, hcl.TraverseAttr{Name: label}}
+			if name, key, ok := strings.Cut(label, "\x00"); ok {
+				// An instance of a for_each block (export -format csv): staff["key"].
+				tr = hcl.Traversal{hcl.TraverseRoot{Name: target}, hcl.TraverseAttr{Name: name}, hcl.TraverseIndex{Key: cty.StringVal(key)}}
+			}
+			return hclwrite.TokensForTraversal(append(tr, hcl.TraverseAttr{Name: refAttr[target]}))
 		}
 	}
 	return hclwrite.TokensForValue(cty.StringVal(s))

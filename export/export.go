@@ -29,6 +29,9 @@ type Options struct {
 	// SkipDomains are the domain names the target directory already declares; they
 	// are not written again.
 	SkipDomains []string
+	// CSV writes accounts and groups as accounts.csv and groups.csv, one row each,
+	// read by one for_each block per type, instead of one block per object.
+	CSV bool
 }
 
 // fileOf names the file each resource type is written to.
@@ -52,8 +55,14 @@ func Files(t *planner.Tenant, o Options) []File {
 	}
 	w.domains(skip)
 	w.departments()
-	w.accounts()
-	w.groups()
+	if o.CSV {
+		w.departmentIDs()
+		w.csvAccounts()
+		w.csvGroups()
+	} else {
+		w.accounts()
+		w.groups()
+	}
 	w.dns()
 	w.policies()
 	for _, typ := range model.TypeNames() {
@@ -72,6 +81,11 @@ func Files(t *planner.Tenant, o Options) []File {
 		}
 		out = append(out, File{Name: name, Content: hclwrite.Format(f.Bytes()), Count: w.counts[name]})
 	}
+	for _, name := range []string{"accounts.csv", "groups.csv"} {
+		if b, ok := w.csv[name]; ok {
+			out = append(out, File{Name: name, Content: b, Count: w.counts[name]})
+		}
+	}
 	return out
 }
 
@@ -81,6 +95,7 @@ type writer struct {
 	labels map[string]map[string]string
 	files  map[string]*hclwrite.File
 	counts map[string]int
+	csv    map[string][]byte // CSV files by name, with Options.CSV
 }
 
 // file returns the named file, starting it with a header on first use.
@@ -250,4 +265,6 @@ func (w *writer) policies() {
 }
 
 // FileNames lists every file name export may write.
-func FileNames() []string { return append([]string(nil), fileOrder...) }
+func FileNames() []string {
+	return append(append([]string(nil), fileOrder...), "accounts.csv", "groups.csv")
+}

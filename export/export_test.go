@@ -163,3 +163,30 @@ func TestFilesSkippedAndEmpty(t *testing.T) {
 		t.Errorf("an empty tenant wrote %v", fs)
 	}
 }
+
+// TestCSVFiles: with Options.CSV accounts and groups become CSV rows read by one
+// for_each block each; department ids are written as department labels, and a
+// policy refers to the account's instance.
+func TestCSVFiles(t *testing.T) {
+	files := filesByName(Files(sampleTenant(), Options{CSV: true}))
+	for _, name := range []string{"accounts.csv", "groups.csv", "accounts.mf.hcl", "groups.mf.hcl"} {
+		if files[name] == "" {
+			t.Fatalf("%s not written; files: %v", name, files)
+		}
+	}
+	if strings.Count(files["accounts.mf.hcl"], "account \"staff\"") != 1 || !strings.Contains(files["accounts.mf.hcl"], `csvdecode(file("accounts.csv"))`) {
+		t.Errorf("accounts.mf.hcl:\n%s", files["accounts.mf.hcl"])
+	}
+	if !strings.HasPrefix(files["accounts.csv"], "email,name") {
+		t.Errorf("accounts.csv:\n%s", files["accounts.csv"])
+	}
+	if !strings.Contains(files["departments.mf.hcl"], "department_ids") {
+		t.Errorf("departments.mf.hcl lacks local.department_ids:\n%s", files["departments.mf.hcl"])
+	}
+	if !strings.Contains(files["accounts.csv"], "alice@example.com,Alice,emea 99,") {
+		t.Errorf("accounts.csv should name department 3 by its label and keep the unknown id 99:\n%s", files["accounts.csv"])
+	}
+	if !strings.Contains(files["policies.mf.hcl"], `destination = account.staff["alice@example.com"].email`) {
+		t.Errorf("a policy should refer to the account's instance:\n%s", files["policies.mf.hcl"])
+	}
+}

@@ -138,6 +138,19 @@ func diffInstance(o Options, st *state.State, in *Instance, m *matching, g *grap
 			c.Attrs = append(c.Attrs, model.AttrChange{Name: a.Name, Before: prior != "", After: true, Sensitive: true})
 		}
 	}
+	if sr != nil && sr.Attrs != nil && sr.Pending == "" && !c.Adopt {
+		// An attribute the configuration did not change since the last apply, whose
+		// live value differs, was changed outside mailform: say the plan reverts it.
+		configChanged := map[string]bool{}
+		for _, a := range model.Diff(t, sr.Attrs, in.Desired, ignore) {
+			configChanged[a.Name] = true
+		}
+		for _, a := range c.Attrs {
+			if !a.Sensitive && !configChanged[a.Name] {
+				c.Reverts = append(c.Reverts, a.Name)
+			}
+		}
+	}
 	c.Action = NoOp
 	for _, a := range c.Attrs {
 		if a.ForcesReplacement {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
@@ -97,6 +98,9 @@ type DriftOptions struct {
 	// address.attribute entries never to report; the configuration's
 	// mailform { drift { ignore = [...] } } entries are added to it.
 	Ignore []string
+	// Now is the clock of the offboarding schedule (zero: the current time), so
+	// drift sees a departed account's retention as plan does.
+	Now time.Time
 }
 
 // DetectDrift reads every collection the configuration and state touch and compares
@@ -158,14 +162,17 @@ func DetectDrift(ctx context.Context, o DriftOptions) (*DriftReport, hcl.Diagnos
 	if diags.HasErrors() {
 		return nil, diags
 	}
-	po := Options{Config: o.Config, Vars: o.Vars, State: st, Providers: o.Providers, Refresh: true}
+	po := Options{Config: o.Config, Vars: o.Vars, State: st, Providers: o.Providers, Refresh: true, Now: o.Now}
 	live, err := refresh(ctx, po, st, insts)
 	if err != nil {
 		return nil, append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Cannot read live objects",
 			Detail: err.Error() + ". Drift was not checked; fix the provider's access and run drift again."})
 	}
 	m := match(po, st, insts, live)
-	rep.Items = append(rep.Items, notApplied(st, insts, m)...)
+	// The configuration is compared as plan reads it: a departed account is out of
+	// its groups and, once deleted, its address is its heir's alias.
+	off := planOffboarding(po, st, insts, m)
+	rep.Items = append(rep.Items, notApplied(st, insts, m, off)...)
 	rep.Items = append(rep.Items, changedOutside(o, st, live)...)
 	deptAddr := map[string]string{}
 	for _, in := range insts {
@@ -206,7 +213,7 @@ func DetectDrift(ctx context.Context, o DriftOptions) (*DriftReport, hcl.Diagnos
 
 // notApplied compares each configuration instance with its last applied state, and
 // reports state entries the configuration no longer has.
-func notApplied(st *state.State, insts []*Instance, m *matching) []*DriftItem {
+func notApplied(st *state.State, insts []*Instance, m *matching, off *offboarding) []*DriftItem {
 	var out []*DriftItem
 	inConfig := map[string]bool{}
 	for _, in := range insts {
@@ -214,6 +221,17 @@ func notApplied(st *state.State, insts []*Instance, m *matching) []*DriftItem {
 		t := in.Res.Spec
 		it := &DriftItem{Kind: NotApplied, Address: in.Addr, Type: t.Name, Provider: in.Provider}
 		sr := st.Find(in.Addr)
+		switch off.stage[in.Addr] {
+		case "done":
+			continue // offboarded and deleted: the block only keeps the heir's alias
+		case "delete":
+			it.Reason = fmt.Sprintf("offboarding due: the retention period ended on %s; apply deletes it", off.due[in.Addr].UTC().Format("2006-01-02"))
+			if sr != nil {
+				it.ID = sr.ID
+			}
+			out = append(out, it)
+			continue
+		}
 		if sr == nil || sr.ID == "" || sr.Pending != "" {
 			it.Reason = "new in the configuration, not yet created"
 			if lo := m.live[in.Addr]; lo != nil {

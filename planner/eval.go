@@ -1,6 +1,10 @@
 package planner
 
 import (
+	"fmt"
+	"sort"
+	"strings"
+
 	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/function"
@@ -70,12 +74,22 @@ func (e *evaluator) runNodesOnly(computed computedFunc, keep map[string]bool, bl
 	}
 	var out []*Instance
 	var diags hcl.Diagnostics
+	// failed holds the nodes whose evaluation failed: a for_each that depends on one
+	// is unknown because of that error, already reported, not because it needs a
+	// value known only after apply.
+	failed := map[string]bool{}
 	for _, id := range e.g.order {
 		if keep != nil && !keep[id] {
 			continue
 		}
 		n := e.g.nodes[id]
+		for _, dep := range n.deps {
+			if failed[dep] {
+				failed[id] = true
+			}
+		}
 		if e.g.broken[id] {
+			failed[id] = true
 			if n.local != nil {
 				e.locals[n.local.Name] = cty.DynamicVal
 				e.base.Variables["local"] = cty.ObjectVal(e.locals)
@@ -89,6 +103,7 @@ func (e *evaluator) runNodesOnly(computed computedFunc, keep map[string]bool, bl
 			diags = append(diags, d...)
 			if d.HasErrors() {
 				v = cty.DynamicVal
+				failed[id] = true
 			}
 			e.locals[n.local.Name] = v
 			e.base.Variables["local"] = cty.ObjectVal(e.locals)
@@ -99,6 +114,12 @@ func (e *evaluator) runNodesOnly(computed computedFunc, keep map[string]bool, bl
 			only = want
 		}
 		insts, val, d := e.evalResource(n.res, computed, only)
+		if failed[id] {
+			d = withoutUnknownForEach(d)
+		}
+		if d.HasErrors() {
+			failed[id] = true
+		}
 		diags = append(diags, d...)
 		out = append(out, insts...)
 		e.setBlock(n.res, val)
@@ -119,7 +140,7 @@ func (e *evaluator) setBlock(r *schema.Resource, val cty.Value) {
 // evalResource evaluates every instance of one resource block and returns them with
 // the value references to the block see. When only is not nil it evaluates just the
 // instances whose addresses it holds, and the block's value is unknown.
-func (e *evaluator) evalResource(r *schema.Resource, computed computedFunc, only map[string]bool) ([]*Instance, cty.Value, hcl.Diagnostics) {
+func (e *evaluator) evalResource(r *schema.Resource, computed computedFunc, only map[string]bool) (_ []*Instance, _ cty.Value, diags hcl.Diagnostics) {
 	if only != nil && r.ForEach == nil && !only[schema.InstanceAddr(r.Type, r.Name, nil)] {
 		return nil, cty.DynamicVal, nil
 	}
@@ -136,13 +157,15 @@ func (e *evaluator) evalResource(r *schema.Resource, computed computedFunc, only
 	}
 	out := make([]*Instance, 0, len(keys))
 	vals := make(map[string]cty.Value, len(keys))
+	var instDiags hcl.Diagnostics
+	defer func() { diags = append(diags, oncePerBlock(instDiags, r.Addr())...) }()
 	for _, k := range keys {
 		k := k
 		if only != nil && !only[schema.InstanceAddr(r.Type, r.Name, &k)] {
 			continue
 		}
 		inst, d := e.evalInstance(r, &k, values[k], computed)
-		diags = append(diags, d...)
+		instDiags = append(instDiags, d...)
 		if inst == nil {
 			vals[k] = cty.DynamicVal
 			continue
@@ -168,6 +191,9 @@ func (e *evaluator) evalInstance(r *schema.Resource, key *string, each cty.Value
 		ctx.Variables = map[string]cty.Value{"each": cty.ObjectVal(map[string]cty.Value{"key": cty.StringVal(*key), "value": each})}
 	}
 	obj, ranges, diags := r.Decode(ctx)
+	for _, d := range diags {
+		didYouMean(d)
+	}
 	if diags.HasErrors() {
 		return nil, diags
 	}
@@ -201,4 +227,77 @@ func blockValue(vals map[string]cty.Value) cty.Value {
 		return cty.ObjectVal(vals)
 	}
 	return cty.MapVal(vals)
+}
+
+// withoutUnknownForEach drops the "for_each depends on values known only after
+// apply" error, which is not true of a for_each whose input failed to evaluate.
+func withoutUnknownForEach(diags hcl.Diagnostics) hcl.Diagnostics {
+	var out hcl.Diagnostics
+	for _, d := range diags {
+		if !strings.Contains(d.Detail, "known only after apply") {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+// oncePerBlock merges the diagnostics that the instances of one for_each block share
+// (the same message at the same place, such as a typo in the block's body) into one
+// that says how many instances it was found in, so 20 rows of a CSV give one error.
+func oncePerBlock(diags hcl.Diagnostics, block string) hcl.Diagnostics {
+	type key struct {
+		sev             hcl.DiagnosticSeverity
+		summary, detail string
+		rng             hcl.Range
+	}
+	var out hcl.Diagnostics
+	first := map[key]int{}
+	count := map[key]int{}
+	for _, d := range diags {
+		k := key{d.Severity, d.Summary, d.Detail, hcl.Range{}}
+		if d.Subject != nil {
+			k.rng = *d.Subject
+		}
+		if _, ok := first[k]; !ok {
+			first[k] = len(out)
+			cp := *d
+			out = append(out, &cp)
+		}
+		count[k]++
+	}
+	for k, i := range first {
+		if n := count[k]; n > 1 {
+			out[i].Detail = strings.TrimSpace(out[i].Detail + fmt.Sprintf(" (Reported once: found in %d instances of %s.)", n, block))
+		}
+	}
+	return out
+}
+
+// didYouMean adds a suggestion to an "Unsupported attribute" error: the attribute
+// of the object it was looked up on whose name is closest (mail → email).
+func didYouMean(d *hcl.Diagnostic) {
+	if d.Summary != "Unsupported attribute" || d.Expression == nil || d.EvalContext == nil || d.Subject == nil || strings.Contains(d.Detail, "Did you mean") {
+		return
+	}
+	tr, diags := hcl.AbsTraversalForExpr(d.Expression)
+	if diags.HasErrors() {
+		return
+	}
+	for i, step := range tr {
+		at, ok := step.(hcl.TraverseAttr)
+		if !ok || i == 0 || at.SrcRange != *d.Subject {
+			continue
+		}
+		v, diags := tr[:i].TraverseAbs(d.EvalContext)
+		if diags.HasErrors() || !v.Type().IsObjectType() {
+			return
+		}
+		var names []string
+		for n := range v.Type().AttributeTypes() {
+			names = append(names, n)
+		}
+		sort.Strings(names)
+		d.Detail += suggest(at.Name, names)
+		return
+	}
 }

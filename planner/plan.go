@@ -93,6 +93,10 @@ type Change struct {
 	// Label is the instance name (address without the type), the identity of
 	// label-identity types.
 	Label string `json:"label"`
+	// Reverts names the attributes someone changed outside mailform (live differs
+	// from what was last applied, while the configuration did not change) that this
+	// update sets back.
+	Reverts []string `json:"reverts_outside,omitempty"`
 }
 
 // Move is a state rename from a moved block.
@@ -115,6 +119,54 @@ type Plan struct {
 	// WithheldVars, in a plan read from a file, are the sensitive variables whose
 	// values the file does not hold; apply must be given them again.
 	WithheldVars []string `json:"-"`
+	// Findings are the warnings planning found in the configuration (lint rules such
+	// as SPF-NO-ALL): they travel with the plan, saved plans included, so a reviewer
+	// reading any rendering of it sees them.
+	Findings []Finding `json:"findings,omitempty"`
+	// Targets are the provider instances the plan was made against, so a plan for
+	// the sandbox never reads like one for production.
+	Targets []Target `json:"targets,omitempty"`
+}
+
+// Target is one configured provider instance and the settings that say where it
+// points (endpoint, server, directory, tenant id); never a secret.
+type Target struct {
+	Name     string      `json:"name"`
+	Kind     string      `json:"kind"`
+	Settings [][2]string `json:"settings,omitempty"`
+}
+
+// Finding is one warning about the configuration, kept with the plan.
+type Finding struct {
+	// Rule is the lint rule's id (SPF-NO-ALL), empty for other warnings.
+	Rule    string `json:"rule,omitempty"`
+	Summary string `json:"summary"`
+	Detail  string `json:"detail,omitempty"`
+	// File and Line are where in the configuration it points, when it points.
+	File string `json:"file,omitempty"`
+	Line int    `json:"line,omitempty"`
+}
+
+// FindingsOf returns the warnings among diags as plan findings, the lint rule's id
+// taken out of a "[RULE] summary".
+func FindingsOf(diags hcl.Diagnostics) []Finding {
+	var out []Finding
+	for _, d := range diags {
+		if d.Severity != hcl.DiagWarning {
+			continue
+		}
+		f := Finding{Summary: d.Summary, Detail: d.Detail}
+		if rest, ok := strings.CutPrefix(d.Summary, "["); ok {
+			if id, sum, ok := strings.Cut(rest, "] "); ok && id != "" && !strings.ContainsAny(id, " ]") {
+				f.Rule, f.Summary = id, sum
+			}
+		}
+		if d.Subject != nil {
+			f.File, f.Line = d.Subject.Filename, d.Subject.Start.Line
+		}
+		out = append(out, f)
+	}
+	return out
 }
 
 // Counts returns how many instances are added, changed and destroyed.
@@ -281,6 +333,8 @@ func MakePlan(ctx context.Context, o Options) (*Plan, hcl.Diagnostics) {
 		diags = append(diags, planChecks(ctx, o, p.Changes, insts)...)
 	}
 	p.Refreshed = o.Refresh
+	p.Findings = FindingsOf(diags)
+	p.Targets = o.Providers.Targets()
 	return p, diags
 }
 

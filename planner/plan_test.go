@@ -505,3 +505,21 @@ func TestMakePlanImport(t *testing.T) {
 		t.Errorf("imported id = %q, want d7", c.ID)
 	}
 }
+
+// TestFindingsOf: warnings become plan findings with the lint rule's id taken out of
+// the summary; errors are not findings.
+func TestFindingsOf(t *testing.T) {
+	rng := &hcl.Range{Filename: "dns.mf.hcl", Start: hcl.Pos{Line: 7}}
+	got := FindingsOf(hcl.Diagnostics{
+		{Severity: hcl.DiagWarning, Summary: "[SPF-NO-ALL] dns_record.spf: no all", Detail: "End with ~all.", Subject: rng},
+		{Severity: hcl.DiagWarning, Summary: "[not a rule] text"},
+		{Severity: hcl.DiagError, Summary: "[MX-IP] broken"},
+	})
+	want := []Finding{
+		{Rule: "SPF-NO-ALL", Summary: "dns_record.spf: no all", Detail: "End with ~all.", File: "dns.mf.hcl", Line: 7},
+		{Summary: "[not a rule] text"},
+	}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("FindingsOf = %+v, want %+v", got, want)
+	}
+}

@@ -141,11 +141,13 @@ func readPlanFile(path, dir string, withConfig bool) (*Plan, *schema.Config, map
 				Before map[string]any `json:"before"`
 				After  map[string]any `json:"after"`
 			} `json:"changes"`
-			Moves     []Move   `json:"moves"`
-			Lineage   string   `json:"lineage"`
-			Serial    uint64   `json:"serial"`
-			Warnings  []string `json:"warnings"`
-			Refreshed bool     `json:"refreshed"`
+			Moves     []Move    `json:"moves"`
+			Lineage   string    `json:"lineage"`
+			Serial    uint64    `json:"serial"`
+			Warnings  []string  `json:"warnings"`
+			Findings  []Finding `json:"findings"`
+			Targets   []Target  `json:"targets"`
+			Refreshed bool      `json:"refreshed"`
 		} `json:"plan"`
 	}
 	if err := json.Unmarshal(b, &raw); err != nil || raw.FormatVersion == 0 {
@@ -154,7 +156,7 @@ func readPlanFile(path, dir string, withConfig bool) (*Plan, *schema.Config, map
 	if raw.FormatVersion > PlanFileVersion {
 		return nil, nil, nil, fmt.Errorf("%s was written by a newer mailform", path)
 	}
-	p := &Plan{Moves: raw.Plan.Moves, Lineage: raw.Plan.Lineage, Serial: raw.Plan.Serial, Warnings: raw.Plan.Warnings, Refreshed: raw.Plan.Refreshed,
+	p := &Plan{Moves: raw.Plan.Moves, Lineage: raw.Plan.Lineage, Serial: raw.Plan.Serial, Warnings: raw.Plan.Warnings, Findings: raw.Plan.Findings, Targets: raw.Plan.Targets, Refreshed: raw.Plan.Refreshed,
 		WithheldVars: raw.WithheldVars}
 	for _, rc := range raw.Plan.Changes {
 		c := rc.Change

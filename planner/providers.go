@@ -2,12 +2,14 @@ package planner
 
 import (
 	"fmt"
+	"os"
 	"sort"
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
 
+	"github.com/mailform/mailform/model"
 	"github.com/mailform/mailform/providers"
 	"github.com/mailform/mailform/schema"
 )
@@ -18,6 +20,45 @@ type ProviderSet struct {
 	ByName map[string]providers.Provider
 	kinds  map[string]string // name → kind
 	names  []string
+	// where holds, per name, the settings that say where the provider points.
+	where map[string][][2]string
+}
+
+// targetSettings are the provider settings that say where a provider points, in the
+// order a plan header names them; none of them is a secret.
+var targetSettings = []string{"endpoint", "server", "dir", "site", "corp_id"}
+
+// Targets describes every configured provider instance, sorted by name.
+func (ps *ProviderSet) Targets() []Target {
+	var out []Target
+	for _, n := range ps.names {
+		out = append(out, Target{Name: n, Kind: ps.kinds[n], Settings: ps.where[n]})
+	}
+	return out
+}
+
+// whereOf picks the target settings of a decoded provider block; one left out
+// whose documentation names its environment variable ("default $EXMAIL_CORP_ID")
+// is read from there, as the provider reads it.
+func whereOf(attrs []*model.Attr, obj model.Object) [][2]string {
+	var out [][2]string
+	for _, n := range targetSettings {
+		for _, a := range attrs {
+			if a.Name != n || a.Sensitive {
+				continue
+			}
+			v := obj.Str(n)
+			if v == "" {
+				if _, rest, ok := strings.Cut(a.Doc, "default $"); ok {
+					v = os.Getenv(strings.TrimRight(strings.Fields(rest + " ")[0], ".,;)"))
+				}
+			}
+			if v != "" {
+				out = append(out, [2]string{n, v})
+			}
+		}
+	}
+	return out
 }
 
 // Close closes every provider.
@@ -27,15 +68,16 @@ func (ps *ProviderSet) Close() {
 	}
 }
 
-// ConfigureProviders decodes every provider block and makes its provider. With no
-// provider block at all, an implicit `provider "sandbox" {}` serves everything, so a
-// configuration runs without credentials. Making a provider never contacts its API.
+// ConfigureProviders decodes every provider block and makes its provider. A
+// configuration without any provider block is an error naming the possible blocks:
+// an implicit local sandbox would let a plan meant for production run against an
+// empty tenant and look fine. Making a provider never contacts its API.
 func ConfigureProviders(cfg *schema.Config, vars map[string]cty.Value, env providers.Env) (*ProviderSet, hcl.Diagnostics) {
-	ps := &ProviderSet{ByName: map[string]providers.Provider{}, kinds: map[string]string{}}
+	ps := &ProviderSet{ByName: map[string]providers.Provider{}, kinds: map[string]string{}, where: map[string][][2]string{}}
 	var diags hcl.Diagnostics
 	blocks := cfg.Providers
 	if len(blocks) == 0 {
-		blocks = []*schema.Provider{{Kind: "sandbox", Config: hcl.EmptyBody()}}
+		return ps, hcl.Diagnostics{noProviderBlock(cfg)}
 	}
 	ctx := &hcl.EvalContext{Variables: map[string]cty.Value{"var": cty.ObjectVal(nonEmpty(vars))}, Functions: cfg.Functions()}
 	for _, b := range blocks {
@@ -59,10 +101,34 @@ func ConfigureProviders(cfg *schema.Config, vars map[string]cty.Value, env provi
 		}
 		ps.ByName[b.Name()] = p
 		ps.kinds[b.Name()] = b.Kind
+		ps.where[b.Name()] = whereOf(f.Config, obj)
 		ps.names = append(ps.names, b.Name())
 	}
 	sort.Strings(ps.names)
 	return ps, diags
+}
+
+// noProviderBlock is the error of a configuration that declares no provider: it
+// lists every provider block it could declare and the types each one serves.
+func noProviderBlock(cfg *schema.Config) *hcl.Diagnostic {
+	var kinds []string
+	for _, k := range providers.Kinds() {
+		kinds = append(kinds, fmt.Sprintf("provider %q {} (%s)", k, strings.Join(providers.Lookup(k).Types, ", ")))
+	}
+	d := &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "No provider block",
+		Detail: "The configuration declares no provider, so nothing says where its objects live. Declare one or more of: " +
+			strings.Join(kinds, "; ") + `. To try mailform without credentials, declare provider "sandbox" {}: the embedded tenant kept in .sandbox.`}
+	var first *schema.Resource
+	for _, r := range cfg.Resources {
+		if first == nil || r.DeclRange.Filename < first.DeclRange.Filename ||
+			(r.DeclRange.Filename == first.DeclRange.Filename && r.DeclRange.Start.Byte < first.DeclRange.Start.Byte) {
+			first = r
+		}
+	}
+	if first != nil {
+		d.Subject = first.DeclRange.Ptr()
+	}
+	return d
 }
 
 func nonEmpty(m map[string]cty.Value) map[string]cty.Value {

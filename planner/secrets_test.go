@@ -64,10 +64,11 @@ account "none" {
   name     = "N"
   password = null
 }
+provider "sandbox" {}
 `
 
 func TestFindSecrets(t *testing.T) {
-	desired(t, "") // registers the providers, rfc2136 among them
+	desired(t, `provider "sandbox" {}`) // registers the providers, rfc2136 among them
 	cfg, diags := schema.LoadSources(t.TempDir(), map[string][]byte{"main.mf.hcl": []byte(secretsConfig)})
 	if diags.HasErrors() {
 		t.Fatal(diags.Error())
@@ -213,7 +214,7 @@ output "via_local" { value = upper(local.pw) }
 output "literal" { value = local.literal }
 output "name" { value = var.harmless }
 `
-	desired(t, "")
+	desired(t, `provider "sandbox" {}`)
 	cfg, diags := schema.LoadSources(t.TempDir(), map[string][]byte{"main.mf.hcl": []byte(src)})
 	if diags.HasErrors() {
 		t.Fatal(diags.Error())

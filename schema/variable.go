@@ -203,7 +203,7 @@ func (c *Config) rawValues(in VarInputs) (map[string]*rawVar, hcl.Diagnostics) {
 		}
 		if _, declared := c.Variables[k]; !declared {
 			diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Value for undeclared variable",
-				Detail: fmt.Sprintf("-var gives a value for %q, but no variable block declares it. Declare it with variable %q {} or remove the option.", k, k)})
+				Detail: fmt.Sprintf("-var gives a value for %q, but no variable block declares it.%s Declare it with variable %q {} or remove the option.", k, didYouMean(k, c.variableNames()), k)})
 			continue
 		}
 		raw[k] = &rawVar{raw: v, source: "-var " + k}
@@ -328,4 +328,14 @@ func (c *Config) readVarFile(path string, raw map[string]*rawVar) hcl.Diagnostic
 		raw[n] = &rawVar{expr: a.Expr, source: path, rng: a.Range}
 	}
 	return diags
+}
+
+// variableNames lists the declared variables, sorted.
+func (c *Config) variableNames() []string {
+	out := make([]string, 0, len(c.Variables))
+	for n := range c.Variables {
+		out = append(out, n)
+	}
+	sort.Strings(out)
+	return out
 }

@@ -207,3 +207,59 @@ func (x *lineIndex) lineRange(file string, src []byte, n int) hcl.Range {
 	}
 	return hcl.Range{Filename: file, Start: hcl.Pos{Line: n + 1, Column: 1, Byte: start}, End: hcl.Pos{Line: n + 1, Byte: end}}
 }
+
+// JSONValidation is what validate -json prints: the shape of terraform validate
+// -json, so editors and CI annotate lines from it.
+type JSONValidation struct {
+	FormatVersion string           `json:"format_version"`
+	Valid         bool             `json:"valid"`
+	ErrorCount    int              `json:"error_count"`
+	WarningCount  int              `json:"warning_count"`
+	Diagnostics   []JSONDiagnostic `json:"diagnostics"`
+}
+
+// JSONDiagnostic is one diagnostic; Range is left out when it points nowhere.
+type JSONDiagnostic struct {
+	Severity string     `json:"severity"`
+	Summary  string     `json:"summary"`
+	Detail   string     `json:"detail,omitempty"`
+	Range    *JSONRange `json:"range,omitempty"`
+}
+
+// JSONRange is a span of a configuration file; lines and columns count from 1.
+type JSONRange struct {
+	Filename string  `json:"filename"`
+	Start    JSONPos `json:"start"`
+	End      JSONPos `json:"end"`
+}
+
+// JSONPos is one position in a file.
+type JSONPos struct {
+	Line   int `json:"line"`
+	Column int `json:"column"`
+	Byte   int `json:"byte"`
+}
+
+// ValidationToJSON converts diagnostics into validate -json's document.
+func ValidationToJSON(diags hcl.Diagnostics) JSONValidation {
+	out := JSONValidation{FormatVersion: "1.0", Diagnostics: []JSONDiagnostic{}}
+	for _, d := range diags {
+		if d == nil {
+			continue
+		}
+		jd := JSONDiagnostic{Severity: "warning", Summary: d.Summary, Detail: d.Detail}
+		if d.Severity == hcl.DiagError {
+			jd.Severity = "error"
+			out.ErrorCount++
+		} else {
+			out.WarningCount++
+		}
+		if r := d.Subject; r != nil {
+			jd.Range = &JSONRange{Filename: r.Filename,
+				Start: JSONPos{r.Start.Line, r.Start.Column, r.Start.Byte}, End: JSONPos{r.End.Line, r.End.Column, r.End.Byte}}
+		}
+		out.Diagnostics = append(out.Diagnostics, jd)
+	}
+	out.Valid = out.ErrorCount == 0
+	return out
+}

@@ -22,19 +22,84 @@ var markdownColumns = []struct {
 	{"Adopt", func(c *planner.Change) bool { return c.Adopt }},
 }
 
+// MarkdownLimit is the most characters RenderMarkdown writes: a GitHub comment holds
+// 65,536, and the rest is left for a CI job's own lines.
+var MarkdownLimit = 60000
+
 // RenderMarkdown writes a plan as GitHub-flavoured Markdown for a pull-request
-// comment: a headline, a table of changes by type and action, then one collapsed
-// <details> section per type with each instance's attribute changes as a diff.
-// Sensitive values are never shown.
+// comment: a headline, the provider targets, the findings, a table of changes by
+// type and action, then one collapsed <details> section per type with each
+// instance's attribute changes as a diff. Sensitive values are never shown. A plan
+// whose comment would pass MarkdownLimit keeps the table and the riskiest changes
+// (deletes, replaces, freezes and offboarding, DNS, reverted outside changes) in
+// full and counts the rest, pointing at the full plan.
 func RenderMarkdown(w io.Writer, p *planner.Plan) {
-	add, change, destroy := p.Counts()
+	var full strings.Builder
+	renderMarkdown(&full, p, nil)
+	if full.Len() <= MarkdownLimit {
+		io.WriteString(w, full.String())
+		return
+	}
+	var risky []*planner.Change
+	for _, c := range p.Changes {
+		if riskyChange(c) {
+			risky = append(risky, c)
+		}
+	}
+	// Keep as many of the risky changes as fit, dropping from the end.
+	for n := len(risky); ; n = n * 3 / 4 {
+		var b strings.Builder
+		renderMarkdown(&b, p, &summarised{keep: risky[:n], total: full.Len(), dropped: len(risky) - n})
+		if b.Len() <= MarkdownLimit || n == 0 {
+			io.WriteString(w, b.String())
+			return
+		}
+	}
+}
+
+// summarised is how a plan too long for a comment is cut down: the changes kept in
+// full, the length of the full rendering, and how many risky changes did not fit.
+type summarised struct {
+	keep    []*planner.Change
+	total   int
+	dropped int
+}
+
+// riskyChange reports whether a reviewer must see a change even in a summarised
+// plan: it loses data, locks someone out, changes mail routing, or undoes someone's
+// edit.
+func riskyChange(c *planner.Change) bool {
+	switch {
+	case c.Action == planner.Delete, c.Action == planner.Replace:
+		return true
+	case c.Offboard != "" && c.Offboard != "pending" && c.Offboard != "done":
+		return true
+	case c.Action == planner.Update && (statusTo(c, "frozen") || statusTo(c, "departed")):
+		return true
+	case c.Type == "dns_record" && c.Action != planner.NoOp:
+		return true
+	case len(c.Reverts) > 0:
+		return true
+	}
+	return false
+}
+
+func renderMarkdown(w io.Writer, p *planner.Plan, sum *summarised) {
 	if !p.HasChanges() {
 		fmt.Fprintln(w, "### mailform plan: no changes")
 		fmt.Fprintln(w)
 		fmt.Fprintln(w, "The live objects match the configuration.")
+		markdownFindings(w, p.Findings)
 		return
 	}
-	fmt.Fprintf(w, "### mailform plan: %d to add, %d to change, %d to destroy\n\n", add, change, destroy)
+	fmt.Fprintf(w, "### mailform plan: %s\n\n", PlanSummary(p))
+	if len(p.Targets) > 0 {
+		var ts []string
+		for _, t := range p.Targets {
+			ts = append(ts, "`"+mdEscape(targetText(t))+"`")
+		}
+		fmt.Fprintf(w, "Planned against: %s\n\n", strings.Join(ts, ", "))
+	}
 	byType := map[string][]*planner.Change{}
 	for _, c := range p.Changes {
 		if c.Action == planner.NoOp && !c.Adopt && c.Reason == "" && len(c.Rehash) == 0 {
@@ -79,8 +144,41 @@ func RenderMarkdown(w io.Writer, p *planner.Plan) {
 	for _, wn := range p.Warnings {
 		fmt.Fprintf(w, "\n> **Warning:** %s\n", wn)
 	}
+	markdownFindings(w, p.Findings)
+	if rv := reverted(p); len(rv) > 0 {
+		fmt.Fprintln(w, "\n**Changed outside mailform; this plan changes them back:**")
+		fmt.Fprintln(w)
+		for _, r := range rv {
+			fmt.Fprintf(w, "- `%s`\n", mdEscape(r))
+		}
+	}
+	if sum != nil {
+		fmt.Fprintf(w, "\n> **This plan is summarised:** in full it is %d characters, more than a comment holds. "+
+			"Deletes, replacements, freezes and offboarding, DNS changes and reverted outside changes are shown below; "+
+			"the other changes are only counted in the table. Read the whole plan in the saved plan artifact with "+
+			"`mailform show PLANFILE`.\n", sum.total)
+		if sum.dropped > 0 {
+			fmt.Fprintf(w, ">\n> %d more of those changes did not fit either; they are in the saved plan too.\n", sum.dropped)
+		}
+		kept := map[*planner.Change]bool{}
+		for _, c := range sum.keep {
+			kept[c] = true
+		}
+		for t, cs := range byType {
+			var keep []*planner.Change
+			for _, c := range cs {
+				if kept[c] {
+					keep = append(keep, c)
+				}
+			}
+			byType[t] = keep
+		}
+	}
 	for _, t := range types {
 		cs := byType[t]
+		if len(cs) == 0 {
+			continue
+		}
 		sort.SliceStable(cs, func(i, j int) bool { return cs[i].Address < cs[j].Address })
 		fmt.Fprintf(w, "\n<details><summary><code>%s</code>: %s</summary>\n\n```diff\n", t, typeSummary(cs))
 		for _, c := range cs {
@@ -88,6 +186,26 @@ func RenderMarkdown(w io.Writer, p *planner.Plan) {
 		}
 		fmt.Fprint(w, "```\n\n</details>\n")
 	}
+}
+
+// markdownFindings writes the configuration warnings as quoted blocks, where the
+// reviewer reads them before the changes.
+func markdownFindings(w io.Writer, fs []planner.Finding) {
+	for _, f := range fs {
+		fmt.Fprintf(w, "\n> **Warning:** %s", mdEscape(findingTitle(f)))
+		if f.File != "" {
+			fmt.Fprintf(w, " (`%s` line %d)", f.File, f.Line)
+		}
+		fmt.Fprintln(w)
+		if f.Detail != "" {
+			fmt.Fprintf(w, "> %s\n", mdEscape(f.Detail))
+		}
+	}
+}
+
+// mdEscape keeps text from a finding on its line and from being read as HTML.
+func mdEscape(s string) string {
+	return strings.NewReplacer("\n", " ", "<", "&lt;", ">", "&gt;").Replace(s)
 }
 
 // typeSummary counts one type's changes in words: "2 to add, 1 to change".
@@ -141,17 +259,24 @@ func markdownChange(w io.Writer, c *planner.Change) {
 		fmt.Fprintf(w, "#   found live with id %s; it will be recorded in state\n", c.ID)
 		markdownBaseline(w, c)
 	}
+	if len(c.Reverts) > 0 {
+		fmt.Fprintf(w, "#   changed outside mailform: %s; this sets it back\n", strings.Join(c.Reverts, ", "))
+	}
+	rtype := c.After.Str("type")
+	if rtype == "" {
+		rtype = c.Before.Str("type")
+	}
 	switch c.Action {
 	case planner.Create:
 		for _, a := range t.Attrs {
 			if v, ok := c.After[a.Name]; ok && v != nil {
-				fmt.Fprintf(w, "+     %s = %s\n", a.Name, formatAttr(a, v))
+				fmt.Fprintf(w, "+     %s = %s\n", a.Name, formatAttr(a, sortRecords(a.Name, rtype, v)))
 			}
 		}
 	case planner.Delete:
 		for _, a := range t.Attrs {
 			if v, ok := c.Before[a.Name]; ok && v != nil && !isZero(v) {
-				fmt.Fprintf(w, "-     %s = %s\n", a.Name, formatAttr(a, v))
+				fmt.Fprintf(w, "-     %s = %s\n", a.Name, formatAttr(a, sortRecords(a.Name, rtype, v)))
 			}
 		}
 	default:

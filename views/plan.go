@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/sergi/go-diff/diffmatchpatch"
@@ -48,36 +49,40 @@ func (c Colors) action(a planner.Action, s string) string {
 // longString is the length above which a changed string is shown as a word diff.
 const longString = 40
 
-// RenderPlan writes a plan in the Terraform style: one block per changed instance
-// with its attribute-level changes, then the summary line.
+// RenderPlan writes a plan in the Terraform style: the providers it was made against,
+// a legend of the symbols it uses, one block per changed instance (a blank line
+// between them) with its attribute-level changes aligned at "=", then the summary.
 func RenderPlan(w io.Writer, p *planner.Plan, col Colors) {
 	names := departmentNames(p)
-	for _, m := range p.Moves {
-		fmt.Fprintf(w, "  # %s has moved to %s\n", m.From, m.To)
+	if p.HasChanges() {
+		renderHeader(w, p, col)
 	}
-	shown := 0
+	for _, m := range p.Moves {
+		fmt.Fprintf(w, "  # %s has moved to %s\n\n", m.From, m.To)
+	}
 	for _, c := range p.Changes {
 		if c.Action == planner.NoOp {
 			switch {
 			case c.Adopt:
 				fmt.Fprintf(w, "  # %s exists live (id %s) and will be recorded in state\n", c.Address, c.ID)
 				renderBaseline(w, c)
+				fmt.Fprintln(w)
 			case c.Restate:
-				fmt.Fprintf(w, "  # %s: prevent_destroy = %v will be recorded in state\n", c.Address, c.PreventDestroy)
+				fmt.Fprintf(w, "  # %s: prevent_destroy = %v will be recorded in state\n\n", c.Address, c.PreventDestroy)
 			case len(c.Rehash) > 0:
-				fmt.Fprintf(w, "  # %s: the stored hash of its %s will be upgraded to argon2id in state (nothing changes live)\n", c.Address, strings.Join(c.Rehash, ", "))
+				fmt.Fprintf(w, "  # %s: the stored hash of its %s will be upgraded to argon2id in state (nothing changes live)\n\n", c.Address, strings.Join(c.Rehash, ", "))
 			case c.Reason != "":
 				fmt.Fprintf(w, "  # %s: %s\n", c.Address, c.Reason)
 			}
 			continue
 		}
-		shown++
 		renderChange(w, c, col, names)
+		fmt.Fprintln(w)
 	}
 	for _, wn := range p.Warnings {
 		fmt.Fprintf(w, "\n%s %s\n", col.Yellow("Warning:"), wn)
 	}
-	add, change, destroy := p.Counts()
+	renderFindings(w, p.Findings, col)
 	if !p.HasChanges() {
 		if p.Refreshed {
 			fmt.Fprintln(w, "No changes. The live objects match the configuration.")
@@ -86,7 +91,149 @@ func RenderPlan(w io.Writer, p *planner.Plan, col Colors) {
 		}
 		return
 	}
-	fmt.Fprintf(w, "\n%s %d to add, %d to change, %d to destroy.\n", col.Bold("Plan:"), add, change, destroy)
+	if len(p.Warnings) > 0 {
+		fmt.Fprintln(w)
+	}
+	fmt.Fprintf(w, "%s %s.\n", col.Bold("Plan:"), PlanSummary(p))
+}
+
+// PlanSummary is the counts of the Plan: line: "1 to import, 2 to add, 0 to change,
+// 0 to destroy", the imports (objects found live that state will record) only when
+// there are some, as Terraform does.
+func PlanSummary(p *planner.Plan) string {
+	add, change, destroy := p.Counts()
+	s := fmt.Sprintf("%d to add, %d to change, %d to destroy", add, change, destroy)
+	if n := imports(p); n > 0 {
+		s = fmt.Sprintf("%d to import, %s", n, s)
+	}
+	return s
+}
+
+// imports counts the objects a plan adopts into state.
+func imports(p *planner.Plan) int {
+	n := 0
+	for _, c := range p.Changes {
+		if c.Adopt {
+			n++
+		}
+	}
+	return n
+}
+
+// legend is every action symbol with what it means, in Terraform's order.
+var legend = []struct {
+	action planner.Action
+	text   string
+}{
+	{planner.Create, "create"},
+	{planner.Update, "update in place"},
+	{planner.Delete, "destroy"},
+	{planner.Replace, "destroy and then create replacement"},
+}
+
+// renderHeader names the provider targets (so a sandbox plan never looks like a
+// production one) and explains the symbols the plan uses.
+func renderHeader(w io.Writer, p *planner.Plan, col Colors) {
+	if len(p.Targets) > 0 {
+		var ts []string
+		for _, t := range p.Targets {
+			ts = append(ts, targetText(t))
+		}
+		fmt.Fprintf(w, "Planned against: %s\n\n", strings.Join(ts, "; "))
+	}
+	if rv := reverted(p); len(rv) > 0 {
+		fmt.Fprintln(w, "Objects have changed outside mailform; this plan changes them back:")
+		for _, r := range rv {
+			fmt.Fprintf(w, "    %s\n", r)
+		}
+		fmt.Fprintln(w)
+	}
+	used := map[planner.Action]bool{}
+	for _, c := range p.Changes {
+		used[c.Action] = true
+	}
+	var lines []string
+	for _, l := range legend {
+		if used[l.action] {
+			lines = append(lines, fmt.Sprintf("%s %s", col.action(l.action, fmt.Sprintf("%3s", l.action.Symbol())), l.text))
+		}
+	}
+	if len(lines) > 0 {
+		fmt.Fprintln(w, "Resource actions are indicated with the following symbols:")
+		for _, l := range lines {
+			fmt.Fprintln(w, l)
+		}
+		fmt.Fprintln(w)
+		fmt.Fprintln(w, "mailform will perform the following actions:")
+		fmt.Fprintln(w)
+	}
+}
+
+// targetText describes one provider target: "sandbox (dir = .sandbox)".
+func targetText(t planner.Target) string {
+	if len(t.Settings) == 0 {
+		return t.Name
+	}
+	var parts []string
+	for _, s := range t.Settings {
+		parts = append(parts, s[0]+" = "+s[1])
+	}
+	return t.Name + " (" + strings.Join(parts, ", ") + ")"
+}
+
+// reverted lists, per change, the attributes someone changed outside mailform that
+// the plan sets back to the configuration.
+func reverted(p *planner.Plan) []string {
+	var out []string
+	for _, c := range p.Changes {
+		if len(c.Reverts) > 0 {
+			out = append(out, fmt.Sprintf("%s: %s", c.Address, strings.Join(c.Reverts, ", ")))
+		}
+	}
+	return out
+}
+
+// renderFindings writes the configuration warnings kept with a plan, each with the
+// rule, where it points and what to do.
+func renderFindings(w io.Writer, fs []planner.Finding, col Colors) {
+	for _, f := range fs {
+		fmt.Fprintf(w, "%s %s\n", col.Yellow("Warning:"), findingTitle(f))
+		if f.File != "" {
+			fmt.Fprintf(w, "  on %s line %d\n", f.File, f.Line)
+		}
+		if f.Detail != "" {
+			fmt.Fprintf(w, "  %s\n", f.Detail)
+		}
+		fmt.Fprintln(w)
+	}
+}
+
+// findingTitle is a finding's rule and summary: "[SPF-NO-ALL] …".
+func findingTitle(f planner.Finding) string {
+	if f.Rule == "" {
+		return f.Summary
+	}
+	return "[" + f.Rule + "] " + f.Summary
+}
+
+// attrLine is one attribute of a rendered block: the mark, the name (padded to the
+// block's widest so the "=" align) and the rest of the line; more lines follow a
+// collection that opens with "[".
+type attrLine struct {
+	mark, name, value string
+	more              []string
+}
+
+// identifying returns the attributes that say which object an update is about:
+// the identity (email; zone, name and type), or the id and name of a department.
+func identifying(t *model.Type) []string {
+	if len(t.Identity) > 0 {
+		return t.Identity
+	}
+	if t.Attr("id") != nil {
+		return []string{"id", "name"}
+	}
+	return nil
 }
 
 // renderBaseline says that an adopted object's secrets are left as they are live.
@@ -117,10 +264,19 @@ func renderChange(w io.Writer, c *planner.Change, col Colors, names map[string]s
 		fmt.Fprintf(w, "  # (found live with id %s; it will be recorded in state)\n", c.ID)
 		renderBaseline(w, c)
 	}
+	if len(c.Reverts) > 0 {
+		fmt.Fprintf(w, "  # (changed outside mailform: %s; this sets it back to the configuration)\n", strings.Join(c.Reverts, ", "))
+	}
 	sym := col.action(c.Action, c.Action.Symbol())
 	name, _, _ := strings.Cut(c.Label, "[")
 	fmt.Fprintf(w, "  %s %s %q {\n", sym, c.Type, name)
 	t := model.Lookup(c.Type)
+	rtype := c.After.Str("type")
+	if rtype == "" {
+		rtype = c.Before.Str("type")
+	}
+	var ls []attrLine
+	hidden := 0
 	switch c.Action {
 	case planner.Create:
 		for _, a := range t.Attrs {
@@ -128,7 +284,7 @@ func renderChange(w io.Writer, c *planner.Change, col Colors, names map[string]s
 			if !ok || v == nil {
 				continue
 			}
-			fmt.Fprintf(w, "      %s %s = %s\n", col.Green("+"), a.Name, formatRef(a, v, names))
+			ls = append(ls, attrLine{mark: col.Green("+"), name: a.Name, value: formatRef(a, sortRecords(a.Name, rtype, v), names)})
 		}
 	case planner.Delete:
 		for _, a := range t.Attrs {
@@ -136,34 +292,81 @@ func renderChange(w io.Writer, c *planner.Change, col Colors, names map[string]s
 			if !ok || v == nil || isZero(v) {
 				continue
 			}
-			fmt.Fprintf(w, "      %s %s = %s\n", col.Red("-"), a.Name, formatRef(a, v, names))
+			ls = append(ls, attrLine{mark: col.Red("-"), name: a.Name, value: formatRef(a, sortRecords(a.Name, rtype, v), names)})
 		}
 	default:
+		changed := map[string]bool{}
 		for _, ch := range c.Attrs {
-			a := t.Attr(ch.Name)
-			mark := col.Yellow("~")
-			suffix := ""
-			if ch.ForcesReplacement {
-				suffix = col.Red(" # forces replacement")
+			changed[ch.Name] = true
+		}
+		shown := map[string]bool{}
+		for _, n := range identifying(t) {
+			v := c.After[n]
+			if v == nil || model.IsUnknown(v) {
+				v = c.Before[n]
 			}
-			if ch.Sensitive {
-				fmt.Fprintf(w, "      %s %s = (sensitive)%s\n", mark, ch.Name, suffix)
+			if changed[n] || v == nil || isZero(v) {
 				continue
 			}
-			if bs, ok := ch.Before.(string); ok {
-				if as, ok := ch.After.(string); ok && (len(bs) > longString || len(as) > longString) {
-					fmt.Fprintf(w, "      %s %s = %s%s\n", mark, ch.Name, WordDiff(bs, as, col), suffix)
-					continue
-				}
+			shown[n] = true
+			ls = append(ls, attrLine{mark: " ", name: n, value: formatRef(t.Attr(n), v, names)})
+		}
+		for _, a := range t.Attrs {
+			if v := c.After[a.Name]; !changed[a.Name] && !shown[a.Name] && v != nil && !isZero(v) && !a.WriteOnly {
+				hidden++
 			}
-			if a != nil && a.Kind.IsCollection() {
-				renderSetChange(w, ch, col, suffix, names)
-				continue
-			}
-			fmt.Fprintf(w, "      %s %s = %s -> %s%s\n", mark, ch.Name, formatRef(a, ch.Before, names), formatRef(a, ch.After, names), suffix)
+		}
+		for _, ch := range c.Attrs {
+			ls = append(ls, changeLine(t.Attr(ch.Name), ch, rtype, col, names))
 		}
 	}
+	width := 0
+	for _, l := range ls {
+		if len(l.name) > width {
+			width = len(l.name)
+		}
+	}
+	for _, l := range ls {
+		fmt.Fprintf(w, "      %s %-*s = %s\n", l.mark, width, l.name, l.value)
+		for _, m := range l.more {
+			fmt.Fprintln(w, m)
+		}
+	}
+	if hidden > 0 {
+		fmt.Fprintf(w, "        # (%d unchanged attribute%s hidden)\n", hidden, plural(hidden))
+	}
 	fmt.Fprintln(w, "    }")
+}
+
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
+}
+
+// changeLine renders one attribute change of an update or replace.
+func changeLine(a *model.Attr, ch model.AttrChange, rtype string, col Colors, names map[string]string) attrLine {
+	l := attrLine{mark: col.Yellow("~"), name: ch.Name}
+	suffix := ""
+	if ch.ForcesReplacement {
+		suffix = col.Red(" # forces replacement")
+	}
+	if ch.Sensitive {
+		l.value = "(sensitive)" + suffix
+		return l
+	}
+	if bs, ok := ch.Before.(string); ok {
+		if as, ok := ch.After.(string); ok && (len(bs) > longString || len(as) > longString) {
+			l.value = WordDiff(bs, as, col) + suffix
+			return l
+		}
+	}
+	if a != nil && a.Kind.IsCollection() {
+		return setChangeLine(ch, rtype, col, suffix, names)
+	}
+	l.value = fmt.Sprintf("%s -> %s%s", formatRef(a, ch.Before, names), formatRef(a, ch.After, names), suffix)
+	return l
 }
 
 func statusTo(c *planner.Change, v string) bool {
@@ -175,45 +378,65 @@ func statusTo(c *planner.Change, v string) bool {
 	return false
 }
 
-// renderSetChange shows a collection change as the elements added and removed, with
+// setChangeLine shows a collection change as the elements added and removed, with
 // long elements (TXT values) as word diffs when one replaces another.
-func renderSetChange(w io.Writer, ch model.AttrChange, col Colors, suffix string, names map[string]string) {
-	before, _ := ch.Before.([]string)
+func setChangeLine(ch model.AttrChange, rtype string, col Colors, suffix string, names map[string]string) attrLine {
+	l := attrLine{mark: col.Yellow("~"), name: ch.Name}
 	if model.IsUnknown(ch.After) {
-		fmt.Fprintf(w, "      %s %s = (known after apply)%s\n", col.Yellow("~"), ch.Name, suffix)
-		return
+		l.value = "(known after apply)" + suffix
+		return l
 	}
-	after, _ := ch.After.([]string)
-	inB, inA := map[string]bool{}, map[string]bool{}
-	for _, s := range before {
-		inB[s] = true
-	}
-	for _, s := range after {
-		inA[s] = true
-	}
-	var removed, added []string
-	for _, s := range before {
-		if !inA[s] {
-			removed = append(removed, s)
-		}
-	}
-	for _, s := range after {
-		if !inB[s] {
-			added = append(added, s)
-		}
-	}
-	fmt.Fprintf(w, "      %s %s = [%s\n", col.Yellow("~"), ch.Name, suffix)
+	removed, added := setDelta(ch)
+	removed, _ = sortRecords(ch.Name, rtype, removed).([]string)
+	added, _ = sortRecords(ch.Name, rtype, added).([]string)
+	l.value = "[" + suffix
 	if len(removed) == 1 && len(added) == 1 && (len(removed[0]) > longString || len(added[0]) > longString) {
-		fmt.Fprintf(w, "          %s %s\n", col.Yellow("~"), WordDiff(removed[0], added[0], col))
+		l.more = append(l.more, fmt.Sprintf("          %s %s", col.Yellow("~"), WordDiff(removed[0], added[0], col)))
 	} else {
 		for _, s := range removed {
-			fmt.Fprintf(w, "          %s %s\n", col.Red("-"), refString(ch.Name, s, names))
+			l.more = append(l.more, fmt.Sprintf("          %s %s", col.Red("-"), refString(ch.Name, s, names)))
 		}
 		for _, s := range added {
-			fmt.Fprintf(w, "          %s %s\n", col.Green("+"), refString(ch.Name, s, names))
+			l.more = append(l.more, fmt.Sprintf("          %s %s", col.Green("+"), refString(ch.Name, s, names)))
 		}
 	}
-	fmt.Fprintln(w, "        ]")
+	l.more = append(l.more, "        ]")
+	return l
+}
+
+// sortRecords orders the records of an MX or SRV RRset by their numbers (preference;
+// priority, weight, port) rather than as strings, so "5 mxbiz1" comes before
+// "10 mxbiz2". Other values are returned as they are.
+func sortRecords(attr, rtype string, v any) any {
+	rs, ok := v.([]string)
+	if attr != "records" || !ok || (rtype != "MX" && rtype != "SRV") {
+		return v
+	}
+	nums := func(s string) []int {
+		var out []int
+		for _, f := range strings.Fields(s) {
+			n, err := strconv.Atoi(f)
+			if err != nil {
+				break
+			}
+			out = append(out, n)
+		}
+		return out
+	}
+	out := append([]string(nil), rs...)
+	sort.SliceStable(out, func(i, j int) bool {
+		a, b := nums(out[i]), nums(out[j])
+		for k := 0; k < len(a) && k < len(b); k++ {
+			if a[k] != b[k] {
+				return a[k] < b[k]
+			}
+		}
+		if len(a) != len(b) {
+			return len(a) < len(b)
+		}
+		return out[i] < out[j]
+	})
+	return out
 }
 
 // WordDiff shows how b became a, word by word: [-removed-]{+added+}.
@@ -320,10 +543,14 @@ type JSONPlan struct {
 	Summary       JSONSummary    `json:"summary"`
 	Moves         []planner.Move `json:"moves,omitempty"`
 	Changes       []JSONChange   `json:"resource_changes"`
+	// Findings are the configuration's warnings (lint rules), always present.
+	Findings []planner.Finding `json:"findings"`
 }
 
 // JSONSummary counts the changes.
 type JSONSummary struct {
+	// Import counts the objects found live that apply records in state.
+	Import  int `json:"import"`
 	Add     int `json:"add"`
 	Change  int `json:"change"`
 	Destroy int `json:"destroy"`
@@ -340,8 +567,10 @@ type JSONChange struct {
 	// without being set (their live values cannot be read).
 	Baseline []string `json:"secret_baseline,omitempty"`
 	// Rehash names the secrets whose stored hash apply upgrades in state only.
-	Rehash  []string         `json:"rehash,omitempty"`
-	Reason  string           `json:"reason,omitempty"`
+	Rehash []string `json:"rehash,omitempty"`
+	Reason string   `json:"reason,omitempty"`
+	// Reverts names the attributes changed outside mailform that the change sets back.
+	Reverts []string         `json:"reverts_outside,omitempty"`
 	Before  map[string]any   `json:"before,omitempty"`
 	After   map[string]any   `json:"after,omitempty"`
 	Changed []JSONAttrChange `json:"changed_attributes,omitempty"`
@@ -358,10 +587,11 @@ type JSONAttrChange struct {
 // unknown ones "(known after apply)".
 func ToJSON(p *planner.Plan) JSONPlan {
 	add, change, destroy := p.Counts()
-	jp := JSONPlan{FormatVersion: "1", Lineage: p.Lineage, Serial: p.Serial, Summary: JSONSummary{add, change, destroy}, Moves: p.Moves, Changes: []JSONChange{}}
+	jp := JSONPlan{FormatVersion: "1", Lineage: p.Lineage, Serial: p.Serial, Summary: JSONSummary{imports(p), add, change, destroy}, Moves: p.Moves, Changes: []JSONChange{},
+		Findings: append([]planner.Finding{}, p.Findings...)}
 	for _, c := range p.Changes {
 		t := model.Lookup(c.Type)
-		jc := JSONChange{Address: c.Address, Type: c.Type, Provider: c.Provider, Action: string(c.Action), Adopt: c.Adopt, Baseline: c.Baseline, Rehash: c.Rehash, Reason: c.Reason,
+		jc := JSONChange{Address: c.Address, Type: c.Type, Provider: c.Provider, Action: string(c.Action), Adopt: c.Adopt, Baseline: c.Baseline, Rehash: c.Rehash, Reason: c.Reason, Reverts: c.Reverts,
 			Before: jsonObject(t.Attrs, c.Before), After: jsonObject(t.Attrs, c.After)}
 		for _, a := range c.Attrs {
 			ac := JSONAttrChange{Name: a.Name, Before: jsonValue(a.Before), After: jsonValue(a.After)}

@@ -54,8 +54,8 @@ func Env(dir string) (providers.Env, error) {
 		return providers.Env{}, err
 	}
 	var log io.Writer = io.Discard
-	if os.Getenv("MAILFORM_LOG") == "debug" {
-		log = os.Stderr
+	if level, ok := logLevel(os.Getenv("MAILFORM_LOG")); ok {
+		log = NewLogWriter(os.Stderr, level)
 	}
 	fixed := now
 	realClock := os.Getenv("MAILFORM_NOW") == ""

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -98,8 +99,8 @@ func newApplyCmd() *cobra.Command {
 			if err != nil {
 				return fail("%v", err)
 			}
-			pr := &progress{w: stdout, col: col, inflight: map[string]bool{}}
-			intr := watchInterrupts(os.Stderr, pr.running)
+			pr := &progress{w: stdout, col: col, running: map[string]running{}}
+			intr := watchInterrupts(os.Stderr, pr.inFlight)
 			defer intr.release()
 			writer := state.NewWriter(w.Backend, st)
 			// Steps are journaled as they complete; fold the journal into the state
@@ -110,10 +111,12 @@ func newApplyCmd() *cobra.Command {
 				}
 			}()
 			start := time.Now()
+			stopTicker := pr.tick(stillInterval())
 			err = planner.Apply(intr.calls, p, planner.ApplyOptions{
 				Config: w.Config, Vars: w.Vars, Providers: w.Providers, Writer: writer,
 				Parallelism: parallelism, Now: now, Progress: pr.event, Stop: intr.stop,
 			})
+			stopTicker()
 			add, change, destroy := pr.counts()
 			if err != nil {
 				fmt.Fprintf(stdout, "\nApply stopped after %s: %d added, %d changed, %d destroyed. What completed is recorded in state; fix the errors and run plan again.\n", time.Since(start).Round(time.Millisecond), add, change, destroy)
@@ -136,25 +139,91 @@ func newApplyCmd() *cobra.Command {
 	return cmd
 }
 
-// progress prints one line per step and a count every 100 steps on long runs.
+// progress prints one line per step, a "Still creating... [10s elapsed]" line for a
+// step that takes long, and a count every 100 steps on long runs.
 type progress struct {
 	mu                   sync.Mutex
 	w                    io.Writer
 	col                  views.Colors
 	add, change, destroy int
 	finished             int
-	inflight             map[string]bool // steps started and not done
+	running              map[string]running // address → step under way
 }
 
-// running lists the steps in flight.
-func (p *progress) running() []string {
+// inFlight lists the steps under way, for what an interrupt says it waits for.
+func (p *progress) inFlight() []string {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	out := make([]string, 0, len(p.inflight))
-	for a := range p.inflight {
+	out := make([]string, 0, len(p.running))
+	for a := range p.running {
 		out = append(out, a)
 	}
+	sort.Strings(out)
 	return out
+}
+
+// running is a step under way.
+type running struct {
+	action planner.Action
+	start  time.Time
+}
+
+// stillInterval is how often a long step is reported as still running: 10 s, as
+// Terraform does; MAILFORM_PROGRESS_INTERVAL (a Go duration) changes it for tests.
+func stillInterval() time.Duration {
+	if d, err := time.ParseDuration(os.Getenv("MAILFORM_PROGRESS_INTERVAL")); err == nil && d > 0 {
+		return d
+	}
+	return 10 * time.Second
+}
+
+var stillVerbs = map[planner.Action]string{
+	planner.Create: "creating", planner.Update: "modifying", planner.Replace: "replacing",
+	planner.Delete: "destroying", planner.NoOp: "recording in state",
+}
+
+// tick reports, every interval, each step that has run for at least interval, and
+// returns the function that stops it.
+func (p *progress) tick(interval time.Duration) func() {
+	t := time.NewTicker(interval)
+	done := make(chan struct{})
+	stopped := make(chan struct{})
+	go func() {
+		defer close(stopped)
+		for {
+			select {
+			case <-done:
+				return
+			case now := <-t.C:
+				p.still(now, interval)
+			}
+		}
+	}()
+	return func() {
+		t.Stop()
+		close(done)
+		<-stopped
+	}
+}
+
+func (p *progress) still(now time.Time, interval time.Duration) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	addrs := make([]string, 0, len(p.running))
+	for a, r := range p.running {
+		if now.Sub(r.start) >= interval {
+			addrs = append(addrs, a)
+		}
+	}
+	sort.Strings(addrs)
+	for _, a := range addrs {
+		r := p.running[a]
+		el := now.Sub(r.start).Round(interval)
+		if interval >= time.Second {
+			el = el.Round(time.Second)
+		}
+		fmt.Fprintf(p.w, "%s: Still %s... [%s elapsed]\n", a, stillVerbs[r.action], el)
+	}
 }
 
 var verbs = map[planner.Action][2]string{
@@ -170,13 +239,11 @@ func (p *progress) event(e planner.Event) {
 	defer p.mu.Unlock()
 	v := verbs[e.Action]
 	if !e.Done {
-		if p.inflight != nil {
-			p.inflight[e.Address] = true
-		}
+		p.running[e.Address] = running{e.Action, time.Now()}
 		fmt.Fprintf(p.w, "%s: %s\n", e.Address, v[0])
 		return
 	}
-	delete(p.inflight, e.Address)
+	delete(p.running, e.Address)
 	if e.Err != nil {
 		fmt.Fprintf(p.w, "%s: %s after %s\n", e.Address, p.col.Red("Failed"), e.Elapsed.Round(time.Millisecond))
 		return

@@ -94,7 +94,7 @@ func TestPlanCommand(t *testing.T) {
 	if !strings.Contains(r.stdout, "Plan: 10 to add, 0 to change, 0 to destroy.") {
 		t.Fatalf("plan summary:\n%s", r)
 	}
-	if strings.Contains(r.output(), "Initial-Passw0rd!") || !strings.Contains(r.stdout, "password = (sensitive)") {
+	if strings.Contains(r.output(), "Initial-Passw0rd!") || !strings.Contains(unaligned(r.stdout), "password = (sensitive)") {
 		t.Fatalf("the password must print as (sensitive):\n%s", r)
 	}
 	mustRun(t, dir, 2, "plan", "-detailed-exitcode")
@@ -343,7 +343,9 @@ func TestMovedBlock(t *testing.T) {
 // default < MAILFORM_VAR_x < *.auto.mfvars.hcl < -var-file / -var in command-line
 // order, the later winning.
 func TestVariablePrecedence(t *testing.T) {
-	dir := writeFiles(t, map[string]string{"main.mf.hcl": `variable "dept" {
+	dir := writeFiles(t, map[string]string{"main.mf.hcl": `provider "sandbox" {}
+
+variable "dept" {
   type    = string
   default = "from-default"
 }
@@ -358,7 +360,7 @@ department "d" {
 		if r.code != 0 {
 			t.Fatalf("plan %v: %s", args, r)
 		}
-		l := lines(r.stdout, "+ name = ")
+		l := lines(unaligned(r.stdout), "+ name = ")
 		if len(l) != 1 {
 			t.Fatalf("plan %v: want one name line:\n%s", args, r)
 		}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/mailform/mailform/planner"
 	"github.com/mailform/mailform/views"
+	"github.com/mailform/mailform/workspace"
 )
 
 func newDriftCmd() *cobra.Command {
@@ -36,10 +37,14 @@ Exit status: 0 no drift, 2 drift, 1 error (an unreachable provider is an error, 
 			if err != nil {
 				return fail("%v", err)
 			}
+			now, err := workspace.Now()
+			if err != nil {
+				return fail("%v", err)
+			}
 			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
 			rep, diags := planner.DetectDrift(ctx, planner.DriftOptions{
-				Config: w.Config, Vars: w.Vars, State: st, Providers: w.Providers, Ignore: ignore,
+				Config: w.Config, Vars: w.Vars, State: st, Providers: w.Providers, Ignore: ignore, Now: now,
 			})
 			if err := report(diags, w.Config.Files); err != nil {
 				return err

@@ -56,6 +56,11 @@ dns_record "mx" {
 }
 `
 
+// sandboxCompany is driftCompany served by the sandbox.
+const sandboxCompany = driftCompany + `
+provider "sandbox" {}
+`
+
 // jsonDrift is the part of drift -json (docs/drift-json.md) the tests read.
 type jsonDrift struct {
 	FormatVersion string `json:"format_version"`
@@ -113,7 +118,7 @@ func console(t *testing.T, dir string, change func(s *tenant.Store) error) {
 }
 
 func TestDriftCommand(t *testing.T) {
-	dir := writeFiles(t, map[string]string{"main.mf.hcl": driftCompany})
+	dir := writeFiles(t, map[string]string{"main.mf.hcl": sandboxCompany})
 	mustRun(t, dir, 0, "apply", "-auto-approve")
 	r := mustRun(t, dir, 0, "drift")
 	if !strings.Contains(r.stdout, "No drift.") {
@@ -219,7 +224,7 @@ func TestDriftCommand(t *testing.T) {
 }
 
 func TestDriftIgnoreSetting(t *testing.T) {
-	dir := writeFiles(t, map[string]string{"main.mf.hcl": driftCompany})
+	dir := writeFiles(t, map[string]string{"main.mf.hcl": sandboxCompany})
 	mustRun(t, dir, 0, "apply", "-auto-approve")
 	console(t, dir, func(s *tenant.Store) error {
 		_, err := s.Create("account", "", model.Object{"email": "scanner@example.com", "name": "Scanner", "status": "active"})
@@ -285,7 +290,7 @@ provider "rfc2136" {
 // TestDriftIgnoresStateLock checks that drift reads the state while an apply holds
 // the lock: saves are atomic renames, so the read is consistent and drift never waits.
 func TestDriftIgnoresStateLock(t *testing.T) {
-	dir := writeFiles(t, map[string]string{"main.mf.hcl": driftCompany})
+	dir := writeFiles(t, map[string]string{"main.mf.hcl": sandboxCompany})
 	mustRun(t, dir, 0, "apply", "-auto-approve")
 	b := state.NewLocal(filepath.Join(dir, "mailform.state"))
 	info := state.NewLockInfo("apply")
@@ -301,7 +306,7 @@ func TestDriftIgnoresStateLock(t *testing.T) {
 }
 
 func TestAutomationFlags(t *testing.T) {
-	dir := writeFiles(t, map[string]string{"main.mf.hcl": driftCompany})
+	dir := writeFiles(t, map[string]string{"main.mf.hcl": sandboxCompany})
 	r := mustRun(t, dir, 1, "apply", "-input=false")
 	if !strings.Contains(r.stderr, "input is off") || !strings.Contains(r.stderr, "-auto-approve") {
 		t.Errorf("apply -input=false:\n%s", r)
@@ -339,7 +344,7 @@ func TestAutomationFlags(t *testing.T) {
 }
 
 func TestPlanMarkdown(t *testing.T) {
-	dir := writeFiles(t, map[string]string{"main.mf.hcl": driftCompany})
+	dir := writeFiles(t, map[string]string{"main.mf.hcl": sandboxCompany})
 	r := mustRun(t, dir, 0, "plan", "-markdown", "-out", "pr.plan")
 	if !strings.HasPrefix(r.stdout, "### mailform plan: 6 to add, 0 to change, 0 to destroy") || strings.Contains(r.stdout, "Initial-Passw0rd") {
 		t.Errorf("plan -markdown:\n%s", r)
@@ -416,7 +421,7 @@ func TestDriftCronScript(t *testing.T) {
 	if _, err := os.Stat("/bin/sh"); err != nil {
 		t.Skip("no /bin/sh to run the cron wrapper with")
 	}
-	dir := writeFiles(t, map[string]string{"main.mf.hcl": driftCompany})
+	dir := writeFiles(t, map[string]string{"main.mf.hcl": sandboxCompany})
 	mustRun(t, dir, 0, "apply", "-auto-approve")
 	cron := func() result {
 		t.Helper()

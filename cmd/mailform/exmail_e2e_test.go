@@ -278,7 +278,7 @@ func exmailFlow(t *testing.T, serveArgs ...string) string {
 
 	must(0, "validate")
 	r := must(2, "plan", "-detailed-exitcode")
-	if !strings.Contains(r.stdout, "Plan: 9 to add, 0 to change, 0 to destroy.") {
+	if !strings.Contains(r.stdout, "Plan: 1 to import, 9 to add, 0 to change, 0 to destroy.") {
 		t.Fatalf("first plan:\n%s", r)
 	}
 	r = must(0, "apply", "-auto-approve")
@@ -310,12 +310,12 @@ func exmailFlow(t *testing.T, serveArgs ...string) string {
 		`~ senders = "anyone" -> "organization"`,
 		"Plan: 0 to add, 3 to change, 0 to destroy.",
 	} {
-		if !strings.Contains(r.stdout, want) {
+		if !strings.Contains(unaligned(r.stdout), want) {
 			t.Errorf("plan after outside changes lacks %q:\n%s", want, r)
 		}
 	}
-	if n := len(lines(r.stdout, "~ ")); n != 6 {
-		t.Errorf("plan shows %d ~ lines, want 3 resources × (header + one attribute):\n%s", n, r)
+	if n := len(lines(r.stdout, "~ ")); n != 7 {
+		t.Errorf("plan shows %d ~ lines, want the legend and 3 resources × (header + one attribute):\n%s", n, r)
 	}
 	must(0, "apply", "-auto-approve")
 	must(0, "plan", "-detailed-exitcode")
@@ -475,7 +475,7 @@ func TestSandboxServeDNS(t *testing.T) {
 		}
 	}
 
-	writeFile(t, dir, "main.mf.hcl", "domain \"corp\" {\n  name = \"example.com\"\n}\n")
+	writeFile(t, dir, "main.mf.hcl", "provider \"sandbox\" {}\n\ndomain \"corp\" {\n  name = \"example.com\"\n}\n")
 	r := run(t, dir, "plan")
 	if r.code != 1 || !strings.Contains(r.output(), "in use") {
 		t.Errorf("plan on a served sandbox directory: want exit 1 saying it is in use, got %s", r)
@@ -551,4 +551,83 @@ func TestExmailExample(t *testing.T) {
 			t.Errorf("validate should say %q:\n%s", want, r)
 		}
 	}
+}
+
+// TestApplyStillRunning: a step that takes longer than the progress interval is
+// reported as still running with its elapsed time, as Terraform's "Still
+// creating... [10s elapsed]" (the interval is 10 s; shortened here).
+func TestApplyStillRunning(t *testing.T) {
+	dir := t.TempDir()
+	s := startServe(t, dir, nil, "--latency", "300ms")
+	work := t.TempDir()
+	writeFile(t, work, "main.mf.hcl", fmt.Sprintf(`
+provider "exmail" {
+  endpoint = "%s"
+  corp_id  = "`+e2eCorp+`"
+}
+
+domain "corp" {
+  name = "example.com"
+}
+
+department "eng" {
+  name = "Engineering"
+}
+`, s.url))
+	env := []string{"EXMAIL_CONTACTS_SECRET=" + e2eContacts, "EXMAIL_OPTIONS_SECRET=" + e2eOptions, "MAILFORM_PROGRESS_INTERVAL=100ms"}
+	r := runEnv(t, work, env, "apply", "-auto-approve")
+	if r.code != 0 {
+		t.Fatalf("apply: %s", r)
+	}
+	still := lines(r.stdout, "department.eng: Still creating... [")
+	if len(still) == 0 || !strings.Contains(still[0], "elapsed]") {
+		t.Errorf("no 'Still creating' line for the slow create:\n%s", r)
+	}
+	if strings.Index(r.stdout, "department.eng: Creating...") > strings.Index(r.stdout, "Still creating") ||
+		strings.Index(r.stdout, "Still creating") > strings.Index(r.stdout, "department.eng: Creation complete") {
+		t.Errorf("the progress lines are out of order:\n%s", r.stdout)
+	}
+	s.stop(t)
+}
+
+// TestPlanInterrupt: Ctrl-C (SIGINT) stops a plan that is reading a slow API at
+// once, with one message and exit 1, and releases the state lock.
+func TestPlanInterrupt(t *testing.T) {
+	s := startServe(t, t.TempDir(), nil, "--latency", "5s")
+	work := t.TempDir()
+	writeFile(t, work, "main.mf.hcl", fmt.Sprintf(`
+provider "exmail" {
+  endpoint = "%s"
+  corp_id  = "`+e2eCorp+`"
+}
+
+department "eng" {
+  name = "Engineering"
+}
+`, s.url))
+	cmd := command(work, []string{"EXMAIL_CONTACTS_SECRET=" + e2eContacts, "EXMAIL_OPTIONS_SECRET=" + e2eOptions}, "plan")
+	var out, errb strings.Builder
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(700 * time.Millisecond)
+	start := time.Now()
+	if err := cmd.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
+	err := cmd.Wait()
+	if took := time.Since(start); took > 3*time.Second {
+		t.Errorf("plan took %s to stop after Ctrl-C", took)
+	}
+	if code := cmd.ProcessState.ExitCode(); code != 1 || err == nil {
+		t.Errorf("exit code %d, want 1", code)
+	}
+	if n := strings.Count(errb.String(), "Error:"); n != 1 || !strings.Contains(errb.String(), "interrupted") {
+		t.Errorf("want one error saying the plan was interrupted:\n%s", errb.String())
+	}
+	if _, err := os.Stat(filepath.Join(work, "mailform.state.lock")); err == nil {
+		t.Error("the interrupted plan left its state lock")
+	}
+	s.stop(t)
 }

@@ -24,8 +24,9 @@ func newExportCmd() *cobra.Command {
 	var out string
 	var zones []string
 	var force bool
+	var format string
 	cmd := &cobra.Command{
-		Use:   "export",
+		Use:   "export [-out DIR] [-format hcl|csv]",
 		Short: "Write configuration for every live object of the configured providers",
 		Long: `export reads every live collection of the providers configured in the current
 directory (a directory with just provider and domain blocks is enough) and writes one
@@ -35,9 +36,17 @@ reference, never by provider id, and passwords are never written.
 
 Running plan in DIR with the same providers then adopts every object: each one
 "will be recorded in state" and nothing is created, changed or destroyed.
-Existing files are never overwritten unless -force is given.`,
+Existing files are never overwritten unless -force is given.
+
+-format csv writes accounts and groups as accounts.csv and groups.csv (one row per
+object) with one for_each block per type that reads them, for tenants where one
+block per mailbox would mean tens of thousands of blocks; departments, DNS records
+and policies stay blocks.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if format != "hcl" && format != "csv" {
+				return fail("-format=%s: use hcl or csv", format)
+			}
 			w, err := open(&vf)
 			if err != nil {
 				return err
@@ -64,17 +73,20 @@ Existing files are never overwritten unless -force is given.`,
 			if err := target.refuseDuplicates(out); err != nil {
 				return err
 			}
-			files := export.Files(t, export.Options{SkipDomains: target.domains})
+			files := export.Files(t, export.Options{SkipDomains: target.domains, CSV: format == "csv"})
 			if err := writeExport(out, files); err != nil {
 				return err
 			}
 			stdout := cmd.OutOrStdout()
 			for _, f := range files {
-				plural := "s"
-				if f.Count == 1 {
-					plural = ""
+				unit := "block"
+				if strings.HasSuffix(f.Name, ".csv") {
+					unit = "row"
 				}
-				fmt.Fprintf(stdout, "Wrote %s (%d block%s)\n", filepath.Join(out, f.Name), f.Count, plural)
+				if f.Count != 1 {
+					unit += "s"
+				}
+				fmt.Fprintf(stdout, "Wrote %s (%d %s)\n", filepath.Join(out, f.Name), f.Count, unit)
 			}
 			for _, typ := range sortedKeys(t.Skipped) {
 				fmt.Fprintf(stdout, "Skipped %s: %s.\n", typ, t.Skipped[typ])
@@ -92,6 +104,7 @@ Existing files are never overwritten unless -force is given.`,
 	cmd.Flags().StringVar(&out, "out", ".", "directory to write the files into (created if missing)")
 	cmd.Flags().StringArrayVar(&zones, "zone", nil, "DNS zone to export (repeatable; default: the declared domains)")
 	cmd.Flags().BoolVar(&force, "force", false, "overwrite existing files")
+	cmd.Flags().StringVar(&format, "format", "hcl", "hcl: one block per object; csv: accounts and groups as CSV files read by for_each")
 	return cmd
 }
 

@@ -77,7 +77,7 @@ func TestExportAdoptsQuickstart(t *testing.T) {
 	mustRun(t, dir, 0, "validate")
 
 	plan := mustRun(t, dir, 2, "plan", "-detailed-exitcode")
-	if !strings.Contains(plan.stdout, "Plan: 0 to add, 0 to change, 0 to destroy.") {
+	if !strings.Contains(plan.stdout, " to import, 0 to add, 0 to change, 0 to destroy.") {
 		t.Fatalf("the plan over the export is not adoption only:\n%s", plan)
 	}
 	live := 0
@@ -238,7 +238,7 @@ department "emea" {
 	if l := lines(plan.stdout, "will be recorded in state"); len(l) != 1 || !strings.Contains(l[0], "domain.main") {
 		t.Errorf("after import only the domain should be adopted by plan:\n%s", plan)
 	}
-	if !strings.Contains(plan.stdout, "Plan: 0 to add, 0 to change, 0 to destroy.") {
+	if !strings.Contains(plan.stdout, " to import, 0 to add, 0 to change, 0 to destroy.") {
 		t.Errorf("imported objects show changes:\n%s", plan)
 	}
 }
@@ -250,5 +250,37 @@ func TestImportDNSIDFormat(t *testing.T) {
 	r := mustRun(t, dir, 1, "import", "dns_record.mx", "harbourtrade.example")
 	if !strings.Contains(r.stderr, "zone/name/TYPE") {
 		t.Errorf("a bad DNS id is not explained:\n%s", r)
+	}
+}
+
+// TestExportCSV: export -format csv writes accounts and groups as CSV files read by
+// one for_each block each; planned against the tenant it adopts every object and
+// changes none, converges after apply, and a new CSV row is one new mailbox.
+func TestExportCSV(t *testing.T) {
+	qs := quickstart(t)
+	dir := sandboxOf(t, qs)
+	r := mustRun(t, dir, 0, "export", "-format", "csv")
+	for _, want := range []string{"Wrote accounts.csv (21 rows)", "Wrote groups.csv (5 rows)", "Wrote accounts.mf.hcl (1 block)", "Wrote groups.mf.hcl (1 block)"} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("export lacks %q:\n%s", want, r)
+		}
+	}
+	if strings.Count(readFile(t, dir, "accounts.mf.hcl"), "account \"") != 1 || passwordAttr.MatchString(readFile(t, dir, "accounts.mf.hcl")) {
+		t.Errorf("accounts.mf.hcl should hold one for_each block and no password:\n%s", readFile(t, dir, "accounts.mf.hcl"))
+	}
+	mustRun(t, dir, 0, "fmt", "-check")
+	mustRun(t, dir, 0, "validate")
+	plan := mustRun(t, dir, 2, "plan", "-detailed-exitcode")
+	if !strings.Contains(plan.stdout, "Plan: 45 to import, 0 to add, 0 to change, 0 to destroy.") {
+		t.Fatalf("the plan over the CSV export is not adoption only:\n%s", plan)
+	}
+	mustRun(t, dir, 0, "apply", "-auto-approve")
+	mustRun(t, dir, 0, "plan", "-detailed-exitcode")
+	editFile(t, dir, "accounts.csv", "\narchive@", "\nnew.hire@harbourtrade.example,New Hire,emea,Trainee,,,,,,\narchive@")
+	if r := mustRun(t, dir, 2, "plan", "-detailed-exitcode"); !strings.Contains(r.stdout, `account.staff["new.hire@harbourtrade.example"] will be created`) || !strings.Contains(r.stdout, "Plan: 1 to add, 0 to change, 0 to destroy.") {
+		t.Errorf("a new row should plan one mailbox:\n%s", r)
+	}
+	if r := mustRun(t, dir, 1, "export", "-format", "xml"); !strings.Contains(r.stderr, "use hcl or csv") {
+		t.Errorf("export -format xml: %s", r)
 	}
 }

@@ -31,9 +31,10 @@ func TestDoneWhenFlow(t *testing.T) {
 	editFile(t, dir, "main.mf.hcl", `"Bob Baker"`, `"Robert Baker"`)
 	r = mustRun(t, dir, 2, "plan", "-detailed-exitcode")
 	changed := lines(r.stdout, "~ ")
-	// One line for the resource header and exactly one for the attribute.
-	attrLines := lines(r.stdout, `~ name = "Bob Baker" -> "Robert Baker"`)
-	if len(attrLines) != 1 || len(changed) != 2 || !strings.Contains(r.stdout, `~ account "bob"`) {
+	// One line for the legend, one for the resource header and exactly one for the
+	// attribute.
+	attrLines := lines(unaligned(r.stdout), `~ name = "Bob Baker" -> "Robert Baker"`)
+	if len(attrLines) != 1 || len(changed) != 3 || !strings.Contains(r.stdout, `~ account "bob"`) {
 		t.Fatalf("want exactly one ~ attribute line for account.bob name, got %q:\n%s", changed, r)
 	}
 	if !strings.Contains(r.stdout, "Plan: 0 to add, 1 to change, 0 to destroy.") {

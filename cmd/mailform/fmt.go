@@ -14,19 +14,20 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/mailform/mailform/schema"
+	"github.com/mailform/mailform/views"
 )
 
 func newFmtCmd() *cobra.Command {
-	var check bool
+	var check, diff bool
 	cmd := &cobra.Command{
-		Use:   "fmt [-check]",
+		Use:   "fmt [-check] [-diff] [FILE or DIR...]",
 		Short: "Rewrite configuration files in the canonical format",
-		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			files, _ := filepath.Glob("*" + schema.FileSuffix)
-			vars, _ := filepath.Glob("*.mfvars.hcl")
-			files = append(files, vars...)
-			sort.Strings(files)
+		Args:  cobra.ArbitraryArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			files, err := fmtFiles(args)
+			if err != nil {
+				return err
+			}
 			var unformatted []string
 			var broken hcl.Diagnostics
 			sources := map[string]*hcl.File{}
@@ -51,6 +52,9 @@ func newFmtCmd() *cobra.Command {
 					continue
 				}
 				unformatted = append(unformatted, f)
+				if diff {
+					views.WriteUnifiedDiff(cmd.OutOrStdout(), f, string(src), string(out))
+				}
 				if !check {
 					if err := os.WriteFile(f, out, 0o644); err != nil {
 						return fail("%v", err)
@@ -68,5 +72,34 @@ func newFmtCmd() *cobra.Command {
 		},
 	}
 	cmd.Flags().BoolVar(&check, "check", false, "only check; exit 2 and list the files that need formatting")
+	cmd.Flags().BoolVar(&diff, "diff", false, "print the formatting changes as a unified diff")
 	return cmd
+}
+
+// fmtFiles lists the files fmt works on: the configuration and variable files of
+// each directory argument (the current one without arguments) and each file named.
+func fmtFiles(args []string) ([]string, error) {
+	if len(args) == 0 {
+		args = []string{"."}
+	}
+	var files []string
+	for _, a := range args {
+		st, err := os.Stat(a)
+		if err != nil {
+			return nil, fail("%v", err)
+		}
+		if !st.IsDir() {
+			files = append(files, a)
+			continue
+		}
+		cfg, _ := filepath.Glob(filepath.Join(a, "*"+schema.FileSuffix))
+		vars, _ := filepath.Glob(filepath.Join(a, "*.mfvars.hcl"))
+		files = append(files, cfg...)
+		files = append(files, vars...)
+	}
+	for i, f := range files {
+		files[i] = filepath.Clean(f)
+	}
+	sort.Strings(files)
+	return files, nil
 }

@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -234,3 +235,9 @@ func runEnvNoFatal(dir string, env []string, args ...string) result {
 	}
 	return r
 }
+
+// unaligned undoes the alignment of "=" in plan blocks, so a test can look for one
+// attribute line ("~ name = ...") whatever the widest name of its block.
+func unaligned(s string) string { return alignedEquals.ReplaceAllString(s, "$1 = ") }
+
+var alignedEquals = regexp.MustCompile(`(\S) {2,}= `)

@@ -26,15 +26,28 @@ func accountAttrs(t *testing.T, dir, email string) map[string]any {
 	return nil
 }
 
+// driftAgrees runs drift at now and fails unless it exits 0 exactly when plan has no
+// changes: a nightly drift job must not fail while plan says there is nothing to do.
+func driftAgrees(t *testing.T, dir, now string) {
+	t.Helper()
+	p := runEnv(t, dir, []string{"MAILFORM_NOW=" + now}, "plan", "-detailed-exitcode")
+	d := runEnv(t, dir, []string{"MAILFORM_NOW=" + now}, "drift")
+	if p.code == 1 || d.code == 1 || (p.code == 0) != (d.code == 0) {
+		t.Fatalf("at %s plan and drift disagree:\nplan: %s\ndrift: %s", now, p, d)
+	}
+}
+
 // TestOffboardingLifecycle walks bob through active → departed (frozen, out of his
 // groups) → still pending 30 days later → deleted once the 60 days have passed, with
-// his address handed over to alice as an alias.
+// his address handed over to alice as an alias; drift agrees with plan at every step.
 func TestOffboardingLifecycle(t *testing.T) {
 	dir := company(t, false)
 	editFile(t, dir, "main.mf.hcl", `members = [account.alice.email]`, `members = [account.alice.email, account.bob.email]`)
 	atTime(t, dir, "2026-11-23", 0, "apply", "-auto-approve")
+	driftAgrees(t, dir, "2026-11-23")
 
 	r := atTime(t, dir, "2026-11-23", 0, "offboard", "bob@example.com", "--handover-to", "alice@example.com", "--retain-days", "60")
+	driftAgrees(t, dir, "2026-11-23")
 	src := readFile(t, dir, "main.mf.hcl")
 	for _, want := range []string{`status      = "departed"`, `handover_to = account.alice.email`, `retain_days = 60`} {
 		if !strings.Contains(src, want) {
@@ -42,12 +55,13 @@ func TestOffboardingLifecycle(t *testing.T) {
 		}
 	}
 	for _, want := range []string{`~ status = "active" -> "departed"`, "deletes on 2027-01-22", `- "bob@example.com"`} {
-		if !strings.Contains(r.stdout, want) {
+		if !strings.Contains(unaligned(r.stdout), want) {
 			t.Errorf("offboard's plan lacks %q:\n%s", want, r.stdout)
 		}
 	}
 
 	atTime(t, dir, "2026-11-23", 0, "apply", "-auto-approve")
+	driftAgrees(t, dir, "2026-11-23")
 	if st := accountAttrs(t, dir, "bob@example.com")["status"]; st != "departed" {
 		t.Fatalf("bob's status in the sandbox = %v, want departed (frozen)", st)
 	}
@@ -65,8 +79,10 @@ func TestOffboardingLifecycle(t *testing.T) {
 	if !strings.Contains(r.stdout, "offboarding pending: deletes on 2027-01-22, 30 days left") || !strings.Contains(r.stdout, "No changes.") {
 		t.Fatalf("plan 30 days after the freeze:\n%s", r.stdout)
 	}
+	driftAgrees(t, dir, "2026-12-23")
 	// The day before the due date: still pending.
 	atTime(t, dir, "2027-01-21", 0, "plan", "-detailed-exitcode")
+	driftAgrees(t, dir, "2027-01-21")
 
 	// On the due date: delete bob, alias his address to alice.
 	r = atTime(t, dir, "2027-01-22", 2, "plan", "-detailed-exitcode")
@@ -75,6 +91,7 @@ func TestOffboardingLifecycle(t *testing.T) {
 			t.Errorf("plan on the due date lacks %q:\n%s", want, r.stdout)
 		}
 	}
+	driftAgrees(t, dir, "2027-01-22")
 	r = atTime(t, dir, "2027-01-22", 0, "apply", "-auto-approve")
 	if strings.Index(r.stdout, "account.bob: Destruction complete") > strings.Index(r.stdout, "account.alice: Modifying") {
 		t.Errorf("alice got bob's alias before bob was deleted:\n%s", r.stdout)
@@ -90,6 +107,8 @@ func TestOffboardingLifecycle(t *testing.T) {
 	if !strings.Contains(r.stdout, "offboarded") || !strings.Contains(r.stdout, "No changes.") {
 		t.Fatalf("plan after the offboarding:\n%s", r.stdout)
 	}
+	driftAgrees(t, dir, "2027-01-22")
+	driftAgrees(t, dir, "2027-03-01")
 }
 
 // TestFrozenAndBackToActive: frozen disables without a schedule; active enables again.
@@ -142,6 +161,7 @@ func TestMassChangeGuard(t *testing.T) {
 		rows = append(rows, fmt.Sprintf("user%02d@example.com,User %02d", i, i))
 	}
 	cfg := `
+provider "sandbox" {}
 domain "corp" { name = "example.com" }
 account "staff" {
   for_each = { for r in csvdecode(file("staff.csv")) : r.email => r }
@@ -201,6 +221,7 @@ department "legal" {
 // row, and the plan freezes it when the block reads the columns.
 func TestOffboardCSVAccount(t *testing.T) {
 	cfg := `
+provider "sandbox" {}
 domain "corp" { name = "example.com" }
 account "staff" {
   for_each = { for r in csvdecode(file("staff.csv")) : r.email => r }
@@ -228,5 +249,19 @@ account "staff" {
 	}
 	if strings.Contains(r.stderr, "does not offboard") {
 		t.Errorf("spurious warning:\n%s", r.stderr)
+	}
+}
+
+// TestQuickstartOffboard: the quickstart's CSV has the offboarding columns, so the
+// README's `mailform offboard` works on it as written.
+func TestQuickstartOffboard(t *testing.T) {
+	dir := quickstartCopy(t)
+	atTime(t, dir, "2026-11-23", 0, "apply", "-auto-approve")
+	r := atTime(t, dir, "2026-11-23", 0, "offboard", "guo.qiang@harbourtrade.example", "--handover-to", "li.na@harbourtrade.example", "--retain-days", "60")
+	if !strings.Contains(readFile(t, dir, "accounts.csv"), ",departed,li.na@harbourtrade.example,60") {
+		t.Errorf("offboard did not fill in the row:\n%s", readFile(t, dir, "accounts.csv"))
+	}
+	if !strings.Contains(r.stdout, "will be frozen and offboarded") || !strings.Contains(r.stdout, "deletes on 2027-01-22") {
+		t.Errorf("offboard's plan:\n%s", r)
 	}
 }

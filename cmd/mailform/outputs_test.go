@@ -9,6 +9,7 @@ import (
 // a for_each block; sensitive outputs never print.
 func TestApplyPrintsOutputs(t *testing.T) {
 	dir := writeFiles(t, map[string]string{"main.mf.hcl": `
+provider "sandbox" {}
 variable "pw" {
   type      = string
   sensitive = true

@@ -4,8 +4,11 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"os/signal"
+	"syscall"
 	"time"
 
+	"github.com/hashicorp/hcl/v2"
 	"github.com/spf13/cobra"
 
 	"github.com/mailform/mailform/planner"
@@ -59,10 +62,22 @@ func planFrom(w *workspace.Workspace, st *state.State, f *planFlags) (*planner.P
 	if err != nil {
 		return nil, fail("%v", err)
 	}
-	p, diags := planner.MakePlan(context.Background(), planner.Options{
+	// Ctrl-C stops reading the live objects, as it stops an apply; the state lock is
+	// released on the way out, so the next run needs no force-unlock.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	p, diags := planner.MakePlan(ctx, planner.Options{
 		Config: w.Config, Vars: w.Vars, State: st, Providers: w.Providers, Refresh: f.refresh,
 		Targets: targets, AllowDelete: f.allowDelete, Force: f.force, Now: now,
 	})
+	if ctx.Err() != nil {
+		return nil, fail("interrupted: the plan stopped before it was complete; nothing was changed")
+	}
+	if p != nil && !diags.HasErrors() {
+		// The warnings travel with the plan (p.Findings) and are shown in every
+		// rendering of it; printing them on stderr too would say them twice.
+		diags = errorsOnly(diags)
+	}
 	if err := report(diags, w.Config.Files); err != nil {
 		if p != nil && p.HasChanges() {
 			// The refused plan still shows what it would have done (prevent_destroy,
@@ -72,6 +87,17 @@ func planFrom(w *workspace.Workspace, st *state.State, f *planFlags) (*planner.P
 		return nil, err
 	}
 	return p, nil
+}
+
+// errorsOnly returns the error diagnostics of diags.
+func errorsOnly(diags hcl.Diagnostics) hcl.Diagnostics {
+	var out hcl.Diagnostics
+	for _, d := range diags {
+		if d.Severity == hcl.DiagError {
+			out = append(out, d)
+		}
+	}
+	return out
 }
 
 func newPlanCmd() *cobra.Command {

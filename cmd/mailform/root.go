@@ -31,6 +31,9 @@ func newRootCmd() *cobra.Command {
 			return nil
 		},
 	}
+	// --version and -v, as Terraform and most CLIs answer them.
+	root.Version = versionString()
+	root.SetVersionTemplate("mailform {{.Version}}\n")
 	root.PersistentFlags().StringVar(&g.chdir, "chdir", "", "switch to this directory before doing anything else")
 	root.PersistentFlags().BoolVar(&g.noColor, "no-color", false, "never print colour")
 	root.AddCommand(newValidateCmd(), newFmtCmd(), newPlanCmd(), newApplyCmd(), newShowCmd(),
@@ -39,6 +42,7 @@ func newRootCmd() *cobra.Command {
 	root.AddCommand(newSandboxCmd())
 	root.AddCommand(newOffboardCmd())
 	root.AddCommand(newExportCmd(), newImportCmd())
+	root.AddCommand(newDocsCmd())
 	return root
 }
 

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"os"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -15,16 +16,37 @@ import (
 type stateT = state.State
 
 func newStateCmd() *cobra.Command {
-	cmd := &cobra.Command{Use: "state", Short: "Inspect and edit the state"}
+	cmd := &cobra.Command{Use: "state", Short: "Inspect and edit the state",
+		// Without this a misspelled subcommand printed the help and exited 0, so a
+		// script's `mailform state lsit` looked like it worked.
+		Args: cobra.ArbitraryArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return &exitError{1, "Error: mailform state needs a subcommand: list, show, rm or mv"}
+			}
+			return fail("unknown state subcommand %q; use list, show, rm or mv", args[0])
+		},
+	}
 	cmd.AddCommand(&cobra.Command{
-		Use: "list", Short: "List the addresses in state", Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
+		Use: "list [ADDRESS...]", Short: "List the addresses in state, or those under the given resource or instance addresses",
+		Args: cobra.ArbitraryArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			var filters []string
+			for _, a := range args {
+				addr, err := schema.ParseAddr(a)
+				if err != nil {
+					return fail("%v", err)
+				}
+				filters = append(filters, addr)
+			}
 			st, err := loadState()
 			if err != nil {
 				return err
 			}
 			for _, r := range st.Resources {
-				fmt.Fprintln(cmd.OutOrStdout(), r.Address)
+				if matchesAny(r.Address, filters) {
+					fmt.Fprintln(cmd.OutOrStdout(), r.Address)
+				}
 			}
 			return nil
 		},
@@ -161,4 +183,18 @@ func newForceUnlockCmd() *cobra.Command {
 			return nil
 		},
 	}
+}
+
+// matchesAny reports whether addr is one of filters or an instance of one (no
+// filters match everything): account.staff matches account.staff["k"].
+func matchesAny(addr string, filters []string) bool {
+	if len(filters) == 0 {
+		return true
+	}
+	for _, f := range filters {
+		if addr == f || strings.HasPrefix(addr, f+"[") {
+			return true
+		}
+	}
+	return false
 }

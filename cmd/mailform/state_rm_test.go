@@ -10,6 +10,7 @@ import (
 // saved.
 func TestStateRmAllOrNothing(t *testing.T) {
 	dir := writeFiles(t, map[string]string{"main.mf.hcl": `
+provider "sandbox" {}
 domain "corp" { name = "example.com" }
 department "d" {
   for_each = toset(["a", "b"])

@@ -6,11 +6,13 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/mailform/mailform/planner"
+	"github.com/mailform/mailform/views"
 	"github.com/mailform/mailform/workspace"
 )
 
 func newValidateCmd() *cobra.Command {
 	var v varFlags
+	var asJSON bool
 	cmd := &cobra.Command{
 		Use:   "validate",
 		Short: "Check the configuration and lint its DNS without contacting providers",
@@ -18,12 +20,21 @@ func newValidateCmd() *cobra.Command {
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			// validate never contacts a provider, so it needs no credentials.
 			w, diags := workspace.OpenOffline(".", v.inputs())
-			if err := report(diags, filesOf(w)); err != nil {
-				w.Close()
-				return err
-			}
 			defer w.Close()
-			if err := report(planner.Validate(w.Config, w.Vars, w.Providers), w.Config.Files); err != nil {
+			if !diags.HasErrors() {
+				diags = append(diags, planner.Validate(w.Config, w.Vars, w.Providers)...)
+			}
+			if asJSON {
+				// Everything on stdout as one document; the exit code still says.
+				if err := views.WriteJSON(cmd.OutOrStdout(), views.ValidationToJSON(views.SortDiags(diags))); err != nil {
+					return fail("%v", err)
+				}
+				if diags.HasErrors() {
+					return &exitError{code: 1}
+				}
+				return nil
+			}
+			if err := report(diags, filesOf(w)); err != nil {
 				return err
 			}
 			fmt.Fprintln(cmd.OutOrStdout(), "Success! The configuration is valid.")
@@ -31,5 +42,6 @@ func newValidateCmd() *cobra.Command {
 		},
 	}
 	v.add(cmd)
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the result as JSON (the shape of terraform validate -json) for editors and CI")
 	return cmd
 }

@@ -16,11 +16,16 @@ func newVersionCmd() *cobra.Command {
 		Short: "Print the mailform version",
 		Args:  cobra.NoArgs,
 		Run: func(cmd *cobra.Command, _ []string) {
-			v := version
-			if bi, ok := debug.ReadBuildInfo(); ok && v == "dev" && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
-				v = bi.Main.Version
-			}
-			fmt.Fprintf(cmd.OutOrStdout(), "mailform %s\n", v)
+			fmt.Fprintf(cmd.OutOrStdout(), "mailform %s\n", versionString())
 		},
 	}
+}
+
+// versionString is the build's version: the -ldflags one, else the module's.
+func versionString() string {
+	v := version
+	if bi, ok := debug.ReadBuildInfo(); ok && v == "dev" && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		v = bi.Main.Version
+	}
+	return v
 }

@@ -21,6 +21,17 @@ account "staff" {
   position    = each.value.position
   mobile      = each.value.mobile
 
+  # Offboarding comes from the last three columns, which `mailform offboard EMAIL
+  # --handover-to … --retain-days …` fills in: frozen now, deleted after the retention.
+  status = each.value.status != "" ? each.value.status : "active"
+  dynamic "offboarding" {
+    for_each = each.value.status == "departed" ? [each.value] : []
+    content {
+      handover_to = offboarding.value.handover_to
+      retain_days = tonumber(offboarding.value.retain_days)
+    }
+  }
+
   password              = var.initial_password
   force_password_change = true
   # The password is only the first one: changing var.initial_password for the next

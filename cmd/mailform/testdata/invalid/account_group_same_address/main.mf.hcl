@@ -11,3 +11,5 @@ group "team" {
   email = "team@example.com"
   name  = "Team"
 }
+
+provider "sandbox" {}

@@ -6,3 +6,5 @@ account "a" {
   email = "a@other.org"
   name  = "A"
 }
+
+provider "sandbox" {}

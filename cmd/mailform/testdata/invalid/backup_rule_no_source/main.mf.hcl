@@ -6,3 +6,5 @@ backup_rule "b" {
   destination = "archive@example.com"
   direction   = "outbound"
 }
+
+provider "sandbox" {}

@@ -8,3 +8,5 @@ dns_record "www" {
   type    = "AXX"
   records = ["1.2.3.4"]
 }
+
+provider "sandbox" {}

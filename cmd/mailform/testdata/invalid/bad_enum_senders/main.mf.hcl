@@ -7,3 +7,5 @@ group "g" {
   name    = "G"
   senders = "everybody"
 }
+
+provider "sandbox" {}

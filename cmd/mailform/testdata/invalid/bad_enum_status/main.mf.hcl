@@ -7,3 +7,5 @@ account "a" {
   name   = "A"
   status = "gone"
 }
+
+provider "sandbox" {}

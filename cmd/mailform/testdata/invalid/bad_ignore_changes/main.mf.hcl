@@ -8,3 +8,5 @@ department "sales" {
     ignore_changes = [nmae]
   }
 }
+
+provider "sandbox" {}

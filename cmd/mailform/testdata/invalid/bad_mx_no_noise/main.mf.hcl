@@ -17,3 +17,5 @@ dns_record "spf" {
   type    = "TXT"
   records = ["v=spf1 include:spf.mail.qq.com ~all"]
 }
+
+provider "sandbox" {}

@@ -6,3 +6,5 @@ department "sales" {
   name     = "Sales"
   provider = exmail.corp
 }
+
+provider "sandbox" {}

@@ -8,3 +8,5 @@ dns_record "www" {
   type    = "A"
   records = ["999.1.1.1"]
 }
+
+provider "sandbox" {}

@@ -8,3 +8,5 @@ dns_record "mx" {
   type    = "MX"
   records = ["x"]
 }
+
+provider "sandbox" {}

@@ -12,3 +12,5 @@ account "a" {
   name     = "A"
   quota_mb = var.quota
 }
+
+provider "sandbox" {}

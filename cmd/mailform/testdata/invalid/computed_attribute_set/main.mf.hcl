@@ -6,3 +6,5 @@ department "sales" {
   id   = "5"
   name = "Sales"
 }
+
+provider "sandbox" {}

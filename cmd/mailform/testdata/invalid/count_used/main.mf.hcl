@@ -6,3 +6,5 @@ department "sales" {
   count = 2
   name  = "Sales"
 }
+
+provider "sandbox" {}

@@ -5,3 +5,5 @@ domain "corp" {
 department "sales" {
   name = "Sales: EMEA"
 }
+
+provider "sandbox" {}

@@ -5,3 +5,5 @@ domain "corp" {
 department "sales" {
   name = "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
 }
+
+provider "sandbox" {}

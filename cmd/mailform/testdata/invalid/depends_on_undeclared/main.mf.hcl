@@ -6,3 +6,5 @@ department "sales" {
   name       = "Sales"
   depends_on = [department.hr]
 }
+
+provider "sandbox" {}

@@ -8,3 +8,5 @@ dns_record "www" {
   type    = "A"
   records = ["192.0.2.1"]
 }
+
+provider "sandbox" {}

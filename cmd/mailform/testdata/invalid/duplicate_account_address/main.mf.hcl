@@ -11,3 +11,5 @@ account "b" {
   email = "A@Example.com"
   name  = "B"
 }
+
+provider "sandbox" {}

@@ -9,3 +9,5 @@ department "sales" {
 department "sales" {
   name = "Sales 2"
 }
+
+provider "sandbox" {}

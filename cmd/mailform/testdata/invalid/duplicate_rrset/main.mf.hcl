@@ -15,3 +15,5 @@ dns_record "mx2" {
   type    = "MX"
   records = ["10 mxbiz2.qq.com."]
 }
+
+provider "sandbox" {}

@@ -1,3 +1,5 @@
 domain "corp" {
   name = "example.com"
 }
+
+provider "sandbox" {}

@@ -27,3 +27,5 @@ department "y" {
   name   = "Y"
   parent = department.x.id
 }
+
+provider "sandbox" {}

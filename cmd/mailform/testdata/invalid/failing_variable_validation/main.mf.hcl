@@ -14,3 +14,5 @@ variable "company" {
 department "d" {
   name = var.company
 }
+
+provider "sandbox" {}

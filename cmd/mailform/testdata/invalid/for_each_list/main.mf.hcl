@@ -6,3 +6,5 @@ department "d" {
   for_each = ["a", "b"]
   name     = each.value
 }
+
+provider "sandbox" {}

@@ -6,3 +6,5 @@ department "d" {
   for_each = null
   name     = "D"
 }
+
+provider "sandbox" {}

@@ -10,3 +10,5 @@ department "d" {
   for_each = toset([department.parent.id])
   name     = "D"
 }
+
+provider "sandbox" {}

@@ -7,3 +7,5 @@ group "board" {
   name    = "Board"
   senders = "list"
 }
+
+provider "sandbox" {}

@@ -6,3 +6,5 @@ account "a" {
   email = "not-an-address"
   name  = "A"
 }
+
+provider "sandbox" {}

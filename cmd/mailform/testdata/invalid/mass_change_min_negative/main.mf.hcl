@@ -6,3 +6,5 @@ mailform {
 domain "corp" {
   name = "example.com"
 }
+
+provider "sandbox" {}

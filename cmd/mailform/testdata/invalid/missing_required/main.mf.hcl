@@ -5,3 +5,5 @@ domain "corp" {
 account "a" {
   email = "a@example.com"
 }
+
+provider "sandbox" {}

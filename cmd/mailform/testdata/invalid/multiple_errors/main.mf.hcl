@@ -16,3 +16,5 @@ group "g" {
   name    = "G"
   senders = "everybody"
 }
+
+provider "sandbox" {}

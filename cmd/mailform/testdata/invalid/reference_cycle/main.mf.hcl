@@ -11,3 +11,5 @@ department "b" {
   name   = "B"
   parent = department.a.id
 }
+
+provider "sandbox" {}

@@ -12,3 +12,5 @@ account "a" {
   name        = "A"
   departments = [for d in department.d : d.id]
 }
+
+provider "sandbox" {}

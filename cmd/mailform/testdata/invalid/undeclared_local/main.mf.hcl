@@ -5,3 +5,5 @@ domain "corp" {
 department "sales" {
   name = local.sales_name
 }
+
+provider "sandbox" {}

@@ -7,3 +7,5 @@ account "a" {
   name        = "A"
   departments = [department.sales.id]
 }
+
+provider "sandbox" {}

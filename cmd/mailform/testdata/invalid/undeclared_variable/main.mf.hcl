@@ -5,3 +5,5 @@ domain "corp" {
 department "sales" {
   name = var.sales_name
 }
+
+provider "sandbox" {}

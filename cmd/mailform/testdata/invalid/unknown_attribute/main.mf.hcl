@@ -6,3 +6,5 @@ account "a" {
   email = "a@example.com"
   nmae  = "A"
 }
+
+provider "sandbox" {}

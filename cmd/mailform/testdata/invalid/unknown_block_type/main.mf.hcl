@@ -6,3 +6,5 @@ acount "a" {
   email = "a@example.com"
   name  = "A"
 }
+
+provider "sandbox" {}

@@ -7,3 +7,5 @@ account "a" {
   name      = "A"
   imap_smtp = "maybe"
 }
+
+provider "sandbox" {}

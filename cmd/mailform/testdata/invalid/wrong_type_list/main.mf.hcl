@@ -11,3 +11,5 @@ account "a" {
   name        = "A"
   departments = "sales"
 }
+
+provider "sandbox" {}

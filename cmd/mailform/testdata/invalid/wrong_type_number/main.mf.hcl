@@ -6,3 +6,5 @@ department "sales" {
   name  = "Sales"
   order = "first"
 }
+
+provider "sandbox" {}
