@@ -204,13 +204,27 @@ func TestClientModifyAndDeleteAfterDroppedAnswers(t *testing.T) {
 	}
 }
 
+// Throttling answers are retried for the whole retry budget, however many attempts
+// that takes (they prove the API is up), and then the call gives up naming them;
+// failures without an answer give up after MaxAttempts.
 func TestClientGivesUp(t *testing.T) {
 	f := newFixture(t, dnspodapi.Options{}, "example.com")
-	f.fake.Inject(dnspodapi.Fault{Code: dnspodapi.CodeRequestLimit, Times: 100})
-	c := f.client(t, func(c *Config) { c.MaxAttempts = 3 })
+	f.fake.Inject(dnspodapi.Fault{Code: dnspodapi.CodeRequestLimit, Times: 1000})
+	c := f.client(t, func(c *Config) { c.MaxAttempts = 3; c.RetryTimeout = 400 * time.Millisecond })
 	_, err := c.ListRecords(context.Background(), "example.com", "", "")
-	if err == nil || !strings.Contains(err.Error(), "gave up after 3 attempts") || !strings.Contains(err.Error(), "RequestLimitExceeded") {
+	if err == nil || !strings.Contains(err.Error(), "(the retry budget)") || !strings.Contains(err.Error(), "RequestLimitExceeded") {
 		t.Fatalf("want a give-up error naming RequestLimitExceeded, got %v", err)
+	}
+	if n := f.fake.Calls(""); n <= 3 {
+		t.Fatalf("%d calls: throttling answers must not stop at MaxAttempts under a budget", n)
+	}
+
+	f = newFixture(t, dnspodapi.Options{}, "example.com")
+	f.fake.Inject(dnspodapi.Fault{Code: dnspodapi.CodeInternalError, Times: 1000})
+	c = f.client(t, func(c *Config) { c.MaxAttempts = 3 })
+	_, err = c.ListRecords(context.Background(), "example.com", "", "")
+	if err == nil || !strings.Contains(err.Error(), "gave up after 3 attempts") || !strings.Contains(err.Error(), "InternalError") {
+		t.Fatalf("want a give-up error after 3 attempts naming InternalError, got %v", err)
 	}
 	if n := f.fake.Calls(""); n != 3 {
 		t.Fatalf("%d calls, want 3", n)

@@ -164,7 +164,7 @@ func TestEveryErrcodeOfTheTable(t *testing.T) {
 			}))
 			defer srv.Close()
 			c, err := NewClient(Config{Endpoint: srv.URL + "/cgi-bin/", CorpID: testCorp, ContactsSecret: testContacts,
-				RateLimit: 10000, BackoffBase: time.Millisecond, MaxAttempts: 3, RetryTimeout: 5 * time.Second})
+				RateLimit: 10000, BackoffBase: time.Millisecond, MaxAttempts: 3, RetryTimeout: 300 * time.Millisecond})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -149,7 +149,11 @@ func (e *transientError) Hint() string {
 // RetryOutcome tells retry.Do what the failure means: a call refused before it acted
 // is sent again; one that may have acted is verified first.
 func (e *transientError) RetryOutcome() retry.Outcome {
-	if e.notDone {
+	switch {
+	case e.notDone && e.Code != 0:
+		// An errcode answer: the API is up and refused before acting.
+		return retry.Throttled
+	case e.notDone:
 		return retry.NotDone
 	}
 	return retry.Unknown

@@ -131,3 +131,44 @@ func TestProgressAndHint(t *testing.T) {
 		t.Fatalf("progress lines %q", lines)
 	}
 }
+
+// Answers that the service is up but refused the call (throttled) do not use up the
+// attempts under a budget, only the time; without a budget they do.
+func TestThrottledAnswersSpendOnlyTime(t *testing.T) {
+	throttled := func(error) Outcome { return Throttled }
+	tries := 0
+	err := Do(context.Background(), 3, NewBackoff(time.Millisecond, time.Millisecond, 1), Call{
+		Classify: throttled, Budget: 5 * time.Second,
+		Try: func(context.Context) error {
+			if tries++; tries < 10 {
+				return errBusy
+			}
+			return nil
+		},
+	})
+	if err != nil || tries != 10 {
+		t.Fatalf("Do = %v after %d tries; 9 throttled answers must not use up 3 attempts", err, tries)
+	}
+	tries = 0
+	err = Do(context.Background(), 3, NewBackoff(time.Millisecond, time.Millisecond, 1), Call{
+		Classify: throttled,
+		Try:      func(context.Context) error { tries++; return errBusy },
+	})
+	if err == nil || tries != 3 {
+		t.Fatalf("without a budget: Do = %v after %d tries, want to give up after 3", err, tries)
+	}
+	// A throttled write is sent again without a verification: it was not done.
+	tries = 0
+	err = Do(context.Background(), 3, NewBackoff(time.Millisecond, time.Millisecond, 1), Call{
+		Classify: throttled, Budget: time.Second, Write: true,
+		Try: func(context.Context) error {
+			if tries++; tries < 5 {
+				return errBusy
+			}
+			return nil
+		},
+	})
+	if err != nil || tries != 5 {
+		t.Fatalf("throttled write: Do = %v after %d tries", err, tries)
+	}
+}

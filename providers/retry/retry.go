@@ -25,6 +25,11 @@ const (
 	NotDone
 	// Unknown errors are transient and a write may have taken effect: verify first.
 	Unknown
+	// Throttled errors are answers of a service that is up but refused the call
+	// before acting (too many calls, busy, a token to renew): sent again like
+	// NotDone, and under a Budget they do not use up the attempts, only the time,
+	// since each of them proves the service answers.
+	Throttled
 )
 
 // Retryable is implemented by errors that know whether another attempt is worthwhile.
@@ -300,13 +305,14 @@ func Do(ctx context.Context, attempts int, b *Backoff, c Call) error {
 	}
 	pendingVerify := false
 	var last error
+	failures := 0 // failed attempts that count against attempts
 	for attempt := 1; ; attempt++ {
 		if attempt > 1 {
-			if attempt > attempts {
-				return gaveUp(last, attempts)
+			if failures >= attempts {
+				return gaveUp(last, attempt-1)
 			}
 			wctx, cancel := context.WithTimeout(waitCtx, clk.remaining())
-			err := b.Wait(wctx, attempt-1)
+			err := b.Wait(wctx, min(attempt-1, 16))
 			cancel()
 			if err != nil {
 				switch berr := c.Breaker.Open(); {
@@ -330,6 +336,9 @@ func Do(ctx context.Context, attempts int, b *Backoff, c Call) error {
 				return unknown(gaveUp(last, attempt))
 			case err != nil && c.Classify(err) != Permanent:
 				last = err
+				if c.Classify(err) != Throttled || c.Budget <= 0 {
+					failures++
+				}
 				continue
 			case err != nil:
 				return err
@@ -353,7 +362,10 @@ func Do(ctx context.Context, attempts int, b *Backoff, c Call) error {
 			return err
 		}
 		last = err
-		if c.Write && outcome != NotDone {
+		if outcome != Throttled || c.Budget <= 0 {
+			failures++
+		}
+		if c.Write && outcome != NotDone && outcome != Throttled {
 			if c.Verify == nil {
 				return unknown(err)
 			}
