@@ -12,6 +12,9 @@ const fiftyObjects = `
 provider "exmail" {
   endpoint = "%s"
   corp_id  = "` + e2eCorp + `"
+  # Five applies and five servers share the test machine: a call's answers can take
+  # seconds each when it is busy, which is slowness, not the failure under test.
+  retry_timeout = "3m"
 }
 
 variable "initial_password" {
