@@ -101,8 +101,12 @@ func TestBreakerStopsTheRun(t *testing.T) {
 	}
 	called := false
 	err := Do(context.Background(), 5, slow, Call{Breaker: br, Try: func(context.Context) error { called = true; return nil }})
-	if err == nil || called {
-		t.Fatalf("a call after the breaker tripped: err %v, tried %v", err, called)
+	if err == nil || called || err.Error() != errs[0].Error() {
+		t.Fatalf("a read after the breaker tripped: err %v, tried %v", err, called)
+	}
+	err = Do(context.Background(), 5, slow, Call{Breaker: br, Write: true, Try: func(context.Context) error { called = true; return nil }})
+	if err == nil || called || !strings.HasPrefix(err.Error(), "not sent, because another call gave up: ") || !errors.Is(err, errBusy) {
+		t.Fatalf("a write after the breaker tripped: err %v, tried %v", err, called)
 	}
 }
 

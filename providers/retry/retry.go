@@ -257,7 +257,7 @@ func Bounded(ctx context.Context) (context.Context, context.CancelFunc) {
 // shares this call's budget.
 func Do(ctx context.Context, attempts int, b *Backoff, c Call) error {
 	if err := c.Breaker.Open(); err != nil {
-		return err
+		return c.stoppedBy(err, false)
 	}
 	if c.Classify == nil {
 		c.Classify = Classify
@@ -351,11 +351,16 @@ func Do(ctx context.Context, attempts int, b *Backoff, c Call) error {
 		if err == nil {
 			return nil
 		}
-		if outer.Err() != nil {
-			return err
-		}
-		if berr := c.Breaker.Open(); berr != nil && tryCtx.Err() != nil {
+		if berr := c.Breaker.Open(); berr != nil && !c.Write && (tryCtx.Err() != nil || outer.Err() != nil) {
 			return c.stoppedBy(berr, false)
+		}
+		if outer.Err() != nil {
+			// The caller gave up on the call (Ctrl-C, or a sibling read failed): say
+			// so in a way errors.Is can see, whatever the attempt made of it.
+			if errors.Is(err, outer.Err()) {
+				return err
+			}
+			return fmt.Errorf("%v: %w", err, outer.Err())
 		}
 		outcome := c.Classify(err)
 		if outcome == Permanent && !clk.expired() {
@@ -382,8 +387,14 @@ func Do(ctx context.Context, attempts int, b *Backoff, c Call) error {
 
 // stoppedBy is the error of a call stopped because another call of the run gave up.
 func (c Call) stoppedBy(err error, mayBeDone bool) error {
-	if c.Write && mayBeDone {
+	switch {
+	case c.Write && mayBeDone:
 		return fmt.Errorf("%w; the change may or may not have been made, run plan to see", err)
+	case c.Write:
+		// Said of each write of an apply: name it as not sent, not as the failure of
+		// the call that gave up. Reads keep the cause as it is, so that the reads of
+		// a plan report it once.
+		return fmt.Errorf("not sent, because another call gave up: %w", err)
 	}
 	return err
 }
