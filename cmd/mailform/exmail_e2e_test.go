@@ -656,5 +656,10 @@ department "eng" {
 	if !strings.HasPrefix(r.stdout, "{") || strings.Contains(r.stdout, "reading") {
 		t.Errorf("progress leaked into the JSON plan:\n%s", r.stdout)
 	}
+	// The nightly drift over a large tenant says what it is reading too.
+	r = runEnv(t, work, []string{"EXMAIL_CONTACTS_SECRET=" + e2eContacts, "EXMAIL_OPTIONS_SECRET=" + e2eOptions, "MAILFORM_PROGRESS_INTERVAL=200ms"}, "drift", "-json")
+	if r.code != 2 || !strings.Contains(r.stderr, "Still reading department from exmail... [") || !strings.HasPrefix(r.stdout, "{") {
+		t.Errorf("drift: want exit 2, read progress on stderr and JSON on stdout:\n%s", r)
+	}
 	s.stop(t)
 }
