@@ -101,6 +101,8 @@ type DriftOptions struct {
 	// Now is the clock of the offboarding schedule (zero: the current time), so
 	// drift sees a departed account's retention as plan does.
 	Now time.Time
+	// Reads is told when each collection read starts and ends (Options.Reads).
+	Reads func(ReadEvent)
 }
 
 // DetectDrift reads every collection the configuration and state touch and compares
@@ -162,7 +164,7 @@ func DetectDrift(ctx context.Context, o DriftOptions) (*DriftReport, hcl.Diagnos
 	if diags.HasErrors() {
 		return nil, diags
 	}
-	po := Options{Config: o.Config, Vars: o.Vars, State: st, Providers: o.Providers, Refresh: true, Now: o.Now}
+	po := Options{Config: o.Config, Vars: o.Vars, State: st, Providers: o.Providers, Refresh: true, Now: o.Now, Reads: o.Reads}
 	live, err := refresh(ctx, po, st, insts)
 	if err != nil {
 		return nil, append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Cannot read live objects",

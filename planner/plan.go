@@ -216,6 +216,20 @@ type Options struct {
 	// Force allows a mass change above the guard's threshold.
 	Force bool
 	Now   time.Time
+	// Reads, when set, is told when each collection read of the refresh starts and
+	// ends, so a long read can be shown as progress; it is called concurrently.
+	Reads func(ReadEvent)
+}
+
+// ReadEvent is the start (Done false) or the end of reading one collection: one
+// resource type from one provider.
+type ReadEvent struct {
+	Provider, Type string
+	Done           bool
+	// Count is how many live objects were read; Elapsed how long it took.
+	Count   int
+	Elapsed time.Duration
+	Err     error
 }
 
 // createIntentOf reports whether to is only the intent of a create that never
@@ -425,7 +439,14 @@ func refresh(ctx context.Context, o Options, st *state.State, insts []*Instance)
 					ch <- result{k: k, err: e}
 				}
 			}()
+			start := time.Now()
+			if o.Reads != nil {
+				o.Reads(ReadEvent{Provider: k.provider, Type: k.typ})
+			}
 			rs, err := o.Providers.ByName[k.provider].Read(ctx, r)
+			if o.Reads != nil {
+				o.Reads(ReadEvent{Provider: k.provider, Type: k.typ, Done: true, Count: len(rs), Elapsed: time.Since(start), Err: err})
+			}
 			if err != nil {
 				ch <- result{k: k, err: err}
 				return

@@ -3,6 +3,7 @@ package planner
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -158,5 +159,22 @@ func TestDriftReportsNotes(t *testing.T) {
 	items := rep.Of(ChangedOutside)
 	if diags.HasErrors() || len(items) != 1 || len(items[0].Attrs) != 0 || len(items[0].Notes) != 1 || items[0].Address != "dns_record.kept" {
 		t.Fatalf("drift with a note: %v %v", diags, summary(rep))
+	}
+}
+
+// TestTargetSettings: a plan names where each provider points, from its block or
+// the environment variable its documentation names, and never a secret.
+func TestTargetSettings(t *testing.T) {
+	attrs := []*model.Attr{
+		{Name: "endpoint", Kind: model.KindString},
+		{Name: "corp_id", Kind: model.KindString, Doc: "the company id; default $MAILFORM_TEST_CORP_ID"},
+		{Name: "secret", Kind: model.KindString, Sensitive: true},
+		{Name: "rate_limit", Kind: model.KindInt},
+	}
+	t.Setenv("MAILFORM_TEST_CORP_ID", "wwcorp")
+	got := whereOf(attrs, model.Object{"endpoint": "https://user:pw@api.example/cgi-bin/", "secret": "s3cret", "rate_limit": int64(5)})
+	want := [][2]string{{"endpoint", "https://api.example/cgi-bin/"}, {"corp_id", "wwcorp"}}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("whereOf = %v, want %v", got, want)
 	}
 }

@@ -2,6 +2,7 @@ package planner
 
 import (
 	"fmt"
+	"net/url"
 	"os"
 	"sort"
 	"strings"
@@ -52,6 +53,10 @@ func whereOf(attrs []*model.Attr, obj model.Object) [][2]string {
 				if _, rest, ok := strings.Cut(a.Doc, "default $"); ok {
 					v = os.Getenv(strings.TrimRight(strings.Fields(rest + " ")[0], ".,;)"))
 				}
+			}
+			if u, err := url.Parse(v); err == nil && u.User != nil {
+				u.User = nil // a plan is shared for review: never a password in a URL
+				v = u.String()
 			}
 			if v != "" {
 				out = append(out, [2]string{n, v})

@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -43,9 +44,12 @@ Exit status: 0 no drift, 2 drift, 1 error (an unreachable provider is an error, 
 			}
 			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
+			rp := &readProgress{w: os.Stderr, running: map[string]time.Time{}, interval: stillInterval()}
+			stopTicker := rp.tick()
 			rep, diags := planner.DetectDrift(ctx, planner.DriftOptions{
-				Config: w.Config, Vars: w.Vars, State: st, Providers: w.Providers, Ignore: ignore, Now: now,
+				Config: w.Config, Vars: w.Vars, State: st, Providers: w.Providers, Ignore: ignore, Now: now, Reads: rp.event,
 			})
+			stopTicker()
 			if err := report(diags, w.Config.Files); err != nil {
 				return err
 			}

@@ -631,3 +631,39 @@ department "eng" {
 	}
 	s.stop(t)
 }
+
+// TestPlanReadProgress: a collection read that takes longer than the progress
+// interval is reported on stderr while it runs and with its count when it ends;
+// stdout holds only the plan.
+func TestPlanReadProgress(t *testing.T) {
+	s := startServe(t, t.TempDir(), nil, "--latency", "400ms")
+	work := t.TempDir()
+	writeFile(t, work, "main.mf.hcl", fmt.Sprintf(`
+provider "exmail" {
+  endpoint = "%s"
+  corp_id  = "`+e2eCorp+`"
+}
+
+department "eng" {
+  name = "Engineering"
+}
+`, s.url))
+	r := runEnv(t, work, []string{"EXMAIL_CONTACTS_SECRET=" + e2eContacts, "EXMAIL_OPTIONS_SECRET=" + e2eOptions, "MAILFORM_PROGRESS_INTERVAL=200ms"}, "plan", "-json")
+	if r.code != 0 {
+		t.Fatalf("plan: %s", r)
+	}
+	for _, want := range []string{"Still reading department from exmail... [", "Read 0 department objects from exmail after"} {
+		if !strings.Contains(r.stderr, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, r.stderr)
+		}
+	}
+	if !strings.HasPrefix(r.stdout, "{") || strings.Contains(r.stdout, "reading") {
+		t.Errorf("progress leaked into the JSON plan:\n%s", r.stdout)
+	}
+	// The nightly drift over a large tenant says what it is reading too.
+	r = runEnv(t, work, []string{"EXMAIL_CONTACTS_SECRET=" + e2eContacts, "EXMAIL_OPTIONS_SECRET=" + e2eOptions, "MAILFORM_PROGRESS_INTERVAL=200ms"}, "drift", "-json")
+	if r.code != 2 || !strings.Contains(r.stderr, "Still reading department from exmail... [") || !strings.HasPrefix(r.stdout, "{") {
+		t.Errorf("drift: want exit 2, read progress on stderr and JSON on stdout:\n%s", r)
+	}
+	s.stop(t)
+}

@@ -3,8 +3,11 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
+	"sort"
+	"sync"
 	"syscall"
 	"time"
 
@@ -66,10 +69,13 @@ func planFrom(w *workspace.Workspace, st *state.State, f *planFlags) (*planner.P
 	// released on the way out, so the next run needs no force-unlock.
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	rp := &readProgress{w: os.Stderr, running: map[string]time.Time{}, interval: stillInterval()}
+	stopTicker := rp.tick()
 	p, diags := planner.MakePlan(ctx, planner.Options{
 		Config: w.Config, Vars: w.Vars, State: st, Providers: w.Providers, Refresh: f.refresh,
-		Targets: targets, AllowDelete: f.allowDelete, Force: f.force, Now: now,
+		Targets: targets, AllowDelete: f.allowDelete, Force: f.force, Now: now, Reads: rp.event,
 	})
+	stopTicker()
 	if ctx.Err() != nil {
 		return nil, fail("interrupted: the plan stopped before it was complete; nothing was changed")
 	}
@@ -153,4 +159,61 @@ func newPlanCmd() *cobra.Command {
 	cmd.Flags().BoolVar(&markdown, "markdown", false, "print the plan as Markdown for a pull-request comment")
 	cmd.Flags().BoolVar(&detailed, "detailed-exitcode", false, "exit 2 when there are changes, 0 when there are none")
 	return cmd
+}
+
+// readProgress reports, on stderr, a collection read that takes long: "Still
+// reading account from exmail... [10s elapsed]", then how many objects it read.
+type readProgress struct {
+	mu       sync.Mutex
+	w        io.Writer
+	interval time.Duration
+	running  map[string]time.Time // "type from provider" → start
+}
+
+func (r *readProgress) event(e planner.ReadEvent) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	what := e.Type + " from " + e.Provider
+	if !e.Done {
+		r.running[what] = time.Now()
+		return
+	}
+	delete(r.running, what)
+	if e.Err == nil && e.Elapsed >= r.interval {
+		fmt.Fprintf(r.w, "Read %d %s objects from %s after %s\n", e.Count, e.Type, e.Provider, e.Elapsed.Round(time.Millisecond))
+	}
+}
+
+// tick reports every interval the reads that have run that long; the returned
+// function stops it.
+func (r *readProgress) tick() func() {
+	t := time.NewTicker(r.interval)
+	done, stopped := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(stopped)
+		for {
+			select {
+			case <-done:
+				return
+			case now := <-t.C:
+				r.mu.Lock()
+				var lines []string
+				for what, start := range r.running {
+					if el := now.Sub(start); el >= r.interval {
+						lines = append(lines, fmt.Sprintf("Still reading %s... [%s elapsed]", what, el.Round(r.interval)))
+					}
+				}
+				sort.Strings(lines)
+				for _, l := range lines {
+					fmt.Fprintln(r.w, l)
+				}
+				r.mu.Unlock()
+			}
+		}
+	}()
+	return func() {
+		t.Stop()
+		close(done)
+		<-stopped
+	}
 }
