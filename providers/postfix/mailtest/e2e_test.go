@@ -317,3 +317,51 @@ func (e *env) countMail(user string, subjects map[string]int, marker string) (ma
 type errLogin string
 
 func (e errLogin) Error() string { return "IMAP login of " + string(e) + " failed" }
+
+// newDatabase makes another database on the shared cluster and returns its DSN.
+func (e *env) newDatabase(t *testing.T, name string) string {
+	t.Helper()
+	c, err := pgx.Connect(context.Background(), e.pg.ConnStr())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close(context.Background())
+	if _, err := c.Exec(context.Background(), "CREATE DATABASE "+name); err != nil {
+		t.Fatal(err)
+	}
+	return strings.Replace(e.dsn, "dbname=mail", "dbname="+name, 1)
+}
+
+// TestSelfhostedExample applies examples/selfhosted (the quickstart company) to an
+// empty mail database and plans again with no change.
+func TestSelfhostedExample(t *testing.T) {
+	e := setup(t)
+	dsn := e.newDatabase(t, "example")
+	dir := t.TempDir()
+	src := filepath.Join(repoRoot(), "examples", "selfhosted")
+	files, _ := filepath.Glob(filepath.Join(src, "*.mf.hcl"))
+	files = append(files, filepath.Join(src, "accounts.csv"))
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, filepath.Base(f)), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	run := func(code int, args ...string) string {
+		t.Helper()
+		saved := e.dsn
+		e.dsn = dsn
+		defer func() { e.dsn = saved }()
+		return e.must(t, dir, code, args...)
+	}
+	if out := run(0, "validate"); strings.Contains(out, "Warning") {
+		t.Fatalf("validate:\n%s", out)
+	}
+	if out := run(0, "apply", "-auto-approve"); !strings.Contains(out, "Apply complete! 39 added") {
+		t.Fatalf("apply:\n%s", out)
+	}
+	run(0, "plan", "-detailed-exitcode")
+}
