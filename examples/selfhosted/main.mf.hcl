@@ -8,6 +8,10 @@
 
 provider "postfix" {
   # database_url defaults to $MAILFORM_POSTFIX_DATABASE_URL; it is never printed.
+
+  # When a departed account's retention ends, its rows are deleted and, with this
+  # set, its mail too (run.sh keeps mail under .run/vmail):
+  # maildir_delete_command = ["doveadm", "fs", "delete", "-R", "posix", "dirs", "/var/vmail/{maildir}"]
 }
 
 variable "initial_password" {

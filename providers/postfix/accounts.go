@@ -3,6 +3,7 @@ package postfix
 import (
 	"context"
 	"fmt"
+	"os/exec"
 	"sort"
 	"strconv"
 	"strings"
@@ -276,9 +277,15 @@ func (p *Provider) updateAccount(ctx context.Context, tx pgx.Tx, id string, o mo
 }
 
 // deleteAccount removes the mailbox, its own alias row, its aliases and its quota
-// usage; the mailform rows go with the mailbox (ON DELETE CASCADE).
-func deleteAccount(ctx context.Context, tx pgx.Tx, id string) error {
+// usage (the mailform rows go with the mailbox, ON DELETE CASCADE), then its mail
+// through maildir_delete_command. The command runs inside the step's transaction:
+// when it fails, the rows stay and the step fails, so the next plan tries again.
+func (p *Provider) deleteAccount(ctx context.Context, tx pgx.Tx, id string) error {
 	email := model.CanonicalEmail(id)
+	var maildir, local, domain string
+	if err := tx.QueryRow(ctx, `SELECT maildir, local_part, domain FROM mailbox WHERE lower(username) = $1`, email).Scan(&maildir, &local, &domain); err != nil {
+		return err
+	}
 	for _, q := range []string{
 		`DELETE FROM alias WHERE lower(trim(goto)) = $1 AND NOT EXISTS (SELECT 1 FROM mailform_group g WHERE lower(g.address) = lower(alias.address))`,
 		`DELETE FROM quota2 WHERE lower(username) = $1`,
@@ -288,5 +295,34 @@ func deleteAccount(ctx context.Context, tx pgx.Tx, id string) error {
 			return err
 		}
 	}
-	return reexpandGroups(ctx, tx)
+	if err := reexpandGroups(ctx, tx); err != nil {
+		return err
+	}
+	return p.removeMaildir(ctx, map[string]string{"user": email, "domain": domain, "local_part": local, "maildir": maildir})
+}
+
+// removeMaildir runs maildir_delete_command for one deleted mailbox.
+func (p *Provider) removeMaildir(ctx context.Context, vars map[string]string) error {
+	if len(p.removeMail) == 0 {
+		return nil
+	}
+	// A maildir outside its domain's directory ("", "/", "../x") would make the
+	// command remove more than one mailbox: refuse it.
+	md := vars["maildir"]
+	if md == "" || strings.HasPrefix(md, "/") || strings.Contains(md, "..") || strings.Trim(md, "/") == "" {
+		return fmt.Errorf("mailbox %s has maildir %q, which does not name one mailbox's directory; its mail was not removed and the mailbox is kept", vars["user"], md)
+	}
+	args := make([]string, len(p.removeMail))
+	for i, a := range p.removeMail {
+		for k, v := range vars {
+			a = strings.ReplaceAll(a, "{"+k+"}", v)
+		}
+		args[i] = a
+	}
+	cmd := exec.CommandContext(ctx, args[0], args[1:]...)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		return fmt.Errorf("removing the mail of %s (%s): %v: %s; the mailbox is kept", vars["user"], strings.Join(args, " "), err, strings.TrimSpace(string(out)))
+	}
+	return nil
 }

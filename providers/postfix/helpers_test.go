@@ -61,7 +61,7 @@ func sqlConn(t *testing.T, dsn string) *pgx.Conn {
 	return c
 }
 
-func exec(t *testing.T, c *pgx.Conn, q string, args ...any) {
+func sqlExec(t *testing.T, c *pgx.Conn, q string, args ...any) {
 	t.Helper()
 	if _, err := c.Exec(context.Background(), q, args...); err != nil {
 		t.Fatalf("%s: %v", q, err)

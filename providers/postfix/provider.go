@@ -44,6 +44,7 @@ var configAttrs = []*model.Attr{
 	{Name: "database_url", Kind: model.KindString, Sensitive: true, Doc: "PostgreSQL connection string or URL of the mail database; default $" + DatabaseURLEnv},
 	{Name: "migrate", Kind: model.KindBool, Default: true, Doc: "bring the schema up to date on first use (else run: mailform postfix migrate)"},
 	{Name: "quota_unit_bytes", Kind: model.KindInt, Default: int64(1 << 20), Doc: "bytes in one quota_mb (PostfixAdmin's quota_multiplier)"},
+	{Name: "maildir_delete_command", Kind: model.KindList, Doc: "command that removes a deleted account's mail, run only when a plan deletes the account, with {user}, {domain}, {local_part} and {maildir} (the mailbox row's, e.g. example.com/ann/) replaced in each argument; e.g. [\"doveadm\", \"fs\", \"delete\", \"-R\", \"posix\", \"dirs\", \"/var/vmail/{maildir}\"] (posix dirs: directories too). Unset: the mail stays on disk"},
 }
 
 // supported lists the attributes managed per resource type.
@@ -77,6 +78,8 @@ type Provider struct {
 	migrate   bool
 	quotaUnit int64
 	log       io.Writer
+	// removeMail is the maildir_delete_command, nil when unset.
+	removeMail []string
 
 	mu   sync.Mutex
 	conn *pgx.Conn
@@ -114,6 +117,12 @@ func New(cfg model.Object, env providers.Env) (providers.Provider, error) {
 	}
 	if strings.EqualFold(os.Getenv("MAILFORM_LOG"), "debug") {
 		p.log = env.Log
+	}
+	if c := cfg.Strings("maildir_delete_command"); len(c) > 0 {
+		if c[0] == "" {
+			return nil, errors.New("postfix provider: maildir_delete_command must start with a program name")
+		}
+		p.removeMail = c
 	}
 	return p, nil
 }
@@ -358,7 +367,7 @@ func (p *Provider) Delete(ctx context.Context, typ, id string, prior model.Objec
 		case "department":
 			return deleteDepartment(ctx, tx, id)
 		case "account":
-			return deleteAccount(ctx, tx, id)
+			return p.deleteAccount(ctx, tx, id)
 		case "group":
 			return deleteGroup(ctx, tx, id)
 		}

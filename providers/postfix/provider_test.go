@@ -50,20 +50,20 @@ func TestMigrateFalseRefusesAnUnmigratedDatabase(t *testing.T) {
 func TestAdoptsAnExistingPostfixAdminDatabase(t *testing.T) {
 	dsn := newDB(t)
 	c := sqlConn(t, dsn)
-	exec(t, c, `CREATE TABLE domain (domain varchar(255) PRIMARY KEY, description varchar(255) NOT NULL DEFAULT '',
+	sqlExec(t, c, `CREATE TABLE domain (domain varchar(255) PRIMARY KEY, description varchar(255) NOT NULL DEFAULT '',
 		aliases integer NOT NULL DEFAULT 0, mailboxes integer NOT NULL DEFAULT 0, maxquota bigint NOT NULL DEFAULT 0,
 		quota bigint NOT NULL DEFAULT 0, transport varchar(255), backupmx boolean NOT NULL DEFAULT false,
 		created timestamptz DEFAULT now(), modified timestamptz DEFAULT now(), active boolean NOT NULL DEFAULT true)`)
-	exec(t, c, `CREATE TABLE mailbox (username varchar(255) PRIMARY KEY, password varchar(255) NOT NULL DEFAULT '',
+	sqlExec(t, c, `CREATE TABLE mailbox (username varchar(255) PRIMARY KEY, password varchar(255) NOT NULL DEFAULT '',
 		name varchar(255) NOT NULL DEFAULT '', maildir varchar(255) NOT NULL DEFAULT '', quota bigint NOT NULL DEFAULT 0,
 		local_part varchar(255) NOT NULL, domain varchar(255) NOT NULL REFERENCES domain,
 		created timestamptz DEFAULT now(), modified timestamptz DEFAULT now(), active boolean NOT NULL DEFAULT true)`)
-	exec(t, c, `CREATE TABLE alias (address varchar(255) PRIMARY KEY, goto text NOT NULL, domain varchar(255) NOT NULL REFERENCES domain,
+	sqlExec(t, c, `CREATE TABLE alias (address varchar(255) PRIMARY KEY, goto text NOT NULL, domain varchar(255) NOT NULL REFERENCES domain,
 		created timestamptz DEFAULT now(), modified timestamptz DEFAULT now(), active boolean NOT NULL DEFAULT true)`)
-	exec(t, c, `INSERT INTO domain (domain) VALUES ('ALL'), ('Example.com')`)
-	exec(t, c, `INSERT INTO mailbox (username, password, name, maildir, quota, local_part, domain)
+	sqlExec(t, c, `INSERT INTO domain (domain) VALUES ('ALL'), ('Example.com')`)
+	sqlExec(t, c, `INSERT INTO mailbox (username, password, name, maildir, quota, local_part, domain)
 		VALUES ('ann@example.com', '{BLF-CRYPT}x', 'Ann', 'example.com/ann/', 2097152, 'ann', 'Example.com')`)
-	exec(t, c, `INSERT INTO alias (address, goto, domain) VALUES ('ann@example.com', 'ann@example.com', 'Example.com'),
+	sqlExec(t, c, `INSERT INTO alias (address, goto, domain) VALUES ('ann@example.com', 'ann@example.com', 'Example.com'),
 		('a.n@example.com', 'ann@example.com', 'Example.com'),
 		('team@example.com', 'ann@example.com,someone@elsewhere.org', 'Example.com')`)
 
@@ -232,7 +232,7 @@ func TestAccountLifecycle(t *testing.T) {
 		t.Fatalf("a failed step wrote part of itself: name %q", n)
 	}
 	// Delete removes the mailbox, its aliases, its quota row and mailform's rows.
-	exec(t, c, `INSERT INTO quota2 (username, bytes, messages) VALUES ('alice@example.com', 10, 1)`)
+	sqlExec(t, c, `INSERT INTO quota2 (username, bytes, messages) VALUES ('alice@example.com', 10, 1)`)
 	if err := p.Delete(ctx, "account", "alice@example.com", nil); err != nil {
 		t.Fatal(err)
 	}
@@ -294,7 +294,7 @@ func TestGroupsExpandMembersGroupsAndDepartments(t *testing.T) {
 		t.Fatalf("expansion changes are not member changes: %v", r)
 	}
 	// A recipient added in PostfixAdmin reads as a member, so plan shows it.
-	exec(t, c, `UPDATE alias SET goto = goto || ',x@elsewhere.org' WHERE address = 'all@example.com'`)
+	sqlExec(t, c, `UPDATE alias SET goto = goto || ',x@elsewhere.org' WHERE address = 'all@example.com'`)
 	if m := readAll(t, p, "group")["all@example.com"].Strings("members"); !reflect.DeepEqual(m, []string{"c@example.com", "x@elsewhere.org"}) {
 		t.Fatalf("members after an outside edit = %v", m)
 	}
@@ -322,9 +322,9 @@ func TestChangedSincePlan(t *testing.T) {
 	seen := readAll(t, p, "account")["ann@example.com"]
 	seenG := readAll(t, p, "group")["g@example.com"]
 	seenD := readAll(t, p, "department")[d.ID]
-	exec(t, c, `UPDATE mailbox SET name = 'Ann (edited)' WHERE username = 'ann@example.com'`)
-	exec(t, c, `UPDATE alias SET goto = 'ann@example.com,z@example.com' WHERE address = 'g@example.com'`)
-	exec(t, c, `UPDATE mailform_department SET name = 'Operations'`)
+	sqlExec(t, c, `UPDATE mailbox SET name = 'Ann (edited)' WHERE username = 'ann@example.com'`)
+	sqlExec(t, c, `UPDATE alias SET goto = 'ann@example.com,z@example.com' WHERE address = 'g@example.com'`)
+	sqlExec(t, c, `UPDATE mailform_department SET name = 'Operations'`)
 	want := seen.Clone()
 	want["position"] = "Boss"
 	_, err := p.Update(ctx, "account", "ann@example.com", seen, want)

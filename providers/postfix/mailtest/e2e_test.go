@@ -80,6 +80,12 @@ type result struct {
 // mailform runs the real binary in dir against the shared mail database.
 func (e *env) mailform(t *testing.T, dir string, args ...string) result {
 	t.Helper()
+	return e.mailformEnv(t, dir, nil, args...)
+}
+
+// mailformEnv is mailform with extra environment entries.
+func (e *env) mailformEnv(t *testing.T, dir string, extra []string, args ...string) result {
+	t.Helper()
 	cmd := exec.Command(e.binary, args...)
 	cmd.Dir = dir
 	for _, kv := range os.Environ() {
@@ -88,6 +94,7 @@ func (e *env) mailform(t *testing.T, dir string, args ...string) result {
 		}
 	}
 	cmd.Env = append(cmd.Env, "NO_COLOR=1", "MAILFORM_POSTFIX_DATABASE_URL="+e.dsn)
+	cmd.Env = append(cmd.Env, extra...)
 	var b bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &b, &b
 	err := cmd.Run()
