@@ -167,7 +167,8 @@ func loadGroupDefs(ctx context.Context, tx pgx.Tx) (map[string]*groupDef, error)
 }
 
 // readGroups returns mailform's groups and the other multi-recipient aliases that
-// PostfixAdmin made (adopted as groups whose members are their recipients). A
+// PostfixAdmin made (adopted as groups whose members are their recipients), except
+// those forwarding outside the server's domains, which a configuration cannot declare. A
 // group's members are read from its alias row, so recipients added or removed in
 // PostfixAdmin show as a change of members; the department expansion is not counted
 // as members.
@@ -179,6 +180,18 @@ func readGroups(ctx context.Context, tx pgx.Tx, only string) ([]providers.Remote
 	dir, err := loadDirectory(ctx, tx)
 	if err != nil {
 		return nil, err
+	}
+	domains := map[string]bool{}
+	drows, err := tx.Query(ctx, `SELECT lower(domain) FROM domain`)
+	if err != nil {
+		return nil, err
+	}
+	dl, err := pgx.CollectRows(drows, pgx.RowTo[string])
+	if err != nil {
+		return nil, err
+	}
+	for _, d := range dl {
+		domains[d] = true
 	}
 	rows, err := tx.Query(ctx, `SELECT lower(al.address), al.goto FROM alias al
 		WHERE ($1 = '' OR lower(al.address) = $1)
@@ -223,6 +236,12 @@ func readGroups(ctx context.Context, tx pgx.Tx, only string) ([]providers.Remote
 			o["members"], o["member_groups"] = sorted(members), sorted(groups)
 			o["member_departments"], o["allowed_senders"] = sorted(g.departments), sorted(g.allowedSender)
 		} else {
+			// An alias made outside mailform that forwards beyond the server's own
+			// domains cannot be declared (group members must be in declared
+			// domains): it is left alone, neither read nor written.
+			if !allIn(live, domains) {
+				continue
+			}
 			local, _, _ := splitEmail(addr)
 			members := make([]string, 0, len(live))
 			for a := range live {
@@ -235,6 +254,16 @@ func readGroups(ctx context.Context, tx pgx.Tx, only string) ([]providers.Remote
 		out = append(out, providers.Remote{ID: addr, Attrs: o})
 	}
 	return out, rows.Err()
+}
+
+// allIn reports whether every address is in one of domains.
+func allIn(addrs map[string]bool, domains map[string]bool) bool {
+	for a := range addrs {
+		if _, d, err := splitEmail(a); err != nil || !domains[d] {
+			return false
+		}
+	}
+	return true
 }
 
 func sorted(s []string) []string {

@@ -65,7 +65,8 @@ func TestAdoptsAnExistingPostfixAdminDatabase(t *testing.T) {
 		VALUES ('ann@example.com', '{BLF-CRYPT}x', 'Ann', 'example.com/ann/', 2097152, 'ann', 'Example.com')`)
 	sqlExec(t, c, `INSERT INTO alias (address, goto, domain) VALUES ('ann@example.com', 'ann@example.com', 'Example.com'),
 		('a.n@example.com', 'ann@example.com', 'Example.com'),
-		('team@example.com', 'ann@example.com,someone@elsewhere.org', 'Example.com')`)
+		('team@example.com', 'ann@example.com,a.n@example.com', 'Example.com'),
+		('fwd@example.com', 'ann@example.com,someone@elsewhere.org', 'Example.com')`)
 
 	p := newProvider(t, dsn)
 	if d := readAll(t, p, "domain"); !reflect.DeepEqual(d, map[string]model.Object{"example.com": {"name": "example.com"}}) {
@@ -76,11 +77,11 @@ func TestAdoptsAnExistingPostfixAdminDatabase(t *testing.T) {
 		t.Fatalf("ann = %v", ann)
 	}
 	team := readAll(t, p, "group")["team@example.com"]
-	if team == nil || !reflect.DeepEqual(team.Strings("members"), []string{"ann@example.com", "someone@elsewhere.org"}) {
+	if team == nil || !reflect.DeepEqual(team.Strings("members"), []string{"a.n@example.com", "ann@example.com"}) {
 		t.Fatalf("team = %v", team)
 	}
 	if len(readAll(t, p, "group")) != 1 {
-		t.Fatalf("an account's own alias row and its alias are not groups: %v", readAll(t, p, "group"))
+		t.Fatalf("an account's own alias row and its alias are not groups, and a forward outside the server's domains is left alone: %v", readAll(t, p, "group"))
 	}
 }
 

@@ -94,3 +94,40 @@ account "ann" {
 		t.Fatalf("apply of the saved plan:\n%s", all.String())
 	}
 }
+
+// TestExportAdoptsAPostfixAdminInstallation: rows made by PostfixAdmin (mailboxes with
+// their own alias rows, an alias, a multi-recipient alias) export to a configuration
+// whose plan adopts everything and changes nothing; an alias forwarding outside the
+// server's domains, which no configuration can declare, is left out and alone.
+func TestExportAdoptsAPostfixAdminInstallation(t *testing.T) {
+	e := setup(t)
+	dsn := e.newDatabase(t, "adopted")
+	saved := e.dsn
+	e.dsn = dsn
+	defer func() { e.dsn = saved }()
+	dir := t.TempDir()
+	e.must(t, dir, 0, "postfix", "migrate", "--database-url", dsn)
+	e.sql(t, `INSERT INTO domain (domain, description) VALUES ('ALL', ''), ('old.test', 'made in PostfixAdmin');
+		INSERT INTO mailbox (username, password, name, maildir, quota, local_part, domain) VALUES
+			('ann@old.test', '{BLF-CRYPT}$2y$10$abcdefghijklmnopqrstuu', 'Ann Old', 'old.test/ann/', 0, 'ann', 'old.test'),
+			('ben@old.test', '{SHA512-CRYPT}$6$x$y', 'Ben Old', 'old.test/ben/', 52428800, 'ben', 'old.test');
+		INSERT INTO alias (address, goto, domain) VALUES
+			('ann@old.test', 'ann@old.test', 'old.test'), ('ben@old.test', 'ben@old.test', 'old.test'),
+			('a@old.test', 'ann@old.test', 'old.test'),
+			('team@old.test', 'ann@old.test,ben@old.test', 'old.test'),
+			('fwd@old.test', 'ann@old.test,partner@elsewhere.test', 'old.test');`)
+	if err := os.WriteFile(filepath.Join(dir, "main.mf.hcl"), []byte("provider \"postfix\" {}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	e.must(t, dir, 0, "export")
+	out := e.must(t, dir, 0, "plan")
+	if !strings.Contains(out, "Plan: 0 to add, 0 to change, 0 to destroy.") || strings.Contains(out, "will be updated") {
+		t.Fatalf("plan of the export:\n%s", out)
+	}
+	e.must(t, dir, 0, "apply", "-auto-approve")
+	e.must(t, dir, 0, "plan", "-detailed-exitcode")
+	groups, _ := os.ReadFile(filepath.Join(dir, "groups.mf.hcl"))
+	if !strings.Contains(string(groups), "team@old.test") || strings.Contains(string(groups), "fwd@old.test") {
+		t.Fatalf("groups.mf.hcl:\n%s", groups)
+	}
+}

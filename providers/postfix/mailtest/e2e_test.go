@@ -173,6 +173,13 @@ func TestCompanyOnPostfix(t *testing.T) {
 	if strings.Contains(out, `account.staff["ann"]`) || strings.Contains(out, "group.") {
 		t.Fatalf("drift names more than the edited mailbox:\n%s", out)
 	}
+	// The same mailbox edited again between plan and apply stops that step.
+	e.must(t, dir, 2, "plan", "-out", "fix.mfplan", "-detailed-exitcode")
+	e.sql(t, `UPDATE mailbox SET name = 'Bob edited twice' WHERE username = 'bob@harbour.test'`)
+	out = e.must(t, dir, 1, "apply", "fix.mfplan")
+	if !strings.Contains(out, "changed since plan") || !strings.Contains(out, `account.staff["bob"]`) {
+		t.Fatalf("apply of a plan whose mailbox changed since:\n%s", out)
+	}
 	e.must(t, dir, 0, "apply", "-auto-approve")
 	e.must(t, dir, 0, "plan", "-detailed-exitcode")
 
