@@ -326,7 +326,17 @@ func (p *Provider) Update(ctx context.Context, typ, id string, prior, desired mo
 	if t == nil || supported[typ] == nil {
 		return providers.Remote{}, unsupported(typ)
 	}
-	o := model.Canonical(t, desired)
+	// Attributes the configuration leaves out are not managed: they keep the value
+	// the plan saw instead of being written as empty (a quota set in PostfixAdmin
+	// survives a rename).
+	merged := model.Object{}
+	for k, v := range prior {
+		merged[k] = v
+	}
+	for k, v := range desired {
+		merged[k] = v
+	}
+	o := model.Canonical(t, merged)
 	var r providers.Remote
 	err := p.write(ctx, func(ctx context.Context, tx pgx.Tx) error {
 		if err := p.checkPrior(ctx, tx, t, id, prior); err != nil {

@@ -422,3 +422,24 @@ func TestUnreachableDatabaseFailsOnceAndFast(t *testing.T) {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// An update writes what the configuration manages and keeps the rest as the plan saw
+// it: a quota or position set in PostfixAdmin survives a rename.
+func TestUpdateKeepsUnmanagedAttributes(t *testing.T) {
+	dsn := newDB(t)
+	c := sqlConn(t, dsn)
+	p := newProvider(t, dsn)
+	create(t, p, "domain", model.Object{"name": "example.com"})
+	create(t, p, "account", model.Object{"email": "ann@example.com", "name": "Ann", "password": "pw", "aliases": []string{"a@example.com"}})
+	sqlExec(t, c, `UPDATE mailbox SET quota = 52428800, phone = '123' WHERE username = 'ann@example.com'`)
+	sqlExec(t, c, `UPDATE mailform_account SET position = 'CFO' WHERE username = 'ann@example.com'`)
+	seen := readAll(t, p, "account")["ann@example.com"]
+	if _, err := p.Update(context.Background(), "account", "ann@example.com", seen, model.Object{"email": "ann@example.com", "name": "Ann B", "status": "active"}); err != nil {
+		t.Fatal(err)
+	}
+	got := readAll(t, p, "account")["ann@example.com"]
+	if got.Str("name") != "Ann B" || got.Int("quota_mb") != 50 || got.Str("phone") != "123" || got.Str("position") != "CFO" ||
+		!reflect.DeepEqual(got.Strings("aliases"), []string{"a@example.com"}) {
+		t.Fatalf("after a rename: %v", got)
+	}
+}
