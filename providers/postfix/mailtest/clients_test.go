@@ -113,8 +113,30 @@ func (s *captureServer) received(marker string) []captured {
 // send submits one message over SMTP at addr (with AUTH PLAIN when user is set) and
 // returns the error of the first refused step, naming it.
 func send(addr, user, pass, from string, to []string, subject string) error {
-	c, err := smtp.Dial(addr)
+	return sendFrom("", addr, user, pass, from, to, subject)
+}
+
+// dialFrom connects from the loopback address local ("" for the default). Failed
+// logins make Dovecot delay every later login from the same address (auth
+// penalty), so the tests fail theirs from addresses of their own.
+func dialFrom(local, addr string) (net.Conn, error) {
+	d := net.Dialer{Timeout: 5 * time.Second}
+	if local != "" {
+		d.LocalAddr = &net.TCPAddr{IP: net.ParseIP(local)}
+	}
+	return d.Dial("tcp", addr)
+}
+
+// sendFrom is send from the loopback address local.
+func sendFrom(local, addr, user, pass, from string, to []string, subject string) error {
+	conn, err := dialFrom(local, addr)
 	if err != nil {
+		return err
+	}
+	conn.SetDeadline(time.Now().Add(time.Minute))
+	c, err := smtp.NewClient(conn, "127.0.0.1")
+	if err != nil {
+		conn.Close()
 		return err
 	}
 	defer c.Close()
@@ -153,8 +175,8 @@ type imapSession struct {
 	tag int
 }
 
-func imapDial(addr string) (*imapSession, error) {
-	c, err := net.DialTimeout("tcp", addr, 5*time.Second)
+func imapDial(local, addr string) (*imapSession, error) {
+	c, err := dialFrom(local, addr)
 	if err != nil {
 		return nil, err
 	}
@@ -194,7 +216,12 @@ func (s *imapSession) Close() {
 
 // imapLogin logs in and reports whether the server said OK.
 func imapLogin(addr, user, pass string) (*imapSession, bool, error) {
-	s, err := imapDial(addr)
+	return imapLoginFrom("", addr, user, pass)
+}
+
+// imapLoginFrom is imapLogin from the loopback address local.
+func imapLoginFrom(local, addr, user, pass string) (*imapSession, bool, error) {
+	s, err := imapDial(local, addr)
 	if err != nil {
 		return nil, false, err
 	}

@@ -212,10 +212,11 @@ func (e *env) checkMail(t *testing.T) {
 		t.Fatalf("IMAP login with the declared password: ok=%v err=%v\n%s", ok, err, e.logs())
 	}
 	s.Close()
-	if _, ok, err := imapLogin(e.imapAddr, "ann@harbour.test", "wrong"); ok || err != nil {
+	lap("first login")
+	if _, ok, err := imapLoginFrom("127.0.0.2", e.imapAddr, "ann@harbour.test", "wrong"); ok || err != nil {
 		t.Fatalf("IMAP login with a wrong password: ok=%v err=%v", ok, err)
 	}
-	if _, ok, err := imapLogin(e.imapAddr, "zed@harbour.test", "Pw-zed-2026"); ok || err != nil {
+	if _, ok, err := imapLoginFrom("127.0.0.3", e.imapAddr, "zed@harbour.test", "Pw-zed-2026"); ok || err != nil {
 		t.Fatalf("IMAP login of a frozen account: ok=%v err=%v", ok, err)
 	}
 
@@ -293,7 +294,7 @@ func (e *env) checkMail(t *testing.T) {
 	if err := send(e.smtpAddr, "", "", "ann@harbour.test", []string{"partner@internet.test"}, "open-relay-"+marker); err == nil {
 		t.Fatal("port 25 relayed to another domain without AUTH")
 	}
-	if err := send(e.submitAddr, "ann@harbour.test", "wrong", "ann@harbour.test", []string{"partner@internet.test"}, "bad-auth-"+marker); err == nil || !strings.Contains(err.Error(), "AUTH") {
+	if err := sendFrom("127.0.0.4", e.submitAddr, "ann@harbour.test", "wrong", "ann@harbour.test", []string{"partner@internet.test"}, "bad-auth-"+marker); err == nil || !strings.Contains(err.Error(), "AUTH") {
 		t.Fatalf("AUTH with a wrong password: %v", err)
 	}
 	if err := send(e.submitAddr, "ann@harbour.test", "Pw-ann-2026", "ann@harbour.test", []string{"partner@internet.test"}, "out-"+marker); err != nil {

@@ -61,7 +61,7 @@ func TestDepartedAccountIsDeletedWithItsMaildir(t *testing.T) {
     retain_days = 30
   }`)
 	e.must(t, dir, 0, "apply", "-auto-approve")
-	if _, ok, err := imapLogin(e.imapAddr, "bob@leavers.test", "Pw-bob-2026"); ok || err != nil {
+	if _, ok, err := imapLoginFrom("127.0.0.5", e.imapAddr, "bob@leavers.test", "Pw-bob-2026"); ok || err != nil {
 		t.Fatalf("a departed account logged in: %v %v", ok, err)
 	}
 	if !exists(maildir("bob")) {
