@@ -136,7 +136,7 @@ func (p *Provider) createAccount(ctx context.Context, tx pgx.Tx, o model.Object)
 	if pw == "" {
 		return providers.Remote{}, fmt.Errorf("account %s: a new mailbox needs a password; set password (from a variable, not in clear text)", email)
 	}
-	hash, err := HashPassword(pw)
+	hash, err := HashPassword(pw, p.cost)
 	if err != nil {
 		return providers.Remote{}, err
 	}
@@ -257,7 +257,7 @@ func (p *Provider) updateAccount(ctx context.Context, tx pgx.Tx, id string, o mo
 		return providers.Remote{}, err
 	}
 	if pw := o.Str("password"); pw != "" {
-		hash, err := HashPassword(pw)
+		hash, err := HashPassword(pw, p.cost)
 		if err != nil {
 			return providers.Remote{}, err
 		}

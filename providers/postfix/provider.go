@@ -44,6 +44,7 @@ var configAttrs = []*model.Attr{
 	{Name: "database_url", Kind: model.KindString, Sensitive: true, Doc: "PostgreSQL connection string or URL of the mail database; default $" + DatabaseURLEnv},
 	{Name: "migrate", Kind: model.KindBool, Default: true, Doc: "bring the schema up to date on first use (else run: mailform postfix migrate)"},
 	{Name: "quota_unit_bytes", Kind: model.KindInt, Default: int64(1 << 20), Doc: "bytes in one quota_mb (PostfixAdmin's quota_multiplier)"},
+	{Name: "bcrypt_cost", Kind: model.KindInt, Doc: "bcrypt work factor of stored passwords, 4 to 16 (default 10); each step doubles the work of every login"},
 	{Name: "maildir_delete_command", Kind: model.KindList, Doc: "command that removes a deleted account's mail, run only when a plan deletes the account, with {user}, {domain}, {local_part} and {maildir} (the mailbox row's, e.g. example.com/ann/) replaced in each argument; e.g. [\"doveadm\", \"fs\", \"delete\", \"-R\", \"posix\", \"dirs\", \"/var/vmail/{maildir}\"] (posix dirs: directories too). Unset: the mail stays on disk"},
 }
 
@@ -77,6 +78,7 @@ type Provider struct {
 	where     string // host/port/database, for messages; never the password
 	migrate   bool
 	quotaUnit int64
+	cost      int // bcrypt work factor
 	log       io.Writer
 	// removeMail is the maildir_delete_command, nil when unset.
 	removeMail []string
@@ -105,7 +107,13 @@ func New(cfg model.Object, env providers.Env) (providers.Provider, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &Provider{cfg: pc, where: describe(pc), migrate: true, quotaUnit: 1 << 20}
+	p := &Provider{cfg: pc, where: describe(pc), migrate: true, quotaUnit: 1 << 20, cost: hashCost}
+	if v, ok := cfg["bcrypt_cost"].(int64); ok {
+		if v < 4 || v > 16 {
+			return nil, fmt.Errorf("postfix provider: bcrypt_cost %d is outside 4 to 16", v)
+		}
+		p.cost = int(v)
+	}
 	if v, ok := cfg["migrate"].(bool); ok {
 		p.migrate = v
 	}

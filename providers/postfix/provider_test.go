@@ -443,3 +443,23 @@ func TestUpdateKeepsUnmanagedAttributes(t *testing.T) {
 		t.Fatalf("after a rename: %v", got)
 	}
 }
+
+func TestBcryptCost(t *testing.T) {
+	dsn := newDB(t)
+	c := sqlConn(t, dsn)
+	p, err := New(model.Object{"database_url": dsn, "bcrypt_cost": int64(5)}, providers.Env{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	create(t, p.(*Provider), "domain", model.Object{"name": "example.com"})
+	create(t, p.(*Provider), "account", model.Object{"email": "a@example.com", "name": "A", "password": "pw"})
+	if h := query1(t, c, `SELECT password FROM mailbox`); !strings.HasPrefix(h, "{BLF-CRYPT}$2a$05$") || !CheckPassword(h, "pw") {
+		t.Fatalf("hash %q", h)
+	}
+	for _, bad := range []int64{3, 17} {
+		if _, err := New(model.Object{"database_url": dsn, "bcrypt_cost": bad}, providers.Env{}); err == nil || !strings.Contains(err.Error(), "outside 4 to 16") {
+			t.Fatalf("bcrypt_cost %d: %v", bad, err)
+		}
+	}
+}

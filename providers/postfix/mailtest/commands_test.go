@@ -47,7 +47,9 @@ func TestDatabaseURLNeverStored(t *testing.T) {
 	e := setup(t)
 	dsn := e.newDatabase(t, "secretive") + " password=hunter2-secret"
 	dir := t.TempDir()
-	cfg := `provider "postfix" {}
+	cfg := `provider "postfix" {
+  bcrypt_cost = 4
+}
 variable "pw" {
   type      = string
   sensitive = true

@@ -10,6 +10,7 @@ import (
 
 const leavers = `
 provider "postfix" {
+  bcrypt_cost            = 4
   maildir_delete_command = ["doveadm", "-c", "@RUN@/dovecot/dovecot.conf", "fs", "delete", "-R", "posix", "dirs", "@RUN@/vmail/{maildir}"]
 }
 
