@@ -224,6 +224,20 @@ func schedule(p *Plan) []*step {
 		}
 		return []*step{b}
 	}
+	// A mail server refuses an address in a domain it does not serve yet, and a
+	// configuration rarely refers to the domain block from an address: addresses wait
+	// for the domains being created (deletes already run the other way round).
+	var domainCreates []*step
+	for _, s := range others {
+		if s.c.Type == "domain" && s.c.Action == Create {
+			domainCreates = append(domainCreates, s)
+		}
+	}
+	for _, s := range others {
+		if s.c.Type == "account" || s.c.Type == "group" {
+			s.deps = append(s.deps, wait("every domain create", domainCreates)...)
+		}
+	}
 	for _, s := range others {
 		if s.c.Offboard == "delete" {
 			// A delete never waits for what it refers to (its handover account

@@ -1,8 +1,9 @@
 #!/bin/sh
 # Installs the servers the tests run against when they are missing: the DNS servers of
-# the rfc2136 provider tests — Knot (knotd) and BIND (named) — and PostgreSQL for the
-# pg state backend. Works without a TTY, and leaves the packages' system daemons
-# stopped: the tests start their own (DNS on loopback high ports, PostgreSQL as a
+# the rfc2136 provider tests — Knot (knotd) and BIND (named) — PostgreSQL for the
+# pg state backend and the postfix provider, and Postfix + Dovecot (with their
+# PostgreSQL maps) for the postfix provider's mail tests. Works without a TTY, and
+# leaves the packages' system daemons stopped: the tests start their own (DNS on loopback high ports, PostgreSQL as a
 # throwaway cluster on a Unix socket in a temporary directory).
 set -eu
 
@@ -19,8 +20,15 @@ pkgs=""
 have knotd || pkgs="$pkgs knot"
 have named || pkgs="$pkgs bind9"
 have_pg || pkgs="$pkgs postgresql"
+# Postfix and Dovecot with their PostgreSQL lookup modules; the tests run their own
+# instances from configurations in a temporary directory.
+have_mail() {
+	have postfix && have dovecot && [ -e /usr/lib/postfix/postfix-pgsql.so ] &&
+		[ -e /usr/lib/dovecot/modules/auth/libdriver_pgsql.so ] && [ -x /usr/lib/dovecot/lmtp ] && [ -x /usr/lib/dovecot/imap ]
+}
+have_mail || pkgs="$pkgs postfix postfix-pgsql dovecot-imapd dovecot-lmtpd dovecot-pgsql"
 if [ -z "$pkgs" ]; then
-	echo "install-test-deps: knotd, named and PostgreSQL are already installed"
+	echo "install-test-deps: knotd, named, PostgreSQL, Postfix and Dovecot are already installed"
 	exit 0
 fi
 
@@ -30,6 +38,8 @@ if [ "$(id -u)" -ne 0 ]; then
 	SUDO="sudo"
 fi
 export DEBIAN_FRONTEND=noninteractive
+# Postfix asks what kind of mail server this is; the tests need no system one.
+echo "postfix postfix/main_mailer_type select No configuration" | $SUDO debconf-set-selections
 
 # policy-rc.d exit 101 tells the packages' maintainer scripts not to start daemons.
 # Only a policy we created ourselves is removed again.
@@ -51,7 +61,7 @@ $SUDO apt-get update -q
 $SUDO apt-get install -y -q --no-install-recommends $pkgs bind9-dnsutils
 
 # In case a daemon was started anyway (systemd ignores policy-rc.d in some setups).
-for svc in knot named bind9 postgresql; do
+for svc in knot named bind9 postgresql postfix dovecot; do
 	if command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
 		$SUDO systemctl disable --now "$svc" >/dev/null 2>&1 || true
 	elif command -v service >/dev/null 2>&1; then
@@ -60,4 +70,5 @@ for svc in knot named bind9 postgresql; do
 done
 have knotd && have named || { echo "install-test-deps: knotd or named still missing" >&2; exit 1; }
 have_pg || { echo "install-test-deps: PostgreSQL (initdb, postgres) still missing" >&2; exit 1; }
-echo "install-test-deps: done; run: MAILFORM_REQUIRE_DNS_SERVERS=1 MAILFORM_REQUIRE_PG=1 go test ./..."
+have_mail || { echo "install-test-deps: Postfix or Dovecot (with pgsql, imap, lmtp) still missing" >&2; exit 1; }
+echo "install-test-deps: done; run: MAILFORM_REQUIRE_DNS_SERVERS=1 MAILFORM_REQUIRE_PG=1 MAILFORM_REQUIRE_MAILSERVERS=1 go test ./..."

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test of mailform on a fresh machine: installs the servers the tests run
 # against when missing (Knot and BIND for the rfc2136 tests, PostgreSQL for the pg
-# state backend, from Debian's packages), then vet, the whole suite, and the race
+# state backend and the postfix provider, Postfix and Dovecot for its mail tests,
+# from Debian's packages), then vet, the whole suite, and the race
 # detector on the packages that run in parallel. The tests start their own servers;
 # no system service is used.
 set -euo pipefail
@@ -12,6 +13,9 @@ export PATH="$PATH:/usr/sbin:/sbin"
 export MAILFORM_REQUIRE_DNS_SERVERS=1
 # A missing PostgreSQL fails the pg backend tests instead of skipping them.
 export MAILFORM_REQUIRE_PG=1
+# Missing Postfix or Dovecot fails the postfix provider's mail tests instead of
+# skipping them.
+export MAILFORM_REQUIRE_MAILSERVERS=1
 
 echo "== gofmt"
 unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))

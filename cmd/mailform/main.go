@@ -13,6 +13,7 @@ import (
 	"github.com/mailform/mailform/crash"
 	"github.com/mailform/mailform/providers/dnspod"
 	"github.com/mailform/mailform/providers/exmail"
+	"github.com/mailform/mailform/providers/postfix"
 	"github.com/mailform/mailform/providers/rfc2136"
 	"github.com/mailform/mailform/providers/sandbox"
 )
@@ -30,6 +31,7 @@ func main() {
 	rfc2136.Register()
 	exmail.Register()
 	dnspod.Register()
+	postfix.Register()
 	// Planning a tenant of 50,000 mailboxes allocates far more than it keeps (a few
 	// hundred MB live); a soft limit makes the collector return the garbage before the
 	// process grows past 1 GiB. GOMEMLIMIT overrides it.

@@ -43,6 +43,7 @@ func newRootCmd() *cobra.Command {
 	root.AddCommand(newOffboardCmd())
 	root.AddCommand(newExportCmd(), newImportCmd())
 	root.AddCommand(newDocsCmd())
+	root.AddCommand(newPostfixCmd())
 	return root
 }
 

@@ -1,0 +1,119 @@
+#!/usr/bin/env bash
+# Starts, from scratch, everything examples/selfhosted needs on one machine, for a
+# rehearsal: a PostgreSQL cluster (Unix socket only), the mail schema (mailform
+# postfix migrate), Postfix (SMTP and submission with AUTH) and Dovecot (IMAP and
+# LMTP), all on loopback ports, all under .run/ next to this script.
+#
+#   sudo ./run.sh          start (removes a previous .run/ first)
+#   sudo ./run.sh stop     stop everything started here
+#
+# Ports: SMTP_PORT (2525), SUBMISSION_PORT (2587), IMAP_PORT (2143), PG_PORT (25432,
+# the socket's number); mail for other domains goes to RELAYHOST ([127.0.0.1]:2526,
+# where nothing listens: it waits in the queue). Needs root (Postfix's master runs as
+# root) and the packages scripts/install-test-deps.sh installs.
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+RUN="${RUN:-$here/.run}"
+SMTP_PORT="${SMTP_PORT:-2525}"
+SUBMISSION_PORT="${SUBMISSION_PORT:-2587}"
+IMAP_PORT="${IMAP_PORT:-2143}"
+PG_PORT="${PG_PORT:-25432}"
+RELAYHOST="${RELAYHOST:-[127.0.0.1]:2526}"
+export PATH="$PATH:/usr/sbin:/sbin"
+
+pgbin() {
+	for d in $(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -t/ -k5 -n -r); do
+		[ -x "$d/initdb" ] && { echo "$d"; return; }
+	done
+	dirname "$(command -v initdb)"
+}
+
+stop() {
+	[ -d "$RUN" ] || return 0
+	[ -f "$RUN/postfix/main.cf" ] && postfix -c "$RUN/postfix" stop 2>/dev/null || true
+	[ -f "$RUN/dovecot/dovecot.conf" ] && doveadm -c "$RUN/dovecot/dovecot.conf" stop 2>/dev/null || true
+	[ -d "$RUN/pg" ] && runuser -u postgres -- "$(pgbin)/pg_ctl" -D "$RUN/pg" -m fast stop >/dev/null 2>&1 || true
+}
+
+if [ "${1:-start}" = stop ]; then
+	stop
+	echo "Stopped."
+	exit 0
+fi
+[ "$(id -u)" -eq 0 ] || { echo "run.sh: run as root (Postfix's master needs it)" >&2; exit 1; }
+for f in /usr/sbin/postfix /usr/sbin/dovecot /usr/lib/postfix/postfix-pgsql.so /usr/lib/dovecot/modules/auth/libdriver_pgsql.so; do
+	[ -e "$f" ] || { echo "run.sh: $f is missing; run scripts/install-test-deps.sh" >&2; exit 1; }
+done
+
+stop
+rm -rf "$RUN"
+mkdir -p "$RUN/pgsock"
+chmod 755 "$RUN"
+chown postgres "$RUN/pgsock"
+
+echo "== PostgreSQL on $RUN/pgsock (port $PG_PORT)"
+BIN="$(pgbin)"
+install -d -o postgres -m 700 "$RUN/pg"
+install -o postgres -m 600 /dev/null "$RUN/pg.log"
+runuser -u postgres -- "$BIN/initdb" -D "$RUN/pg" -U postgres -A trust -E UTF8 --locale=C >/dev/null
+runuser -u postgres -- "$BIN/pg_ctl" -D "$RUN/pg" -l "$RUN/pg.log" -w </dev/null \
+	-o "-k $RUN/pgsock -p $PG_PORT -c listen_addresses=''" start >/dev/null
+runuser -u postgres -- "$BIN/psql" -q -h "$RUN/pgsock" -p "$PG_PORT" -U postgres -c "CREATE DATABASE mail" postgres
+DSN="host=$RUN/pgsock port=$PG_PORT user=postgres dbname=mail sslmode=disable"
+
+echo "== mailform postfix migrate"
+MAILFORM="${MAILFORM:-$RUN/mailform}"
+if [ ! -x "$MAILFORM" ]; then
+	(cd "$here/../.." && go build -o "$MAILFORM" ./cmd/mailform)
+fi
+"$MAILFORM" postfix migrate --database-url "$DSN"
+
+echo "== Postfix and Dovecot configuration in $RUN"
+vmail_uid="$(id -u mail)"
+vmail_gid="$(id -g mail)"
+(cd "$here/mailserver" && find . -type f) | while read -r f; do
+	mkdir -p "$(dirname "$RUN/$f")"
+	sed -e "s#@RUN@#$RUN#g" \
+		-e "s#@PGURI@#postgresql:///mail?host=$RUN/pgsock\&port=$PG_PORT\&user=postgres#g" \
+		-e "s#@PGDB@#mail#g" \
+		-e "s#@PGCONNECT@#host=$RUN/pgsock port=$PG_PORT dbname=mail user=postgres#g" \
+		-e "s#@SMTP_ADDR@#127.0.0.1:$SMTP_PORT#g" \
+		-e "s#@SUBMISSION_ADDR@#127.0.0.1:$SUBMISSION_PORT#g" \
+		-e "s#@IMAP_PORT@#$IMAP_PORT#g" \
+		-e "s#@RELAYHOST@#$RELAYHOST#g" \
+		-e "s#@VMAIL_UID@#$vmail_uid#g" \
+		-e "s#@VMAIL_GID@#$vmail_gid#g" \
+		-e "s#@INTERNAL_USER@#dovecot#g" \
+		-e "s#@LOGIN_USER@#dovenull#g" \
+		-e "s#@AUTH_FAILURE_DELAY@#2 secs#g" \
+		"$here/mailserver/$f" >"$RUN/$f"
+done
+if grep -rn '@[A-Z_]*@' "$RUN/postfix" "$RUN/dovecot"; then
+	echo "run.sh: a placeholder above has no value" >&2
+	exit 1
+fi
+install -d -o mail -g mail "$RUN/vmail"
+install -d -o postfix "$RUN/postfix-data"
+mkdir -p "$RUN/postfix-queue" "$RUN/dovecot/state" "$RUN/dovecot/run"
+
+echo "== Dovecot: IMAP on 127.0.0.1:$IMAP_PORT, LMTP on $RUN/dovecot/run/lmtp"
+dovecot -c "$RUN/dovecot/dovecot.conf" </dev/null >/dev/null 2>&1
+echo "== Postfix: SMTP on 127.0.0.1:$SMTP_PORT, submission (AUTH) on 127.0.0.1:$SUBMISSION_PORT"
+postfix -c "$RUN/postfix" check 2>/dev/null || { tail -5 "$RUN/postfix.log" >&2; exit 1; }
+postfix -c "$RUN/postfix" start >/dev/null 2>&1 || { tail -5 "$RUN/postfix.log" >&2; exit 1; }
+
+for port in "$SMTP_PORT" "$SUBMISSION_PORT" "$IMAP_PORT"; do
+	for _ in $(seq 50); do
+		(exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
+		sleep 0.1
+	done
+done
+printf 'export MAILFORM_POSTFIX_DATABASE_URL=%q\n' "$DSN" >"$RUN/env"
+cat <<EOT
+
+Running. Logs: $RUN/postfix.log, $RUN/dovecot/dovecot.log, $RUN/pg.log
+Next:
+  . $RUN/env
+  $MAILFORM plan && $MAILFORM apply -auto-approve
+Stop with: $0 stop
+EOT
