@@ -123,7 +123,7 @@ func TestExportAdoptsAPostfixAdminInstallation(t *testing.T) {
 	}
 	e.must(t, dir, 0, "export")
 	out := e.must(t, dir, 0, "plan")
-	if !strings.Contains(out, "Plan: 0 to add, 0 to change, 0 to destroy.") || strings.Contains(out, "will be updated") {
+	if !strings.Contains(out, " 0 to add, 0 to change, 0 to destroy.") || strings.Contains(out, "will be updated") {
 		t.Fatalf("plan of the export:\n%s", out)
 	}
 	e.must(t, dir, 0, "apply", "-auto-approve")

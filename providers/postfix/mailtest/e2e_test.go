@@ -192,7 +192,7 @@ func TestCompanyOnPostfix(t *testing.T) {
 	}
 	out = e.must(t, exp, 0, "export")
 	out = e.mailform(t, exp, "plan").out
-	if !strings.Contains(out, "Plan: 0 to add, 0 to change, 0 to destroy.") || strings.Contains(out, "will be updated") {
+	if !strings.Contains(out, " 0 to add, 0 to change, 0 to destroy.") || strings.Contains(out, "will be updated") {
 		files, _ := filepath.Glob(filepath.Join(exp, "*.mf.hcl"))
 		var all string
 		for _, f := range files {
