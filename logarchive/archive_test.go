@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -17,6 +18,7 @@ import (
 // account per day (two identical, so Seq matters) and one operation.
 type fakeSource struct {
 	accounts []string
+	mu       sync.Mutex
 	fetches  int
 	failAt   int // the fetch that fails; 0 = none
 }
@@ -35,8 +37,11 @@ func (f *fakeSource) Units(ctx context.Context) ([]string, error) {
 }
 
 func (f *fakeSource) Fetch(ctx context.Context, date, unit string) ([]Row, error) {
+	f.mu.Lock()
 	f.fetches++
-	if f.failAt != 0 && f.fetches == f.failAt {
+	fail := f.failAt != 0 && f.fetches == f.failAt
+	f.mu.Unlock()
+	if fail {
 		return nil, errors.New("connection reset")
 	}
 	t, _ := time.Parse("2006-01-02", date)
@@ -76,9 +81,10 @@ func count(t *testing.T, s Store, f Filter) int {
 	return n
 }
 
-func TestPullResumesReportsGapsAndAddsNothingTwice(t *testing.T) {
+func TestPullResumesReportsGapsAndAddsNothingTwice(t *testing.T) { forEachStore(t, testPullResumesReportsGapsAndAddsNothingTwice) }
+
+func testPullResumesReportsGapsAndAddsNothingTwice(t *testing.T, s Store) {
 	ctx := context.Background()
-	s, _ := openBolt(t)
 	src := &fakeSource{accounts: []string{"a@x.com", "b@x.com"}}
 	// The first pull starts at the oldest answerable day.
 	rep, err := Pull(ctx, s, src, date("2026-03-01"), PullOptions{Until: "2026-02-05", Concurrency: 1})
@@ -128,9 +134,10 @@ func TestPullResumesReportsGapsAndAddsNothingTwice(t *testing.T) {
 	}
 }
 
-func TestQueryFilters(t *testing.T) {
+func TestQueryFilters(t *testing.T) { forEachStore(t, testQueryFilters) }
+
+func testQueryFilters(t *testing.T, s Store) {
 	ctx := context.Background()
-	s, _ := openBolt(t)
 	src := &fakeSource{accounts: []string{"a@x.com", "b@x.com"}}
 	if _, err := Pull(ctx, s, src, date("2026-03-01"), PullOptions{}); err != nil {
 		t.Fatal(err)
@@ -207,9 +214,10 @@ func TestVerifyFindsEditsAndRemovedDays(t *testing.T) {
 	}
 }
 
-func TestPruneKeepsTheChainVerifiable(t *testing.T) {
+func TestPruneKeepsTheChainVerifiable(t *testing.T) { forEachStore(t, testPruneKeepsTheChainVerifiable) }
+
+func testPruneKeepsTheChainVerifiable(t *testing.T, s Store) {
 	ctx := context.Background()
-	s, _ := openBolt(t)
 	src := &fakeSource{accounts: []string{"a@x.com"}}
 	if _, err := Pull(ctx, s, src, date("2026-03-01"), PullOptions{}); err != nil {
 		t.Fatal(err)
