@@ -39,6 +39,7 @@ func newRootCmd() *cobra.Command {
 	root.AddCommand(newSandboxCmd())
 	root.AddCommand(newOffboardCmd())
 	root.AddCommand(newExportCmd(), newImportCmd())
+	root.AddCommand(newLogsCmd())
 	return root
 }
 
