@@ -39,7 +39,7 @@ func newRootCmd() *cobra.Command {
 	root.AddCommand(newSandboxCmd())
 	root.AddCommand(newOffboardCmd())
 	root.AddCommand(newExportCmd(), newImportCmd())
-	root.AddCommand(newLogsCmd())
+	root.AddCommand(newLogsCmd(), newAuditCmd())
 	return root
 }
 
