@@ -81,7 +81,9 @@ func count(t *testing.T, s Store, f Filter) int {
 	return n
 }
 
-func TestPullResumesReportsGapsAndAddsNothingTwice(t *testing.T) { forEachStore(t, testPullResumesReportsGapsAndAddsNothingTwice) }
+func TestPullResumesReportsGapsAndAddsNothingTwice(t *testing.T) {
+	forEachStore(t, testPullResumesReportsGapsAndAddsNothingTwice)
+}
 
 func testPullResumesReportsGapsAndAddsNothingTwice(t *testing.T, s Store) {
 	ctx := context.Background()
@@ -214,7 +216,9 @@ func TestVerifyFindsEditsAndRemovedDays(t *testing.T) {
 	}
 }
 
-func TestPruneKeepsTheChainVerifiable(t *testing.T) { forEachStore(t, testPruneKeepsTheChainVerifiable) }
+func TestPruneKeepsTheChainVerifiable(t *testing.T) {
+	forEachStore(t, testPruneKeepsTheChainVerifiable)
+}
 
 func testPruneKeepsTheChainVerifiable(t *testing.T, s Store) {
 	ctx := context.Background()

@@ -64,16 +64,25 @@ func (p *PG) t(name string) string { return p.schema + "." + name }
 
 // with runs fn on the connection, connecting and creating the tables first if needed.
 func (p *PG) with(ctx context.Context, fn func(ctx context.Context, c *pgx.Conn) error) error {
+	return p.withTimeout(ctx, pgTimeout, fn)
+}
+
+// withTimeout is with under a limit of its own; 0 = none but ctx's (a streaming
+// export of a year takes as long as its reader).
+func (p *PG) withTimeout(ctx context.Context, limit time.Duration, fn func(ctx context.Context, c *pgx.Conn) error) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	ctx, cancel := context.WithTimeout(ctx, pgTimeout)
+	connectCtx, cancel := context.WithTimeout(ctx, pgTimeout)
 	defer cancel()
+	if limit > 0 {
+		ctx = connectCtx
+	}
 	if p.conn == nil {
-		c, err := pgx.ConnectConfig(ctx, p.cfg)
+		c, err := pgx.ConnectConfig(connectCtx, p.cfg)
 		if err != nil {
 			return fmt.Errorf("log archive: cannot connect to PostgreSQL at %s: %v", p.cfg.Host, err)
 		}
-		_, err = c.Exec(ctx, `CREATE SCHEMA IF NOT EXISTS `+p.schema+`;
+		_, err = c.Exec(connectCtx, `CREATE SCHEMA IF NOT EXISTS `+p.schema+`;
 CREATE TABLE IF NOT EXISTS `+p.t("mailform_log_days")+` (day text PRIMARY KEY, info text NOT NULL);
 CREATE TABLE IF NOT EXISTS `+p.t("mailform_log_meta")+` (key text PRIMARY KEY, value text NOT NULL);
 CREATE TABLE IF NOT EXISTS `+p.t("mailform_log_units")+` (day text, unit text, PRIMARY KEY (day, unit));
@@ -275,6 +284,39 @@ func (p *PG) Scan(ctx context.Context, date, account string, fn func(Row) error)
 		}
 	}
 	return nil
+}
+
+// ScanRange streams the rows of the days from–to in one query, ordered by day and
+// key, through the account index when account is set.
+func (p *PG) ScanRange(ctx context.Context, from, to, account string, fn func(Row) error) error {
+	return p.withTimeout(ctx, 0, func(ctx context.Context, c *pgx.Conn) error {
+		var rows pgx.Rows
+		var err error
+		if account == "" {
+			rows, err = c.Query(ctx, `SELECT row FROM `+p.t("mailform_log_rows")+` WHERE day BETWEEN $1::date AND $2::date ORDER BY day, key`, from, to)
+		} else {
+			rows, err = c.Query(ctx, `SELECT r.row FROM `+p.t("mailform_log_accounts")+` a JOIN `+p.t("mailform_log_rows")+
+				` r ON r.day = a.day AND r.key = a.key WHERE a.account = $1 AND a.day BETWEEN $2::date AND $3::date ORDER BY a.day, a.key`, account, from, to)
+		}
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var s string
+			if err := rows.Scan(&s); err != nil {
+				return err
+			}
+			var r Row
+			if err := json.Unmarshal([]byte(s), &r); err != nil {
+				return fmt.Errorf("archive: a row is not readable: %w", err)
+			}
+			if err := fn(r); err != nil {
+				return err
+			}
+		}
+		return rows.Err()
+	})
 }
 
 // Prune removes the days before the date.
