@@ -1,7 +1,8 @@
 #!/bin/sh
 # Installs the servers the tests run against when they are missing: the DNS servers of
 # the rfc2136 provider tests — Knot (knotd) and BIND (named) — and PostgreSQL for the
-# pg state backend. Works without a TTY, and leaves the packages' system daemons
+# pg state backend and the log archive, and chromium for the audit report's browser
+# test (views). Works without a TTY, and leaves the packages' system daemons
 # stopped: the tests start their own (DNS on loopback high ports, PostgreSQL as a
 # throwaway cluster on a Unix socket in a temporary directory).
 set -eu
@@ -19,8 +20,9 @@ pkgs=""
 have knotd || pkgs="$pkgs knot"
 have named || pkgs="$pkgs bind9"
 have_pg || pkgs="$pkgs postgresql"
+have chromium || have chromium-browser || pkgs="$pkgs chromium"
 if [ -z "$pkgs" ]; then
-	echo "install-test-deps: knotd, named and PostgreSQL are already installed"
+	echo "install-test-deps: knotd, named, PostgreSQL and chromium are already installed"
 	exit 0
 fi
 
@@ -60,4 +62,5 @@ for svc in knot named bind9 postgresql; do
 done
 have knotd && have named || { echo "install-test-deps: knotd or named still missing" >&2; exit 1; }
 have_pg || { echo "install-test-deps: PostgreSQL (initdb, postgres) still missing" >&2; exit 1; }
-echo "install-test-deps: done; run: MAILFORM_REQUIRE_DNS_SERVERS=1 MAILFORM_REQUIRE_PG=1 go test ./..."
+have chromium || have chromium-browser || { echo "install-test-deps: chromium still missing" >&2; exit 1; }
+echo "install-test-deps: done; run: MAILFORM_REQUIRE_DNS_SERVERS=1 MAILFORM_REQUIRE_PG=1 MAILFORM_REQUIRE_BROWSER=1 go test ./..."

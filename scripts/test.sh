@@ -12,6 +12,8 @@ export PATH="$PATH:/usr/sbin:/sbin"
 export MAILFORM_REQUIRE_DNS_SERVERS=1
 # A missing PostgreSQL fails the pg backend tests instead of skipping them.
 export MAILFORM_REQUIRE_PG=1
+# A missing chromium fails the audit report's browser test instead of skipping it.
+export MAILFORM_REQUIRE_BROWSER=1
 
 echo "== gofmt"
 unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))
@@ -24,4 +26,4 @@ go vet ./...
 echo "== go test"
 go test -count=1 -timeout 20m ./...
 echo "== go test -race (packages that run things in parallel)"
-go test -count=1 -race -timeout 20m ./planner/... ./state/... ./providers/sandbox/... ./providers/exmail/... ./providers/dnspod/... ./providers/retry/...
+go test -count=1 -race -timeout 20m ./planner/... ./state/... ./providers/sandbox/... ./providers/exmail/... ./providers/dnspod/... ./providers/retry/... ./logarchive/...
