@@ -19,6 +19,8 @@ type Audit struct {
 	ArchiveMinDays *int `hcl:"archive_min_days,optional"`
 	// ArchiveMaxAgeDays is how old the last pull may be; default 2.
 	ArchiveMaxAgeDays *int `hcl:"archive_max_age_days,optional"`
+	// DNSServer (host:port) answers the live mail DNS checks; default the system's.
+	DNSServer string `hcl:"dns_server,optional"`
 	// Ignore lists findings accepted as they are: "RULE" or "RULE:OBJECT".
 	Ignore    []string `hcl:"ignore,optional"`
 	DeclRange hcl.Range

@@ -1,6 +1,10 @@
 package main
 
 import (
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -10,14 +14,32 @@ import (
 	"testing"
 	"time"
 
+	"github.com/miekg/dns"
+
 	"github.com/mailform/mailform/audit"
 )
+
+// auditDKIMKey is the base64 public key of the tenant's DKIM selector s1.
+var auditDKIMKey = func() string {
+	k, err := rsa.GenerateKey(rand.Reader, 1024)
+	if err != nil {
+		panic(err)
+	}
+	der, err := x509.MarshalPKIXPublicKey(&k.PublicKey)
+	if err != nil {
+		panic(err)
+	}
+	return base64.StdEncoding.EncodeToString(der)
+}()
 
 // auditConfig is a small company: accounts and departments on Exmail (sandbox serve),
 // send restrictions and backup rules on an in-process sandbox. fixed turns the seeded
 // problems into a clean setup.
-func auditConfig(url string, fixed bool) string {
+func auditConfig(url, dnsServer string, fixed bool) string {
 	carol, bob, backup, ignore := "false", `status = "active"`, "", ""
+	if dnsServer != "" {
+		dnsServer = fmt.Sprintf("dns_server = %q", dnsServer)
+	}
 	if fixed {
 		carol = "true"
 		bob = `status = "departed"
@@ -87,6 +109,13 @@ account "archive" {
   force_secure_login = true
 }
 
+dns_record "dkim" {
+  zone    = "example.com"
+  name    = "s1._domainkey"
+  type    = "TXT"
+  records = ["\"v=DKIM1; k=rsa; p=`+auditDKIMKey+`\""]
+}
+
 send_restriction "finance" {
   departments     = [department.finance.id]
   external        = "deny"
@@ -96,8 +125,9 @@ send_restriction "finance" {
 audit {
   restricted_departments = ["Finance"]
   %s
+  %s
 }
-`, url, e2eCorp, bob, carol, backup, ignore)
+`, url, e2eCorp, bob, carol, backup, ignore, dnsServer)
 }
 
 func TestAuditE2E(t *testing.T) {
@@ -125,22 +155,42 @@ func TestAuditE2E(t *testing.T) {
 		return r
 	}
 	s := serve(30)
-	writeFile(t, dir, "main.mf.hcl", auditConfig(s.url, false))
+	writeFile(t, dir, "main.mf.hcl", auditConfig(s.url, "", false))
 	must(30, 0, "apply", "-auto-approve")
 	// A pull every four weeks keeps every day.
 	for n := 30; n <= 198; n += 28 {
 		if n > 30 {
 			var extra []string
 			if n == 198 {
-				extra = []string{"--log-operation", "3:35:boss@example.com:finance@example.com:finance backup"}
+				// The audit also asks this server for the live mail DNS.
+				extra = []string{"--log-operation", "3:35:boss@example.com:finance@example.com:finance backup",
+					"--dns", "127.0.0.1:0", "--zone", "example.com"}
 			}
 			s = serve(n, extra...)
-			writeFile(t, dir, "main.mf.hcl", auditConfig(s.url, false))
+			writeFile(t, dir, "main.mf.hcl", auditConfig(s.url, s.dns, false))
 		}
 		must(n, 0, "logs", "pull")
 		if n < 198 {
 			s.stop(t)
 		}
+	}
+
+	// Complete mail DNS, published as the DNS team would.
+	update := new(dns.Msg)
+	update.SetUpdate("example.com.")
+	var rrs []dns.RR
+	for _, rr := range []string{
+		"example.com. 600 IN MX 5 mxbiz1.qq.com.",
+		"example.com. 600 IN MX 10 mxbiz2.qq.com.",
+		`example.com. 600 IN TXT "v=spf1 include:spf.mail.qq.com ~all"`,
+		`_dmarc.example.com. 600 IN TXT "v=DMARC1; p=quarantine"`,
+		`s1._domainkey.example.com. 600 IN TXT "v=DKIM1; k=rsa; p=` + auditDKIMKey + `"`,
+	} {
+		rrs = append(rrs, mustParseRR(t, rr))
+	}
+	update.Insert(rrs)
+	if a, _, err := (&dns.Client{Timeout: 5 * time.Second}).Exchange(update, s.dns); err != nil || a.Rcode != dns.RcodeSuccess {
+		t.Fatalf("publishing the mail DNS: %v %v", err, a)
 	}
 
 	html := filepath.Join(dir, "audit.html")
@@ -177,7 +227,24 @@ func TestAuditE2E(t *testing.T) {
 		t.Fatalf("audit -markdown:\n%s", md.stdout)
 	}
 
-	writeFile(t, dir, "main.mf.hcl", auditConfig(s.url, true))
+	// Without DMARC enforcement the DNS check finds it.
+	remove := new(dns.Msg)
+	remove.SetUpdate("example.com.")
+	remove.RemoveRRset([]dns.RR{mustParseRR(t, `_dmarc.example.com. 0 IN TXT "x"`)})
+	if a, _, err := (&dns.Client{Timeout: 5 * time.Second}).Exchange(remove, s.dns); err != nil || a.Rcode != dns.RcodeSuccess {
+		t.Fatalf("removing DMARC: %v %v", err, a)
+	}
+	if r := must(198, 2, "audit"); !strings.Contains(r.stdout, "No DMARC record at _dmarc") {
+		t.Fatalf("audit without DMARC:\n%s", r)
+	}
+	restore := new(dns.Msg)
+	restore.SetUpdate("example.com.")
+	restore.Insert([]dns.RR{mustParseRR(t, `_dmarc.example.com. 600 IN TXT "v=DMARC1; p=reject"`)})
+	if a, _, err := (&dns.Client{Timeout: 5 * time.Second}).Exchange(restore, s.dns); err != nil || a.Rcode != dns.RcodeSuccess {
+		t.Fatalf("restoring DMARC: %v %v", err, a)
+	}
+
+	writeFile(t, dir, "main.mf.hcl", auditConfig(s.url, s.dns, true))
 	must(198, 0, "apply", "-auto-approve")
 	if r := must(198, 0, "audit"); !strings.Contains(r.stdout, "No findings") || !strings.Contains(r.stdout, "1 accepted") {
 		t.Fatalf("audit after the fixes:\n%s", r)
@@ -189,7 +256,7 @@ func TestAuditE2E(t *testing.T) {
 	if r.code != 2 || !strings.Contains(r.stdout, "The log archive is stale") {
 		t.Fatalf("audit a week later:\n%s", r)
 	}
-	writeFile(t, dir, "main.mf.hcl", auditConfig(s.url, true)+"\nlogs {\n  archive \"pg\" {\n    conn_str = \"port=notanumber\"\n  }\n}\n")
+	writeFile(t, dir, "main.mf.hcl", auditConfig(s.url, "", true)+"\nlogs {\n  archive \"pg\" {\n    conn_str = \"port=notanumber\"\n  }\n}\n")
 	if r := runEnv(t, dir, env(205), "audit"); r.code != 1 || !strings.Contains(r.stderr, "Cannot open the log archive") {
 		t.Fatalf("audit with a bad archive setting:\n%s", r)
 	}
