@@ -19,6 +19,7 @@ import (
 	"github.com/mailform/mailform/logarchive"
 	"github.com/mailform/mailform/providers/exmail"
 	"github.com/mailform/mailform/providers/exmail/exmailapi"
+	"github.com/mailform/mailform/state/pgtest"
 )
 
 const (
@@ -267,4 +268,56 @@ func TestLogsPullWithoutExmailProvider(t *testing.T) {
 	if r.code != 1 || !strings.Contains(r.stderr, `no configured provider keeps logs`) {
 		t.Fatalf("%s", r)
 	}
+}
+
+// The PostgreSQL archive, set like the pg state backend, holds exactly the served
+// rows too, and verify and query read it.
+func TestLogsPGArchiveE2E(t *testing.T) {
+	srv := pgtest.Start1(t, "cmd/mailform")
+	dir := t.TempDir()
+	s := serveLogsAt(t, dir, 40)
+	for _, u := range logUsers {
+		s.call(t, http.MethodPost, "user/create", map[string]any{"userid": u, "name": u, "department": []int{1}, "password": "Passw0rd-1!"})
+	}
+	writeFile(t, dir, "main.mf.hcl", fmt.Sprintf(`provider "exmail" {
+  endpoint = %q
+  corp_id  = %q
+}
+
+logs {
+  archive "pg" {
+    conn_str    = %q
+    schema_name = "mail_logs"
+  }
+}
+`, s.url, e2eCorp, srv.ConnStr()))
+	r := runEnv(t, dir, logsEnv(40), "logs", "pull")
+	if r.code != 0 || !strings.Contains(r.stdout, fmt.Sprintf("Pulled 29 days, %s to %s", day(11), day(39))) {
+		t.Fatalf("pull into PostgreSQL: %s", r)
+	}
+	if _, err := os.Stat(filepath.Join(dir, logarchive.DefaultFile)); err == nil {
+		t.Fatal("a pg archive must not also write the local file")
+	}
+	var days []string
+	for n := 11; n < 40; n++ {
+		days = append(days, day(n))
+	}
+	want := expectedRows(t, days)
+	got, _ := exportedRows(t, dir, logsEnv(40))
+	if len(got) != len(want) {
+		t.Fatalf("archived %d distinct rows, served %d", len(got), len(want))
+	}
+	for k, c := range want {
+		if got[k] != c {
+			t.Fatalf("row %s: archived %d times, served %d times", k, got[k], c)
+		}
+	}
+	if r := runEnv(t, dir, logsEnv(40), "logs", "verify"); r.code != 0 || !strings.Contains(r.stdout, "29 days") {
+		t.Fatalf("verify: %s", r)
+	}
+	if r := runEnv(t, dir, logsEnv(40), "logs", "query", "-account", "carol@example.com", "-kind", "login"); r.code != 0 ||
+		strings.Contains(r.stdout, "bob@") || !strings.Contains(r.stdout, "carol@example.com") {
+		t.Fatalf("query: %s", r)
+	}
+	s.stop(t)
 }
