@@ -76,7 +76,7 @@ func FromArchive(ctx context.Context, in *Input, s logarchive.Store) error {
 	}
 	a.Present, a.First, a.Last = true, days[0].Date, days[len(days)-1].Date
 	for _, d := range days {
-		if d.Status == logarchive.DayGap {
+		if d.Status == logarchive.DayGap || d.Status == logarchive.DayPartial {
 			a.Gaps = append(a.Gaps, d.Date)
 		}
 	}

@@ -87,6 +87,9 @@ const (
 	DayComplete = "complete"
 	// DayGap is a day that was no longer answerable when the archive reached it.
 	DayGap = "gap"
+	// DayPartial is a gap for which some calls had been made before the day left
+	// the API's month: it keeps their rows.
+	DayPartial = "partial"
 )
 
 // Day is one sealed day partition.

@@ -36,7 +36,10 @@ func (f *fakeSource) Units(ctx context.Context) ([]string, error) {
 	return u, nil
 }
 
-func (f *fakeSource) Fetch(ctx context.Context, date, unit string) ([]Row, error) {
+// Windowed: logins are asked once per account for a range of days.
+func (f *fakeSource) Windowed(unit string) bool { return strings.HasPrefix(unit, "login:") }
+
+func (f *fakeSource) Fetch(ctx context.Context, from, to, unit string) ([]Row, error) {
 	f.mu.Lock()
 	f.fetches++
 	fail := f.failAt != 0 && f.fetches == f.failAt
@@ -44,16 +47,23 @@ func (f *fakeSource) Fetch(ctx context.Context, date, unit string) ([]Row, error
 	if fail {
 		return nil, errors.New("connection reset")
 	}
-	t, _ := time.Parse("2006-01-02", date)
-	if unit == KindOperation {
-		return []Row{{Kind: KindOperation, Time: t.Unix() + 60, Operator: "admin@example.com", Type: 23, Peer: f.accounts[0]}}, nil
+	if unit == KindOperation && from != to {
+		return nil, errors.New("operations are asked day by day")
 	}
-	a := strings.TrimPrefix(unit, "login:")
-	return []Row{
-		{Kind: KindLogin, Time: t.Unix() + 100, Account: a, IP: "10.0.0.1", Type: 1},
-		{Kind: KindLogin, Time: t.Unix() + 100, Account: a, IP: "10.0.0.1", Type: 1},
-		{Kind: KindLogin, Time: t.Unix() + 200, Account: a, IP: "10.0.0.2", Type: 4},
-	}, nil
+	var rows []Row
+	for date := from; date <= to; date = AddDays(date, 1) {
+		t, _ := time.Parse("2006-01-02", date)
+		if unit == KindOperation {
+			rows = append(rows, Row{Day: date, Kind: KindOperation, Time: t.Unix() + 60, Operator: "admin@example.com", Type: 23, Peer: f.accounts[0]})
+			continue
+		}
+		a := strings.TrimPrefix(unit, "login:")
+		rows = append(rows,
+			Row{Day: date, Kind: KindLogin, Time: t.Unix() + 100, Account: a, IP: "10.0.0.1", Type: 1},
+			Row{Day: date, Kind: KindLogin, Time: t.Unix() + 100, Account: a, IP: "10.0.0.1", Type: 1},
+			Row{Day: date, Kind: KindLogin, Time: t.Unix() + 200, Account: a, IP: "10.0.0.2", Type: 4})
+	}
+	return rows, nil
 }
 
 func openBolt(t *testing.T) (*Bolt, string) {
@@ -111,16 +121,26 @@ func testPullResumesReportsGapsAndAddsNothingTwice(t *testing.T, s Store) {
 	if err != nil || len(rep.Sealed) != 1 || src.fetches-before != 2 {
 		t.Fatalf("resume fetched %d units (want the 2 missing): %+v %v", src.fetches-before, rep, err)
 	}
-	// Forty days later the days in between are partly gone.
+	// Forty days later the days in between are partly gone; the 29 answerable days
+	// take one operation call each and one login call per account for all of them.
+	before = src.fetches
 	rep, err = Pull(ctx, s, src, date("2026-04-10"), PullOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
+	if n := src.fetches - before; n != 29+2 {
+		t.Fatalf("the window took %d calls, want 31", n)
+	}
 	if len(rep.Gaps) != 33 || rep.Gaps[0] != "2026-02-07" || rep.Gaps[32] != "2026-03-11" {
 		t.Fatalf("gaps %v", rep.Gaps)
 	}
-	if n := count(t, s, Filter{}); n != (7+29)*7 {
-		t.Fatalf("%d rows archived, want %d", n, 36*7)
+	// The failed pull had fetched a's logins up to 02-28: those 22 days are partial
+	// gaps that keep them.
+	if rep.Sealed[0].Status != DayPartial || rep.Sealed[21].Status != DayPartial || rep.Sealed[22].Status != DayGap {
+		t.Fatalf("gap statuses: %s %s %s", rep.Sealed[0].Status, rep.Sealed[21].Status, rep.Sealed[22].Status)
+	}
+	if n := count(t, s, Filter{}); n != (7+29)*7+22*3 {
+		t.Fatalf("%d rows archived, want %d", n, 36*7+22*3)
 	}
 	// Pulling again adds nothing, and verify finds the archive sound.
 	rep, err = Pull(ctx, s, src, date("2026-04-10"), PullOptions{})

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sort"
 	"sync"
 	"time"
 )
@@ -13,11 +14,16 @@ type Source interface {
 	// Window returns the oldest and the newest complete day the source still answers,
 	// as seen at now.
 	Window(now time.Time) (oldest, newest string)
-	// Units returns the calls that together fetch one day: one per kind, and one per
+	// Units returns the calls that together fetch a day: one per kind, and one per
 	// account for the kinds asked account by account.
 	Units(ctx context.Context) ([]string, error)
-	// Fetch returns the rows of one unit of date.
-	Fetch(ctx context.Context, date, unit string) ([]Row, error)
+	// Windowed reports whether unit is fetched once for a range of days (the
+	// per-account logins: few rows, many calls) rather than day by day (tenant-wide
+	// logs, whose answers must stay small: the API has no paging).
+	Windowed(unit string) bool
+	// Fetch returns the rows of unit for the days from–to, each with its Day set to
+	// one of them.
+	Fetch(ctx context.Context, from, to, unit string) ([]Row, error)
 }
 
 // PullOptions bounds one pull.
@@ -64,38 +70,51 @@ func Pull(ctx context.Context, s Store, src Source, now time.Time, opts PullOpti
 	} else if prev, err = s.Meta(ctx, MetaAnchor); err != nil {
 		return rep, err
 	}
-	var units []string
-	for d := next; d <= until; d = AddDays(d, 1) {
-		if err := ctx.Err(); err != nil {
-			return rep, err
-		}
-		status, added := DayComplete, 0
-		if d < oldest {
-			status = DayGap
-			rep.Gaps = append(rep.Gaps, d)
-		} else {
-			if units == nil {
-				if units, err = src.Units(ctx); err != nil {
-					return rep, err
-				}
-			}
-			if added, err = pullDay(ctx, s, src, d, units, opts.Concurrency); err != nil {
-				return rep, err
-			}
-		}
+	seal := func(d, status string, added int) error {
 		hash, rows, err := DayHash(ctx, s, d, status, prev)
 		if err != nil {
-			return rep, err
+			return err
 		}
 		day := Day{Date: d, Status: status, Rows: rows, Prev: prev, Hash: hash, Sealed: now.UTC()}
 		if err := s.Seal(ctx, day); err != nil {
-			return rep, err
+			return err
 		}
 		rep.Sealed = append(rep.Sealed, day)
 		rep.Added += added
 		prev = hash
 		if opts.Progress != nil {
 			opts.Progress(day, added)
+		}
+		return nil
+	}
+	var window []string
+	for d := next; d <= until; d = AddDays(d, 1) {
+		if d < oldest {
+			// Calls made before the day left the API's month keep their rows: the
+			// day is partial, and a gap all the same.
+			status := DayGap
+			if got, err := s.Done(ctx, d); err != nil {
+				return rep, err
+			} else if len(got) > 0 {
+				status = DayPartial
+			}
+			rep.Gaps = append(rep.Gaps, d)
+			if err := seal(d, status, 0); err != nil {
+				return rep, err
+			}
+			continue
+		}
+		window = append(window, d)
+	}
+	if len(window) > 0 {
+		added, err := pullWindow(ctx, s, src, window, opts.Concurrency)
+		if err != nil {
+			return rep, err
+		}
+		for _, d := range window {
+			if err := seal(d, DayComplete, added[d]); err != nil {
+				return rep, err
+			}
 		}
 	}
 	if err := s.SetMeta(ctx, MetaLastPull, now.UTC().Format(time.RFC3339)); err != nil {
@@ -104,13 +123,40 @@ func Pull(ctx context.Context, s Store, src Source, now time.Time, opts PullOpti
 	return rep, nil
 }
 
-// pullDay fetches the units of date not yet done, a few at once, and stores each as
-// soon as it arrives.
-func pullDay(ctx context.Context, s Store, src Source, date string, units []string, concurrency int) (int, error) {
-	done, err := s.Done(ctx, date)
+// fetchJob is one call: unit for the days from–to.
+type fetchJob struct{ from, to, unit string }
+
+// pullWindow fetches what the days of window (consecutive, ascending) still miss: a
+// windowed unit once from its first missing day to the end, any other unit day by
+// day. Each answer is stored as soon as it arrives, day by day, so a pull stopped
+// anywhere resumes with the calls still missing. It returns the new rows per day.
+func pullWindow(ctx context.Context, s Store, src Source, window []string, concurrency int) (map[string]int, error) {
+	units, err := src.Units(ctx)
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
+	done := map[string]map[string]bool{}
+	for _, d := range window {
+		if done[d], err = s.Done(ctx, d); err != nil {
+			return nil, err
+		}
+	}
+	var jobs, daily []fetchJob
+	last := window[len(window)-1]
+	for _, u := range units {
+		for _, d := range window {
+			if done[d][u] {
+				continue
+			}
+			if src.Windowed(u) {
+				jobs = append(jobs, fetchJob{d, last, u})
+				break
+			}
+			daily = append(daily, fetchJob{d, d, u})
+		}
+	}
+	sort.SliceStable(daily, func(i, j int) bool { return daily[i].from < daily[j].from })
+	jobs = append(jobs, daily...)
 	if concurrency <= 0 {
 		concurrency = 4
 	}
@@ -118,26 +164,24 @@ func pullDay(ctx context.Context, s Store, src Source, date string, units []stri
 	defer cancel()
 	var (
 		mu    sync.Mutex
-		added int
+		added = map[string]int{}
 		first error
 		wg    sync.WaitGroup
 	)
-	work := make(chan string)
+	work := make(chan fetchJob)
 	for i := 0; i < concurrency; i++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for u := range work {
+			for j := range work {
 				if ctx.Err() != nil {
 					continue
 				}
-				rows, err := src.Fetch(ctx, date, u)
-				var n int
-				if err == nil {
-					n, err = s.Add(ctx, date, u, number(date, rows))
-				}
+				n, err := fetchAndStore(ctx, s, src, j)
 				mu.Lock()
-				added += n
+				for d, k := range n {
+					added[d] += k
+				}
 				if err != nil && first == nil {
 					first = err
 					cancel()
@@ -147,12 +191,9 @@ func pullDay(ctx context.Context, s Store, src Source, date string, units []stri
 		}()
 	}
 feed:
-	for _, u := range units {
-		if done[u] {
-			continue
-		}
+	for _, j := range jobs {
 		select {
-		case work <- u:
+		case work <- j:
 		case <-ctx.Done():
 			break feed
 		}
@@ -163,9 +204,38 @@ feed:
 		first = ctx.Err()
 	}
 	if first != nil && !errors.Is(first, context.Canceled) {
-		return added, fmt.Errorf("pulling %s: %w", date, first)
+		return added, first
 	}
 	return added, first
+}
+
+// fetchAndStore makes one call and stores its rows day by day, oldest first, each
+// day's part with the unit marked done for that day.
+func fetchAndStore(ctx context.Context, s Store, src Source, j fetchJob) (map[string]int, error) {
+	rows, err := src.Fetch(ctx, j.from, j.to, j.unit)
+	where := j.from
+	if j.to != j.from {
+		where += "…" + j.to
+	}
+	if err != nil {
+		return nil, fmt.Errorf("pulling %s: %w", where, err)
+	}
+	byDay := map[string][]Row{}
+	for _, r := range rows {
+		if r.Day < j.from || r.Day > j.to {
+			return nil, fmt.Errorf("pulling %s: %s answered a row of %s", where, j.unit, r.Day)
+		}
+		byDay[r.Day] = append(byDay[r.Day], r)
+	}
+	added := map[string]int{}
+	for d := j.from; d <= j.to; d = AddDays(d, 1) {
+		n, err := s.Add(ctx, d, j.unit, number(d, byDay[d]))
+		added[d] += n
+		if err != nil {
+			return added, err
+		}
+	}
+	return added, nil
 }
 
 // number sets Day and Seq of the rows of one answer: identical rows get 0, 1, 2 … so

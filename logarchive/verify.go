@@ -53,7 +53,7 @@ func Verify(ctx context.Context, s Store) (VerifyReport, error) {
 		case hash != d.Hash:
 			rep.Problems = append(rep.Problems, Problem{d.Date, "a row was edited since the day was sealed (its content hash differs)"})
 		}
-		if d.Status == DayGap {
+		if d.Status == DayGap || d.Status == DayPartial {
 			rep.Gaps = append(rep.Gaps, d.Date)
 		}
 		prev = d.Hash

@@ -18,8 +18,12 @@ var LogLocation = time.FixedZone("CST", 8*3600)
 
 // RenderPullDay prints one line about a day a pull sealed.
 func RenderPullDay(w io.Writer, d logarchive.Day, added int) {
-	if d.Status == logarchive.DayGap {
+	switch d.Status {
+	case logarchive.DayGap:
 		fmt.Fprintf(w, "%s  gap: the API no longer answers this day; its logs are lost to the archive\n", d.Date)
+		return
+	case logarchive.DayPartial:
+		fmt.Fprintf(w, "%s  gap: the API no longer answers this day; %d rows fetched before are kept, the rest is lost\n", d.Date, d.Rows)
 		return
 	}
 	fmt.Fprintf(w, "%s  %d rows (%d new)\n", d.Date, d.Rows, added)

@@ -45,14 +45,16 @@ func (s *source) Units(ctx context.Context) ([]string, error) {
 	return out, nil
 }
 
-func (s *source) Fetch(ctx context.Context, date, unit string) ([]logarchive.Row, error) {
+func (s *source) Windowed(string) bool { return false }
+
+func (s *source) Fetch(ctx context.Context, date, _, unit string) ([]logarchive.Row, error) {
 	t, _ := time.Parse("2006-01-02", date)
 	base := t.Unix()
 	var rows []logarchive.Row
 	if unit == "mail" {
 		n := s.perDay / 3
 		for i := 0; i < n; i++ {
-			rows = append(rows, logarchive.Row{Kind: logarchive.KindMail, Time: base + int64(i*86400/n),
+			rows = append(rows, logarchive.Row{Day: date, Kind: logarchive.KindMail, Time: base + int64(i*86400/n),
 				Account: fmt.Sprintf("user%d@bench.example", (i*7+int(base/86400))%s.accounts),
 				Peer:    fmt.Sprintf("partner%d@example.net", i%97), Subject: fmt.Sprintf("Report %d", i), Type: 1, Status: 3})
 		}
@@ -63,7 +65,7 @@ func (s *source) Fetch(ctx context.Context, date, unit string) ([]logarchive.Row
 	n := (s.perDay - s.perDay/3) / s.units
 	for i := 0; i < n; i++ {
 		acc := (u*n + i + int(base/86400)*13) % s.accounts
-		rows = append(rows, logarchive.Row{Kind: logarchive.KindLogin, Time: base + int64(i*86400/n),
+		rows = append(rows, logarchive.Row{Day: date, Kind: logarchive.KindLogin, Time: base + int64(i*86400/n),
 			Account: fmt.Sprintf("user%d@bench.example", acc), IP: fmt.Sprintf("10.0.%d.%d", i%250, u%250), Type: 1 + i%5})
 	}
 	return rows, nil

@@ -98,7 +98,7 @@ func expectedRows(t *testing.T, days []string) map[string]int {
 		cur, _ = time.ParseInLocation("2006-01-02", d, exmailapi.LogLocation)
 		cur = cur.AddDate(0, 0, 1).Add(9 * time.Hour)
 		for _, u := range units {
-			rows, err := src.Fetch(ctx, d, u)
+			rows, err := src.Fetch(ctx, d, d, u)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -153,22 +153,22 @@ func TestLogsPullE2E(t *testing.T) {
 	if !strings.Contains(r.stdout, fmt.Sprintf("Pulled 29 days, %s to %s", day(1), day(29))) {
 		t.Fatalf("first pull:\n%s", r)
 	}
-	s.stop(t)
+	// One log/login call per account for the whole window, the other logs day by day.
+	if out := s.stop(t); servedCount(t, out, "log/login") != 3 || servedCount(t, out, "log/mail") != 29 {
+		t.Fatalf("calls of the first pull:\n%s", out)
+	}
 	s = serveLogsAt(t, dir, 55)
 	pull(55)
 	s.stop(t)
 
-	// Day 80, slowly, killed in the middle of a day.
-	s = serveLogsAt(t, dir, 80, "--latency", "40ms")
+	// Day 80, slowly, killed in the middle: days 55–79 take 3 login calls (one per
+	// account for the window) and 25 × 3 calls of the tenant-wide logs.
+	s = serveLogsAt(t, dir, 80, "--latency", "100ms")
 	cmd := command(dir, logsEnv(80), "logs", "pull", "-concurrency", "1")
-	stdout, _ := cmd.StdoutPipe()
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	sc := bufio.NewScanner(stdout)
-	for i := 0; i < 3 && sc.Scan(); i++ {
-	}
-	time.Sleep(100 * time.Millisecond) // two or three of the next day's six calls
+	time.Sleep(2 * time.Second)
 	cmd.Process.Signal(syscall.SIGKILL)
 	cmd.Wait()
 	archive := filepath.Join(dir, logarchive.DefaultFile)
@@ -179,17 +179,31 @@ func TestLogsPullE2E(t *testing.T) {
 		}
 		defer a.Close()
 		days, _ := a.Days(context.Background())
-		next := logarchive.AddDays(days[len(days)-1].Date, 1)
-		done, _ := a.Done(context.Background(), next)
-		if len(done) == 0 || len(done) == 6 {
-			t.Fatalf("the kill was not mid-day: %d of 6 calls of %s done", len(done), next)
+		if last := days[len(days)-1].Date; last != day(54) {
+			t.Fatalf("the killed pull sealed days up to %s", last)
+		}
+		units, partial := 0, 0
+		for n := 55; n < 80; n++ {
+			done, _ := a.Done(context.Background(), day(n))
+			units += len(done)
+			if len(done) > 0 && len(done) < 6 {
+				partial++
+			}
+		}
+		if units == 0 || units == 25*6 || partial == 0 {
+			t.Fatalf("the kill was not mid-pull: %d of %d day-units done, %d days part-done", units, 25*6, partial)
 		}
 	}()
 	r = pull(80)
 	if !strings.Contains(r.stdout, day(79)) {
 		t.Fatalf("the resumed pull did not finish:\n%s", r)
 	}
-	s.stop(t)
+	out := s.stop(t)
+	// Resuming re-asks nothing that was stored (at most the call in flight at the kill).
+	calls := servedCount(t, out, "log/login") + servedCount(t, out, "log/mail") + servedCount(t, out, "log/operation") + servedCount(t, out, "log/batchjob")
+	if calls > 3+25*3+1 {
+		t.Fatalf("the killed and the resumed pull made %d log calls, want at most %d:\n%s", calls, 3+25*3+1, out)
+	}
 
 	// Day 150: days 80–120 have left the API's month.
 	s = serveLogsAt(t, dir, 150)

@@ -141,12 +141,34 @@ func (s *logSource) Units(ctx context.Context) ([]string, error) {
 	return append([]string{logarchive.KindMail, logarchive.KindOperation, logarchive.KindBatchjob}, logins...), nil
 }
 
-// Fetch calls the endpoint of one unit for one day.
-func (s *logSource) Fetch(ctx context.Context, date, unit string) ([]logarchive.Row, error) {
+// Windowed: log/login is asked once per account for a whole window ("one call per
+// account per window"); the tenant-wide logs day by day, since the API has no paging
+// and a month of a large tenant's mail would be one enormous answer.
+func (s *logSource) Windowed(unit string) bool { return strings.HasPrefix(unit, loginUnit) }
+
+// Fetch calls the endpoint of one unit for the days from–to and files each row under
+// the day of its time in China, the service's zone.
+func (s *logSource) Fetch(ctx context.Context, from, to, unit string) ([]logarchive.Row, error) {
+	rows, err := s.fetch(ctx, from, to, unit)
+	for i := range rows {
+		d := time.Unix(rows[i].Time, 0).In(exmailapi.LogLocation).Format("2006-01-02")
+		// A row stamped outside the asked days (a clock at midnight) stays in range.
+		switch {
+		case d < from:
+			d = from
+		case d > to:
+			d = to
+		}
+		rows[i].Day = d
+	}
+	return rows, err
+}
+
+func (s *logSource) fetch(ctx context.Context, from, to, unit string) ([]logarchive.Row, error) {
 	var rows []logarchive.Row
 	switch {
 	case unit == logarchive.KindMail:
-		es, err := s.c.MailLog(ctx, date, date, 0, "")
+		es, err := s.c.MailLog(ctx, from, to, 0, "")
 		if err != nil {
 			return nil, err
 		}
@@ -155,7 +177,7 @@ func (s *logSource) Fetch(ctx context.Context, date, unit string) ([]logarchive.
 				Subject: e.Subject, Type: int(e.MailType), Status: int(e.Status)})
 		}
 	case unit == logarchive.KindOperation:
-		es, err := s.c.OperationLog(ctx, 1, date, date)
+		es, err := s.c.OperationLog(ctx, 1, from, to)
 		if err != nil {
 			return nil, err
 		}
@@ -164,7 +186,7 @@ func (s *logSource) Fetch(ctx context.Context, date, unit string) ([]logarchive.
 				Peer: e.Operand, Type: int(e.Type), Remark: e.Remark})
 		}
 	case unit == logarchive.KindBatchjob:
-		es, err := s.c.BatchjobLog(ctx, date, date)
+		es, err := s.c.BatchjobLog(ctx, from, to)
 		if err != nil {
 			return nil, err
 		}
@@ -174,7 +196,7 @@ func (s *logSource) Fetch(ctx context.Context, date, unit string) ([]logarchive.
 		}
 	case strings.HasPrefix(unit, loginUnit):
 		who := strings.TrimPrefix(unit, loginUnit)
-		es, err := s.c.LoginLog(ctx, who, date, date)
+		es, err := s.c.LoginLog(ctx, who, from, to)
 		if err != nil {
 			return nil, err
 		}

@@ -37,7 +37,7 @@ func TestLogSourceFetchesEveryUnitWithTheLogToken(t *testing.T) {
 	total := 0
 	f.count.Reset()
 	for _, u := range units {
-		rows, err := src.Fetch(ctx(t), "2026-05-31", u)
+		rows, err := src.Fetch(ctx(t), "2026-05-31", "2026-05-31", u)
 		if err != nil {
 			t.Fatalf("%s: %v", u, err)
 		}
@@ -57,10 +57,32 @@ func TestLogSourceFetchesEveryUnitWithTheLogToken(t *testing.T) {
 	if n := f.count.Get("log/login"); n != 2 {
 		t.Fatalf("log/login called %d times, want one per account", n)
 	}
+	// Logins come one call per account for a whole window, each row filed under its day.
+	if !src.Windowed("login:alice@example.com") || src.Windowed("mail") {
+		t.Fatal("only log/login is asked per window")
+	}
+	f.count.Reset()
+	rows, err := src.Fetch(ctx(t), "2026-05-20", "2026-05-31", "login:alice@example.com")
+	if err != nil || f.count.Get("log/login") != 1 {
+		t.Fatalf("a 12-day window took %d calls: %v", f.count.Get("log/login"), err)
+	}
+	perDay := map[string]int{}
+	for _, r := range rows {
+		if got := time.Unix(r.Time, 0).In(exmailapi.LogLocation).Format("2006-01-02"); r.Day != got {
+			t.Fatalf("row of %s filed under %s", got, r.Day)
+		}
+		perDay[r.Day]++
+	}
+	for d, n := range perDay {
+		one, err := src.Fetch(ctx(t), d, d, "login:alice@example.com")
+		if err != nil || len(one) != n {
+			t.Fatalf("%s: %d rows in the window, %d alone (%v)", d, n, len(one), err)
+		}
+	}
 	if strings.Contains(debug.String(), testLogSecret) {
 		t.Fatal("the log secret appears in the debug log")
 	}
-	if _, err := src.Fetch(ctx(t), "2026-05-31", "bogus"); err == nil {
+	if _, err := src.Fetch(ctx(t), "2026-05-31", "2026-05-31", "bogus"); err == nil {
 		t.Fatal("an unknown unit must fail")
 	}
 }
