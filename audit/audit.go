@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/mailform/mailform/logarchive"
+	"github.com/mailform/mailform/providers"
 )
 
 // Severity ranks a finding.
@@ -111,6 +112,10 @@ type Input struct {
 	Archive          Archive
 	// DNS are the live mail records of each domain; nil when not looked up.
 	DNS []DomainDNS
+	// Usage is the mailbox usage the providers report; UsageAvailable says whether
+	// any provider can.
+	Usage          []providers.MailboxUsage
+	UsageAvailable bool
 }
 
 // Check is one rule.
@@ -129,6 +134,7 @@ var Checks = []Check{
 	{"archive-coverage", "The log archive covers the required days and is fresh", archiveCoverage},
 	{"console-change", "Console-only settings changed outside mailform", consoleChanges},
 	{"mail-dns", "Live mail DNS: MX, SPF, DKIM, DMARC with a policy", mailDNS},
+	{"quota", "Mailboxes below 80 % of their quota", quota},
 }
 
 // Report is the outcome of Run.
@@ -179,8 +185,8 @@ func ignored(list []string, f Finding) bool {
 
 func notes(in Input) []string {
 	var out []string
-	if in.Provider == "exmail" || in.Provider == "" {
-		out = append(out, "Mailbox usage against quota: not available (the Exmail API reports no usage).")
+	if !in.UsageAvailable {
+		out = append(out, "Mailbox usage against quota: not available (no configured provider reports it; the Exmail API does not).")
 	}
 	if in.DNS == nil {
 		out = append(out, "Live mail DNS (MX, SPF, DKIM, DMARC): not checked (audit { ignore = [\"mail-dns\"] }).")

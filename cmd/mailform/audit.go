@@ -1,12 +1,15 @@
 package main
 
 import (
+	"maps"
 	"os"
+	"slices"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/mailform/mailform/audit"
+	"github.com/mailform/mailform/providers"
 	"github.com/mailform/mailform/schema"
 	"github.com/mailform/mailform/views"
 	"github.com/mailform/mailform/workspace"
@@ -52,6 +55,15 @@ Exit status: 0 no findings, 2 findings, 1 error.`,
 			defer stop()
 			if err := audit.FromArchive(ctx, &in, s); err != nil {
 				return fail("audit: reading the log archive: %v", err)
+			}
+			for _, name := range slices.Sorted(maps.Keys(w.Providers.ByName)) {
+				if ur, ok := w.Providers.ByName[name].(providers.UsageReporter); ok {
+					u, err := ur.MailboxUsage(ctx)
+					if err != nil {
+						return fail("audit: mailbox usage from %s: %v", name, err)
+					}
+					in.Usage, in.UsageAvailable = append(in.Usage, u...), true
+				}
 			}
 			if !in.Policy.Ignores("mail-dns") {
 				audit.LookupDNS(ctx, &in, st, in.Policy.DNSServer, 5*time.Second)
