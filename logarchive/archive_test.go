@@ -272,3 +272,38 @@ func TestOpenBoltHeldByAnother(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+func TestOpenBoltReadOnly(t *testing.T) {
+	dir := t.TempDir()
+	if _, err := OpenBoltReadOnly(filepath.Join(dir, "missing"), 50*time.Millisecond); err == nil {
+		t.Fatal("a missing file must not be created by a reader")
+	}
+	p := filepath.Join(dir, DefaultFile)
+	w, err := OpenBolt(p, time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Pull(context.Background(), w, &fakeSource{accounts: []string{"a@x.com"}}, date("2026-03-01"), PullOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+	r1, err := OpenBoltReadOnly(p, time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r1.Close()
+	r2, err := OpenBoltReadOnly(p, 100*time.Millisecond)
+	if err != nil {
+		t.Fatalf("two readers at once: %v", err)
+	}
+	defer r2.Close()
+	if n := count(t, r2, Filter{}); n != 29*4 {
+		t.Fatalf("a reader sees %d rows", n)
+	}
+	if _, err := r1.Add(context.Background(), "2026-03-01", "x", nil); err == nil {
+		t.Fatal("a reader must not write")
+	}
+	if _, err := OpenBolt(p, 50*time.Millisecond); err == nil || !strings.Contains(err.Error(), "in use") {
+		t.Fatalf("a writer while readers hold the file: %v", err)
+	}
+}

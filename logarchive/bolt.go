@@ -34,12 +34,35 @@ func dayBucket(date string) []byte { return []byte("d:" + date) }
 // OpenBolt opens (creating if needed) the archive file at path. A file held by
 // another mailform is an error after timeout.
 func OpenBolt(path string, timeout time.Duration) (*Bolt, error) {
-	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: timeout, NoFreelistSync: true})
+	return openBoltFile(path, timeout, false)
+}
+
+// OpenBoltReadOnly opens an existing archive file for reading: several readers may
+// share it, and nothing is created.
+func OpenBoltReadOnly(path string, timeout time.Duration) (*Bolt, error) {
+	return openBoltFile(path, timeout, true)
+}
+
+func openBoltFile(path string, timeout time.Duration, readOnly bool) (*Bolt, error) {
+	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: timeout, NoFreelistSync: true, ReadOnly: readOnly})
 	if errors.Is(err, bolt.ErrTimeout) {
 		return nil, fmt.Errorf("the log archive %s is in use by another mailform (waited %s); try again when it is done", path, timeout)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("opening the log archive %s: %w", path, err)
+	}
+	if readOnly {
+		err = db.View(func(tx *bolt.Tx) error {
+			if tx.Bucket(bucketDays) == nil || tx.Bucket(bucketMeta) == nil {
+				return errors.New("it is not a mailform log archive")
+			}
+			return nil
+		})
+		if err != nil {
+			db.Close()
+			return nil, fmt.Errorf("opening the log archive %s: %w", path, err)
+		}
+		return &Bolt{db: db, path: path}, nil
 	}
 	err = db.Update(func(tx *bolt.Tx) error {
 		if _, err := tx.CreateBucketIfNotExists(bucketDays); err != nil {

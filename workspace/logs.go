@@ -3,6 +3,7 @@ package workspace
 import (
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"sort"
 	"time"
@@ -18,8 +19,18 @@ import (
 const ArchiveLockTimeout = 5 * time.Second
 
 // OpenArchive opens the log archive the `logs` block names: by default the embedded
-// file mailform.logs in the configuration directory.
+// file mailform.logs in the configuration directory, created when missing.
 func (w *Workspace) OpenArchive() (logarchive.Store, hcl.Diagnostics) {
+	return w.openArchive(false)
+}
+
+// ReadArchive opens the log archive for reading only; an embedded archive that does
+// not exist yet is nil, not created.
+func (w *Workspace) ReadArchive() (logarchive.Store, hcl.Diagnostics) {
+	return w.openArchive(true)
+}
+
+func (w *Workspace) openArchive(read bool) (logarchive.Store, hcl.Diagnostics) {
 	path := filepath.Join(w.Dir, logarchive.DefaultFile)
 	if l := w.Config.Logs; l != nil && l.Archive != nil {
 		switch l.Archive.Kind {
@@ -59,7 +70,14 @@ func (w *Workspace) OpenArchive() (logarchive.Store, hcl.Diagnostics) {
 			}
 		}
 	}
-	s, err := logarchive.OpenBolt(path, ArchiveLockTimeout)
+	open := logarchive.OpenBolt
+	if read {
+		if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+			return nil, nil
+		}
+		open = logarchive.OpenBoltReadOnly
+	}
+	s, err := open(path, ArchiveLockTimeout)
 	if err != nil {
 		return nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Cannot open the log archive", Detail: err.Error() + "."}}
 	}

@@ -35,12 +35,14 @@ Exit status: 0 no findings, 2 findings, 1 error.`,
 			if asJSON && asMarkdown {
 				return fail("choose one of -json and -markdown")
 			}
-			w, s, err := openArchive(&vf)
+			w, s, err := openArchive(&vf, true)
 			if err != nil {
 				return err
 			}
 			defer w.Close()
-			defer s.Close()
+			if s != nil {
+				defer s.Close()
+			}
 			st, err := w.Backend.Load()
 			if err != nil {
 				return fail("%v", err)
@@ -53,8 +55,10 @@ Exit status: 0 no findings, 2 findings, 1 error.`,
 			audit.FromState(&in, st)
 			ctx, stop := signalContext()
 			defer stop()
-			if err := audit.FromArchive(ctx, &in, s); err != nil {
-				return fail("audit: reading the log archive: %v", err)
+			if s != nil {
+				if err := audit.FromArchive(ctx, &in, s); err != nil {
+					return fail("audit: reading the log archive: %v", err)
+				}
 			}
 			for _, name := range slices.Sorted(maps.Keys(w.Providers.ByName)) {
 				if ur, ok := w.Providers.ByName[name].(providers.UsageReporter); ok {

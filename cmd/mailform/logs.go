@@ -9,6 +9,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/hashicorp/hcl/v2"
 	"github.com/spf13/cobra"
 
 	"github.com/mailform/mailform/logarchive"
@@ -34,18 +35,35 @@ func signalContext() (context.Context, context.CancelFunc) {
 	return signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 }
 
-// openArchive opens the workspace and its log archive.
-func openArchive(vf *varFlags) (*workspace.Workspace, logarchive.Store, error) {
+// openArchive opens the workspace and its log archive: for writing (pull), or for
+// reading, when a missing embedded archive is nil rather than created.
+func openArchive(vf *varFlags, read bool) (*workspace.Workspace, logarchive.Store, error) {
 	w, err := open(vf)
 	if err != nil {
 		return nil, nil, err
 	}
-	s, diags := w.OpenArchive()
+	var s logarchive.Store
+	var diags hcl.Diagnostics
+	if read {
+		s, diags = w.ReadArchive()
+	} else {
+		s, diags = w.OpenArchive()
+	}
 	if err := report(diags, w.Config.Files); err != nil {
 		w.Close()
 		return nil, nil, err
 	}
 	return w, s, nil
+}
+
+// readArchive is openArchive for reading where an archive must exist.
+func readArchive(vf *varFlags) (*workspace.Workspace, logarchive.Store, error) {
+	w, s, err := openArchive(vf, true)
+	if err == nil && s == nil {
+		w.Close()
+		return nil, nil, fail("there is no log archive yet (%s); run mailform logs pull first", logarchive.DefaultFile)
+	}
+	return w, s, err
 }
 
 func newLogsPullCmd() *cobra.Command {
@@ -62,16 +80,20 @@ missing. Days the API no longer answers (older than about a month) are archived 
 gaps and reported. Exit status: 0 done (gaps are reported, not failures), 1 error.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			w, s, err := openArchive(&vf)
+			w, err := open(&vf)
 			if err != nil {
 				return err
 			}
 			defer w.Close()
-			defer s.Close()
 			src, _, err := w.LogSource()
 			if err != nil {
 				return fail("%v", err)
 			}
+			s, diags := w.OpenArchive()
+			if err := report(diags, w.Config.Files); err != nil {
+				return err
+			}
+			defer s.Close()
 			now, err := workspace.Now()
 			if err != nil {
 				return fail("%v", err)
@@ -109,7 +131,7 @@ func newLogsVerifyCmd() *cobra.Command {
 		Long:  `Exit status: 0 intact, 2 an edited row or a missing day found, 1 error.`,
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			w, s, err := openArchive(&vf)
+			w, s, err := readArchive(&vf)
 			if err != nil {
 				return err
 			}
@@ -157,7 +179,7 @@ func newLogsQueryCmd(name string) *cobra.Command {
 			if f.Kind != "" && !slices.Contains(logarchive.Kinds, f.Kind) {
 				return fail("-kind %q is not one of mail, login, operation, batchjob", f.Kind)
 			}
-			w, s, err := openArchive(&vf)
+			w, s, err := readArchive(&vf)
 			if err != nil {
 				return err
 			}

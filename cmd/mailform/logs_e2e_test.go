@@ -276,11 +276,23 @@ func TestLogsPullE2E(t *testing.T) {
 	}
 }
 
-func TestLogsPullWithoutExmailProvider(t *testing.T) {
+func TestLogsWithoutExmailProviderOrArchive(t *testing.T) {
 	dir := writeFiles(t, map[string]string{"main.mf.hcl": `provider "sandbox" {}` + "\n"})
 	r := runEnv(t, dir, nil, "logs", "pull")
 	if r.code != 1 || !strings.Contains(r.stderr, `no configured provider keeps logs`) {
 		t.Fatalf("%s", r)
+	}
+	for _, args := range [][]string{{"logs", "verify"}, {"logs", "query"}, {"logs", "export"}} {
+		if r := runEnv(t, dir, nil, args...); r.code != 1 || !strings.Contains(r.stderr, "no log archive yet") {
+			t.Fatalf("%v without an archive: %s", args, r)
+		}
+	}
+	// audit reads: a missing archive is a finding, and stays missing.
+	if r := runEnv(t, dir, []string{"MAILFORM_NOW=2026-06-01"}, "audit"); r.code != 2 || !strings.Contains(r.stdout, "No log archive") {
+		t.Fatalf("audit without an archive: %s", r)
+	}
+	if _, err := os.Stat(filepath.Join(dir, logarchive.DefaultFile)); err == nil {
+		t.Fatal("reading commands created the archive")
 	}
 }
 
