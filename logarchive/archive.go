@@ -11,7 +11,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 )
@@ -166,5 +165,3 @@ func ValidDate(s string) bool {
 	_, err := time.Parse("2006-01-02", s)
 	return err == nil
 }
-
-func itoa(n int) string { return strconv.Itoa(n) }

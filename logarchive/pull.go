@@ -2,7 +2,6 @@ package logarchive
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"sort"
 	"sync"
@@ -202,9 +201,6 @@ feed:
 	wg.Wait()
 	if first == nil && ctx.Err() != nil {
 		first = ctx.Err()
-	}
-	if first != nil && !errors.Is(first, context.Canceled) {
-		return added, first
 	}
 	return added, first
 }

@@ -85,10 +85,10 @@ type chart struct {
 }
 
 func newChart(id, title, empty string, legend []string, rows []bar) chart {
-	max := 1
+	top := 1
 	for _, r := range rows {
-		if r.Total > max {
-			max = r.Total
+		if r.Total > top {
+			top = r.Total
 		}
 	}
 	for i := range rows {
@@ -96,7 +96,7 @@ func newChart(id, title, empty string, legend []string, rows []bar) chart {
 		for j := range rows[i].Segments {
 			s := &rows[i].Segments[j]
 			s.X = x
-			s.Width = 400 * float64(s.Value) / float64(max)
+			s.Width = 400 * float64(s.Value) / float64(top)
 			x += s.Width
 		}
 	}
