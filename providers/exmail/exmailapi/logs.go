@@ -237,12 +237,22 @@ func (h *handler) decodeLog(c *call) (logRequest, []logDay, int64, error) {
 	return req, days, now, err
 }
 
-func sortRows(rows []logRow) []logRow {
+// answerRows orders rows by time and writes their small numbers as the API does,
+// numbers in one answer and strings in the next, so a client must read both.
+func (h *handler) answerRows(rows []logRow) map[string]any {
 	sort.SliceStable(rows, func(i, j int) bool { return rows[i]["time"].(int64) < rows[j]["time"].(int64) })
 	if rows == nil {
 		rows = []logRow{}
 	}
-	return rows
+	loose := h.loose()
+	for _, r := range rows {
+		for _, k := range []string{"type", "status", "mailtype"} {
+			if n, ok := r[k].(int); ok {
+				r[k] = loose(n)
+			}
+		}
+	}
+	return map[string]any{"list": rows}
 }
 
 func (h *handler) logLogin(c *call) (map[string]any, error) {
@@ -262,7 +272,7 @@ func (h *handler) logLogin(c *call) (map[string]any, error) {
 	for _, d := range days {
 		rows = append(rows, h.loginRows(d, req.UserID, now)...)
 	}
-	return map[string]any{"list": sortRows(rows)}, nil
+	return h.answerRows(rows), nil
 }
 
 func (h *handler) logMail(c *call) (map[string]any, error) {
@@ -292,7 +302,7 @@ func (h *handler) logMail(c *call) (map[string]any, error) {
 			rows = append(rows, row)
 		}
 	}
-	return map[string]any{"list": sortRows(rows)}, nil
+	return h.answerRows(rows), nil
 }
 
 func (h *handler) logMailStatus(c *call) (map[string]any, error) {
@@ -345,7 +355,7 @@ func (h *handler) logOperation(c *call) (map[string]any, error) {
 			}
 		}
 	}
-	return map[string]any{"list": sortRows(rows)}, nil
+	return h.answerRows(rows), nil
 }
 
 func (h *handler) logBatchjob(c *call) (map[string]any, error) {
@@ -361,5 +371,5 @@ func (h *handler) logBatchjob(c *call) (map[string]any, error) {
 	for _, d := range days {
 		rows = append(rows, h.batchjobRows(d, admin, now)...)
 	}
-	return map[string]any{"list": sortRows(rows)}, nil
+	return h.answerRows(rows), nil
 }

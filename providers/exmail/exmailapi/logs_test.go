@@ -1,6 +1,7 @@
 package exmailapi
 
 import (
+	"fmt"
 	"net/http/httptest"
 	"testing"
 	"time"
@@ -52,6 +53,16 @@ func TestLogEndpointsAnswerOnlyTheLastMonth(t *testing.T) {
 	again := logins("2026-05-02", "2026-06-01")
 	if listLen(again) != listLen(inWindow) {
 		t.Fatalf("not deterministic: %d then %d rows", listLen(inWindow), listLen(again))
+	}
+	// Small numbers come as numbers in one answer and as strings in the next.
+	kinds := map[string]bool{}
+	for i := 0; i < 2; i++ {
+		for _, it := range logins("2026-05-02", "2026-06-01")["list"].([]any) {
+			kinds[fmt.Sprintf("%T", it.(map[string]any)["type"])] = true
+		}
+	}
+	if !kinds["string"] || !kinds["float64"] {
+		t.Fatalf("types of log/login's type across two answers: %v", kinds)
 	}
 	// Today is logged only up to now.
 	for _, it := range logins("2026-06-01", "2026-06-01")["list"].([]any) {
