@@ -307,3 +307,14 @@ func TestOpenBoltReadOnly(t *testing.T) {
 		t.Fatalf("a writer while readers hold the file: %v", err)
 	}
 }
+
+func TestPullReportsCalls(t *testing.T) {
+	s, _ := openBolt(t)
+	var last, total, n int
+	_, err := Pull(context.Background(), s, &fakeSource{accounts: []string{"a@x.com", "b@x.com"}}, date("2026-03-01"),
+		PullOptions{Fetched: func(done, all int) { n++; last, total = done, all }})
+	// 29 days: one operation call a day and one login call per account for all of them.
+	if err != nil || n != 31 || last != 31 || total != 31 {
+		t.Fatalf("%d reports, last %d of %d: %v", n, last, total, err)
+	}
+}

@@ -33,6 +33,9 @@ type PullOptions struct {
 	Concurrency int
 	// Progress, when set, is called after each sealed day.
 	Progress func(d Day, added int)
+	// Fetched, when set, is called after each call with the calls made and the calls
+	// of the whole pull, so a long first pull shows it is moving.
+	Fetched func(done, total int)
 }
 
 // PullReport says what a pull did.
@@ -106,7 +109,7 @@ func Pull(ctx context.Context, s Store, src Source, now time.Time, opts PullOpti
 		window = append(window, d)
 	}
 	if len(window) > 0 {
-		added, err := pullWindow(ctx, s, src, window, opts.Concurrency)
+		added, err := pullWindow(ctx, s, src, window, opts.Concurrency, opts.Fetched)
 		if err != nil {
 			return rep, err
 		}
@@ -129,7 +132,7 @@ type fetchJob struct{ from, to, unit string }
 // windowed unit once from its first missing day to the end, any other unit day by
 // day. Each answer is stored as soon as it arrives, day by day, so a pull stopped
 // anywhere resumes with the calls still missing. It returns the new rows per day.
-func pullWindow(ctx context.Context, s Store, src Source, window []string, concurrency int) (map[string]int, error) {
+func pullWindow(ctx context.Context, s Store, src Source, window []string, concurrency int, fetched func(done, total int)) (map[string]int, error) {
 	units, err := src.Units(ctx)
 	if err != nil {
 		return nil, err
@@ -166,6 +169,7 @@ func pullWindow(ctx context.Context, s Store, src Source, window []string, concu
 		added = map[string]int{}
 		first error
 		wg    sync.WaitGroup
+		calls int
 	)
 	work := make(chan fetchJob)
 	for i := 0; i < concurrency; i++ {
@@ -180,6 +184,9 @@ func pullWindow(ctx context.Context, s Store, src Source, window []string, concu
 				mu.Lock()
 				for d, k := range n {
 					added[d] += k
+				}
+				if calls++; fetched != nil && err == nil {
+					fetched(calls, len(jobs))
 				}
 				if err != nil && first == nil {
 					first = err

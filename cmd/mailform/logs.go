@@ -101,8 +101,16 @@ gaps and reported. Exit status: 0 done (gaps are reported, not failures), 1 erro
 			ctx, stop := signalContext()
 			defer stop()
 			out := cmd.OutOrStdout()
+			var lastNote time.Time
 			rep, err := logarchive.Pull(ctx, s, src, now, logarchive.PullOptions{Until: until, Concurrency: concurrency,
-				Progress: func(d logarchive.Day, added int) { views.RenderPullDay(out, d, added) }})
+				Progress: func(d logarchive.Day, added int) { views.RenderPullDay(out, d, added) },
+				Fetched: func(done, total int) {
+					// A first pull of a large tenant makes many calls before it seals a day.
+					if time.Since(lastNote) >= 10*time.Second && done < total {
+						lastNote = time.Now()
+						cmd.PrintErrf("logs pull: %d of %d calls made\n", done, total)
+					}
+				}})
 			if err != nil {
 				return fail("logs pull: %v (what was fetched is kept; run logs pull again to resume)", err)
 			}
