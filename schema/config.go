@@ -35,6 +35,9 @@ type Config struct {
 	Resources []*Resource
 	Moved     []*Moved
 	Imports   []*Import
+	// Logs and Audit are the `logs` and `audit` blocks, nil when absent.
+	Logs  *Logs
+	Audit *Audit
 
 	byAddr map[string]*Resource
 }
@@ -120,6 +123,8 @@ var fileSchema = func() *hcl.BodySchema {
 		{Type: "output", LabelNames: []string{"name"}},
 		{Type: "import"},
 		{Type: "moved"},
+		{Type: "logs"},
+		{Type: "audit"},
 	}}
 	for _, n := range resourceTypeNames() {
 		s.Blocks = append(s.Blocks, hcl.BlockHeaderSchema{Type: n, LabelNames: []string{"name"}})
@@ -181,6 +186,22 @@ func (c *Config) decodeFile(f *hcl.File) hcl.Diagnostics {
 			diags = append(diags, d...)
 			if m != nil {
 				c.Moved = append(c.Moved, m)
+			}
+		case "logs":
+			l, d := decodeLogsBlock(b)
+			diags = append(diags, d...)
+			if c.Logs != nil {
+				diags = append(diags, duplicateDiag("logs block", "", c.Logs.DeclRange, b.DefRange))
+			} else {
+				c.Logs = l
+			}
+		case "audit":
+			a, d := decodeAuditBlock(b)
+			diags = append(diags, d...)
+			if c.Audit != nil {
+				diags = append(diags, duplicateDiag("audit block", "", c.Audit.DeclRange, b.DefRange))
+			} else {
+				c.Audit = a
 			}
 		case "import":
 			i, d := decodeImportBlock(b)

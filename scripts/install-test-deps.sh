@@ -1,9 +1,10 @@
 #!/bin/sh
 # Installs the servers the tests run against when they are missing: the DNS servers of
 # the rfc2136 provider tests — Knot (knotd) and BIND (named) — PostgreSQL for the
-# pg state backend and the postfix provider, and Postfix + Dovecot (with their
-# PostgreSQL maps) for the postfix provider's mail tests. Works without a TTY, and
-# leaves the packages' system daemons stopped: the tests start their own (DNS on loopback high ports, PostgreSQL as a
+# pg state backend, the log archive and the postfix provider, Postfix + Dovecot (with
+# their PostgreSQL maps) for the postfix provider's mail tests, and chromium for the
+# audit report's browser test (views). Works without a TTY, and leaves the packages'
+# system daemons stopped: the tests start their own (DNS on loopback high ports, PostgreSQL as a
 # throwaway cluster on a Unix socket in a temporary directory).
 set -eu
 
@@ -27,8 +28,9 @@ have_mail() {
 		[ -e /usr/lib/dovecot/modules/auth/libdriver_pgsql.so ] && [ -x /usr/lib/dovecot/lmtp ] && [ -x /usr/lib/dovecot/imap ]
 }
 have_mail || pkgs="$pkgs postfix postfix-pgsql dovecot-imapd dovecot-lmtpd dovecot-pgsql"
+have chromium || have chromium-browser || pkgs="$pkgs chromium"
 if [ -z "$pkgs" ]; then
-	echo "install-test-deps: knotd, named, PostgreSQL, Postfix and Dovecot are already installed"
+	echo "install-test-deps: knotd, named, PostgreSQL, Postfix, Dovecot and chromium are already installed"
 	exit 0
 fi
 
@@ -71,4 +73,5 @@ done
 have knotd && have named || { echo "install-test-deps: knotd or named still missing" >&2; exit 1; }
 have_pg || { echo "install-test-deps: PostgreSQL (initdb, postgres) still missing" >&2; exit 1; }
 have_mail || { echo "install-test-deps: Postfix or Dovecot (with pgsql, imap, lmtp) still missing" >&2; exit 1; }
-echo "install-test-deps: done; run: MAILFORM_REQUIRE_DNS_SERVERS=1 MAILFORM_REQUIRE_PG=1 MAILFORM_REQUIRE_MAILSERVERS=1 go test ./..."
+have chromium || have chromium-browser || { echo "install-test-deps: chromium still missing" >&2; exit 1; }
+echo "install-test-deps: done; run: MAILFORM_REQUIRE_DNS_SERVERS=1 MAILFORM_REQUIRE_PG=1 MAILFORM_REQUIRE_MAILSERVERS=1 MAILFORM_REQUIRE_BROWSER=1 go test ./..."

@@ -16,6 +16,8 @@ export MAILFORM_REQUIRE_PG=1
 # Missing Postfix or Dovecot fails the postfix provider's mail tests instead of
 # skipping them.
 export MAILFORM_REQUIRE_MAILSERVERS=1
+# A missing chromium fails the audit report's browser test instead of skipping it.
+export MAILFORM_REQUIRE_BROWSER=1
 
 echo "== gofmt"
 unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))
@@ -28,6 +30,6 @@ go vet ./...
 echo "== go test"
 go test -count=1 -timeout 20m ./...
 echo "== go test -race (packages that run things in parallel)"
-go test -count=1 -race -timeout 20m ./planner/... ./state/... ./providers/sandbox/... ./providers/exmail/... ./providers/dnspod/... ./providers/retry/...
+go test -count=1 -race -timeout 20m ./planner/... ./state/... ./providers/sandbox/... ./providers/exmail/... ./providers/dnspod/... ./providers/retry/... ./logarchive/...
 echo "== fuzz (a few seconds per target; FUZZTIME=10m ./scripts/fuzz.sh searches longer)"
 ./scripts/fuzz.sh

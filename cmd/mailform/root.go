@@ -44,6 +44,7 @@ func newRootCmd() *cobra.Command {
 	root.AddCommand(newExportCmd(), newImportCmd())
 	root.AddCommand(newDocsCmd())
 	root.AddCommand(newPostfixCmd())
+	root.AddCommand(newLogsCmd(), newAuditCmd())
 	return root
 }
 

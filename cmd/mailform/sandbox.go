@@ -44,6 +44,7 @@ type serveFlags struct {
 	recycleBin             time.Duration
 	maxInFlight            int
 	groupTags              []string
+	logs                   logGenFlags
 }
 
 func newSandboxCmd() *cobra.Command {
@@ -114,6 +115,7 @@ or SIGTERM: calls in flight finish and the store is closed cleanly.`,
 	fl.StringArrayVar(&f.groupTags, "group-tags", nil,
 		"ADDRESS=TAGID[,TAGID…]: give the group at ADDRESS tag-based members, as the new console does (repeatable); "+
 			"they count as members, group/get shows them with --quirks, and they last while serving")
+	f.logs.add(fl)
 	return cmd
 }
 
@@ -156,6 +158,10 @@ func (f serveFlags) handlerOptions(counters *exmailapi.Counters) (exmailapi.Opti
 		return o, errors.New("sandbox serve: --latency, --rate-limit, --recycle-bin and --max-in-flight cannot be negative")
 	}
 	o.Quirks, o.RecycleWindow, o.MaxInFlight = f.quirks, f.recycleBin, f.maxInFlight
+	var err error
+	if o.Logs, err = f.logs.options(); err != nil {
+		return o, err
+	}
 	if f.faults < 0 || f.faults > 1 {
 		return o, fmt.Errorf("sandbox serve: --faults %g is not a fraction between 0 and 1", f.faults)
 	}

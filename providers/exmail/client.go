@@ -32,6 +32,8 @@ type Config struct {
 	CorpID         string
 	ContactsSecret string
 	OptionsSecret  string
+	// LogSecret is the log app's secret, needed by the log/* calls only.
+	LogSecret string
 	// RateLimit is the most calls per second; default 20.
 	RateLimit float64
 	// Timeout bounds one HTTP exchange; default 30 s.
@@ -133,6 +135,7 @@ func NewClient(cfg Config) (*Client, error) {
 		secrets: map[string]string{
 			exmailapi.AppContacts: cfg.ContactsSecret,
 			exmailapi.AppOptions:  cfg.OptionsSecret,
+			exmailapi.AppLog:      cfg.LogSecret,
 		},
 		tokens:  map[string]cachedToken{},
 		tokMu:   make(chan struct{}, 1),

@@ -17,6 +17,7 @@ var configAttrs = []*model.Attr{
 	{Name: "corp_id", Kind: model.KindString, Doc: "the company id; default $EXMAIL_CORP_ID"},
 	{Name: "contacts_secret", Kind: model.KindString, Sensitive: true, Doc: "secret of the contacts app; default $EXMAIL_CONTACTS_SECRET"},
 	{Name: "options_secret", Kind: model.KindString, Sensitive: true, Doc: "secret of the user options app; default $EXMAIL_OPTIONS_SECRET"},
+	{Name: "log_secret", Kind: model.KindString, Sensitive: true, Doc: "secret of the log app (logs pull, audit); default $EXMAIL_LOG_SECRET"},
 	{Name: "endpoint", Kind: model.KindString, Default: DefaultEndpoint, Doc: "base URL of the API"},
 	{Name: "rate_limit", Kind: model.KindInt, Default: int64(20), Doc: "most calls per second"},
 	{Name: "timeout", Kind: model.KindString, Default: "30s", Doc: "limit of one HTTP exchange, a Go duration"},
@@ -63,6 +64,7 @@ func New(cfg model.Object, env providers.Env) (providers.Provider, error) {
 		CorpID:         env.OrOffline(orEnv(cfg.Str("corp_id"), "EXMAIL_CORP_ID")),
 		ContactsSecret: env.OrOffline(orEnv(cfg.Str("contacts_secret"), "EXMAIL_CONTACTS_SECRET")),
 		OptionsSecret:  env.OrOffline(orEnv(cfg.Str("options_secret"), "EXMAIL_OPTIONS_SECRET")),
+		LogSecret:      env.OrOffline(orEnv(cfg.Str("log_secret"), "EXMAIL_LOG_SECRET")),
 		RateLimit:      float64(cfg.Int("rate_limit")),
 	}
 	if err := providers.ParseDurations("exmail", cfg, map[string]*time.Duration{"timeout": &c.Timeout, "retry_timeout": &c.RetryTimeout}); err != nil {

@@ -49,6 +49,11 @@ var endpoints = map[string]endpoint{
 	"group/get":         {http.MethodGet, AppContacts, (*handler).groupGet},
 	"useroption/get":    {http.MethodPost, AppOptions, (*handler).userOptionGet},
 	"useroption/update": {http.MethodPost, AppOptions, (*handler).userOptionUpdate},
+	"log/mail":          {http.MethodPost, AppLog, (*handler).logMail},
+	"log/login":         {http.MethodPost, AppLog, (*handler).logLogin},
+	"log/operation":     {http.MethodPost, AppLog, (*handler).logOperation},
+	"log/batchjob":      {http.MethodPost, AppLog, (*handler).logBatchjob},
+	"log/mailstatus":    {http.MethodPost, AppLog, (*handler).logMailStatus},
 }
 
 type token struct {

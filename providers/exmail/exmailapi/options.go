@@ -56,6 +56,8 @@ type Options struct {
 	// as 0 (the reserved values are reset); group/get answers taglist, the tag-based
 	// members the API cannot set, and group/update keeps it.
 	Quirks bool
+	// Logs configures the generated history of the log endpoints.
+	Logs LogOptions
 }
 
 // Counters counts calls per endpoint ("gettoken", "user/list" …) and injected faults
