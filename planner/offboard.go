@@ -131,8 +131,16 @@ func (off *offboarding) annotate(cs []*Change) {
 		case "freeze":
 			c.Reason = fmt.Sprintf("offboarding: frozen now (no login, no mail in or out); deletes on %s", c.DueDate.Format("2006-01-02"))
 		case "pending":
-			left := int(c.DueDate.Sub(off.now).Hours()/24 + 0.999)
-			c.Reason = fmt.Sprintf("offboarding pending: deletes on %s, %d days left", c.DueDate.Format("2006-01-02"), left)
+			left := c.DueDate.Sub(off.now)
+			when := fmt.Sprintf("%d days left", int(left.Hours()/24+0.999))
+			switch {
+			case left <= 24*time.Hour && c.DueDate.Format("2006-01-02") == off.now.UTC().Format("2006-01-02"):
+				// Due today, at the time of day it was frozen: say when.
+				when = "due today at " + c.DueDate.Format("15:04") + " UTC"
+			case left <= 24*time.Hour:
+				when = "1 day left"
+			}
+			c.Reason = fmt.Sprintf("offboarding pending: deletes on %s, %s", c.DueDate.Format("2006-01-02"), when)
 		case "delete":
 			c.Action = Delete
 			c.Attrs = nil

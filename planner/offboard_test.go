@@ -81,7 +81,7 @@ func TestOffboardingStages(t *testing.T) {
 			want: []string{"no-op account.bob | offboarding pending: deletes on 2026-03-21, 20 days left"}},
 		{name: "pending on the last day", retain: "7", setup: func(w *planWorld, ob model.Object) { frozen(w, 6, ob) },
 			stage: "pending", action: NoOp, due: "2026-03-02",
-			want: []string{"no-op account.bob | offboarding pending: deletes on 2026-03-02, 1 days left"}},
+			want: []string{"no-op account.bob | offboarding pending: deletes on 2026-03-02, 1 day left"}},
 		{name: "retention over: delete and hand the address over", handover: "alice@example.com", retain: "30", setup: func(w *planWorld, ob model.Object) { frozen(w, 31, ob) },
 			stage: "delete", action: Delete, due: "2026-02-28",
 			want: []string{"delete account.bob | offboarding: the retention period ended on 2026-02-28",
