@@ -59,6 +59,13 @@ func frozen(w *planWorld, daysAgo int, ob model.Object) {
 	}
 }
 
+// frozenAt is frozen with the freeze at a given time before planNow.
+func frozenAt(w *planWorld, ago time.Duration, ob model.Object) {
+	frozen(w, 0, ob)
+	at := planNow.Add(-ago)
+	w.state.Find("account.bob").FrozenAt = &at
+}
+
 func TestOffboardingStages(t *testing.T) {
 	tests := []struct {
 		name     string
@@ -82,6 +89,9 @@ func TestOffboardingStages(t *testing.T) {
 		{name: "pending on the last day", retain: "7", setup: func(w *planWorld, ob model.Object) { frozen(w, 6, ob) },
 			stage: "pending", action: NoOp, due: "2026-03-02",
 			want: []string{"no-op account.bob | offboarding pending: deletes on 2026-03-02, 1 day left"}},
+		{name: "pending on the due date, before the time of day it falls due", retain: "7", setup: func(w *planWorld, ob model.Object) { frozenAt(w, 7*24*time.Hour-3*time.Hour, ob) },
+			stage: "pending", action: NoOp, due: planNow.Add(3 * time.Hour).UTC().Format("2006-01-02"),
+			want: []string{"no-op account.bob | offboarding pending: deletes on " + planNow.Add(3*time.Hour).UTC().Format("2006-01-02") + ", due today at " + planNow.Add(3*time.Hour).UTC().Format("15:04") + " UTC"}},
 		{name: "retention over: delete and hand the address over", handover: "alice@example.com", retain: "30", setup: func(w *planWorld, ob model.Object) { frozen(w, 31, ob) },
 			stage: "delete", action: Delete, due: "2026-02-28",
 			want: []string{"delete account.bob | offboarding: the retention period ended on 2026-02-28",
