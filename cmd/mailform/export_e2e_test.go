@@ -471,7 +471,7 @@ func TestExportCSVDepartments(t *testing.T) {
 		{"iberia,2,Iberia,nowhere,\n", `each.value.parent as "nowhere"`},
 		{"iberia,3,Iberia,sales,\n", `each.value.parent as "sales"`},
 		{"sales,2,Sales,sales,\n", `Two different items produced the key "sales"`},
-		{"iberia,2,,sales,\n", "name"},
+		{"iberia,2,,sales,\n", "Invalid department name"},
 	} {
 		writeFile(t, dir, "departments.csv", good+c.row)
 		r := run(t, dir, "plan")
