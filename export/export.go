@@ -29,8 +29,9 @@ type Options struct {
 	// SkipDomains are the domain names the target directory already declares; they
 	// are not written again.
 	SkipDomains []string
-	// CSV writes accounts and groups as accounts.csv and groups.csv, one row each,
-	// read by one for_each block per type, instead of one block per object.
+	// CSV writes departments, accounts and groups as departments.csv, accounts.csv
+	// and groups.csv, one row each, read by for_each blocks (one per type, and for
+	// departments one per level of the tree) instead of one block per object.
 	CSV bool
 }
 
@@ -54,12 +55,12 @@ func Files(t *planner.Tenant, o Options) []File {
 		skip[model.CanonicalDomain(d)] = true
 	}
 	w.domains(skip)
-	w.departments()
 	if o.CSV {
-		w.departmentIDs()
+		w.csvDepartments()
 		w.csvAccounts()
 		w.csvGroups()
 	} else {
+		w.departments()
 		w.accounts()
 		w.groups()
 	}
@@ -81,7 +82,7 @@ func Files(t *planner.Tenant, o Options) []File {
 		}
 		out = append(out, File{Name: name, Content: hclwrite.Format(f.Bytes()), Count: w.counts[name]})
 	}
-	for _, name := range []string{"accounts.csv", "groups.csv"} {
+	for _, name := range csvFiles {
 		if b, ok := w.csv[name]; ok {
 			out = append(out, File{Name: name, Content: b, Count: w.counts[name]})
 		}
@@ -149,9 +150,23 @@ func (w *writer) domains(skip map[string]bool) {
 	}
 }
 
-// departments writes parents before their children, so the file reads top-down.
-func (w *writer) departments() {
+// deptNode is one department in the order the files list them: parents before
+// children, depth 1 at the top.
+type deptNode struct {
+	r      providers.Remote
+	depth  int
+	parent *deptNode // nil at the top
+	label  string    // the block label, or the row key with Options.CSV
+}
+
+// deptTree lists the departments parents first, each followed by its subtree; in
+// the order the provider lists them, or with byName siblings sorted by name.
+func (w *writer) deptTree(byName bool) []*deptNode {
 	all := w.t.Objects["department"]
+	if byName {
+		all = append([]providers.Remote(nil), all...)
+		sort.SliceStable(all, func(i, j int) bool { return all[i].Attrs.Str("name") < all[j].Attrs.Str("name") })
+	}
 	ids := map[string]bool{}
 	for _, r := range all {
 		ids[r.ID] = true
@@ -166,32 +181,45 @@ func (w *writer) departments() {
 		}
 		children[p] = append(children[p], r)
 	}
-	l := newLabeler()
-	var visit func(r providers.Remote, parentLabel string)
+	var out []*deptNode
 	done := map[string]bool{}
-	visit = func(r providers.Remote, parentLabel string) {
+	var visit func(r providers.Remote, parent *deptNode)
+	visit = func(r providers.Remote, parent *deptNode) {
 		if done[r.ID] {
 			return
 		}
 		done[r.ID] = true
-		s := slug(r.Attrs.Str("name"))
-		cands := []string{s}
-		if parentLabel != "" && s != "" {
-			cands = append(cands, parentLabel+"_"+s)
+		n := &deptNode{r: r, depth: 1, parent: parent}
+		if parent != nil {
+			n.depth = parent.depth + 1
 		}
-		label := l.take("department", cands...)
-		w.remember("department", r.ID, label)
-		w.attrs(w.block("department", label), model.Department, model.Department.Attrs, r.Attrs)
+		out = append(out, n)
 		for _, c := range children[r.ID] {
-			visit(c, label)
+			visit(c, n)
 		}
 	}
 	for _, r := range roots {
-		visit(r, "")
+		visit(r, nil)
 	}
 	// A parent loop (possible only in a broken tenant) has no root: write it anyway.
 	for _, r := range all {
-		visit(r, "")
+		visit(r, nil)
+	}
+	return out
+}
+
+// departments writes parents before their children, so the file reads top-down.
+func (w *writer) departments() {
+	l := newLabeler()
+	for _, n := range w.deptTree(false) {
+		s := slug(n.r.Attrs.Str("name"))
+		cands := []string{s}
+		if n.parent != nil && s != "" {
+			cands = append(cands, n.parent.label+"_"+s)
+		}
+		n.label = l.take("department", cands...)
+		w.remember("department", n.r.ID, n.label)
+		w.attrs(w.block("department", n.label), model.Department, model.Department.Attrs, n.r.Attrs)
 	}
 }
 
@@ -266,5 +294,8 @@ func (w *writer) policies() {
 
 // FileNames lists every file name export may write.
 func FileNames() []string {
-	return append(append([]string(nil), fileOrder...), "accounts.csv", "groups.csv")
+	return append(append([]string(nil), fileOrder...), csvFiles...)
 }
+
+// csvFiles are the files export -format csv writes besides the HCL files.
+var csvFiles = []string{"departments.csv", "accounts.csv", "groups.csv"}

@@ -165,11 +165,12 @@ func TestFilesSkippedAndEmpty(t *testing.T) {
 }
 
 // TestCSVFiles: with Options.CSV accounts and groups become CSV rows read by one
-// for_each block each; department ids are written as department labels, and a
-// policy refers to the account's instance.
+// for_each block each, departments rows read by one block per level; department ids
+// are written as row keys, and a policy refers to the account's and the
+// department's instance.
 func TestCSVFiles(t *testing.T) {
 	files := filesByName(Files(sampleTenant(), Options{CSV: true}))
-	for _, name := range []string{"accounts.csv", "groups.csv", "accounts.mf.hcl", "groups.mf.hcl"} {
+	for _, name := range []string{"departments.csv", "accounts.csv", "groups.csv", "departments.mf.hcl", "accounts.mf.hcl", "groups.mf.hcl"} {
 		if files[name] == "" {
 			t.Fatalf("%s not written; files: %v", name, files)
 		}
@@ -180,13 +181,97 @@ func TestCSVFiles(t *testing.T) {
 	if !strings.HasPrefix(files["accounts.csv"], "email,name") {
 		t.Errorf("accounts.csv:\n%s", files["accounts.csv"])
 	}
-	if !strings.Contains(files["departments.mf.hcl"], "department_ids") {
-		t.Errorf("departments.mf.hcl lacks local.department_ids:\n%s", files["departments.mf.hcl"])
+	wantCSV := "key,level,name,parent,order\nsales,1,Sales,,\nsales_emea,2,EMEA,sales,\nsupport,1,Support,,\nsupport_emea,2,EMEA,support,2\n"
+	if files["departments.csv"] != wantCSV {
+		t.Errorf("departments.csv:\n%s\nwant:\n%s", files["departments.csv"], wantCSV)
 	}
-	if !strings.Contains(files["accounts.csv"], "alice@example.com,Alice,emea 99,") {
+	d := files["departments.mf.hcl"]
+	for _, want := range []string{`department "level1" {`, `department "level2" {`, `csvdecode(file("departments.csv"))`,
+		`block = ["level1", "level2"][r.level - 1]`, `if r.block == "level2"`, "parent   = department.level1[each.value.parent].id",
+		`parent   = each.value.parent != "" ? each.value.parent : null`, `order    = each.value.order != "" ? tonumber(each.value.order) : null`,
+		"department_ids = merge(", "{ for k, d in department.level2 : k => d.id },", "department_keys = { for k, id in local.department_ids : k => true }"} {
+		if !strings.Contains(d, want) {
+			t.Errorf("departments.mf.hcl lacks %q:\n%s", want, d)
+		}
+	}
+	if strings.Count(d, "department \"") != 2 {
+		t.Errorf("departments.mf.hcl should hold one block per level:\n%s", d)
+	}
+	if !strings.Contains(files["policies.mf.hcl"], `departments = [department.level1["sales"].id]`) {
+		t.Errorf("a policy should refer to the department's instance:\n%s", files["policies.mf.hcl"])
+	}
+	if !strings.Contains(files["accounts.csv"], "alice@example.com,Alice,sales_emea 99,") {
 		t.Errorf("accounts.csv should name department 3 by its label and keep the unknown id 99:\n%s", files["accounts.csv"])
 	}
 	if !strings.Contains(files["policies.mf.hcl"], `destination = account.staff["alice@example.com"].email`) {
 		t.Errorf("a policy should refer to the account's instance:\n%s", files["policies.mf.hcl"])
+	}
+}
+
+// TestCSVDepartmentsDeep: a department's depth picks its block, a parent that is not
+// exported stays a literal id on the top level, order is left out when no department
+// sets it, keys keep letters of any script, and siblings are sorted by name.
+func TestCSVDepartmentsDeep(t *testing.T) {
+	tn := &planner.Tenant{Objects: map[string][]providers.Remote{
+		"department": {
+			remote(model.Department, "4", model.Object{"name": "Berlin, Mitte", "parent": "3"}),
+			remote(model.Department, "3", model.Object{"name": "O'Brien “EMEA”", "parent": "2"}),
+			remote(model.Department, "2", model.Object{"name": "研发 部", "parent": "1"}),
+			remote(model.Department, "1", model.Object{"name": "Sales"}),
+			remote(model.Department, "9", model.Object{"name": "Orphan", "parent": "77"}),
+		},
+		"account": {remote(model.Account, "a@example.com", model.Object{"email": "a@example.com", "name": "A", "departments": []string{"4", "2"}})},
+	}}
+	fs := Files(tn, Options{CSV: true})
+	files := filesByName(fs)
+	want := "key,level,name,parent\norphan,1,Orphan,77\nsales,1,Sales,\n研发_部,2,研发 部,sales\no_brien_emea,3,O'Brien “EMEA”,研发_部\nberlin_mitte,4,\"Berlin, Mitte\",o_brien_emea\n"
+	if files["departments.csv"] != want {
+		t.Errorf("departments.csv:\n%s\nwant:\n%s", files["departments.csv"], want)
+	}
+	if !strings.Contains(files["departments.mf.hcl"], "parent   = department.level3[each.value.parent].id") || strings.Contains(files["departments.mf.hcl"], "order") {
+		t.Errorf("departments.mf.hcl:\n%s", files["departments.mf.hcl"])
+	}
+	if !strings.Contains(files["accounts.csv"], "a@example.com,A,研发_部 berlin_mitte") {
+		t.Errorf("accounts.csv should name departments by key:\n%s", files["accounts.csv"])
+	}
+	for _, f := range fs {
+		if f.Name == "departments.csv" && f.Count != 5 || f.Name == "departments.mf.hcl" && f.Count != 4 {
+			t.Errorf("%s counts %d", f.Name, f.Count)
+		}
+	}
+	src := map[string][]byte{}
+	for _, f := range fs {
+		if strings.HasSuffix(f.Name, ".mf.hcl") {
+			src[f.Name] = f.Content
+		}
+	}
+	if _, diags := schema.LoadSources(t.TempDir(), src); diags.HasErrors() {
+		t.Errorf("exported files do not load: %s", diags.Error())
+	}
+}
+
+// TestCSVWithoutDepartments: accounts whose departments are not exported keep their
+// ids, read without local.department_ids, which then does not exist.
+func TestCSVWithoutDepartments(t *testing.T) {
+	tn := &planner.Tenant{Objects: map[string][]providers.Remote{
+		"account": {remote(model.Account, "a@example.com", model.Object{"email": "a@example.com", "name": "A", "departments": []string{"4"}})},
+	}, Skipped: map[string]string{"department": "not readable"}}
+	files := filesByName(Files(tn, Options{CSV: true}))
+	if _, ok := files["departments.csv"]; ok {
+		t.Errorf("departments.csv written without departments")
+	}
+	if a := files["accounts.mf.hcl"]; strings.Contains(a, "department_ids") || !strings.Contains(a, `split(" ", each.value.departments)`) {
+		t.Errorf("accounts.mf.hcl:\n%s", a)
+	}
+}
+
+func TestRowKey(t *testing.T) {
+	for in, want := range map[string]string{
+		"Export Sales": "export_sales", "R&D": "r_d", "研发 部": "研发_部", "Ops, Logistics": "ops_logistics",
+		"O'Brien “EMEA”": "o_brien_emea", "2024 Interns": "2024_interns", "***": "",
+	} {
+		if got := rowKey(in); got != want {
+			t.Errorf("rowKey(%q) = %q, want %q", in, got, want)
+		}
 	}
 }

@@ -38,10 +38,11 @@ Running plan in DIR with the same providers then adopts every object: each one
 "will be recorded in state" and nothing is created, changed or destroyed.
 Existing files are never overwritten unless -force is given.
 
--format csv writes accounts and groups as accounts.csv and groups.csv (one row per
-object) with one for_each block per type that reads them, for tenants where one
-block per mailbox would mean tens of thousands of blocks; departments, DNS records
-and policies stay blocks.`,
+-format csv writes departments, accounts and groups as departments.csv,
+accounts.csv and groups.csv (one row per object) with the for_each blocks that read
+them (one per type; for departments one per level of the tree, since a block cannot
+refer to its own instances), for tenants where one block per mailbox would mean tens
+of thousands of blocks; DNS records and policies stay blocks.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if format != "hcl" && format != "csv" {
@@ -104,7 +105,7 @@ and policies stay blocks.`,
 	cmd.Flags().StringVar(&out, "out", ".", "directory to write the files into (created if missing)")
 	cmd.Flags().StringArrayVar(&zones, "zone", nil, "DNS zone to export (repeatable; default: the declared domains)")
 	cmd.Flags().BoolVar(&force, "force", false, "overwrite existing files")
-	cmd.Flags().StringVar(&format, "format", "hcl", "hcl: one block per object; csv: accounts and groups as CSV files read by for_each")
+	cmd.Flags().StringVar(&format, "format", "hcl", "hcl: one block per object; csv: departments, accounts and groups as CSV files read by for_each")
 	return cmd
 }
 

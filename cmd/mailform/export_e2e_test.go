@@ -254,13 +254,15 @@ func TestImportDNSIDFormat(t *testing.T) {
 }
 
 // TestExportCSV: export -format csv writes accounts and groups as CSV files read by
-// one for_each block each; planned against the tenant it adopts every object and
+// one for_each block each, and departments as departments.csv read by one block per
+// level of the tree (TestExportCSVDepartments has a deeper one); planned against the tenant it adopts every object and
 // changes none, converges after apply, and a new CSV row is one new mailbox.
 func TestExportCSV(t *testing.T) {
 	qs := quickstart(t)
 	dir := sandboxOf(t, qs)
 	r := mustRun(t, dir, 0, "export", "-format", "csv")
-	for _, want := range []string{"Wrote accounts.csv (21 rows)", "Wrote groups.csv (5 rows)", "Wrote accounts.mf.hcl (1 block)", "Wrote groups.mf.hcl (1 block)"} {
+	for _, want := range []string{"Wrote accounts.csv (21 rows)", "Wrote groups.csv (5 rows)", "Wrote accounts.mf.hcl (1 block)", "Wrote groups.mf.hcl (1 block)",
+		"Wrote departments.csv (12 rows)", "Wrote departments.mf.hcl (3 blocks)"} {
 		if !strings.Contains(r.stdout, want) {
 			t.Errorf("export lacks %q:\n%s", want, r)
 		}
@@ -282,5 +284,209 @@ func TestExportCSV(t *testing.T) {
 	}
 	if r := mustRun(t, dir, 1, "export", "-format", "xml"); !strings.Contains(r.stderr, "use hcl or csv") {
 		t.Errorf("export -format xml: %s", r)
+	}
+}
+
+// nestedOrg is a tenant whose departments are four levels deep, with siblings and
+// names holding spaces, commas, apostrophes, typographic quotes and Chinese; two
+// share the name EMEA. Accounts, a group and a policy refer to departments of every
+// level.
+const nestedOrg = `provider "sandbox" {}
+
+domain "main" {
+  name = "nested.example"
+}
+
+department "sales" {
+  name = "Sales"
+}
+department "rnd" {
+  name  = "Research & Development"
+  order = 3
+}
+department "beijing" {
+  name = "北京 总部"
+}
+department "export" {
+  name   = "Export Sales, Overseas"
+  parent = department.sales.id
+}
+department "domestic" {
+  name   = "Domestic Sales"
+  parent = department.sales.id
+}
+department "lab" {
+  name   = "Lab “Alpha”"
+  parent = department.rnd.id
+}
+department "obrien" {
+  name   = "O'Brien's Team"
+  parent = department.rnd.id
+}
+department "yanfa" {
+  name   = "研发部"
+  parent = department.beijing.id
+}
+department "emea" {
+  name   = "EMEA"
+  parent = department.export.id
+}
+department "apac" {
+  name   = "APAC"
+  parent = department.export.id
+}
+department "domestic_emea" {
+  name   = "EMEA"
+  parent = department.domestic.id
+}
+department "frontend" {
+  name   = "前端 组"
+  parent = department.yanfa.id
+}
+department "dach" {
+  name   = "Germany, Austria & Switzerland"
+  parent = department.emea.id
+}
+
+account "anna" {
+  email       = "anna@nested.example"
+  name        = "Anna Schmidt"
+  departments = [department.dach.id, department.lab.id]
+}
+account "li" {
+  email       = "li@nested.example"
+  name        = "李娜"
+  departments = [department.frontend.id]
+}
+account "sean" {
+  email       = "sean@nested.example"
+  name        = "Sean O'Brien"
+  departments = [department.obrien.id]
+}
+
+group "emea" {
+  email              = "emea@nested.example"
+  name               = "EMEA, all of it"
+  member_departments = [department.emea.id, department.domestic_emea.id]
+}
+
+send_restriction "labs" {
+  departments = [department.lab.id, department.beijing.id]
+  external    = "deny"
+}
+`
+
+// TestExportCSVDepartments: export -format csv writes the departments of a nested
+// tenant as departments.csv, read by one block per level; the export plans back to
+// imports only, converges after apply, and a new row is one new department. A row
+// that no block reads, or whose parent is not one level up, stops the plan.
+func TestExportCSVDepartments(t *testing.T) {
+	org := writeFiles(t, map[string]string{"main.mf.hcl": nestedOrg})
+	mustRun(t, org, 0, "apply", "-auto-approve")
+	dir := sandboxOf(t, org)
+	r := mustRun(t, dir, 0, "export", "-format", "csv")
+	for _, want := range []string{"Wrote departments.csv (13 rows)", "Wrote departments.mf.hcl (4 blocks)", "Wrote accounts.csv (3 rows)", "Wrote groups.csv (1 row)"} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("export lacks %q:\n%s", want, r)
+		}
+	}
+	csv := readFile(t, dir, "departments.csv")
+	for _, row := range []string{
+		"key,level,name,parent,order\n",
+		"sales,1,Sales,,\n",
+		"research_development,1,Research & Development,,3\n",
+		"北京_总部,1,北京 总部,,\n",
+		`export_sales_overseas,2,"Export Sales, Overseas",sales,` + "\n",
+		"lab_alpha,2,Lab “Alpha”,research_development,\n",
+		"o_brien_s_team,2,O'Brien's Team,research_development,\n",
+		"研发部,2,研发部,北京_总部,\n",
+		"export_sales_overseas_emea,3,EMEA,export_sales_overseas,\n",
+		"domestic_sales_emea,3,EMEA,domestic_sales,\n",
+		"前端_组,3,前端 组,研发部,\n",
+		`germany_austria_switzerland,4,"Germany, Austria & Switzerland",export_sales_overseas_emea,` + "\n",
+	} {
+		if !strings.Contains(csv, row) {
+			t.Errorf("departments.csv lacks %q:\n%s", row, csv)
+		}
+	}
+	depts := readFile(t, dir, "departments.mf.hcl")
+	if strings.Count(depts, "department \"") != 4 || !strings.Contains(depts, `parent   = department.level3[each.value.parent].id`) {
+		t.Errorf("departments.mf.hcl should hold one for_each block per level:\n%s", depts)
+	}
+	if a := readFile(t, dir, "accounts.csv"); !strings.Contains(a, "anna@nested.example,Anna Schmidt,") || !strings.Contains(a, "li@nested.example,李娜,前端_组") {
+		t.Errorf("accounts.csv should name departments by key:\n%s", a)
+	}
+	if p := readFile(t, dir, "policies.mf.hcl"); !strings.Contains(p, `department.level2["lab_alpha"].id`) || !strings.Contains(p, `department.level1["北京_总部"].id`) {
+		t.Errorf("policies.mf.hcl should refer to department instances:\n%s", p)
+	}
+	mustRun(t, dir, 0, "fmt", "-check")
+	mustRun(t, dir, 0, "validate")
+	plan := mustRun(t, dir, 2, "plan", "-detailed-exitcode")
+	if !strings.Contains(plan.stdout, "Plan: 19 to import, 0 to add, 0 to change, 0 to destroy.") {
+		t.Fatalf("the plan over the CSV export is not adoption only:\n%s", plan)
+	}
+	if !strings.Contains(plan.stdout, `department.level4["germany_austria_switzerland"]`) {
+		t.Errorf("the plan does not adopt the fourth level:\n%s", plan)
+	}
+	mustRun(t, dir, 0, "apply", "-auto-approve")
+	if r := mustRun(t, dir, 0, "plan", "-detailed-exitcode"); !strings.Contains(r.stdout, "No changes.") {
+		t.Errorf("the applied export does not converge:\n%s", r)
+	}
+
+	// A new row is one new department, under its parent one level up.
+	good := csv
+	writeFile(t, dir, "departments.csv", good+"nordics,4,\"Nordics, Baltics\",export_sales_overseas_emea,\n")
+	r = mustRun(t, dir, 2, "plan", "-detailed-exitcode")
+	if !strings.Contains(r.stdout, `department.level4["nordics"] will be created`) || !strings.Contains(r.stdout, "Plan: 1 to add, 0 to change, 0 to destroy.") {
+		t.Errorf("a new row should plan one department:\n%s", r)
+	}
+	mustRun(t, dir, 0, "apply", "-auto-approve")
+	emea := ""
+	for _, it := range sandboxItems(t, org, "department") {
+		if it.Attrs.Str("name") == "EMEA" && it.Attrs.Str("parent") != "" {
+			for _, p := range sandboxItems(t, org, "department") {
+				if p.ID == it.Attrs.Str("parent") && p.Attrs.Str("name") == "Export Sales, Overseas" {
+					emea = it.ID
+				}
+			}
+		}
+	}
+	found := false
+	for _, it := range sandboxItems(t, org, "department") {
+		if it.Attrs.Str("name") == "Nordics, Baltics" {
+			found = it.Attrs.Str("parent") == emea && emea != ""
+		}
+	}
+	if !found {
+		t.Errorf("Nordics, Baltics was not created under Export Sales / EMEA: %+v", sandboxItems(t, org, "department"))
+	}
+	mustRun(t, dir, 0, "plan", "-detailed-exitcode")
+	good = readFile(t, dir, "departments.csv")
+
+	// Rows the blocks cannot place stop the plan with the row's value in the message.
+	for _, c := range []struct{ row, want string }{
+		{"iberia,5,Iberia,nordics,\n", `with r.level as "5"`},
+		{"iberia,0,Iberia,,\n", `with r.level as "0"`},
+		{"iberia,top,Iberia,,\n", "a number is required"},
+		{"iberia,2,Iberia,nowhere,\n", `each.value.parent as "nowhere"`},
+		{"iberia,3,Iberia,sales,\n", `each.value.parent as "sales"`},
+		{"sales,2,Sales,sales,\n", `Two different items produced the key "sales"`},
+		{"iberia,2,,sales,\n", "Invalid department name"},
+	} {
+		writeFile(t, dir, "departments.csv", good+c.row)
+		r := run(t, dir, "plan")
+		if r.code != 1 || !strings.Contains(r.stderr, c.want) {
+			t.Errorf("row %q: want exit 1 with %q, got %s", c.row, c.want, r)
+		}
+	}
+	writeFile(t, dir, "departments.csv", good)
+	mustRun(t, dir, 0, "plan", "-detailed-exitcode")
+
+	// departments.csv is one of export's files: kept unless -force.
+	if r := mustRun(t, dir, 1, "export", "-format", "csv"); !strings.Contains(r.stderr, "departments.csv") {
+		t.Errorf("export over departments.csv is not refused:\n%s", r)
+	}
+	if got := readFile(t, dir, "departments.csv"); got != good {
+		t.Errorf("a refused export changed departments.csv:\n%s", got)
 	}
 }
