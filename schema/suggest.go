@@ -2,9 +2,9 @@ package schema
 
 import "fmt"
 
-// didYouMean returns " Did you mean "x"?" for the candidate closest to name (at most
-// two edits away), or "" when none is close.
-func didYouMean(name string, candidates []string) string {
+// DidYouMean returns " Did you mean "x"?" for the candidate closest to name (at most
+// two edits away; the first in sort order on a tie), or "" when none is close.
+func DidYouMean(name string, candidates []string) string {
 	best, bestD := "", 3
 	for _, c := range candidates {
 		if d := editDistance(name, c); d < bestD || (d == bestD && c < best) {

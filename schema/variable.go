@@ -203,7 +203,7 @@ func (c *Config) rawValues(in VarInputs) (map[string]*rawVar, hcl.Diagnostics) {
 		}
 		if _, declared := c.Variables[k]; !declared {
 			diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Value for undeclared variable",
-				Detail: fmt.Sprintf("-var gives a value for %q, but no variable block declares it.%s Declare it with variable %q {} or remove the option.", k, didYouMean(k, c.variableNames()), k)})
+				Detail: fmt.Sprintf("-var gives a value for %q, but no variable block declares it.%s Declare it with variable %q {} or remove the option.", k, DidYouMean(k, c.variableNames()), k)})
 			continue
 		}
 		raw[k] = &rawVar{raw: v, source: "-var " + k}

@@ -553,12 +553,11 @@ func TestExmailExample(t *testing.T) {
 	}
 }
 
-// TestApplyStillRunning: a step that takes longer than the progress interval is
-// reported as still running with its elapsed time, as Terraform's "Still
-// creating... [10s elapsed]" (the interval is 10 s; shortened here).
-func TestApplyStillRunning(t *testing.T) {
-	dir := t.TempDir()
-	s := startServe(t, dir, nil, "--latency", "300ms")
+// servedDepartment starts sandbox serve with serveArgs and a working directory whose
+// configuration declares one department on it, for the progress and interrupt tests.
+func servedDepartment(t *testing.T, serveArgs ...string) (*served, string) {
+	t.Helper()
+	s := startServe(t, t.TempDir(), nil, serveArgs...)
 	work := t.TempDir()
 	writeFile(t, work, "main.mf.hcl", fmt.Sprintf(`
 provider "exmail" {
@@ -574,6 +573,14 @@ department "eng" {
   name = "Engineering"
 }
 `, s.url))
+	return s, work
+}
+
+// TestApplyStillRunning: a step that takes longer than the progress interval is
+// reported as still running with its elapsed time, as Terraform's "Still
+// creating... [10s elapsed]" (the interval is 10 s; shortened here).
+func TestApplyStillRunning(t *testing.T) {
+	s, work := servedDepartment(t, "--latency", "300ms")
 	env := []string{"EXMAIL_CONTACTS_SECRET=" + e2eContacts, "EXMAIL_OPTIONS_SECRET=" + e2eOptions, "MAILFORM_PROGRESS_INTERVAL=100ms"}
 	r := runEnv(t, work, env, "apply", "-auto-approve")
 	if r.code != 0 {
@@ -593,18 +600,7 @@ department "eng" {
 // TestPlanInterrupt: Ctrl-C (SIGINT) stops a plan that is reading a slow API at
 // once, with one message and exit 1, and releases the state lock.
 func TestPlanInterrupt(t *testing.T) {
-	s := startServe(t, t.TempDir(), nil, "--latency", "5s")
-	work := t.TempDir()
-	writeFile(t, work, "main.mf.hcl", fmt.Sprintf(`
-provider "exmail" {
-  endpoint = "%s"
-  corp_id  = "`+e2eCorp+`"
-}
-
-department "eng" {
-  name = "Engineering"
-}
-`, s.url))
+	s, work := servedDepartment(t, "--latency", "5s")
 	cmd := command(work, []string{"EXMAIL_CONTACTS_SECRET=" + e2eContacts, "EXMAIL_OPTIONS_SECRET=" + e2eOptions}, "plan")
 	var out, errb strings.Builder
 	cmd.Stdout, cmd.Stderr = &out, &errb
@@ -636,18 +632,7 @@ department "eng" {
 // interval is reported on stderr while it runs and with its count when it ends;
 // stdout holds only the plan.
 func TestPlanReadProgress(t *testing.T) {
-	s := startServe(t, t.TempDir(), nil, "--latency", "400ms")
-	work := t.TempDir()
-	writeFile(t, work, "main.mf.hcl", fmt.Sprintf(`
-provider "exmail" {
-  endpoint = "%s"
-  corp_id  = "`+e2eCorp+`"
-}
-
-department "eng" {
-  name = "Engineering"
-}
-`, s.url))
+	s, work := servedDepartment(t, "--latency", "400ms")
 	r := runEnv(t, work, []string{"EXMAIL_CONTACTS_SECRET=" + e2eContacts, "EXMAIL_OPTIONS_SECRET=" + e2eOptions, "MAILFORM_PROGRESS_INTERVAL=200ms"}, "plan", "-json")
 	if r.code != 0 {
 		t.Fatalf("plan: %s", r)

@@ -478,7 +478,7 @@ func differs(t *model.Type, prior, live model.Object) string {
 		if t == model.Account && n == "status" {
 			x, y = liveStatus(x), liveStatus(y)
 		}
-		if !sameValue(x, y) {
+		if !model.Equal(x, y) {
 			return n
 		}
 	}
@@ -491,38 +491,6 @@ func liveStatus(v any) any {
 		return "frozen"
 	}
 	return v
-}
-
-func sameValue(x, y any) bool {
-	if isEmpty(x) && isEmpty(y) {
-		return true
-	}
-	switch a := x.(type) {
-	case []string:
-		b, ok := y.([]string)
-		if !ok || len(a) != len(b) {
-			return false
-		}
-		for i := range a {
-			if a[i] != b[i] {
-				return false
-			}
-		}
-		return true
-	}
-	return x == y
-}
-
-func isEmpty(v any) bool {
-	switch x := v.(type) {
-	case nil:
-		return true
-	case string:
-		return x == ""
-	case []string:
-		return len(x) == 0
-	}
-	return false
 }
 
 // wrap names the database in an error, keeping ErrChangedSincePlan and ErrNotFound
