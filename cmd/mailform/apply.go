@@ -168,6 +168,29 @@ type running struct {
 	start  time.Time
 }
 
+// every calls f with the time every interval until the returned stop is called;
+// stop returns once f is no longer running.
+func every(interval time.Duration, f func(now time.Time)) (stop func()) {
+	t := time.NewTicker(interval)
+	done, stopped := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(stopped)
+		for {
+			select {
+			case <-done:
+				return
+			case now := <-t.C:
+				f(now)
+			}
+		}
+	}()
+	return func() {
+		t.Stop()
+		close(done)
+		<-stopped
+	}
+}
+
 // stillInterval is how often a long step is reported as still running: 10 s, as
 // Terraform does; MAILFORM_PROGRESS_INTERVAL (a Go duration) changes it for tests.
 func stillInterval() time.Duration {
@@ -185,25 +208,7 @@ var stillVerbs = map[planner.Action]string{
 // tick reports, every interval, each step that has run for at least interval, and
 // returns the function that stops it.
 func (p *progress) tick(interval time.Duration) func() {
-	t := time.NewTicker(interval)
-	done := make(chan struct{})
-	stopped := make(chan struct{})
-	go func() {
-		defer close(stopped)
-		for {
-			select {
-			case <-done:
-				return
-			case now := <-t.C:
-				p.still(now, interval)
-			}
-		}
-	}()
-	return func() {
-		t.Stop()
-		close(done)
-		<-stopped
-	}
+	return every(interval, func(now time.Time) { p.still(now, interval) })
 }
 
 func (p *progress) still(now time.Time, interval time.Duration) {

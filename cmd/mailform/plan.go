@@ -186,34 +186,19 @@ func (r *readProgress) event(e planner.ReadEvent) {
 
 // tick reports every interval the reads that have run that long; the returned
 // function stops it.
-func (r *readProgress) tick() func() {
-	t := time.NewTicker(r.interval)
-	done, stopped := make(chan struct{}), make(chan struct{})
-	go func() {
-		defer close(stopped)
-		for {
-			select {
-			case <-done:
-				return
-			case now := <-t.C:
-				r.mu.Lock()
-				var lines []string
-				for what, start := range r.running {
-					if el := now.Sub(start); el >= r.interval {
-						lines = append(lines, fmt.Sprintf("Still reading %s... [%s elapsed]", what, el.Round(r.interval)))
-					}
-				}
-				sort.Strings(lines)
-				for _, l := range lines {
-					fmt.Fprintln(r.w, l)
-				}
-				r.mu.Unlock()
-			}
+func (r *readProgress) tick() func() { return every(r.interval, r.still) }
+
+func (r *readProgress) still(now time.Time) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var lines []string
+	for what, start := range r.running {
+		if el := now.Sub(start); el >= r.interval {
+			lines = append(lines, fmt.Sprintf("Still reading %s... [%s elapsed]", what, el.Round(r.interval)))
 		}
-	}()
-	return func() {
-		t.Stop()
-		close(done)
-		<-stopped
+	}
+	sort.Strings(lines)
+	for _, l := range lines {
+		fmt.Fprintln(r.w, l)
 	}
 }
