@@ -3,10 +3,13 @@ package logarchive
 import (
 	"context"
 	"fmt"
+	"github.com/mailform/mailform/providers/unreachable"
+	"net/url"
 	"os"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -87,5 +90,26 @@ func TestPGUnreachableIsAnError(t *testing.T) {
 	}
 	if _, err := OpenPG(PGConfig{ConnStr: "port=notanumber"}); err == nil {
 		t.Fatal("a bad connection string must be refused")
+	}
+}
+
+// A server that accepts the connection and never answers fails the call within the
+// connect timeout, with one message naming the server.
+func TestPGHangingServerIsBounded(t *testing.T) {
+	u, err := url.Parse(unreachable.Hanging(t, "/"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := OpenPG(PGConfig{ConnStr: "host=" + u.Hostname() + " port=" + u.Port() + " user=x password=pw-SECRET connect_timeout=1 sslmode=disable"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	_, err = p.Days(context.Background())
+	if err == nil || !strings.Contains(err.Error(), "cannot connect") || strings.Contains(err.Error(), "pw-SECRET") {
+		t.Fatalf("err = %v", err)
+	}
+	if el := time.Since(start); el > 20*time.Second {
+		t.Fatalf("took %s with a connect timeout of 1s", el)
 	}
 }
