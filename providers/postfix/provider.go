@@ -54,6 +54,8 @@ var supported = map[string][]string{
 	"department": {"id", "name", "parent", "order"},
 	"account":    {"email", "name", "departments", "position", "mobile", "phone", "external_id", "aliases", "password", "status", "quota_mb"},
 	"group":      model.Group.AttrNames(),
+	// send_restriction rules are enforced by `mailform policy-server`.
+	"send_restriction": model.SendRestriction.AttrNames(),
 }
 
 // Factory returns the factory of postfix providers.
@@ -61,7 +63,7 @@ func Factory() *providers.Factory {
 	return &providers.Factory{
 		Kind:   Kind,
 		Config: configAttrs,
-		Types:  []string{"domain", "department", "account", "group"},
+		Types:  []string{"domain", "department", "account", "group", "send_restriction"},
 		New:    New,
 	}
 }
@@ -203,10 +205,12 @@ func connectReason(err error) string {
 
 // checkSchema fails unless the migrations this build knows have all been applied.
 func checkSchema(ctx context.Context, conn *pgx.Conn) error {
-	var v int
-	err := conn.QueryRow(ctx, `SELECT coalesce(max(version), 0) FROM mailform_schema_migrations`).Scan(&v)
-	if err != nil || v < SchemaVersion() {
-		return fmt.Errorf("the mailform schema is not up to date (version %d of %d); run: mailform postfix migrate", v, SchemaVersion())
+	missing, err := missingVersions(ctx, conn)
+	if err != nil {
+		return errors.New("the mailform schema is missing; run: mailform postfix migrate")
+	}
+	if len(missing) > 0 {
+		return fmt.Errorf("the mailform schema is not up to date (versions %v of %d missing); run: mailform postfix migrate", missing, SchemaVersion())
 	}
 	return nil
 }
@@ -289,6 +293,8 @@ func (p *Provider) Read(ctx context.Context, req providers.ReadRequest) ([]provi
 			out, err = p.readAccounts(ctx, tx, "")
 		case "group":
 			out, err = readGroups(ctx, tx, "")
+		case "send_restriction":
+			out, err = readRestrictions(ctx, tx, "")
 		default:
 			return unsupported(req.Type)
 		}
@@ -301,7 +307,7 @@ func (p *Provider) Read(ctx context.Context, req providers.ReadRequest) ([]provi
 }
 
 // Create makes a new object.
-func (p *Provider) Create(ctx context.Context, typ, _ string, desired model.Object) (providers.Remote, error) {
+func (p *Provider) Create(ctx context.Context, typ, label string, desired model.Object) (providers.Remote, error) {
 	t := model.Lookup(typ)
 	if t == nil || supported[typ] == nil {
 		return providers.Remote{}, unsupported(typ)
@@ -319,6 +325,8 @@ func (p *Provider) Create(ctx context.Context, typ, _ string, desired model.Obje
 			r, err = p.createAccount(ctx, tx, o)
 		case "group":
 			r, err = createGroup(ctx, tx, o)
+		case "send_restriction":
+			r, err = createRestriction(ctx, tx, label, o)
 		}
 		return err
 	})
@@ -360,6 +368,8 @@ func (p *Provider) Update(ctx context.Context, typ, id string, prior, desired mo
 			r, err = p.updateAccount(ctx, tx, id, o)
 		case "group":
 			r, err = updateGroup(ctx, tx, id, o)
+		case "send_restriction":
+			r, err = updateRestriction(ctx, tx, id, o)
 		}
 		return err
 	})
@@ -388,6 +398,8 @@ func (p *Provider) Delete(ctx context.Context, typ, id string, prior model.Objec
 			return p.deleteAccount(ctx, tx, id)
 		case "group":
 			return deleteGroup(ctx, tx, id)
+		case "send_restriction":
+			return deleteRestriction(ctx, tx, id)
 		}
 		return nil
 	})
@@ -410,6 +422,8 @@ func (p *Provider) readOne(ctx context.Context, tx pgx.Tx, typ, id string) (mode
 		rs, err = p.readAccounts(ctx, tx, id)
 	case "group":
 		rs, err = readGroups(ctx, tx, id)
+	case "send_restriction":
+		rs, err = readRestrictions(ctx, tx, id)
 	}
 	if err != nil || len(rs) == 0 {
 		return nil, err
@@ -457,6 +471,8 @@ func lockRows(ctx context.Context, tx pgx.Tx, typ, id string) error {
 		q = `SELECT 1 FROM mailbox WHERE username = $1 FOR UPDATE`
 	case "group":
 		q = `SELECT 1 FROM alias WHERE address = $1 FOR UPDATE`
+	case "send_restriction":
+		q = `SELECT 1 FROM mailform_send_restriction WHERE name = $1 FOR UPDATE`
 	}
 	_, err := tx.Exec(ctx, q, id)
 	return err
