@@ -299,3 +299,10 @@ func keys(set map[string]bool) []string {
 	sort.Strings(out)
 	return out
 }
+
+// Describe names the database of pc without credentials, for messages and logs.
+func Describe(pc *pgx.ConnConfig) string { return describe(pc) }
+
+// ConnectReason is the part of a connect error that says why (refused, timeout,
+// authentication failed), without the connection details.
+func ConnectReason(err error) string { return connectReason(err) }
