@@ -127,7 +127,7 @@ func (ix *Index) Decide(r Request) Decision {
 		}
 		for _, ru := range rules {
 			if ru.denyExternal && !ru.allowed[domain] {
-				text := fmt.Sprintf("550 5.7.1 <%s>: send_restriction %q does not let %s send outside the company", rcpt, ru.name, sender)
+				text := fmt.Sprintf("550 5.7.1 <%s>: send_restriction.%s does not let %s send outside the company", rcpt, ru.name, sender)
 				if ru.allowedList != "" {
 					text += " except to " + ru.allowedList
 				}
@@ -144,11 +144,11 @@ func (ix *Index) Decide(r Request) Decision {
 		eom := strings.EqualFold(r["protocol_state"], "END-OF-MESSAGE")
 		for _, ru := range rules {
 			if ru.maxRcpt > 0 && count > ru.maxRcpt {
-				return Decision{Action: fmt.Sprintf("550 5.7.1 send_restriction %q allows at most %d recipients per message; this one has %d",
+				return Decision{Action: fmt.Sprintf("550 5.7.1 send_restriction.%s allows at most %d recipients per message; this one has %d",
 					ru.name, ru.maxRcpt, count), Kind: "reject", Rule: "send_restriction." + ru.name}
 			}
 			if eom && ru.maxMB > 0 && size > ru.maxMB<<20 {
-				return Decision{Action: fmt.Sprintf("552 5.3.4 send_restriction %q allows messages of at most %d MB; this one has %.1f MB",
+				return Decision{Action: fmt.Sprintf("552 5.3.4 send_restriction.%s allows messages of at most %d MB; this one has %.1f MB",
 					ru.name, ru.maxMB, float64(size)/(1<<20)), Kind: "reject", Rule: "send_restriction." + ru.name}
 			}
 		}

@@ -82,6 +82,9 @@ func New(cfg Config) (*Server, error) {
 	if err := CheckAction(cfg.DefaultAction); err != nil {
 		return nil, fmt.Errorf("--default-action: %w", err)
 	}
+	if kw, text, _ := strings.Cut(cfg.DefaultAction, " "); !strings.ContainsAny(kw[:1], "45") {
+		cfg.DefaultAction = strings.TrimSpace(strings.ToUpper(kw) + " " + text)
+	}
 	if cfg.Refresh <= 0 {
 		cfg.Refresh = time.Minute
 	}

@@ -215,7 +215,7 @@ func TestServerFollowsTheDatabase(t *testing.T) {
 	waitAnswer(t, c, "DUNNO", toOutside...)
 
 	mustCreate(t, p, "send_restriction", "finance", model.Object{"departments": []string{fin.ID}, "external": "deny"})
-	waitAnswer(t, c, `550 5.7.1 <someone@other.test>: send_restriction "finance"`, toOutside...)
+	waitAnswer(t, c, "550 5.7.1 <someone@other.test>: send_restriction.finance", toOutside...)
 
 	// The database refuses connections: the rules are dropped, the default answered.
 	name := dsn[strings.Index(dsn, "dbname=")+7 : strings.Index(dsn, " sslmode")]

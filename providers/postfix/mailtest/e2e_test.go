@@ -71,6 +71,7 @@ group "board" {
   name          = "Board"
   members       = [account.staff["dan"].email]
   member_groups = [group.sales.email]
+  senders       = "anyone" # the tests write to it from the internet
 }
 `
 
