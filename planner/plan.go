@@ -97,6 +97,8 @@ type Change struct {
 	// from what was last applied, while the configuration did not change) that this
 	// update sets back.
 	Reverts []string `json:"reverts_outside,omitempty"`
+	// Scope is, for a send_restriction or backup_rule, who it covers after expansion.
+	Scope *Scope `json:"applies_to,omitempty"`
 }
 
 // Move is a state rename from a moved block.
@@ -324,6 +326,7 @@ func MakePlan(ctx context.Context, o Options) (*Plan, hcl.Diagnostics) {
 	off := planOffboarding(o, st, insts, m)
 	p.Changes = diffAll(o, st, insts, m, g, live)
 	off.annotate(p.Changes)
+	annotateScopes(p.Changes)
 	diags = append(diags, safetyChecks(o, st, p)...)
 	diags = append(diags, renameChecks(p)...)
 	diags = append(diags, departmentDeleteChecks(p, live)...)

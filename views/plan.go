@@ -73,6 +73,8 @@ func RenderPlan(w io.Writer, p *planner.Plan, col Colors) {
 				fmt.Fprintf(w, "  # %s: the stored hash of its %s will be upgraded to argon2id in state (nothing changes live)\n\n", c.Address, strings.Join(c.Rehash, ", "))
 			case c.Reason != "":
 				fmt.Fprintf(w, "  # %s: %s\n", c.Address, c.Reason)
+			case c.Scope != nil && c.Scope.Was != nil:
+				fmt.Fprintf(w, "  # %s is unchanged but now %s\n\n", c.Address, ScopeText(c.Scope))
 			}
 			continue
 		}
@@ -259,6 +261,9 @@ func renderChange(w io.Writer, c *planner.Change, col Colors, names map[string]s
 	fmt.Fprintf(w, "  # %s %s\n", col.Bold(c.Address), verb)
 	if c.Reason != "" {
 		fmt.Fprintf(w, "  # (%s)\n", c.Reason)
+	}
+	if c.Scope != nil {
+		fmt.Fprintf(w, "  # (%s)\n", ScopeText(c.Scope))
 	}
 	if c.Adopt {
 		fmt.Fprintf(w, "  # (found live with id %s; it will be recorded in state)\n", c.ID)

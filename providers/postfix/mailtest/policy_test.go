@@ -267,6 +267,21 @@ func TestPolicyServerThroughPostfix(t *testing.T) {
 	e.must(t, dir, 0, "import", "send_restriction.finance", "finance")
 	e.must(t, dir, 0, "plan", "-detailed-exitcode")
 
+	// plan shows a department move's effect on the rules, which themselves stay as
+	// they are.
+	write(strings.Replace(policyCompany, "departments = [department.rd.id]\n  password    = \"Pw-rae-2026\"",
+		"departments = [department.finance.id]\n  password    = \"Pw-rae-2026\"", 1) + financeRule)
+	out := e.mailform(t, dir, "plan").out
+	for _, want := range []string{
+		"# send_restriction.finance is unchanged but now applies to 2 accounts in department.finance (was 1)",
+		"# send_restriction.rd is unchanged but now applies to 0 accounts in department.rd (was 1)",
+		"Plan: 0 to add, 1 to change, 0 to destroy.",
+	} {
+		if !strings.Contains(out, want) {
+			t.Fatalf("plan moving rae to Finance lacks %q:\n%s", want, out)
+		}
+	}
+
 	// apply removes the Finance rule; the running policy server follows at once.
 	write(policyCompany)
 	if out := e.must(t, dir, 0, "apply", "-auto-approve"); !strings.Contains(out, "0 added, 0 changed, 1 destroyed") {
