@@ -67,7 +67,7 @@ type Server struct {
 
 	mu     sync.Mutex
 	conns  map[net.Conn]bool
-	closed bool
+	closed atomic.Bool
 	wg     sync.WaitGroup
 }
 
@@ -138,7 +138,7 @@ func (s *Server) Run(ctx context.Context, ln net.Listener) error {
 	go func() {
 		<-ctx.Done()
 		s.mu.Lock()
-		s.closed = true
+		s.closed.Store(true)
 		ln.Close()
 		// A connection waiting for its next request stops waiting; one whose
 		// request is being answered still gets its answer.
@@ -147,17 +147,19 @@ func (s *Server) Run(ctx context.Context, ln net.Listener) error {
 		}
 		s.mu.Unlock()
 	}()
-	var err error
 	for {
 		c, aerr := ln.Accept()
 		if aerr != nil {
-			if ctx.Err() == nil {
-				err = aerr
+			if ctx.Err() != nil || errors.Is(aerr, net.ErrClosed) {
+				break
 			}
-			break
+			// Out of file descriptors and the like: wait, do not spin or quit.
+			s.cfg.Log.Warn("accept failed; retrying", "error", aerr.Error())
+			time.Sleep(100 * time.Millisecond)
+			continue
 		}
 		s.mu.Lock()
-		if s.closed {
+		if s.closed.Load() {
 			s.mu.Unlock()
 			c.Close()
 			break
@@ -176,7 +178,7 @@ func (s *Server) Run(ctx context.Context, ln net.Listener) error {
 		s.cfg.Log.Warn("connections still open after 10s; closing them")
 	}
 	<-loaderDone
-	return err
+	return nil
 }
 
 func (s *Server) serveConn(c net.Conn) {
@@ -192,6 +194,11 @@ func (s *Server) serveConn(c net.Conn) {
 	req := Request{}
 	for {
 		c.SetReadDeadline(time.Now().Add(s.cfg.IdleTimeout))
+		// Checked after setting the deadline: a shutdown that came first is seen
+		// here, one that comes later overrides the deadline with now.
+		if s.closed.Load() && r.Buffered() == 0 && len(req) == 0 {
+			return
+		}
 		line, err := r.ReadSlice('\n')
 		if err != nil {
 			if errors.Is(err, bufio.ErrBufferFull) {
