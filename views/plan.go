@@ -575,10 +575,12 @@ type JSONChange struct {
 	Rehash []string `json:"rehash,omitempty"`
 	Reason string   `json:"reason,omitempty"`
 	// Reverts names the attributes changed outside mailform that the change sets back.
-	Reverts []string         `json:"reverts_outside,omitempty"`
-	Before  map[string]any   `json:"before,omitempty"`
-	After   map[string]any   `json:"after,omitempty"`
-	Changed []JSONAttrChange `json:"changed_attributes,omitempty"`
+	Reverts []string `json:"reverts_outside,omitempty"`
+	// AppliesTo is, for a send_restriction or backup_rule, who it covers.
+	AppliesTo *planner.Scope   `json:"applies_to,omitempty"`
+	Before    map[string]any   `json:"before,omitempty"`
+	After     map[string]any   `json:"after,omitempty"`
+	Changed   []JSONAttrChange `json:"changed_attributes,omitempty"`
 }
 
 // JSONAttrChange is one attribute's change.
@@ -597,7 +599,7 @@ func ToJSON(p *planner.Plan) JSONPlan {
 	for _, c := range p.Changes {
 		t := model.Lookup(c.Type)
 		jc := JSONChange{Address: c.Address, Type: c.Type, Provider: c.Provider, Action: string(c.Action), Adopt: c.Adopt, Baseline: c.Baseline, Rehash: c.Rehash, Reason: c.Reason, Reverts: c.Reverts,
-			Before: jsonObject(t.Attrs, c.Before), After: jsonObject(t.Attrs, c.After)}
+			AppliesTo: c.Scope, Before: jsonObject(t.Attrs, c.Before), After: jsonObject(t.Attrs, c.After)}
 		for _, a := range c.Attrs {
 			ac := JSONAttrChange{Name: a.Name, Before: jsonValue(a.Before), After: jsonValue(a.After)}
 			if a.Sensitive {

@@ -2,6 +2,7 @@ package mailtest
 
 import (
 	"bufio"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net"
@@ -280,6 +281,31 @@ func TestPolicyServerThroughPostfix(t *testing.T) {
 		if !strings.Contains(out, want) {
 			t.Fatalf("plan moving rae to Finance lacks %q:\n%s", want, out)
 		}
+	}
+	var jp struct {
+		Changes []struct {
+			Address   string `json:"address"`
+			AppliesTo *struct {
+				Accounts int  `json:"accounts"`
+				Was      *int `json:"was"`
+			} `json:"applies_to"`
+		} `json:"resource_changes"`
+	}
+	jout := e.mailform(t, dir, "plan", "-json").out
+	if err := json.Unmarshal([]byte(jout), &jp); err != nil {
+		t.Fatalf("plan -json: %v\n%s", err, jout)
+	}
+	found := false
+	for _, c := range jp.Changes {
+		if c.Address == "send_restriction.finance" {
+			found = true
+			if c.AppliesTo == nil || c.AppliesTo.Accounts != 2 || c.AppliesTo.Was == nil || *c.AppliesTo.Was != 1 {
+				t.Fatalf("plan -json applies_to of %s: %+v\n%s", c.Address, c.AppliesTo, jout)
+			}
+		}
+	}
+	if !found {
+		t.Fatalf("plan -json has no send_restriction.finance:\n%s", jout)
 	}
 
 	// apply removes the Finance rule; the running policy server follows at once.
