@@ -407,3 +407,31 @@ func TestPolicyServerWithDatabaseDown(t *testing.T) {
 		t.Fatalf("the password was logged:\n%s", out)
 	}
 }
+
+// Bad settings stop policy-server at once with one line that says what to do, and
+// never echo the connection string.
+func TestPolicyServerRefusesBadSettings(t *testing.T) {
+	e := setup(t)
+	busy, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer busy.Close()
+	for _, c := range []struct {
+		args []string
+		env  string
+		want string
+	}{
+		{[]string{"--default-action", "perhaps"}, "host=/tmp dbname=mail password=s3cret", `--default-action: "perhaps" is not a Postfix access action; use defer_if_permit`},
+		{nil, "", "no mail database: set --database-url or $MAILFORM_POSTFIX_DATABASE_URL"},
+		{[]string{"--listen", busy.Addr().String()}, "host=/tmp dbname=mail password=s3cret", "--listen: listen tcp " + busy.Addr().String()},
+		{[]string{"--log-format", "xml"}, "host=/tmp dbname=mail password=s3cret", `--log-format "xml": use text or json`},
+	} {
+		cmd := exec.Command(e.binary, append([]string{"policy-server", "--metrics-listen", ""}, c.args...)...)
+		cmd.Env = append(os.Environ(), "MAILFORM_POSTFIX_DATABASE_URL="+c.env)
+		out, err := cmd.CombinedOutput()
+		if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 1 || !strings.Contains(string(out), c.want) || strings.Contains(string(out), "s3cret") {
+			t.Errorf("policy-server %v: %v\n%s\nwant exit 1 and %q", c.args, err, out, c.want)
+		}
+	}
+}
