@@ -16,6 +16,9 @@ type Output struct {
 	Value       cty.Value
 	Sensitive   bool
 	Description string
+	// Secret says the value is made from a secret (a password, a provider secret, a
+	// sensitive variable), which state never stores in clear.
+	Secret bool
 }
 
 // Outputs evaluates the output blocks with the ids state records, as after an apply.
@@ -51,8 +54,8 @@ func Outputs(o Options) ([]Output, hcl.Diagnostics) {
 			continue
 		}
 		// An output of a secret is sensitive whether or not the block says so.
-		sensitive := oc.Sensitive || secrets.RefersTo(o.Config, oc.Expr)
-		out = append(out, Output{Name: oc.Name, Value: v, Sensitive: sensitive, Description: oc.Description})
+		secret := secrets.RefersTo(o.Config, oc.Expr)
+		out = append(out, Output{Name: oc.Name, Value: v, Sensitive: oc.Sensitive || secret, Secret: secret, Description: oc.Description})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out, diags

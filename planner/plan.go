@@ -126,6 +126,8 @@ type Plan struct {
 	// Targets are the provider instances the plan was made against, so a plan for
 	// the sandbox never reads like one for production.
 	Targets []Target `json:"targets,omitempty"`
+	// OutputChanges are how the root outputs change (see PlanOutputs).
+	OutputChanges []OutputChange `json:"output_changes,omitempty"`
 }
 
 // Target is one configured provider instance and the settings that say where it

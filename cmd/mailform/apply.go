@@ -78,7 +78,7 @@ func newApplyCmd() *cobra.Command {
 				}
 				views.RenderPlan(stdout, p, col)
 				if !p.HasChanges() {
-					return nil
+					return saveChangedOutputs(w, st, p, stdout, col)
 				}
 				if !autoApprove {
 					if !f.canPrompt() {
@@ -126,6 +126,11 @@ func newApplyCmd() *cobra.Command {
 			var final *state.State
 			writer.Read(func(s *state.State) { final = s.Clone() })
 			outs, diags := planner.Outputs(planner.Options{Config: w.Config, Vars: w.Vars, State: final})
+			if !diags.HasErrors() {
+				if err := storeOutputs(writer, outs); err != nil {
+					return err
+				}
+			}
 			views.RenderOutputs(stdout, outs, col)
 			if diags.HasErrors() {
 				return report(diags, w.Config.Files)

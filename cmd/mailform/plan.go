@@ -80,6 +80,9 @@ func planFrom(w *workspace.Workspace, st *state.State, f *planFlags) (*planner.P
 		return nil, fail("interrupted: the plan stopped before it was complete; nothing was changed")
 	}
 	if p != nil && !diags.HasErrors() {
+		diags = append(diags, planner.PlanOutputs(p, planner.Options{Config: w.Config, Vars: w.Vars, State: st})...)
+	}
+	if p != nil && !diags.HasErrors() {
 		// The warnings travel with the plan (p.Findings) and are shown in every
 		// rendering of it; printing them on stderr too would say them twice.
 		diags = errorsOnly(diags)
