@@ -45,7 +45,7 @@ func newRootCmd() *cobra.Command {
 	root.AddCommand(newDocsCmd())
 	root.AddCommand(newPostfixCmd())
 	root.AddCommand(newLogsCmd(), newAuditCmd())
-	root.AddCommand(newOutputCmd())
+	root.AddCommand(newOutputCmd(), newWorkspaceCmd())
 	return root
 }
 
