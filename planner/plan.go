@@ -217,6 +217,9 @@ type Options struct {
 	AllowDelete []string
 	// Force allows a mass change above the guard's threshold.
 	Force bool
+	// Replace lists instance addresses to replace though they did not change
+	// (-replace): see planReplace.
+	Replace []string
 	Now   time.Time
 	// Reads, when set, is told when each collection read of the refresh starts and
 	// ends, so a long read can be shown as progress; it is called concurrently.
@@ -326,6 +329,7 @@ func MakePlan(ctx context.Context, o Options) (*Plan, hcl.Diagnostics) {
 	off := planOffboarding(o, st, insts, m)
 	p.Changes = diffAll(o, st, insts, m, g, live)
 	off.annotate(p.Changes)
+	diags = append(diags, planReplace(o, p)...)
 	diags = append(diags, safetyChecks(o, st, p)...)
 	diags = append(diags, renameChecks(p)...)
 	diags = append(diags, departmentDeleteChecks(p, live)...)

@@ -25,6 +25,7 @@ import (
 type planFlags struct {
 	varFlags
 	targets     []string
+	replace     []string
 	refresh     bool
 	allowDelete []string
 	force       bool
@@ -35,6 +36,7 @@ type planFlags struct {
 func (f *planFlags) add(cmd *cobra.Command) {
 	f.varFlags.add(cmd)
 	cmd.Flags().StringArrayVar(&f.targets, "target", nil, "limit to this resource address and what it depends on (repeatable)")
+	cmd.Flags().StringArrayVar(&f.replace, "replace", nil, "replace this resource instance (a DNS RRset, a group…) though it did not change: delete it and create it again (repeatable)")
 	cmd.Flags().BoolVar(&f.refresh, "refresh", true, "read live objects; -refresh=false compares with state only")
 	cmd.Flags().StringArrayVar(&f.allowDelete, "allow-delete", nil, "allow deleting this account (address or resource address)")
 	cmd.Flags().BoolVar(&f.force, "force", false, "allow a mass change above the guard's threshold")
@@ -61,6 +63,14 @@ func planFrom(w *workspace.Workspace, st *state.State, f *planFlags) (*planner.P
 		}
 		targets = append(targets, a)
 	}
+	var replace []string
+	for _, r := range f.replace {
+		a, err := schema.ParseAddr(r)
+		if err != nil {
+			return nil, fail("-replace: %v", err)
+		}
+		replace = append(replace, a)
+	}
 	now, err := workspace.Now()
 	if err != nil {
 		return nil, fail("%v", err)
@@ -73,7 +83,7 @@ func planFrom(w *workspace.Workspace, st *state.State, f *planFlags) (*planner.P
 	stopTicker := rp.tick()
 	p, diags := planner.MakePlan(ctx, planner.Options{
 		Config: w.Config, Vars: w.Vars, State: st, Providers: w.Providers, Refresh: f.refresh,
-		Targets: targets, AllowDelete: f.allowDelete, Force: f.force, Now: now, Reads: rp.event,
+		Targets: targets, Replace: replace, AllowDelete: f.allowDelete, Force: f.force, Now: now, Reads: rp.event,
 	})
 	stopTicker()
 	if ctx.Err() != nil {
