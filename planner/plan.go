@@ -220,7 +220,7 @@ type Options struct {
 	// Replace lists instance addresses to replace though they did not change
 	// (-replace): see planReplace.
 	Replace []string
-	Now   time.Time
+	Now     time.Time
 	// Reads, when set, is told when each collection read of the refresh starts and
 	// ends, so a long read can be shown as progress; it is called concurrently.
 	Reads func(ReadEvent)
