@@ -62,6 +62,12 @@ func newApplyCmd() *cobra.Command {
 			if err != nil {
 				return fail("%v", err)
 			}
+			if f.refreshOnly {
+				if p != nil {
+					return fail("-refresh-only makes its own plan: it cannot apply the saved plan %s", args[0])
+				}
+				return applyRefreshOnly(w, st, &f, autoApprove, stdout)
+			}
 			if p != nil {
 				// With no state file yet, each Load invents a new lineage; a plan made
 				// against that empty state is still current, so the state takes its lineage.

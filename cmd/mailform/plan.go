@@ -31,6 +31,7 @@ type planFlags struct {
 	force       bool
 	lockTimeout time.Duration
 	input       bool
+	refreshOnly bool
 }
 
 func (f *planFlags) add(cmd *cobra.Command) {
@@ -38,6 +39,7 @@ func (f *planFlags) add(cmd *cobra.Command) {
 	cmd.Flags().StringArrayVar(&f.targets, "target", nil, "limit to this resource address and what it depends on (repeatable)")
 	cmd.Flags().StringArrayVar(&f.replace, "replace", nil, "replace this resource instance (a DNS RRset, a group…) though it did not change: delete it and create it again (repeatable)")
 	cmd.Flags().BoolVar(&f.refresh, "refresh", true, "read live objects; -refresh=false compares with state only")
+	cmd.Flags().BoolVar(&f.refreshOnly, "refresh-only", false, "only record in state the changes made outside mailform (docs/replace-refresh-only.md); live objects are not changed")
 	cmd.Flags().StringArrayVar(&f.allowDelete, "allow-delete", nil, "allow deleting this account (address or resource address)")
 	cmd.Flags().BoolVar(&f.force, "force", false, "allow a mass change above the guard's threshold")
 	cmd.Flags().DurationVar(&f.lockTimeout, "lock-timeout", 0, "wait this long for the state lock")
@@ -138,6 +140,9 @@ func newPlanCmd() *cobra.Command {
 				return err
 			}
 			defer unlock()
+			if f.refreshOnly {
+				return planRefreshOnly(cmd.OutOrStdout(), w, &f, out, asJSON, markdown, detailed)
+			}
 			p, err := makePlan(w, &f)
 			if err != nil {
 				return err
