@@ -60,8 +60,8 @@ func planReplace(o Options, p *Plan) hcl.Diagnostics {
 			continue
 		}
 		if c.Type == "domain" {
-			if n := accountsIn(p, c); n > 0 {
-				bad(addr, "Cannot replace a domain with accounts", fmt.Sprintf("%s has %d accounts; replacing the domain would delete their mailboxes and mail. Only a domain without accounts can be replaced", domainName(c), n))
+			if accounts, groups := addressesIn(p, c); accounts+groups > 0 {
+				bad(addr, "Cannot replace a domain with accounts", fmt.Sprintf("%s has %d accounts and %d groups; replacing the domain would delete their mailboxes, mail and lists. Only a domain without accounts and groups can be replaced", domainName(c), accounts, groups))
 				continue
 			}
 		}
@@ -97,21 +97,26 @@ func domainName(c *Change) string {
 	return c.Before.Str("name")
 }
 
-// accountsIn counts the accounts of the plan whose address is in c's domain.
-func accountsIn(p *Plan, c *Change) int {
+// addressesIn counts the accounts and groups of the plan whose address is in c's
+// domain.
+func addressesIn(p *Plan, c *Change) (accounts, groups int) {
 	suffix := "@" + strings.ToLower(domainName(c))
-	n := 0
 	for _, a := range p.Changes {
-		if a.Type != "account" {
+		if a.Type != "account" && a.Type != "group" {
 			continue
 		}
 		email := a.After.Str("email")
 		if email == "" {
 			email = a.Before.Str("email")
 		}
-		if strings.HasSuffix(strings.ToLower(email), suffix) {
-			n++
+		if !strings.HasSuffix(strings.ToLower(email), suffix) {
+			continue
+		}
+		if a.Type == "account" {
+			accounts++
+		} else {
+			groups++
 		}
 	}
-	return n
+	return accounts, groups
 }

@@ -26,7 +26,7 @@ func TestPlanReplace(t *testing.T) {
 		{[]string{"dns_record.mx"}, ""},
 		{[]string{"account.alice"}, "replacing a mailbox deletes it and all its mail"},
 		{[]string{"department.sales"}, "would give it a new id"},
-		{[]string{"domain.corp"}, "example.com has 2 accounts"},
+		{[]string{"domain.corp"}, "example.com has 2 accounts and 0 groups"},
 		{[]string{"dns_record.nx"}, `Did you mean "dns_record.mx"?`},
 		{[]string{"group.none"}, "no resource instance group.none"},
 	} {

@@ -87,7 +87,7 @@ func TestReplace(t *testing.T) {
 	for _, c := range []struct{ arg, want string }{
 		{"-replace=account.alice", "replacing a mailbox deletes it and all its mail"},
 		{"-replace=department.ops", "would give it a new id"},
-		{"-replace=domain.corp", "has 1 accounts"},
+		{"-replace=domain.corp", "has 1 accounts and 1 groups"},
 		{"-replace=group.teem", `Did you mean "group.team"?`},
 		{"-replace=dns_record.txt", `name one, such as dns_record.txt["a"]`},
 		{"-replace=nonsense[", "is not a resource address"},

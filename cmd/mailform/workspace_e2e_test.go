@@ -151,6 +151,20 @@ func TestWorkspacesLocal(t *testing.T) {
 	if got := readFile(t, dir, ".mailform/environment"); got != "staging\n" {
 		t.Errorf(".mailform/environment = %q", got)
 	}
+	// delete takes the workspace's lock: a run holding it keeps its state.
+	mustRun(t, dir, 0, "workspace", "select", "default")
+	busy := state.NewLocal(filepath.Join(dir, "mailform.state.d", "staging", "mailform.state"))
+	binfo := state.NewLockInfo("apply")
+	if err := busy.Lock(binfo, 0); err != nil {
+		t.Fatal(err)
+	}
+	if r := mustRun(t, dir, 1, "workspace", "delete", "-force", "staging"); !strings.Contains(r.stderr, "state is locked") {
+		t.Errorf("delete of a locked workspace: %s", r)
+	}
+	busy.Unlock(binfo.ID)
+	if !stored("staging") {
+		t.Error("a refused delete removed the state of a locked workspace")
+	}
 }
 
 // TestWorkspacesPG: the same on the pg backend, each workspace one row, and a
