@@ -34,13 +34,28 @@ func Outputs(o Options) ([]Output, hcl.Diagnostics) {
 	if st == nil {
 		st = state.New()
 	}
+	// Only what the outputs refer to is evaluated: plan evaluates outputs too, and a
+	// tenant's 50,000 accounts need not be evaluated twice for a count of domains.
+	keep := map[string]bool{}
+	for _, oc := range o.Config.Outputs {
+		if oc.Expr == nil {
+			continue
+		}
+		for _, tr := range oc.Expr.Variables() {
+			if id, _ := referenceTarget(o.Config, &node{}, tr); id != "" {
+				for n := range g.closure(id) {
+					keep[n] = true
+				}
+			}
+		}
+	}
 	ev := newEvaluator(o.Config, g, o.Vars)
-	_, d := ev.run(func(a string) model.Object {
+	_, d := ev.runNodes(func(a string) model.Object {
 		if r := st.Find(a); r != nil && r.ID != "" {
 			return model.Object{"id": r.ID}
 		}
 		return nil
-	})
+	}, keep)
 	diags = append(diags, d...)
 	secrets := FindSecrets(o.Config)
 	var out []Output
