@@ -128,6 +128,9 @@ type Plan struct {
 	Targets []Target `json:"targets,omitempty"`
 	// OutputChanges are how the root outputs change (see PlanOutputs).
 	OutputChanges []OutputChange `json:"output_changes,omitempty"`
+	// Workspace is the CLI workspace the plan was made in ("" is default); a saved
+	// plan is applied only in it.
+	Workspace string `json:"workspace,omitempty"`
 }
 
 // Target is one configured provider instance and the settings that say where it

@@ -53,6 +53,9 @@ func newApplyCmd() *cobra.Command {
 				w = ws
 			}
 			defer w.Close()
+			if p != nil && wsName(p.Workspace) != wsName(w.Config.Workspace) {
+				return fail("the saved plan %s was made in workspace %q, and the selected workspace is %q: select %q, or make a plan here", args[0], wsName(p.Workspace), wsName(w.Config.Workspace), wsName(p.Workspace))
+			}
 			unlock, err := lock(w, "apply", f.lockTimeout)
 			if err != nil {
 				return err

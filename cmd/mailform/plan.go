@@ -91,6 +91,9 @@ func planFrom(w *workspace.Workspace, st *state.State, f *planFlags) (*planner.P
 	if ctx.Err() != nil {
 		return nil, fail("interrupted: the plan stopped before it was complete; nothing was changed")
 	}
+	if p != nil {
+		p.Workspace = w.Config.Workspace
+	}
 	if p != nil && !diags.HasErrors() {
 		diags = append(diags, planner.PlanOutputs(p, planner.Options{Config: w.Config, Vars: w.Vars, State: st})...)
 	}

@@ -190,3 +190,11 @@ func newWorkspaceDeleteCmd() *cobra.Command {
 	cmd.Flags().DurationVar(&lockTimeout, "lock-timeout", 0, "wait this long for the workspace's state lock")
 	return cmd
 }
+
+// wsName is the name of a workspace as a plan or configuration records it.
+func wsName(name string) string {
+	if name == "" {
+		return state.DefaultWorkspace
+	}
+	return name
+}

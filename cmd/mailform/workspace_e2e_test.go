@@ -165,6 +165,18 @@ func TestWorkspacesLocal(t *testing.T) {
 	if !stored("staging") {
 		t.Error("a refused delete removed the state of a locked workspace")
 	}
+
+	// A saved plan is applied only in the workspace it was made in.
+	editFile(t, dir, "main.mf.hcl", `records = ["env=${mailform.workspace}"]`, `records = ["env=${mailform.workspace}", "v=2"]`)
+	mustRun(t, dir, 0, "workspace", "select", "staging")
+	mustRun(t, dir, 0, "plan", "-out", "staging.plan")
+	mustRun(t, dir, 0, "workspace", "select", "default")
+	if r := mustRun(t, dir, 1, "apply", "staging.plan"); !strings.Contains(r.stderr, `was made in workspace "staging", and the selected workspace is "default"`) {
+		t.Errorf("apply of another workspace's plan: %s", r)
+	}
+	if r := runEnv(t, dir, []string{"MAILFORM_WORKSPACE=staging"}, "apply", "staging.plan"); r.code != 0 {
+		t.Errorf("apply of the plan in its workspace: %s", r)
+	}
 }
 
 // TestWorkspacesPG: the same on the pg backend, each workspace one row, and a
