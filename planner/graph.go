@@ -191,7 +191,7 @@ func referenceTarget(cfg *schema.Config, n *node, tr hcl.Traversal) (string, hcl
 	var roots []string
 	roots = append(roots, "var", "local", "each", "mailform")
 	roots = append(roots, model.TypeNames()...)
-	return bad("Unknown reference", fmt.Sprintf("%q is not something that can be referred to. References start with var, local, each or a resource type (%s).%s", root, strings.Join(model.TypeNames(), ", "), suggest(root, roots)))
+	return bad("Unknown reference", fmt.Sprintf("%q is not something that can be referred to. References start with var, local, each, mailform (mailform.workspace) or a resource type (%s).%s", root, strings.Join(model.TypeNames(), ", "), suggest(root, roots)))
 }
 
 func variableNames(cfg *schema.Config) []string {
