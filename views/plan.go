@@ -85,6 +85,7 @@ func RenderPlan(w io.Writer, p *planner.Plan, col Colors) {
 		fmt.Fprintf(w, "\n%s %s\n", col.Yellow("Warning:"), wn)
 	}
 	renderFindings(w, p.Findings, col)
+	renderOutputChanges(w, p.OutputChanges, col)
 	if !p.HasChanges() {
 		if p.Refreshed {
 			fmt.Fprintln(w, "No changes. The live objects match the configuration.")
@@ -550,6 +551,8 @@ type JSONPlan struct {
 	Changes       []JSONChange   `json:"resource_changes"`
 	// Findings are the configuration's warnings (lint rules), always present.
 	Findings []planner.Finding `json:"findings"`
+	// OutputChanges are how the root outputs change, by name (docs/plan-json.md).
+	OutputChanges map[string]planner.OutputChange `json:"output_changes,omitempty"`
 }
 
 // JSONSummary counts the changes.
@@ -610,6 +613,12 @@ func ToJSON(p *planner.Plan) JSONPlan {
 		jp.Changes = append(jp.Changes, jc)
 	}
 	sort.SliceStable(jp.Changes, func(i, j int) bool { return jp.Changes[i].Address < jp.Changes[j].Address })
+	if len(p.OutputChanges) > 0 {
+		jp.OutputChanges = map[string]planner.OutputChange{}
+		for _, oc := range p.OutputChanges {
+			jp.OutputChanges[oc.Name] = oc
+		}
+	}
 	return jp
 }
 

@@ -46,6 +46,7 @@ func newRootCmd() *cobra.Command {
 	root.AddCommand(newPostfixCmd())
 	root.AddCommand(newLogsCmd(), newAuditCmd())
 	root.AddCommand(newPolicyServerCmd())
+	root.AddCommand(newOutputCmd(), newWorkspaceCmd())
 	return root
 }
 
