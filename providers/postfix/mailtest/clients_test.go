@@ -129,6 +129,11 @@ func dialFrom(local, addr string) (net.Conn, error) {
 
 // sendFrom is send from the loopback address local.
 func sendFrom(local, addr, user, pass, from string, to []string, subject string) error {
+	return sendMessage(local, addr, user, pass, from, to, subject, "Hello.\r\n")
+}
+
+// sendMessage is sendFrom with a body of the caller's (CRLF lines, no lone dot).
+func sendMessage(local, addr, user, pass, from string, to []string, subject, body string) error {
 	conn, err := dialFrom(local, addr)
 	if err != nil {
 		return err
@@ -160,7 +165,7 @@ func sendFrom(local, addr, user, pass, from string, to []string, subject string)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(w, "From: <%s>\r\nTo: <%s>\r\nSubject: %s\r\nMessage-ID: <%d@client.test>\r\n\r\nHello.\r\n", from, strings.Join(to, ">, <"), subject, time.Now().UnixNano())
+	fmt.Fprintf(w, "From: <%s>\r\nTo: <%s>\r\nSubject: %s\r\nMessage-ID: <%d@client.test>\r\n\r\n%s", from, strings.Join(to, ">, <"), subject, time.Now().UnixNano(), body)
 	if err := w.Close(); err != nil {
 		return err
 	}
@@ -253,4 +258,25 @@ func (s *imapSession) count(marker string) (int, error) {
 		}
 	}
 	return n, nil
+}
+
+// quota returns the INBOX quota root's storage use and limit in KiB (limit 0: no
+// quota), from GETQUOTAROOT.
+func (s *imapSession) quota() (used, limit int, err error) {
+	lines, st, err := s.cmd("GETQUOTAROOT INBOX")
+	if err != nil || !strings.HasPrefix(st, "OK") {
+		return 0, 0, fmt.Errorf("GETQUOTAROOT: %s %v", st, err)
+	}
+	for _, l := range lines {
+		if !strings.HasPrefix(l, "* QUOTA ") {
+			continue
+		}
+		if _, f, ok := strings.Cut(l, "(STORAGE "); ok {
+			if _, err := fmt.Sscanf(f, "%d %d)", &used, &limit); err != nil {
+				return 0, 0, fmt.Errorf("GETQUOTAROOT answer %q: %v", l, err)
+			}
+			return used, limit, nil
+		}
+	}
+	return 0, 0, nil
 }
