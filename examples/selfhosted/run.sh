@@ -7,16 +7,20 @@
 #   sudo ./run.sh          start (removes a previous .run/ first)
 #   sudo ./run.sh stop     stop everything started here
 #
-# Ports: SMTP_PORT (2525), SUBMISSION_PORT (2587), IMAP_PORT (2143), PG_PORT (25432,
-# the socket's number); mail for other domains goes to RELAYHOST ([127.0.0.1]:2526,
-# where nothing listens: it waits in the queue). Needs root (Postfix's master runs as
-# root) and the packages scripts/install-test-deps.sh installs.
+# Ports: SMTP_PORT (2525), SUBMISSION_PORT (2587, STARTTLS required before AUTH),
+# IMAP_PORT (2143, STARTTLS), IMAPS_PORT (2993), PG_PORT (25432, the socket's number);
+# mail for other domains goes to RELAYHOST ([127.0.0.1]:2526, where nothing listens:
+# it waits in the queue). TLS uses a self-signed certificate for mail.mailform.test
+# made here with openssl (.run/tls/cert.pem; give it to your client to trust). Needs
+# root (Postfix's master runs as root) and the packages scripts/install-test-deps.sh
+# installs.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 RUN="${RUN:-$here/.run}"
 SMTP_PORT="${SMTP_PORT:-2525}"
 SUBMISSION_PORT="${SUBMISSION_PORT:-2587}"
 IMAP_PORT="${IMAP_PORT:-2143}"
+IMAPS_PORT="${IMAPS_PORT:-2993}"
 PG_PORT="${PG_PORT:-25432}"
 RELAYHOST="${RELAYHOST:-[127.0.0.1]:2526}"
 export PATH="$PATH:/usr/sbin:/sbin"
@@ -41,7 +45,7 @@ if [ "${1:-start}" = stop ]; then
 	exit 0
 fi
 [ "$(id -u)" -eq 0 ] || { echo "run.sh: run as root (Postfix's master needs it)" >&2; exit 1; }
-for f in /usr/sbin/postfix /usr/sbin/dovecot /usr/lib/postfix/postfix-pgsql.so /usr/lib/dovecot/modules/auth/libdriver_pgsql.so; do
+for f in /usr/sbin/postfix /usr/sbin/dovecot /usr/lib/postfix/postfix-pgsql.so /usr/lib/dovecot/modules/auth/libdriver_pgsql.so /usr/bin/openssl; do
 	[ -e "$f" ] || { echo "run.sh: $f is missing; run scripts/install-test-deps.sh" >&2; exit 1; }
 done
 
@@ -68,6 +72,14 @@ if [ ! -x "$MAILFORM" ]; then
 fi
 "$MAILFORM" postfix migrate --database-url "$DSN"
 
+echo "== TLS certificate for mail.mailform.test in $RUN/tls (self-signed)"
+install -d -m 755 "$RUN/tls"
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 30 \
+	-subj /CN=mail.mailform.test -addext subjectAltName=DNS:mail.mailform.test,IP:127.0.0.1 \
+	-keyout "$RUN/tls/key.pem" -out "$RUN/tls/cert.pem" 2>"$RUN/tls/openssl.log" ||
+	{ cat "$RUN/tls/openssl.log" >&2; echo "run.sh: openssl could not make the certificate (above)" >&2; exit 1; }
+chmod 600 "$RUN/tls/key.pem"
+
 echo "== Postfix and Dovecot configuration in $RUN"
 vmail_uid="$(id -u mail)"
 vmail_gid="$(id -g mail)"
@@ -80,6 +92,9 @@ vmail_gid="$(id -g mail)"
 		-e "s#@SMTP_ADDR@#127.0.0.1:$SMTP_PORT#g" \
 		-e "s#@SUBMISSION_ADDR@#127.0.0.1:$SUBMISSION_PORT#g" \
 		-e "s#@IMAP_PORT@#$IMAP_PORT#g" \
+		-e "s#@IMAPS_PORT@#$IMAPS_PORT#g" \
+		-e "s#@TLS_CERT@#$RUN/tls/cert.pem#g" \
+		-e "s#@TLS_KEY@#$RUN/tls/key.pem#g" \
 		-e "s#@RELAYHOST@#$RELAYHOST#g" \
 		-e "s#@VMAIL_UID@#$vmail_uid#g" \
 		-e "s#@VMAIL_GID@#$vmail_gid#g" \
@@ -96,13 +111,13 @@ install -d -o mail -g mail "$RUN/vmail"
 install -d -o postfix "$RUN/postfix-data"
 mkdir -p "$RUN/postfix-queue" "$RUN/dovecot/state" "$RUN/dovecot/run"
 
-echo "== Dovecot: IMAP on 127.0.0.1:$IMAP_PORT, LMTP on $RUN/dovecot/run/lmtp"
+echo "== Dovecot: IMAP (STARTTLS) on 127.0.0.1:$IMAP_PORT, IMAPS on 127.0.0.1:$IMAPS_PORT, LMTP on $RUN/dovecot/run/lmtp"
 dovecot -c "$RUN/dovecot/dovecot.conf" </dev/null >/dev/null 2>&1
-echo "== Postfix: SMTP on 127.0.0.1:$SMTP_PORT, submission (AUTH) on 127.0.0.1:$SUBMISSION_PORT"
+echo "== Postfix: SMTP on 127.0.0.1:$SMTP_PORT, submission (STARTTLS, then AUTH) on 127.0.0.1:$SUBMISSION_PORT"
 postfix -c "$RUN/postfix" check 2>/dev/null || { tail -5 "$RUN/postfix.log" >&2; exit 1; }
 postfix -c "$RUN/postfix" start >/dev/null 2>&1 || { tail -5 "$RUN/postfix.log" >&2; exit 1; }
 
-for port in "$SMTP_PORT" "$SUBMISSION_PORT" "$IMAP_PORT"; do
+for port in "$SMTP_PORT" "$SUBMISSION_PORT" "$IMAP_PORT" "$IMAPS_PORT"; do
 	for _ in $(seq 50); do
 		(exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
 		sleep 0.1

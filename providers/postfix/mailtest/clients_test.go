@@ -2,6 +2,7 @@ package mailtest
 
 import (
 	"bufio"
+	"crypto/tls"
 	"fmt"
 	"net"
 	"net/smtp"
@@ -148,6 +149,13 @@ func sendMessage(local, addr, user, pass, from string, to []string, subject, bod
 	if err := c.Hello("client.test"); err != nil {
 		return err
 	}
+	// As a mail client or server would: TLS whenever it is offered (and the
+	// submission port requires it, AUTH included).
+	if ok, _ := c.Extension("STARTTLS"); ok {
+		if err := c.StartTLS(clientTLS); err != nil {
+			return fmt.Errorf("STARTTLS: %w", err)
+		}
+	}
 	if user != "" {
 		if err := c.Auth(smtp.PlainAuth("", user, pass, "127.0.0.1")); err != nil {
 			return fmt.Errorf("AUTH: %w", err)
@@ -180,11 +188,31 @@ type imapSession struct {
 	tag int
 }
 
+// imapDial connects without TLS and reads the greeting.
 func imapDial(local, addr string) (*imapSession, error) {
 	c, err := dialFrom(local, addr)
 	if err != nil {
 		return nil, err
 	}
+	return imapGreeted(c)
+}
+
+// imapDialTLS connects to the IMAPS port, TLS from the first byte.
+func imapDialTLS(local, addr string) (*imapSession, error) {
+	c, err := dialFrom(local, addr)
+	if err != nil {
+		return nil, err
+	}
+	c.SetDeadline(time.Now().Add(30 * time.Second))
+	tc := tls.Client(c, clientTLS)
+	if err := tc.Handshake(); err != nil {
+		c.Close()
+		return nil, fmt.Errorf("TLS handshake with %s: %w", addr, err)
+	}
+	return imapGreeted(tc)
+}
+
+func imapGreeted(c net.Conn) (*imapSession, error) {
 	c.SetDeadline(time.Now().Add(30 * time.Second))
 	s := &imapSession{c: c, r: bufio.NewReader(c)}
 	if line, err := s.r.ReadString('\n'); err != nil || !strings.HasPrefix(line, "* OK") {
@@ -192,6 +220,19 @@ func imapDial(local, addr string) (*imapSession, error) {
 		return nil, fmt.Errorf("IMAP greeting %q: %v", line, err)
 	}
 	return s, nil
+}
+
+// starttls upgrades the session to TLS, verifying the server's certificate.
+func (s *imapSession) starttls() error {
+	if _, st, err := s.cmd("STARTTLS"); err != nil || !strings.HasPrefix(st, "OK") {
+		return fmt.Errorf("STARTTLS: %s %v", st, err)
+	}
+	tc := tls.Client(s.c, clientTLS)
+	if err := tc.Handshake(); err != nil {
+		return fmt.Errorf("TLS handshake after STARTTLS: %w", err)
+	}
+	s.c, s.r = tc, bufio.NewReader(tc)
+	return nil
 }
 
 // cmd sends one command and returns its untagged lines and the tagged status line.
@@ -224,12 +265,22 @@ func imapLogin(addr, user, pass string) (*imapSession, bool, error) {
 	return imapLoginFrom("", addr, user, pass)
 }
 
-// imapLoginFrom is imapLogin from the loopback address local.
+// imapLoginFrom is imapLogin from the loopback address local, after STARTTLS.
 func imapLoginFrom(local, addr, user, pass string) (*imapSession, bool, error) {
 	s, err := imapDial(local, addr)
 	if err != nil {
 		return nil, false, err
 	}
+	if err := s.starttls(); err != nil {
+		s.c.Close()
+		return nil, false, err
+	}
+	return s.login(user, pass)
+}
+
+// login sends LOGIN and reports whether the server said OK; the session is
+// closed unless it did.
+func (s *imapSession) login(user, pass string) (*imapSession, bool, error) {
 	_, st, err := s.cmd("LOGIN %q %q", user, pass)
 	if err != nil {
 		s.c.Close()

@@ -227,7 +227,7 @@ func (e *env) checkMail(t *testing.T) {
 	for _, rcpt := range []string{"zed@harbour.test", "z@harbour.test", "nobody@harbour.test"} {
 		err := send(e.smtpAddr, "", "", "someone@internet.test", []string{rcpt}, "to frozen")
 		if err == nil || !strings.Contains(err.Error(), "RCPT TO:<"+rcpt+">") || !regexp.MustCompile(`\b55\d\b`).MatchString(err.Error()) {
-			t.Fatalf("mail to %s: %v; want a 5xx at RCPT", rcpt, err)
+			t.Fatalf("mail to %s: %v; want a 5xx at RCPT\n%s", rcpt, err, e.logs())
 		}
 	}
 
