@@ -50,6 +50,14 @@ for f in /usr/sbin/postfix /usr/sbin/dovecot /usr/lib/postfix/postfix-pgsql.so /
 done
 
 stop
+# Whatever still listens on a port now is not ours: say so before starting anything.
+listening() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+for p in "SMTP_PORT=$SMTP_PORT" "SUBMISSION_PORT=$SUBMISSION_PORT" "IMAP_PORT=$IMAP_PORT" "IMAPS_PORT=$IMAPS_PORT"; do
+	if listening "${p#*=}"; then
+		echo "run.sh: port ${p#*=} on 127.0.0.1 is taken by another program; stop it or choose another port, e.g. sudo ${p%%=*}=$((${p#*=} + 10000)) $0" >&2
+		exit 1
+	fi
+done
 rm -rf "$RUN"
 mkdir -p "$RUN/pgsock"
 chmod 755 "$RUN"
@@ -112,16 +120,19 @@ install -d -o postfix "$RUN/postfix-data"
 mkdir -p "$RUN/postfix-queue" "$RUN/dovecot/state" "$RUN/dovecot/run"
 
 echo "== Dovecot: IMAP (STARTTLS) on 127.0.0.1:$IMAP_PORT, IMAPS on 127.0.0.1:$IMAPS_PORT, LMTP on $RUN/dovecot/run/lmtp"
-dovecot -c "$RUN/dovecot/dovecot.conf" </dev/null >/dev/null 2>&1
+dovecot -c "$RUN/dovecot/dovecot.conf" </dev/null >"$RUN/dovecot.out" 2>&1 ||
+	{ cat "$RUN/dovecot.out" >&2; echo "run.sh: Dovecot did not start (above)" >&2; exit 1; }
 echo "== Postfix: SMTP on 127.0.0.1:$SMTP_PORT, submission (STARTTLS, then AUTH) on 127.0.0.1:$SUBMISSION_PORT"
 postfix -c "$RUN/postfix" check 2>/dev/null || { tail -5 "$RUN/postfix.log" >&2; exit 1; }
 postfix -c "$RUN/postfix" start >/dev/null 2>&1 || { tail -5 "$RUN/postfix.log" >&2; exit 1; }
 
 for port in "$SMTP_PORT" "$SUBMISSION_PORT" "$IMAP_PORT" "$IMAPS_PORT"; do
-	for _ in $(seq 50); do
-		(exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
+	for _ in $(seq 100); do
+		listening "$port" && continue 2
 		sleep 0.1
 	done
+	echo "run.sh: nothing listens on 127.0.0.1:$port after 10 s; see $RUN/postfix.log and $RUN/dovecot/dovecot.log" >&2
+	exit 1
 done
 printf 'export MAILFORM_POSTFIX_DATABASE_URL=%q\n' "$DSN" >"$RUN/env"
 cat <<EOT
