@@ -1,11 +1,14 @@
 package mailtest
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 )
 
 const quotaCompany = `
@@ -22,6 +25,12 @@ account "kim" {
   name     = "Kim"
   password = "Pw-kim-2026"
   quota_mb = @QUOTA@
+}
+
+account "max" {
+  email    = "max@quota.test"
+  name     = "Max"
+  password = "Pw-max-2026"
 }
 `
 
@@ -40,8 +49,11 @@ func TestQuotaFullMailboxBounces(t *testing.T) {
 	}
 	write("1")
 	e.must(t, dir, 0, "apply", "-auto-approve")
-	if used, limit := e.kimQuota(t); used != 0 || limit != 1024 {
+	if used, limit := e.quotaOf(t, "kim"); used != 0 || limit != 1024 {
 		t.Fatalf("GETQUOTAROOT after apply: %d of %d KiB, want 0 of 1024", used, limit)
+	}
+	if _, limit := e.quotaOf(t, "max"); limit != 0 {
+		t.Fatalf("GETQUOTAROOT of an account without quota_mb: limit %d KiB, want none", limit)
 	}
 
 	// 300 KiB a message: three fit in 1 MiB, and well before the eighth it is full.
@@ -78,15 +90,30 @@ func TestQuotaFullMailboxBounces(t *testing.T) {
 	if n, _ := e.countMailAt("kim@quota.test", "Pw-kim-2026", bounced); n != 0 {
 		t.Fatalf("the bounced message is in the mailbox %d times", n)
 	}
-	if used, limit := e.kimQuota(t); limit != 1024 || used < 900 || used > 1024+103 {
+	used, limit := e.quotaOf(t, "kim")
+	if limit != 1024 || used < 900 || used > 1024+103 {
 		t.Fatalf("GETQUOTAROOT when full: %d of %d KiB", used, limit)
+	}
+	// PostfixAdmin's quota2 row shows the same usage (Dovecot's quota_clone; IMAP
+	// rounds bytes up to KiB).
+	var bytes, messages int
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		bytes, messages = e.quota2(t, "kim@quota.test")
+		if messages == delivered && (bytes+1023)/1024 == used {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("quota2 row of kim: %d bytes, %d messages; want %d KiB (as IMAP shows), %d messages\n%s", bytes, messages, used, delivered, e.logs())
+		}
+		time.Sleep(200 * time.Millisecond)
 	}
 
 	write("5")
 	if out := e.must(t, dir, 0, "apply", "-auto-approve"); !strings.Contains(out, "quota_mb = 1 -> 5") {
 		t.Fatalf("apply of the larger quota:\n%s", out)
 	}
-	if _, limit := e.kimQuota(t); limit != 5*1024 {
+	if _, limit := e.quotaOf(t, "kim"); limit != 5*1024 {
 		t.Fatalf("GETQUOTAROOT after raising quota_mb to 5: limit %d KiB, want 5120", limit)
 	}
 	again := "again-" + marker
@@ -102,12 +129,27 @@ func TestQuotaFullMailboxBounces(t *testing.T) {
 	}
 }
 
-// kimQuota reads kim's quota over IMAP.
-func (e *env) kimQuota(t *testing.T) (used, limit int) {
+// quota2 reads user's usage from PostfixAdmin's quota2 table (0, 0 without a row).
+func (e *env) quota2(t *testing.T, user string) (bytes, messages int) {
 	t.Helper()
-	s, ok, err := imapLogin(e.imapAddr, "kim@quota.test", "Pw-kim-2026")
+	c, err := pgx.Connect(context.Background(), e.dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close(context.Background())
+	err = c.QueryRow(context.Background(), `SELECT bytes, messages FROM quota2 WHERE username = $1`, user).Scan(&bytes, &messages)
+	if err != nil && err != pgx.ErrNoRows {
+		t.Fatal(err)
+	}
+	return bytes, messages
+}
+
+// quotaOf reads the quota of user@quota.test over IMAP.
+func (e *env) quotaOf(t *testing.T, user string) (used, limit int) {
+	t.Helper()
+	s, ok, err := imapLogin(e.imapAddr, user+"@quota.test", "Pw-"+user+"-2026")
 	if err != nil || !ok {
-		t.Fatalf("IMAP login of kim: %v %v\n%s", ok, err, e.logs())
+		t.Fatalf("IMAP login of %s: %v %v\n%s", user, ok, err, e.logs())
 	}
 	defer s.Close()
 	used, limit, err = s.quota()
