@@ -135,6 +135,11 @@ func sendFrom(local, addr, user, pass, from string, to []string, subject string)
 
 // sendMessage is sendFrom with a body of the caller's (CRLF lines, no lone dot).
 func sendMessage(local, addr, user, pass, from string, to []string, subject, body string) error {
+	return sendTLS(clientTLS, local, addr, user, pass, from, to, subject, body)
+}
+
+// sendTLS is sendMessage to a server whose certificate cfg trusts.
+func sendTLS(cfg *tls.Config, local, addr, user, pass, from string, to []string, subject, body string) error {
 	conn, err := dialFrom(local, addr)
 	if err != nil {
 		return err
@@ -152,7 +157,7 @@ func sendMessage(local, addr, user, pass, from string, to []string, subject, bod
 	// As a mail client or server would: TLS whenever it is offered (and the
 	// submission port requires it, AUTH included).
 	if ok, _ := c.Extension("STARTTLS"); ok {
-		if err := c.StartTLS(clientTLS); err != nil {
+		if err := c.StartTLS(cfg); err != nil {
 			return fmt.Errorf("STARTTLS: %w", err)
 		}
 	}
@@ -223,11 +228,14 @@ func imapGreeted(c net.Conn) (*imapSession, error) {
 }
 
 // starttls upgrades the session to TLS, verifying the server's certificate.
-func (s *imapSession) starttls() error {
+func (s *imapSession) starttls() error { return s.starttlsWith(clientTLS) }
+
+// starttlsWith is starttls trusting what cfg trusts.
+func (s *imapSession) starttlsWith(cfg *tls.Config) error {
 	if _, st, err := s.cmd("STARTTLS"); err != nil || !strings.HasPrefix(st, "OK") {
 		return fmt.Errorf("STARTTLS: %s %v", st, err)
 	}
-	tc := tls.Client(s.c, clientTLS)
+	tc := tls.Client(s.c, cfg)
 	if err := tc.Handshake(); err != nil {
 		return fmt.Errorf("TLS handshake after STARTTLS: %w", err)
 	}
