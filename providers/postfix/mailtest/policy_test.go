@@ -7,7 +7,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"net/smtp"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -62,44 +61,11 @@ func waitListening(addr string, limit time.Duration) error {
 	}
 }
 
-// submit sends one message with AUTH on the submission port, with body as its text
-// after the headers, and returns the error of the first refused step, naming it.
+// submit sends one message with AUTH (after STARTTLS) on the submission port, with
+// body as its text after the headers, and returns the error of the first refused
+// step, naming it.
 func submit(addr, user, pass string, to []string, subject, body string) error {
-	conn, err := net.DialTimeout("tcp", addr, 5*time.Second)
-	if err != nil {
-		return err
-	}
-	conn.SetDeadline(time.Now().Add(time.Minute))
-	c, err := smtp.NewClient(conn, "127.0.0.1")
-	if err != nil {
-		conn.Close()
-		return err
-	}
-	defer c.Close()
-	if err := c.Hello("client.test"); err != nil {
-		return err
-	}
-	if err := c.Auth(smtp.PlainAuth("", user, pass, "127.0.0.1")); err != nil {
-		return fmt.Errorf("AUTH: %w", err)
-	}
-	if err := c.Mail(user); err != nil {
-		return fmt.Errorf("MAIL FROM: %w", err)
-	}
-	for _, r := range to {
-		if err := c.Rcpt(r); err != nil {
-			return fmt.Errorf("RCPT TO:<%s>: %w", r, err)
-		}
-	}
-	w, err := c.Data()
-	if err != nil {
-		return fmt.Errorf("DATA: %w", err)
-	}
-	fmt.Fprintf(w, "From: <%s>\r\nTo: <%s>\r\nSubject: %s\r\nMessage-ID: <%d@client.test>\r\n\r\n%s\r\n",
-		user, to[0], subject, time.Now().UnixNano(), body)
-	if err := w.Close(); err != nil {
-		return fmt.Errorf("end of DATA: %w", err)
-	}
-	return c.Quit()
+	return sendTLS(clientTLS, "", addr, user, pass, user, to, subject, body+"\r\n")
 }
 
 const policyCompany = `
