@@ -123,7 +123,7 @@ install -d -o mail -g mail "$RUN/vmail"
 install -d -o postfix "$RUN/postfix-data"
 mkdir -p "$RUN/postfix-queue" "$RUN/dovecot/state" "$RUN/dovecot/run"
 
-echo "== Dovecot: IMAP (STARTTLS) on 127.0.0.1:$IMAP_PORT, IMAPS on 127.0.0.1:$IMAPS_PORT, LMTP on $RUN/dovecot/run/lmtp"
+echo "== Dovecot: IMAP (STARTTLS) on 127.0.0.1:$IMAP_PORT, IMAPS on 127.0.0.1:$IMAPS_PORT, LMTP on $RUN/dovecot/run/lmtp, quota-status on $RUN/dovecot/run/quota-status"
 dovecot -c "$RUN/dovecot/dovecot.conf" </dev/null >"$RUN/dovecot.out" 2>&1 ||
 	{ cat "$RUN/dovecot.out" >&2; echo "run.sh: Dovecot did not start (above)" >&2; exit 1; }
 echo "== mailform policy-server on 127.0.0.1:$POLICY_PORT (log: $RUN/policy.log)"
@@ -140,6 +140,13 @@ for port in "$SMTP_PORT" "$SUBMISSION_PORT" "$IMAP_PORT" "$IMAPS_PORT"; do
 		sleep 0.1
 	done
 	echo "run.sh: nothing listens on 127.0.0.1:$port after 10 s; see $RUN/postfix.log and $RUN/dovecot/dovecot.log" >&2
+	exit 1
+done
+# Postfix reaches Dovecot's LMTP and quota-status (full mailboxes refused at RCPT)
+# on Unix sockets, not ports.
+for sock in lmtp quota-status; do
+	[ -S "$RUN/dovecot/run/$sock" ] && continue
+	echo "run.sh: Dovecot made no socket $RUN/dovecot/run/$sock; see $RUN/dovecot/dovecot.log" >&2
 	exit 1
 done
 printf 'export MAILFORM_POSTFIX_DATABASE_URL=%q\n' "$DSN" >"$RUN/env"
