@@ -134,12 +134,12 @@ echo "== Postfix: SMTP on 127.0.0.1:$SMTP_PORT, submission (STARTTLS, then AUTH)
 postfix -c "$RUN/postfix" check 2>/dev/null || { tail -5 "$RUN/postfix.log" >&2; exit 1; }
 postfix -c "$RUN/postfix" start >/dev/null 2>&1 || { tail -5 "$RUN/postfix.log" >&2; exit 1; }
 
-for port in "$SMTP_PORT" "$SUBMISSION_PORT" "$IMAP_PORT" "$IMAPS_PORT"; do
+for port in "$SMTP_PORT" "$SUBMISSION_PORT" "$IMAP_PORT" "$IMAPS_PORT" "$POLICY_PORT"; do
 	for _ in $(seq 100); do
 		listening "$port" && continue 2
 		sleep 0.1
 	done
-	echo "run.sh: nothing listens on 127.0.0.1:$port after 10 s; see $RUN/postfix.log and $RUN/dovecot/dovecot.log" >&2
+	echo "run.sh: nothing listens on 127.0.0.1:$port after 10 s; see $RUN/postfix.log, $RUN/dovecot/dovecot.log and $RUN/policy.log" >&2
 	exit 1
 done
 # Postfix reaches Dovecot's LMTP and quota-status (full mailboxes refused at RCPT)

@@ -75,7 +75,7 @@ func TestRunShRehearsal(t *testing.T) {
 	addr := func(p string) string { return fmt.Sprintf("127.0.0.1:%d", ports[p]) }
 	marker := "rehearsal-" + time.Now().Format("150405.000")
 	if err := sendTLS(cfg, "", addr("SMTP_PORT"), "", "", "partner@internet.test", []string{"sales@harbourtrade.example"}, marker, "Please send prices.\r\n"); err != nil {
-		t.Fatal(err)
+		t.Fatalf("%v\n%s", err, runLogs(run))
 	}
 	const user, pass = "anna.schmidt@harbourtrade.example", "Harbour-Welcome-2026"
 	waitFor(t, func() bool {
@@ -94,7 +94,7 @@ func TestRunShRehearsal(t *testing.T) {
 		return err == nil && n == 1
 	}, "the group mail in "+user+"'s INBOX (IMAP with STARTTLS)")
 	if err := sendTLS(cfg, "", addr("SUBMISSION_PORT"), user, pass, user, []string{"buyer@customer.test"}, "out-"+marker, "Attached.\r\n"); err != nil {
-		t.Fatal(err)
+		t.Fatalf("%v\n%s", err, runLogs(run))
 	}
 	waitFor(t, func() bool { return len(e.capture.received("out-"+marker)) == 1 }, "the submitted mail at the relay")
 
@@ -110,4 +110,15 @@ func TestRunShRehearsal(t *testing.T) {
 			return err != nil
 		}, "closed "+p+" after run.sh stop")
 	}
+}
+
+// runLogs returns the ends of the logs run.sh's servers wrote under run, for a
+// failure message.
+func runLogs(run string) string {
+	var b strings.Builder
+	for _, f := range []string{"postfix.log", "policy.log", "dovecot/dovecot.log"} {
+		data, _ := os.ReadFile(filepath.Join(run, f))
+		fmt.Fprintf(&b, "--- %s\n%s", f, tail(string(data), 3000))
+	}
+	return b.String()
 }
