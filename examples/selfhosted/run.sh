@@ -48,7 +48,7 @@ if [ "${1:-start}" = stop ]; then
 	exit 0
 fi
 [ "$(id -u)" -eq 0 ] || { echo "run.sh: run as root (Postfix's master needs it)" >&2; exit 1; }
-for f in /usr/sbin/postfix /usr/sbin/dovecot /usr/lib/postfix/postfix-pgsql.so /usr/lib/dovecot/modules/auth/libdriver_pgsql.so /usr/bin/openssl; do
+for f in /usr/sbin/postfix /usr/sbin/dovecot /usr/lib/dovecot/quota-status /usr/lib/postfix/postfix-pgsql.so /usr/lib/dovecot/modules/auth/libdriver_pgsql.so /usr/bin/openssl; do
 	[ -e "$f" ] || { echo "run.sh: $f is missing; run scripts/install-test-deps.sh" >&2; exit 1; }
 done
 
