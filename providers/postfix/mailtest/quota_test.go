@@ -42,7 +42,7 @@ account "max" {
 // until its mailbox is full; then a sender that declares the message size (MAIL
 // FROM SIZE=, as mail servers do) is refused at RCPT with 552 5.2.2 by Dovecot's
 // quota-status service, in its own SMTP session: nothing is queued, delivered or
-// bounced. A sender that declares no size gets past RCPT, and LMTP still refuses
+// bounced, and another recipient of the same message still gets it. A sender that declares no size gets past RCPT, and LMTP still refuses
 // the message, which Postfix bounces with the same reason. Raising quota_mb by
 // apply takes effect at once: IMAP shows the new limit and the same mail arrives.
 func TestQuotaFullMailboxRefusedAtRCPT(t *testing.T) {
@@ -69,11 +69,11 @@ func TestQuotaFullMailboxRefusedAtRCPT(t *testing.T) {
 	delivered, refused := 0, ""
 	for i := 1; i <= 8 && refused == ""; i++ {
 		subject := "full-" + marker + "-" + string(rune('0'+i))
-		rcpt, err := sendSized(e.smtpAddr, "sender@internet.test", "kim@quota.test", subject, body)
+		refusals, err := sendSized(e.smtpAddr, "sender@internet.test", []string{"kim@quota.test"}, subject, body)
 		if err != nil {
 			t.Fatalf("message %d: %v\n%s", i, err, e.logs())
 		}
-		if rcpt != nil {
+		if rcpt := refusals["kim@quota.test"]; rcpt != nil {
 			if rcpt.Code != 552 || rcpt.Msg != "5.2.2 <kim@quota.test>: Recipient address rejected: Quota exceeded: the mailbox of this recipient is full" {
 				t.Fatalf("message %d refused at RCPT with %d %q; want 552 5.2.2 and the over-quota reason", i, rcpt.Code, rcpt.Msg)
 			}
@@ -89,6 +89,18 @@ func TestQuotaFullMailboxRefusedAtRCPT(t *testing.T) {
 	if refused == "" || delivered < 3 {
 		t.Fatalf("%d messages delivered, refused at RCPT %q; want at least 3 delivered, then a refusal\n%s", delivered, refused, e.logs())
 	}
+	// One message to the full mailbox and another: only the full one is refused,
+	// and the other recipient gets the message.
+	both := "both-" + marker
+	refusals, err := sendSized(e.smtpAddr, "sender@internet.test", []string{"kim@quota.test", "max@quota.test"}, both, body)
+	if err != nil || len(refusals) != 1 || refusals["kim@quota.test"] == nil || refusals["kim@quota.test"].Code != 552 {
+		t.Fatalf("a message to kim (full) and max: RCPT refusals %v, %v", refusals, err)
+	}
+	waitFor(t, func() bool {
+		n, err := e.countMailAt("max@quota.test", "Pw-max-2026", both)
+		return err == nil && n == 1
+	}, "delivery to max of the message also addressed to the full mailbox")
+
 	// Postfix refused it itself, before queueing anything.
 	waitFor(t, func() bool {
 		log, _ := os.ReadFile(filepath.Join(e.run, "postfix.log"))
@@ -109,7 +121,7 @@ func TestQuotaFullMailboxRefusedAtRCPT(t *testing.T) {
 		!strings.Contains(report, "Diagnostic-Code: smtp; 552 5.2.2 <kim@quota.test> Quota exceeded: the mailbox of this recipient is full") {
 		t.Fatalf("the bounce of %s, from %s to %v:\n%s", unsized, b.from, b.to, tail(b.data, 3000))
 	}
-	for _, s := range []string{refused, unsized} {
+	for _, s := range []string{refused, unsized, both} {
 		if n, _ := e.countMailAt("kim@quota.test", "Pw-kim-2026", s); n != 0 {
 			t.Fatalf("the refused message %s is in the mailbox %d times", s, n)
 		}
@@ -141,9 +153,9 @@ func TestQuotaFullMailboxRefusedAtRCPT(t *testing.T) {
 		t.Fatalf("GETQUOTAROOT after raising quota_mb to 5: limit %d KiB, want 5120", limit)
 	}
 	again := "again-" + marker
-	rcpt, err := sendSized(e.smtpAddr, "sender@internet.test", "kim@quota.test", again, body)
-	if err != nil || rcpt != nil {
-		t.Fatalf("a message within the raised quota: RCPT %v, %v", rcpt, err)
+	refusals, err = sendSized(e.smtpAddr, "sender@internet.test", []string{"kim@quota.test"}, again, body)
+	if err != nil || len(refusals) != 0 {
+		t.Fatalf("a message within the raised quota: RCPT %v, %v", refusals, err)
 	}
 	waitFor(t, func() bool {
 		n, err := e.countMailAt("kim@quota.test", "Pw-kim-2026", again)
@@ -151,18 +163,19 @@ func TestQuotaFullMailboxRefusedAtRCPT(t *testing.T) {
 	}, "delivery after raising the quota")
 	// By now the bounce of the unsized message has long arrived; the one refused at
 	// RCPT was never accepted, so nobody got a bounce for it, nor for the last one.
-	for _, s := range []string{refused, again} {
+	for _, s := range []string{refused, both, again} {
 		if got := e.capture.received(s); len(got) != 0 {
 			t.Fatalf("%s bounced to %v:\n%s", s, got[0].to, tail(got[0].data, 2000))
 		}
 	}
 }
 
-// sendSized sends one message to rcpt over SMTP with STARTTLS, declaring its size
-// in MAIL FROM SIZE= as a mail server would. A refusal of the recipient is returned
-// as rcpt (and the session ends there); any other failure as err.
-func sendSized(addr, from, to, subject, body string) (rcpt *textproto.Error, err error) {
-	msg := fmt.Sprintf("From: <%s>\r\nTo: <%s>\r\nSubject: %s\r\nMessage-ID: <%d@client.test>\r\n\r\n%s", from, to, subject, time.Now().UnixNano(), body)
+// sendSized sends one message to the recipients to over SMTP with STARTTLS,
+// declaring its size in MAIL FROM SIZE= as a mail server would. It returns the
+// recipients refused at RCPT with their answers; the message goes to the others
+// (when none is left the session ends there). Any other failure is err.
+func sendSized(addr, from string, to []string, subject, body string) (refusals map[string]*textproto.Error, err error) {
+	msg := fmt.Sprintf("From: <%s>\r\nTo: <%s>\r\nSubject: %s\r\nMessage-ID: <%d@client.test>\r\n\r\n%s", from, strings.Join(to, ">, <"), subject, time.Now().UnixNano(), body)
 	conn, err := dialFrom("", addr)
 	if err != nil {
 		return nil, err
@@ -194,13 +207,18 @@ func sendSized(addr, from, to, subject, body string) (rcpt *textproto.Error, err
 	if err != nil {
 		return nil, fmt.Errorf("MAIL FROM: %w", err)
 	}
-	if err := c.Rcpt(to); err != nil {
-		var te *textproto.Error
-		if errors.As(err, &te) {
-			c.Quit()
-			return te, nil
+	refusals = map[string]*textproto.Error{}
+	for _, r := range to {
+		if err := c.Rcpt(r); err != nil {
+			var te *textproto.Error
+			if !errors.As(err, &te) {
+				return nil, fmt.Errorf("RCPT TO:<%s>: %w", r, err)
+			}
+			refusals[r] = te
 		}
-		return nil, fmt.Errorf("RCPT TO:<%s>: %w", to, err)
+	}
+	if len(refusals) == len(to) {
+		return refusals, c.Quit()
 	}
 	w, err := c.Data()
 	if err != nil {
@@ -212,7 +230,7 @@ func sendSized(addr, from, to, subject, body string) (rcpt *textproto.Error, err
 	if err := w.Close(); err != nil {
 		return nil, fmt.Errorf("end of DATA: %w", err)
 	}
-	return nil, c.Quit()
+	return refusals, c.Quit()
 }
 
 // quota2 reads user's usage from PostfixAdmin's quota2 table (0, 0 without a row).
