@@ -8,8 +8,8 @@
 #   sudo ./run.sh stop     stop everything started here
 #
 # Ports: SMTP_PORT (2525), SUBMISSION_PORT (2587, STARTTLS required before AUTH),
-# IMAP_PORT (2143, STARTTLS), IMAPS_PORT (2993), POLICY_PORT (10040, and +1 for its
-# metrics), PG_PORT (25432, the socket's number);
+# IMAP_PORT (2143, STARTTLS), IMAPS_PORT (2993), POLICY_PORT (10040),
+# POLICY_METRICS_PORT (10041, its /metrics), PG_PORT (25432, the socket's number);
 # mail for other domains goes to RELAYHOST ([127.0.0.1]:2526, where nothing listens:
 # it waits in the queue). TLS uses a self-signed certificate for mail.mailform.test
 # made here with openssl (.run/tls/cert.pem; give it to your client to trust). Needs
@@ -22,6 +22,7 @@ SMTP_PORT="${SMTP_PORT:-2525}"
 SUBMISSION_PORT="${SUBMISSION_PORT:-2587}"
 IMAP_PORT="${IMAP_PORT:-2143}"
 POLICY_PORT="${POLICY_PORT:-10040}"
+POLICY_METRICS_PORT="${POLICY_METRICS_PORT:-10041}"
 IMAPS_PORT="${IMAPS_PORT:-2993}"
 PG_PORT="${PG_PORT:-25432}"
 RELAYHOST="${RELAYHOST:-[127.0.0.1]:2526}"
@@ -55,7 +56,7 @@ done
 stop
 # Whatever still listens on a port now is not ours: say so before starting anything.
 listening() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-for p in "SMTP_PORT=$SMTP_PORT" "SUBMISSION_PORT=$SUBMISSION_PORT" "IMAP_PORT=$IMAP_PORT" "IMAPS_PORT=$IMAPS_PORT" "POLICY_PORT=$POLICY_PORT"; do
+for p in "SMTP_PORT=$SMTP_PORT" "SUBMISSION_PORT=$SUBMISSION_PORT" "IMAP_PORT=$IMAP_PORT" "IMAPS_PORT=$IMAPS_PORT" "POLICY_PORT=$POLICY_PORT" "POLICY_METRICS_PORT=$POLICY_METRICS_PORT"; do
 	if listening "${p#*=}"; then
 		echo "run.sh: port ${p#*=} on 127.0.0.1 is taken by another program; stop it or choose another port, e.g. sudo ${p%%=*}=$((${p#*=} + 10000)) $0" >&2
 		exit 1
@@ -128,7 +129,7 @@ dovecot -c "$RUN/dovecot/dovecot.conf" </dev/null >"$RUN/dovecot.out" 2>&1 ||
 	{ cat "$RUN/dovecot.out" >&2; echo "run.sh: Dovecot did not start (above)" >&2; exit 1; }
 echo "== mailform policy-server on 127.0.0.1:$POLICY_PORT (log: $RUN/policy.log)"
 MAILFORM_POSTFIX_DATABASE_URL="$DSN" "$MAILFORM" policy-server --listen "127.0.0.1:$POLICY_PORT" \
-	--metrics-listen "127.0.0.1:$((POLICY_PORT + 1))" </dev/null >"$RUN/policy.log" 2>&1 &
+	--metrics-listen "127.0.0.1:$POLICY_METRICS_PORT" </dev/null >"$RUN/policy.log" 2>&1 &
 echo $! >"$RUN/policy.pid"
 echo "== Postfix: SMTP on 127.0.0.1:$SMTP_PORT, submission (STARTTLS, then AUTH) on 127.0.0.1:$SUBMISSION_PORT"
 postfix -c "$RUN/postfix" check 2>/dev/null || { tail -5 "$RUN/postfix.log" >&2; exit 1; }

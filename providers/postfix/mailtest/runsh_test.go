@@ -25,7 +25,7 @@ func TestRunShRehearsal(t *testing.T) {
 	e.needMail(t)
 	run := filepath.Join(e.dir, "runsh")
 	ports := map[string]int{}
-	for _, p := range []string{"SMTP_PORT", "SUBMISSION_PORT", "IMAP_PORT", "IMAPS_PORT", "POLICY_PORT", "PG_PORT"} {
+	for _, p := range []string{"SMTP_PORT", "SUBMISSION_PORT", "IMAP_PORT", "IMAPS_PORT", "POLICY_PORT", "POLICY_METRICS_PORT", "PG_PORT"} {
 		n, err := freePort()
 		if err != nil {
 			t.Fatal(err)
