@@ -125,7 +125,7 @@ func DetectDrift(ctx context.Context, o DriftOptions) (*DriftReport, hcl.Diagnos
 	st := o.State.Clone()
 	diags = append(diags, ign.unmatched(o.Config, st)...)
 	rep := &DriftReport{Lineage: o.State.Lineage, Serial: o.State.Serial}
-	for _, mv := range o.Config.Moved {
+	for _, mv := range expandMoved(o.Config.Moved, st) {
 		if st.Find(mv.From) == nil || st.Find(mv.To) != nil {
 			continue
 		}
@@ -157,8 +157,7 @@ func DetectDrift(ctx context.Context, o DriftOptions) (*DriftReport, hcl.Diagnos
 		return nil, diags
 	}
 	for _, in := range insts {
-		r, _ := schema.SplitAddr(in.Addr)
-		in.Provider = assign[r]
+		in.Provider = assign[in.Res.Addr()]
 	}
 	diags = append(diags, crossCheck(insts, o.Providers)...)
 	if diags.HasErrors() {

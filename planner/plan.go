@@ -245,7 +245,7 @@ func MakePlan(ctx context.Context, o Options) (*Plan, hcl.Diagnostics) {
 	g, diags := buildGraph(o.Config)
 	st := o.State.Clone()
 	p := &Plan{Lineage: o.State.Lineage, Serial: o.State.Serial}
-	for _, m := range o.Config.Moved {
+	for _, m := range expandMoved(o.Config.Moved, st) {
 		if st.Find(m.From) == nil {
 			continue // already moved, or never existed
 		}
@@ -279,8 +279,7 @@ func MakePlan(ctx context.Context, o Options) (*Plan, hcl.Diagnostics) {
 	insts, d := ev.run(func(a string) model.Object { return computed[a] })
 	diags = appendNew(diags, d)
 	for _, in := range insts {
-		r, _ := schema.SplitAddr(in.Addr)
-		in.Provider = assign[r]
+		in.Provider = assign[in.Res.Addr()]
 	}
 	diags = appendNew(diags, crossCheck(insts, o.Providers))
 	// The email-DNS rules run on every plan too: a broken SPF or MX never ships.
@@ -317,8 +316,7 @@ func MakePlan(ctx context.Context, o Options) (*Plan, hcl.Diagnostics) {
 			return nil, append(diags, d...)
 		}
 		for _, in := range insts {
-			r, _ := schema.SplitAddr(in.Addr)
-			in.Provider = assign[r]
+			in.Provider = assign[in.Res.Addr()]
 		}
 	}
 	off := planOffboarding(o, st, insts, m)
@@ -328,13 +326,15 @@ func MakePlan(ctx context.Context, o Options) (*Plan, hcl.Diagnostics) {
 	diags = append(diags, renameChecks(p)...)
 	diags = append(diags, departmentDeleteChecks(p, live)...)
 	if len(o.Targets) > 0 {
-		known := map[string]bool{}
-		for _, c := range p.Changes {
-			r, _ := schema.SplitAddr(c.Address)
-			known[c.Address], known[r] = true, true
-		}
 		for _, t := range o.Targets {
-			if !known[t] {
+			found := false
+			for _, c := range p.Changes {
+				if schema.Within(c.Address, t) {
+					found = true
+					break
+				}
+			}
+			if !found {
 				diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Target matches nothing",
 					Detail: fmt.Sprintf("-target %s names no resource in the configuration or state. Check the address (mailform state list shows what is in state).", t)})
 			}
@@ -510,8 +510,10 @@ func fromState(st *state.State, k liveKey) *liveSet {
 	return indexLive(k.typ, rs)
 }
 
-// labelOf returns the instance name of an address: `alice` or `staff["k"]`.
+// labelOf returns the instance name of an address: `alice` or `staff["k"]`, without
+// the module path.
 func labelOf(addr string) string {
+	_, addr = schema.SplitModule(addr)
 	_, rest, _ := strings.Cut(addr, ".")
 	return rest
 }

@@ -23,8 +23,7 @@ func Validate(cfg *schema.Config, vars map[string]cty.Value, ps *ProviderSet) hc
 	insts, d := newEvaluator(cfg, g, vars).run(func(string) model.Object { return nil })
 	diags = appendNew(diags, d)
 	for _, in := range insts {
-		r, _ := schema.SplitAddr(in.Addr)
-		in.Provider = assign[r]
+		in.Provider = assign[in.Res.Addr()]
 	}
 	diags = appendNew(diags, crossCheck(insts, ps))
 	diags = appendNew(diags, LiteralSecretWarnings(FindSecrets(cfg)))

@@ -36,8 +36,7 @@ func DesiredInstances(cfg *schema.Config, vars map[string]cty.Value, ps *Provide
 	insts, d := newEvaluator(cfg, g, vars).run(func(string) model.Object { return nil })
 	diags = append(diags, d...)
 	for _, in := range insts {
-		r, _ := schema.SplitAddr(in.Addr)
-		in.Provider = assign[r]
+		in.Provider = assign[in.Res.Addr()]
 	}
 	return insts, diags
 }
