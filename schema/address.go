@@ -131,24 +131,18 @@ func StaticModulePath(mod string) string {
 }
 
 // Within reports whether addr is target or lies inside it: an instance of the
-// resource target, or a resource in the module instance target.
+// resource target, or a resource in the module (or module instance) target.
 func Within(addr, target string) bool {
 	if addr == target {
 		return true
 	}
-	if !strings.HasPrefix(addr, target) {
-		return false
+	if tm, rest := SplitModule(target); tm != "" && rest == "" {
+		am, _ := SplitModule(addr)
+		return am == target || strings.HasPrefix(am, target+".") ||
+			(!strings.HasSuffix(target, "]") && strings.HasPrefix(am, target+"["))
 	}
-	next := addr[len(target)]
-	if next == '[' {
-		r, _ := SplitAddr(addr)
-		return r == target
-	}
-	if next == '.' {
-		mod, _ := SplitModule(target)
-		return mod == target
-	}
-	return false
+	r, key := SplitAddr(addr)
+	return key != nil && r == target
 }
 
 // ParseAddr parses a user-typed instance address such as `account.alice`,
