@@ -68,3 +68,52 @@ for i in $(seq "$runs"); do
     exit 1
   fi
 done
+
+# The same tenant declared through a module: every block of the configuration moves
+# into ./tenant, called once from a root that keeps only the settings and the
+# provider. State is moved into module.tenant.* by one apply of moved blocks (no live
+# change); the plans must again find nothing to do and should take the same time
+# (target: within 10 %).
+mcfg=$out/config-module
+if [[ ! -f $mcfg/.moved || $cfg/.seeded -nt $mcfg/.moved ]]; then
+  rm -rf "$mcfg"
+  mkdir -p "$mcfg/tenant"
+  cp "$cfg"/*.csv "$mcfg/tenant/"
+  for f in "$cfg"/*.mf.hcl; do
+    [[ $(basename "$f") == main.mf.hcl ]] && continue
+    cp "$f" "$mcfg/tenant/"
+  done
+  # main.mf.hcl: the settings and provider stay in the root, the domains move.
+  awk '/^domain "/,/^}/' "$cfg/main.mf.hcl" >"$mcfg/tenant/domains.mf.hcl"
+  awk '/^domain "/ { exit } { print }' "$cfg/main.mf.hcl" >"$mcfg/main.mf.hcl"
+  printf 'module "tenant" {\n  source = "./tenant"\n}\n' >>"$mcfg/main.mf.hcl"
+  grep -hoE '^[a-z_]+ "[^"]+" \{' "$cfg"/*.mf.hcl | grep -vE '^(mailform|provider|locals|variable|output) ' |
+    sed -E 's/^([a-z_]+) "([^"]+)" \{/moved {\n  from = \1.\2\n  to   = module.tenant.\1.\2\n}/' >"$mcfg/moved.mf.hcl"
+  cp "$cfg/mailform.state" "$mcfg/"
+  cp -r "$cfg/.sandbox" "$mcfg/.sandbox"
+  cd "$mcfg"
+  timed module-move "$mf" apply -auto-approve
+  touch .moved
+  cd "$root"
+fi
+cd "$mcfg"
+echo "the same tenant through module \"tenant\", $runs runs:"
+for i in $(seq "$runs"); do
+  if ! timed "module-plan-$i" "$mf" plan -detailed-exitcode; then
+    echo "module plan $i did not come back clean; see $out/module-plan-$i.log" >&2
+    tail -20 "$out/module-plan-$i.log" >&2
+    exit 1
+  fi
+done
+
+# median LABEL: the median CPU seconds of the runs LABEL-1..LABEL-$runs.
+median() {
+  for i in $(seq "$runs"); do
+    tail -n 1 "$out/$1-$i.time" | awk '{ print $2 + $3 }'
+  done | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
+}
+plain=$(median plan)
+module=$(median module-plan)
+awk -v p="$plain" -v m="$module" 'BEGIN {
+  printf "median cpu: without module %.2f s, through a module %.2f s (%+.1f %%; target within 10 %%)\n", p, m, (m - p) / p * 100
+}'
