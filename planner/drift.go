@@ -134,12 +134,8 @@ func DetectDrift(ctx context.Context, o DriftOptions) (*DriftReport, hcl.Diagnos
 				Provider: st.Find(mv.To).Provider, ID: st.Find(mv.To).ID, Reason: "moved from " + mv.From + " in the configuration; apply records the new address"})
 		}
 	}
-	assign := map[string]string{}
-	for _, r := range o.Config.Resources {
-		name, d := o.Providers.Assign(r)
-		diags = append(diags, d...)
-		assign[r.Addr()] = name
-	}
+	assign, d, pending := o.Providers.assignBlocks(o.Config)
+	diags = append(diags, d...)
 	if diags.HasErrors() {
 		return nil, diags
 	}
@@ -159,6 +155,7 @@ func DetectDrift(ctx context.Context, o DriftOptions) (*DriftReport, hcl.Diagnos
 	for _, in := range insts {
 		in.Provider = assign[in.Res.Addr()]
 	}
+	diags = append(diags, unserved(pending, insts)...)
 	diags = append(diags, crossCheck(insts, o.Providers)...)
 	if diags.HasErrors() {
 		return nil, diags

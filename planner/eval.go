@@ -347,6 +347,13 @@ func (e *evaluator) evalInstance(sc *scope, r *schema.Resource, key *string, eac
 	if diags.HasErrors() {
 		return nil, diags
 	}
+	// An attribute set to null is not set: a module passes null for what a provider
+	// cannot manage (quota_mb on Exmail), so it must not count as written.
+	for name := range ranges {
+		if _, ok := obj[name]; !ok && !strings.Contains(name, ".") {
+			delete(ranges, name)
+		}
+	}
 	addr := sc.prefix + schema.InstanceAddr(r.Type, r.Name, key)
 	desired := model.Canonical(r.Spec, obj)
 	known := computed(addr)

@@ -263,12 +263,8 @@ func MakePlan(ctx context.Context, o Options) (*Plan, hcl.Diagnostics) {
 		}
 		p.Moves = append(p.Moves, Move{From: m.From, To: m.To})
 	}
-	assign := map[string]string{}
-	for _, r := range o.Config.Resources {
-		name, d := o.Providers.Assign(r)
-		diags = append(diags, d...)
-		assign[r.Addr()] = name
-	}
+	assign, d, pending := o.Providers.assignBlocks(o.Config)
+	diags = append(diags, d...)
 	ev := newEvaluator(o.Config, g, o.Vars)
 	computed := map[string]model.Object{}
 	for _, r := range st.Resources {
@@ -281,6 +277,7 @@ func MakePlan(ctx context.Context, o Options) (*Plan, hcl.Diagnostics) {
 	for _, in := range insts {
 		in.Provider = assign[in.Res.Addr()]
 	}
+	diags = append(diags, unserved(pending, insts)...)
 	diags = appendNew(diags, crossCheck(insts, o.Providers))
 	// The email-DNS rules run on every plan too: a broken SPF or MX never ships.
 	diags = appendNew(diags, lintResults(diags, lintDNS(insts, o.Providers)))

@@ -2,6 +2,9 @@ package main
 
 import (
 	"encoding/json"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -156,5 +159,110 @@ func TestModulesDiagnosticsEndToEnd(t *testing.T) {
 	r = mustRun(t, dir, 1, "plan")
 	if !strings.Contains(r.stderr, "Module source not found") || !strings.Contains(r.stderr, "on main.mf.hcl line 3") {
 		t.Errorf("plan with a missing module directory:\n%s", r)
+	}
+}
+
+// exampleCopy copies the files of examples/<name> (not its subdirectories or hidden
+// files; no state, no sandbox) to examples/<name> of a fresh directory, with the
+// shared modules of examples/modules beside it, so `source = "../modules/…"` resolves
+// as it does in the repository. It returns the example's directory.
+func exampleCopy(t *testing.T, name string, keep func(file string) bool) string {
+	t.Helper()
+	src := filepath.Join("..", "..", "examples")
+	root := t.TempDir()
+	dir := filepath.Join(root, "examples", name)
+	entries, err := os.ReadDir(filepath.Join(src, name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		if e.IsDir() || strings.HasPrefix(e.Name(), ".") || (keep != nil && !keep(e.Name())) {
+			continue
+		}
+		writeFile(t, dir, e.Name(), readFile(t, filepath.Join(src, name), e.Name()))
+	}
+	err = filepath.WalkDir(filepath.Join(src, "modules"), func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, err := filepath.Rel(src, p)
+		if err != nil {
+			return err
+		}
+		writeFile(t, filepath.Join(root, "examples"), rel, readFile(t, filepath.Dir(p), d.Name()))
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// configOnly keeps configuration and CSV files.
+func configOnly(n string) bool { return strings.HasSuffix(n, ".hcl") || strings.HasSuffix(n, ".csv") }
+
+// The quickstart's old layout (every block in its own directory, kept in
+// testdata/quickstart-flat) applied, then replaced by the module layout of
+// examples/quickstart: its moved blocks carry the state into the module and the plan
+// changes no live object; after apply, the plan is empty.
+func TestQuickstartMovesIntoModule(t *testing.T) {
+	dir := exampleCopy(t, "quickstart", configOnly)
+	old := t.TempDir()
+	for _, f := range []string{"main.mf.hcl", "accounts.mf.hcl", "departments.mf.hcl", "dns.mf.hcl", "groups.mf.hcl", "policies.mf.hcl", "accounts.csv"} {
+		writeFile(t, old, f, readFile(t, filepath.Join("testdata", "quickstart-flat"), f))
+	}
+	mustRun(t, old, 0, "apply", "-auto-approve")
+	for _, f := range []string{"mailform.state"} {
+		writeFile(t, dir, f, readFile(t, old, f))
+	}
+	if err := os.Rename(filepath.Join(old, ".sandbox"), filepath.Join(dir, ".sandbox")); err != nil {
+		t.Fatal(err)
+	}
+	before := sandboxAttr(t, dir, "account", "email")
+
+	r := mustRun(t, dir, 2, "plan", "-detailed-exitcode")
+	for _, want := range []string{
+		"Plan: 0 to add, 0 to change, 0 to destroy.",
+		`# account.staff["li.na@harbourtrade.example"] has moved to module.company.account.staff["li.na@harbourtrade.example"]`,
+		`# dns_record.mx has moved to module.company.dns_record.exmail["mx"]`,
+		`# backup_rule.finance_outbound has moved to module.company.backup_rule.policy["finance_outbound"]`,
+	} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("plan after moving into the module lacks %q:\n%s", want, r)
+		}
+	}
+	mustRun(t, dir, 0, "apply", "-auto-approve")
+	r = mustRun(t, dir, 0, "plan", "-detailed-exitcode")
+	if !strings.Contains(r.stdout, "No changes") {
+		t.Errorf("plan after applying the moves:\n%s", r)
+	}
+	if after := sandboxAttr(t, dir, "account", "email"); strings.Join(after, ",") != strings.Join(before, ",") {
+		t.Errorf("live accounts changed: %v → %v", before, after)
+	}
+	r = mustRun(t, dir, 0, "state", "list", "module.company")
+	if n := len(strings.Fields(r.stdout)); n != 45 {
+		t.Errorf("state list module.company lists %d addresses, want 45:\n%s", n, r)
+	}
+}
+
+// examples/subsidiaries: two subsidiaries from one module with for_each; applies,
+// re-plans to zero, and each subsidiary's mailboxes are in its own domain.
+func TestSubsidiariesExample(t *testing.T) {
+	dir := exampleCopy(t, "subsidiaries", configOnly)
+	mustRun(t, dir, 0, "validate")
+	mustRun(t, dir, 0, "apply", "-auto-approve")
+	mustRun(t, dir, 0, "plan", "-detailed-exitcode")
+	emails := strings.Join(sandboxAttr(t, dir, "account", "email"), " ")
+	for _, want := range []string{"archive@hk.harbourtrade.example", "archive@sg.harbourtrade.example"} {
+		if !strings.Contains(emails, want) {
+			t.Errorf("live accounts lack %s: %s", want, emails)
+		}
+	}
+	r := mustRun(t, dir, 0, "state", "list", `module.subsidiary["hk"]`)
+	if strings.Contains(r.stdout, `["sg"]`) || !strings.Contains(r.stdout, `module.subsidiary["hk"].account.archive`) {
+		t.Errorf("state list module.subsidiary[\"hk\"]:\n%s", r)
 	}
 }
