@@ -354,10 +354,29 @@ func (e *env) newDatabase(t *testing.T, name string) string {
 func TestSelfhostedExample(t *testing.T) {
 	e := setup(t)
 	dsn := e.newDatabase(t, "example")
-	dir := t.TempDir()
+	// The example calls ../modules/company-baseline: copy it beside, as in the repository.
+	dir := filepath.Join(t.TempDir(), "examples", "selfhosted")
 	src := filepath.Join(repoRoot(), "examples", "selfhosted")
 	files, _ := filepath.Glob(filepath.Join(src, "*.mf.hcl"))
-	files = append(files, filepath.Join(src, "accounts.csv"))
+	csvs, _ := filepath.Glob(filepath.Join(src, "*.csv"))
+	files = append(files, csvs...)
+	mods := filepath.Join(repoRoot(), "examples", "modules", "company-baseline")
+	modFiles, _ := filepath.Glob(filepath.Join(mods, "*.mf.hcl"))
+	if err := os.MkdirAll(filepath.Join(dir, "..", "modules", "company-baseline"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range modFiles {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, "..", "modules", "company-baseline", filepath.Base(f)), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
 	for _, f := range files {
 		b, err := os.ReadFile(f)
 		if err != nil {
