@@ -12,3 +12,8 @@ output "archive" {
   description = "The archive mailbox's address."
   value       = account.archive.email
 }
+
+output "managers" {
+  description = "The members of management@."
+  value       = [for e in var.managers : account.staff[e].email]
+}
