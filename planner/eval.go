@@ -148,6 +148,8 @@ func (e *evaluator) evalNode(sc *scope, n *node, computed computedFunc, failed m
 			sc.setBlock(n.res, cty.DynamicVal)
 		case n.call != nil:
 			sc.setModule(n.call.Name, cty.DynamicVal)
+		case n.output != nil:
+			sc.setOutput(n.output.Name, cty.DynamicVal)
 		}
 		return nil
 	}
