@@ -54,9 +54,15 @@ func decodeModuleBlock(b *hcl.Block) (*ModuleCall, hcl.Diagnostics) {
 				Detail: `source is a literal path such as "./modules/company-baseline", relative to this file's directory.`, Subject: a.Expr.Range().Ptr()})
 		} else {
 			m.Source = v.AsString()
-			if !strings.HasPrefix(m.Source, "./") && !strings.HasPrefix(m.Source, "../") {
+			if strings.HasPrefix(m.Source, "git::") {
+				if _, err := parseGitSource(m.Source); err != nil {
+					diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid module source",
+						Detail: err.Error() + ".", Subject: a.Expr.Range().Ptr()})
+					m.Source = ""
+				}
+			} else if !strings.HasPrefix(m.Source, "./") && !strings.HasPrefix(m.Source, "../") {
 				diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Unsupported module source",
-					Detail: fmt.Sprintf("source %q is not a local path. Modules are loaded from directories: write a path starting with ./ or ../, relative to the calling module's directory.", m.Source), Subject: a.Expr.Range().Ptr()})
+					Detail: fmt.Sprintf("source %q is neither a local path nor a git URL. Write a path starting with ./ or ../ (relative to the calling module's directory), or git::URL//subdir?ref=TAG.", m.Source), Subject: a.Expr.Range().Ptr()})
 				m.Source = ""
 			}
 		}
@@ -157,13 +163,25 @@ func (c *Config) loadModules(root *Config, stack []string) hcl.Diagnostics {
 		if m.Source == "" {
 			continue
 		}
+		bad := func(summary, detail string) {
+			diags = append(diags, InModule(hcl.Diagnostics{{Severity: hcl.DiagError, Summary: summary, Detail: detail, Subject: m.SourceRange.Ptr()}}, c.CallChain())...)
+		}
 		dir := filepath.Join(c.Dir, filepath.FromSlash(m.Source))
+		if g, err := parseGitSource(m.Source); err == nil && strings.HasPrefix(m.Source, "git::") {
+			if !hasSourcesUnder(root, g) {
+				d, err := g.fetch(root.Dir)
+				if err != nil {
+					bad("Cannot fetch module source", fmt.Sprintf("module.%s: %v. Check the URL and ref, and that git can reach the repository.", m.Name, err))
+					continue
+				}
+				dir = d
+			} else {
+				dir = filepath.Join(root.Dir, g.cachePath())
+			}
+		}
 		abs, err := filepath.Abs(dir)
 		if err != nil {
 			abs = dir
-		}
-		bad := func(summary, detail string) {
-			diags = append(diags, InModule(hcl.Diagnostics{{Severity: hcl.DiagError, Summary: summary, Detail: detail, Subject: m.SourceRange.Ptr()}}, c.CallChain())...)
 		}
 		if len(stack) >= maxModuleDepth {
 			bad("Modules nested too deeply", fmt.Sprintf("module.%s is %d calls deep; the limit is %d. Flatten the module tree.", m.Name, len(stack), maxModuleDepth))
