@@ -13,6 +13,7 @@ import (
 // or out of a module with one moved block.
 func expandMoved(moved []*schema.Moved, st *state.State) []*schema.Moved {
 	var out []*schema.Moved
+	var byBlock map[string][]string // block address → its instances in state
 	for _, m := range moved {
 		if st.Find(m.From) != nil {
 			out = append(out, m)
@@ -26,14 +27,19 @@ func expandMoved(moved []*schema.Moved, st *state.State) []*schema.Moved {
 			out = append(out, m)
 			continue
 		}
-		found := false
-		for _, a := range st.Addresses() {
-			r, key := schema.SplitAddr(a)
-			if key == nil || r != m.From {
-				continue
+		if byBlock == nil {
+			// One pass over state, only when some moved block names a whole block.
+			byBlock = map[string][]string{}
+			for _, r := range st.Resources {
+				if b, key := schema.SplitAddr(r.Address); key != nil {
+					byBlock[b] = append(byBlock[b], r.Address)
+				}
 			}
+		}
+		found := false
+		for _, a := range byBlock[m.From] {
 			found = true
-			out = append(out, &schema.Moved{From: a, To: m.To + a[len(r):], DeclRange: m.DeclRange})
+			out = append(out, &schema.Moved{From: a, To: m.To + a[len(m.From):], DeclRange: m.DeclRange})
 		}
 		if !found {
 			out = append(out, m)
