@@ -314,18 +314,23 @@ func statusChangesTo(c *Change, to ...string) bool {
 
 // instanceDeps turns the graph dependencies of an instance's block into what its
 // change waits for: resources and locals, and, inside a module instance, the blocks
-// of that same instance (`module.sub["hk"].department.d`, not every instance's).
+// of that same instance or of the instances it is in (`module.sub["hk"].department.d`,
+// not every instance's).
 func instanceDeps(in *Instance, deps []string, g *graph) []string {
-	static := in.Res.Module.ModulePath()
 	mod, _ := schema.SplitModule(in.Addr)
+	ancestors := schema.ModuleAncestors(mod)
 	var out []string
 	for _, d := range deps {
 		n := g.nodes[d]
 		if n == nil || (n.res == nil && n.local == nil) {
 			continue
 		}
-		if static != "" && strings.HasPrefix(d, static) {
-			d = mod + "." + d[len(static):]
+		// The innermost module instance of this one that holds d: its keys are d's.
+		for i := len(ancestors) - 1; i >= 0; i-- {
+			if static := schema.StaticModulePath(ancestors[i]); strings.HasPrefix(d, static) {
+				d = ancestors[i] + "." + d[len(static):]
+				break
+			}
 		}
 		out = append(out, d)
 	}

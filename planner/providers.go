@@ -189,14 +189,16 @@ func (ps *ProviderSet) Assign(r *schema.Resource) (string, hcl.Diagnostics) {
 }
 
 // assignBlocks assigns a provider to every resource block, by block address. A
-// for_each block that no configured provider can serve is held back in pending: it is
-// an error only if it has instances (unserved), so a module's optional blocks (a
-// for_each over an empty input, such as policies on Exmail) need no provider.
+// for_each block or a block in a module that no configured provider can serve is held
+// back in pending: it is an error only if it has instances (unserved), so a module's
+// optional parts (a for_each over an empty input, such as policies on Exmail) need no
+// provider.
 func (ps *ProviderSet) assignBlocks(cfg *schema.Config) (assign map[string]string, diags hcl.Diagnostics, pending map[string]hcl.Diagnostics) {
 	assign, pending = map[string]string{}, map[string]hcl.Diagnostics{}
 	for _, r := range cfg.Resources {
 		name, d := ps.Assign(r)
-		if name == "" && r.ForEach != nil && r.Provider == "" && len(d) == 1 && strings.HasPrefix(d[0].Summary, "No provider for ") {
+		optional := r.ForEach != nil || r.Module.Call() != nil
+		if name == "" && optional && r.Provider == "" && len(d) == 1 && strings.HasPrefix(d[0].Summary, "No provider for ") {
 			pending[r.Addr()] = d
 			continue
 		}

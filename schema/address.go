@@ -130,6 +130,29 @@ func StaticModulePath(mod string) string {
 	return b.String()
 }
 
+// ModuleAncestors lists the module instance paths a module instance path is made of,
+// outermost first: `module.a["x"].module.b` → `module.a["x"]`, `module.a["x"].module.b`.
+func ModuleAncestors(mod string) []string {
+	var out []string
+	i := 0
+	for i < len(mod) && strings.HasPrefix(mod[i:], "module.") {
+		j := i + len("module.")
+		for j < len(mod) && mod[j] != '.' && mod[j] != '[' {
+			j++
+		}
+		if j < len(mod) && mod[j] == '[' {
+			end := quotedEnd(mod, j+1)
+			if end < 0 {
+				break
+			}
+			j = end + 1
+		}
+		out = append(out, mod[:j])
+		i = j + 1
+	}
+	return out
+}
+
 // Within reports whether addr is target or lies inside it: an instance of the
 // resource target, or a resource in the module (or module instance) target.
 func Within(addr, target string) bool {

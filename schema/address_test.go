@@ -101,6 +101,9 @@ func TestModuleAddresses(t *testing.T) {
 	if b := BlockAddr(addr); b != "module.sub.module.team.account.staff" {
 		t.Errorf("BlockAddr = %q", b)
 	}
+	if got := ModuleAncestors(`module.sub["a.b]c"].module.team`); len(got) != 2 || got[0] != `module.sub["a.b]c"]` || got[1] != `module.sub["a.b]c"].module.team` {
+		t.Errorf("ModuleAncestors = %q", got)
+	}
 	for _, tt := range []struct {
 		addr, target string
 		want         bool

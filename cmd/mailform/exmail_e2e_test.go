@@ -532,13 +532,12 @@ func TestExmailExample(t *testing.T) {
 	if r := must(1, "validate"); !strings.Contains(r.stderr, "provider exmail cannot manage account.quota_mb") {
 		t.Errorf("validate should reject quota_mb on exmail:\n%s", r)
 	}
-	// The quickstart's rules: the module's policy blocks get instances, which no
-	// provider here can serve.
-	editFile(t, dir, "main.mf.hcl", `archive_quota_mb     = 65536`, `send_restrictions = {
-    confidential = { divisions = ["finance"], external = "deny", allowed_domains = ["pacificbank.example"] }
-  }
-  backup_rules = {
-    finance_outbound = { destination = "archive", divisions = ["finance"], direction = "outbound", has_attachment = true }
+	// The quickstart's rules: the module's policies module gets an instance, whose
+	// blocks no provider here can serve.
+	editFile(t, dir, "main.mf.hcl", `archive_quota_mb     = 65536`, `policies = {
+    confidential_divisions = ["finance"]
+    allowed_domains        = ["pacificbank.example"]
+    archived_divisions     = ["finance"]
   }`)
 	r := must(1, "validate")
 	for _, want := range []string{"No provider for send_restriction", "No provider for backup_rule"} {

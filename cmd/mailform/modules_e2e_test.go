@@ -228,7 +228,7 @@ func TestQuickstartMovesIntoModule(t *testing.T) {
 		"Plan: 0 to add, 0 to change, 0 to destroy.",
 		`# account.staff["li.na@harbourtrade.example"] has moved to module.company.account.staff["li.na@harbourtrade.example"]`,
 		`# dns_record.mx has moved to module.company.dns_record.exmail["mx"]`,
-		`# backup_rule.finance_outbound has moved to module.company.backup_rule.policy["finance_outbound"]`,
+		`# backup_rule.finance_outbound has moved to module.company.module.policies["company"].backup_rule.finance_outbound`,
 	} {
 		if !strings.Contains(r.stdout, want) {
 			t.Errorf("plan after moving into the module lacks %q:\n%s", want, r)

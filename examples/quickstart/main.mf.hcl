@@ -57,23 +57,13 @@ module "company" {
   management_senders = ["zhang.wei@harbourtrade.example", "liu.yang@harbourtrade.example"]
 
   # Finance and R&D handle bank details and unreleased designs: their mail stays
-  # inside the company, except to the bank and the auditors we work with.
-  send_restrictions = {
-    confidential = {
-      divisions       = ["finance", "rnd"]
-      external        = "deny"
-      allowed_domains = ["pacificbank.example", "auditpartners.example"]
-    }
-  }
-  # Invoices and contracts leave Finance as attachments; a copy of each goes to the
-  # archive mailbox so the tax audit trail does not depend on anyone's inbox.
-  backup_rules = {
-    finance_outbound = {
-      destination    = "archive"
-      divisions      = ["finance"]
-      direction      = "outbound"
-      has_attachment = true
-    }
+  # inside the company, except to the bank and the auditors we work with. Invoices and
+  # contracts leave Finance as attachments; a copy of each goes to the archive mailbox
+  # so the tax audit trail does not depend on anyone's inbox.
+  policies = {
+    confidential_divisions = ["finance", "rnd"]
+    allowed_domains        = ["pacificbank.example", "auditpartners.example"]
+    archived_divisions     = ["finance"]
   }
 }
 

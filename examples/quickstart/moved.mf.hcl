@@ -65,9 +65,9 @@ moved {
 }
 moved {
   from = send_restriction.confidential
-  to   = module.company.send_restriction.policy["confidential"]
+  to   = module.company.module.policies["company"].send_restriction.confidential
 }
 moved {
   from = backup_rule.finance_outbound
-  to   = module.company.backup_rule.policy["finance_outbound"]
+  to   = module.company.module.policies["company"].backup_rule.finance_outbound
 }

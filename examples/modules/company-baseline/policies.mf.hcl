@@ -1,20 +1,12 @@
-# Send restrictions and backup rules, by name. No API manages them (the sandbox
-# serves them), so they are inputs that default to none.
+# Send restrictions and backup rules, from the nested module ./policies, only when the
+# `policies` input is set (no API manages them; the sandbox serves them).
 
-send_restriction "policy" {
-  for_each        = var.send_restrictions
-  departments     = [for d in each.value.divisions : department.division[d].id]
-  external        = each.value.external
-  allowed_domains = each.value.allowed_domains
-}
+module "policies" {
+  for_each = { for k, p in { company = var.policies } : k => p if p != null }
+  source   = "./policies"
 
-backup_rule "policy" {
-  for_each    = var.backup_rules
-  destination = each.value.destination == "archive" ? account.archive.email : each.value.destination
-  departments = [for d in each.value.divisions : department.division[d].id]
-  direction   = each.value.direction
-
-  match {
-    has_attachment = each.value.has_attachment
-  }
+  confidential_departments = [for d in each.value.confidential_divisions : department.division[d].id]
+  allowed_domains          = each.value.allowed_domains
+  archived_departments     = [for d in each.value.archived_divisions : department.division[d].id]
+  archive                  = account.archive.email
 }

@@ -95,12 +95,7 @@ variable "dmarc_report_readers" {
   default     = []
 }
 
-variable "send_restrictions" {
-  description = "Send restrictions by name: { divisions = [keys], external = \"deny\" | \"allow\", allowed_domains = [...] }. No API manages them; the sandbox serves them."
-  default     = {}
-}
-
-variable "backup_rules" {
-  description = "Backup rules by name: { destination = an address or \"archive\", divisions = [keys], direction, has_attachment }. No API manages them; the sandbox serves them."
-  default     = {}
+variable "policies" {
+  description = "The mail policies, or null for none: { confidential_divisions = [division keys whose mail stays internal], allowed_domains = [outside domains they may still write to], archived_divisions = [division keys whose outbound attachments are copied to the archive] }. No API manages them; the sandbox serves them."
+  default     = null
 }
