@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -360,19 +361,27 @@ func TestSelfhostedExample(t *testing.T) {
 	files, _ := filepath.Glob(filepath.Join(src, "*.mf.hcl"))
 	csvs, _ := filepath.Glob(filepath.Join(src, "*.csv"))
 	files = append(files, csvs...)
-	mods := filepath.Join(repoRoot(), "examples", "modules", "company-baseline")
-	modFiles, _ := filepath.Glob(filepath.Join(mods, "*.mf.hcl"))
-	if err := os.MkdirAll(filepath.Join(dir, "..", "modules", "company-baseline"), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	for _, f := range modFiles {
-		b, err := os.ReadFile(f)
+	mods := filepath.Join(repoRoot(), "examples", "modules")
+	err := filepath.WalkDir(mods, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, err := filepath.Rel(mods, p)
 		if err != nil {
-			t.Fatal(err)
+			return err
 		}
-		if err := os.WriteFile(filepath.Join(dir, "..", "modules", "company-baseline", filepath.Base(f)), b, 0o644); err != nil {
-			t.Fatal(err)
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
 		}
+		to := filepath.Join(dir, "..", "modules", rel)
+		if err := os.MkdirAll(filepath.Dir(to), 0o755); err != nil {
+			return err
+		}
+		return os.WriteFile(to, b, 0o644)
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
