@@ -215,7 +215,7 @@ func (e *evaluator) evalCall(sc *scope, m *schema.ModuleCall, depFailed bool) hc
 			}
 			args[n] = v
 		}
-		vars, d := child.ModuleVariables(args, ranges, "")
+		vars, d := child.ModuleVariables(args, ranges)
 		diags = append(diags, d...)
 		ns := newScope(child, addr+".", chain, cty.ObjectVal(vars), child.Functions())
 		ns.parent, ns.key = sc, key

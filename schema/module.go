@@ -87,7 +87,7 @@ func decodeModuleBlock(b *hcl.Block) (*ModuleCall, hcl.Diagnostics) {
 	return m, diags
 }
 
-// Path is the configuration prefix of a module's addresses: "" for the root module,
+// ModulePath is the configuration prefix of a module's addresses: "" for the root module,
 // `module.sub.` for a module called sub from the root.
 func (c *Config) ModulePath() string {
 	if c == nil {
@@ -323,9 +323,9 @@ func (m *ModuleCall) checkArgs(caller, child *Config) hcl.Diagnostics {
 
 // ModuleVariables converts the values a module call gives into the module's
 // variables: each is converted to its declared type, a left-out one takes its
-// default, and every validation block is checked. chain names the module instance
-// for diagnostics.
-func (c *Config) ModuleVariables(args map[string]cty.Value, argRanges map[string]hcl.Range, chain string) (map[string]cty.Value, hcl.Diagnostics) {
+// default, and every validation block is checked. argRanges place errors at the
+// arguments.
+func (c *Config) ModuleVariables(args map[string]cty.Value, argRanges map[string]hcl.Range) (map[string]cty.Value, hcl.Diagnostics) {
 	var diags hcl.Diagnostics
 	out := map[string]cty.Value{}
 	for _, n := range c.variableNames() {
@@ -369,5 +369,5 @@ func (c *Config) ModuleVariables(args map[string]cty.Value, argRanges map[string
 			}
 		}
 	}
-	return out, InModule(diags, chain)
+	return out, diags
 }
