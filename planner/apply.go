@@ -204,6 +204,11 @@ func schedule(p *Plan) []*step {
 		others = append(others, s)
 		r, _ := schema.SplitAddr(c.Address)
 		byRes[r] = append(byRes[r], s)
+		if b := schema.BlockAddr(c.Address); b != r {
+			// A dependency on a module's block from outside the module names the
+			// block without module keys: it waits for every instance.
+			byRes[b] = append(byRes[b], s)
+		}
 	}
 	byAddr := map[string]*step{}
 	for _, s := range others {
@@ -584,7 +589,7 @@ func newReevaluator(o ApplyOptions, p *Plan) (*reevaluator, error) {
 			re.known[c.Address] = c.ID
 		}
 		if needsEval(c) {
-			block, _ := schema.SplitAddr(c.Address)
+			block := schema.BlockAddr(c.Address)
 			if re.needs[block] == nil {
 				re.needs[block] = map[string]bool{}
 			}
@@ -619,7 +624,7 @@ func (re *reevaluator) setKnown(addr, id string) {
 	}
 	re.known[addr] = id
 	// A block never refers to its own instances, so its own new ids leave it valid.
-	block, _ := schema.SplitAddr(addr)
+	block := schema.BlockAddr(addr)
 	for b, be := range re.blocks {
 		if b != block && be.deps[block] {
 			be.insts = nil
@@ -637,7 +642,7 @@ func (re *reevaluator) desired(c *Change) (model.Object, error) {
 	}
 	re.mu.Lock()
 	defer re.mu.Unlock()
-	block, _ := schema.SplitAddr(c.Address)
+	block := schema.BlockAddr(c.Address)
 	be := re.blocks[block]
 	if be == nil {
 		be = &blockEval{deps: re.g.closure(block)}

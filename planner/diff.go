@@ -72,8 +72,8 @@ func diffInstance(o Options, st *state.State, in *Instance, m *matching, g *grap
 			c.Restate = true
 		}
 	}()
-	if r, _ := schema.SplitAddr(in.Addr); g.nodes[r] != nil {
-		c.Deps = append(c.Deps, g.nodes[r].deps...)
+	if n := g.nodes[in.Res.Addr()]; n != nil {
+		c.Deps = append(c.Deps, instanceDeps(in, n.deps, g)...)
 	}
 	lo := m.live[in.Addr]
 	if lo == nil {
@@ -312,17 +312,41 @@ func statusChangesTo(c *Change, to ...string) bool {
 	return false
 }
 
+// instanceDeps turns the graph dependencies of an instance's block into what its
+// change waits for: resources and locals, and, inside a module instance, the blocks
+// of that same instance or of the instances it is in (`module.sub["hk"].department.d`,
+// not every instance's).
+func instanceDeps(in *Instance, deps []string, g *graph) []string {
+	mod, _ := schema.SplitModule(in.Addr)
+	ancestors := schema.ModuleAncestors(mod)
+	var out []string
+	for _, d := range deps {
+		n := g.nodes[d]
+		if n == nil || (n.res == nil && n.local == nil) {
+			continue
+		}
+		// The innermost module instance of this one that holds d: its keys are d's.
+		for i := len(ancestors) - 1; i >= 0; i-- {
+			if static := schema.StaticModulePath(ancestors[i]); strings.HasPrefix(d, static) {
+				d = ancestors[i] + "." + d[len(static):]
+				break
+			}
+		}
+		out = append(out, d)
+	}
+	return out
+}
+
 // filterTargets keeps the targeted changes and everything they depend on.
 func filterTargets(cs []*Change, targets []string) []*Change {
-	want := map[string]bool{}
-	for _, t := range targets {
-		want[t] = true
-	}
 	byRes := map[string][]*Change{}
 	byAddr := map[string]*Change{}
 	for _, c := range cs {
 		r, _ := schema.SplitAddr(c.Address)
 		byRes[r] = append(byRes[r], c)
+		if b := schema.BlockAddr(c.Address); b != r {
+			byRes[b] = append(byRes[b], c)
+		}
 		byAddr[c.Address] = c
 	}
 	keep := map[string]bool{}
@@ -342,9 +366,11 @@ func filterTargets(cs []*Change, targets []string) []*Change {
 		}
 	}
 	for _, c := range cs {
-		r, _ := schema.SplitAddr(c.Address)
-		if want[c.Address] || want[r] {
-			visit(c)
+		for _, t := range targets {
+			if schema.Within(c.Address, t) {
+				visit(c)
+				break
+			}
 		}
 	}
 	var out []*Change

@@ -125,7 +125,7 @@ func DetectDrift(ctx context.Context, o DriftOptions) (*DriftReport, hcl.Diagnos
 	st := o.State.Clone()
 	diags = append(diags, ign.unmatched(o.Config, st)...)
 	rep := &DriftReport{Lineage: o.State.Lineage, Serial: o.State.Serial}
-	for _, mv := range o.Config.Moved {
+	for _, mv := range expandMoved(o.Config.Moved, st) {
 		if st.Find(mv.From) == nil || st.Find(mv.To) != nil {
 			continue
 		}
@@ -134,12 +134,8 @@ func DetectDrift(ctx context.Context, o DriftOptions) (*DriftReport, hcl.Diagnos
 				Provider: st.Find(mv.To).Provider, ID: st.Find(mv.To).ID, Reason: "moved from " + mv.From + " in the configuration; apply records the new address"})
 		}
 	}
-	assign := map[string]string{}
-	for _, r := range o.Config.Resources {
-		name, d := o.Providers.Assign(r)
-		diags = append(diags, d...)
-		assign[r.Addr()] = name
-	}
+	assign, d, pending := o.Providers.assignBlocks(o.Config)
+	diags = append(diags, d...)
 	if diags.HasErrors() {
 		return nil, diags
 	}
@@ -157,9 +153,9 @@ func DetectDrift(ctx context.Context, o DriftOptions) (*DriftReport, hcl.Diagnos
 		return nil, diags
 	}
 	for _, in := range insts {
-		r, _ := schema.SplitAddr(in.Addr)
-		in.Provider = assign[r]
+		in.Provider = assign[in.Res.Addr()]
 	}
+	diags = append(diags, unserved(pending, insts)...)
 	diags = append(diags, crossCheck(insts, o.Providers)...)
 	if diags.HasErrors() {
 		return nil, diags

@@ -27,16 +27,51 @@ type Instance struct {
 	Provider string
 }
 
-// evaluator evaluates locals and resource bodies in dependency order.
+// evaluator evaluates locals, module calls and resource bodies in dependency order.
 type evaluator struct {
 	cfg   *schema.Config
 	g     *graph
 	vars  cty.Value
 	funcs map[string]function.Function
 
+	// scopes holds, per configuration of the module tree, one scope per instance of
+	// that module made so far; the root has exactly one.
+	scopes map[*schema.Config][]*scope
+	// base is the root module's evaluation context (root outputs read it).
+	base *hcl.EvalContext
+}
+
+// scope is one instance of a module (or the root): the values its expressions see.
+type scope struct {
+	cfg *schema.Config
+	// prefix is the instance path its addresses start with: `module.sub["hk"].`.
+	prefix string
+	// chain names the instance and where it was called, for diagnostics.
+	chain   string
+	vars    cty.Value
 	locals  map[string]cty.Value
 	typeObj map[string]map[string]cty.Value
+	// modules holds, per module call, its value so far: an object of outputs, or a
+	// map of such objects by key for a for_each call.
+	modules map[string]cty.Value
+	// outputs are the module's own outputs evaluated so far; parent and key place
+	// them in the caller's value.
+	outputs map[string]cty.Value
+	parent  *scope
+	key     *string
 	base    *hcl.EvalContext
+	funcs   map[string]function.Function
+}
+
+func newScope(cfg *schema.Config, prefix, chain string, vars cty.Value, funcs map[string]function.Function) *scope {
+	sc := &scope{cfg: cfg, prefix: prefix, chain: chain, vars: vars, locals: map[string]cty.Value{},
+		typeObj: map[string]map[string]cty.Value{}, modules: map[string]cty.Value{}, outputs: map[string]cty.Value{}, funcs: funcs}
+	sc.base = &hcl.EvalContext{Variables: map[string]cty.Value{"var": vars, "local": cty.EmptyObjectVal, "module": cty.EmptyObjectVal}, Functions: funcs}
+	sc.base.Variables["mailform"] = cfg.MailformValue()
+	for _, t := range model.Types() {
+		sc.base.Variables[t.Name] = cty.EmptyObjectVal
+	}
+	return sc
 }
 
 func newEvaluator(cfg *schema.Config, g *graph, vars map[string]cty.Value) *evaluator {
@@ -62,17 +97,14 @@ func (e *evaluator) runNodes(computed computedFunc, keep map[string]bool) ([]*In
 	return e.runNodesOnly(computed, keep, "", nil)
 }
 
-// runNodesOnly is runNodes that, of the resource block at address block, evaluates
-// only the instances whose addresses want holds (all when want is nil). Nothing in
-// keep may depend on that block: its value is left unknown.
+// runNodesOnly is runNodes that, of the resource block at address block (its
+// configuration address, module keys left out), evaluates only the instances whose
+// addresses want holds (all when want is nil). Nothing in keep may depend on that
+// block: its value is left unknown.
 func (e *evaluator) runNodesOnly(computed computedFunc, keep map[string]bool, block string, want map[string]bool) ([]*Instance, hcl.Diagnostics) {
-	e.locals = map[string]cty.Value{}
-	e.typeObj = map[string]map[string]cty.Value{}
-	e.base = &hcl.EvalContext{Variables: map[string]cty.Value{"var": e.vars, "local": cty.EmptyObjectVal}, Functions: e.funcs}
-	e.base.Variables["mailform"] = e.cfg.MailformValue()
-	for _, t := range model.Types() {
-		e.base.Variables[t.Name] = cty.EmptyObjectVal
-	}
+	root := newScope(e.cfg, "", "", e.vars, e.funcs)
+	e.base = root.base
+	e.scopes = map[*schema.Config][]*scope{e.cfg: {root}}
 	var out []*Instance
 	var diags hcl.Diagnostics
 	// failed holds the nodes whose evaluation failed: a for_each that depends on one
@@ -91,81 +123,201 @@ func (e *evaluator) runNodesOnly(computed computedFunc, keep map[string]bool, bl
 		}
 		if e.g.broken[id] {
 			failed[id] = true
-			if n.local != nil {
-				e.locals[n.local.Name] = cty.DynamicVal
-				e.base.Variables["local"] = cty.ObjectVal(e.locals)
-			} else {
-				e.setBlock(n.res, cty.DynamicVal)
-			}
-			continue
 		}
-		if n.local != nil {
-			v, d := n.local.Expr.Value(e.base)
-			diags = append(diags, d...)
+		mod := n.mod
+		if mod == nil {
+			mod = e.cfg
+		}
+		for _, sc := range e.scopes[mod] {
+			d := e.evalNode(sc, n, computed, failed, block, want, &out)
 			if d.HasErrors() {
-				v = cty.DynamicVal
 				failed[id] = true
 			}
-			e.locals[n.local.Name] = v
-			e.base.Variables["local"] = cty.ObjectVal(e.locals)
-			continue
+			diags = append(diags, schema.InModule(d, sc.chain)...)
 		}
-		var only map[string]bool
-		if want != nil && n.res.Addr() == block {
-			only = want
-		}
-		insts, val, d := e.evalResource(n.res, computed, only)
-		if failed[id] {
-			d = withoutUnknownForEach(d)
-		}
-		if d.HasErrors() {
-			failed[id] = true
-		}
-		diags = append(diags, d...)
-		out = append(out, insts...)
-		e.setBlock(n.res, val)
 	}
 	return out, diags
 }
 
-func (e *evaluator) setBlock(r *schema.Resource, val cty.Value) {
-	m := e.typeObj[r.Type]
+// evalNode evaluates one graph node in one module instance.
+func (e *evaluator) evalNode(sc *scope, n *node, computed computedFunc, failed map[string]bool, block string, want map[string]bool, out *[]*Instance) hcl.Diagnostics {
+	if e.g.broken[n.id] {
+		switch {
+		case n.local != nil:
+			sc.setLocal(n.local.Name, cty.DynamicVal)
+		case n.res != nil:
+			sc.setBlock(n.res, cty.DynamicVal)
+		case n.call != nil:
+			sc.setModule(n.call.Name, cty.DynamicVal)
+		case n.output != nil:
+			sc.setOutput(n.output.Name, cty.DynamicVal)
+		}
+		return nil
+	}
+	switch {
+	case n.local != nil:
+		v, d := n.local.Expr.Value(sc.base)
+		if d.HasErrors() {
+			v = cty.DynamicVal
+		}
+		sc.setLocal(n.local.Name, v)
+		return d
+	case n.call != nil:
+		return e.evalCall(sc, n.call, failed[n.id])
+	case n.output != nil:
+		if n.output.Expr == nil {
+			return nil
+		}
+		v, d := n.output.Expr.Value(sc.base)
+		if d.HasErrors() {
+			v = cty.DynamicVal
+		}
+		sc.setOutput(n.output.Name, v)
+		return d
+	}
+	var only map[string]bool
+	if want != nil && n.res.Addr() == block {
+		only = want
+	}
+	insts, val, d := e.evalResource(sc, n.res, computed, only)
+	if failed[n.id] {
+		d = withoutUnknownForEach(d)
+	}
+	*out = append(*out, insts...)
+	sc.setBlock(n.res, val)
+	return d
+}
+
+// evalCall evaluates a module call in sc: its for_each and its inputs, making one
+// scope per instance of the called module.
+func (e *evaluator) evalCall(sc *scope, m *schema.ModuleCall, depFailed bool) hcl.Diagnostics {
+	child := m.Child
+	here := fmt.Sprintf("(%s:%d)", m.DeclRange.Filename, m.DeclRange.Start.Line)
+	instance := func(key *string, each cty.Value) hcl.Diagnostics {
+		ctx := sc.base
+		if key != nil {
+			ctx = sc.base.NewChild()
+			ctx.Variables = map[string]cty.Value{"each": cty.ObjectVal(map[string]cty.Value{"key": cty.StringVal(*key), "value": each})}
+		}
+		addr := sc.prefix + schema.ModuleInstanceAddr(m.Name, key)
+		chain := addr + " " + here
+		if sc.chain != "" {
+			chain = sc.chain + " → " + chain
+		}
+		var diags hcl.Diagnostics
+		args := map[string]cty.Value{}
+		ranges := map[string]hcl.Range{}
+		for n, a := range m.Args {
+			v, d := a.Expr.Value(ctx)
+			diags = append(diags, d...)
+			ranges[n] = a.Expr.Range()
+			if d.HasErrors() {
+				v = cty.DynamicVal
+			}
+			args[n] = v
+		}
+		vars, d := child.ModuleVariables(args, ranges)
+		diags = append(diags, d...)
+		ns := newScope(child, addr+".", chain, cty.ObjectVal(vars), child.Functions())
+		ns.parent, ns.key = sc, key
+		e.scopes[child] = append(e.scopes[child], ns)
+		ns.publish()
+		return diags
+	}
+	if m.ForEach == nil {
+		return instance(nil, cty.NilVal)
+	}
+	keys, values, diags := schema.ForEachKeys(m.ForEach, sc.base)
+	if depFailed {
+		diags = withoutUnknownForEach(diags)
+	}
+	if diags.HasErrors() {
+		sc.setModule(m.Name, cty.DynamicVal)
+		return diags
+	}
+	sc.setModule(m.Name, cty.EmptyObjectVal)
+	for _, k := range keys {
+		k := k
+		diags = append(diags, instance(&k, values[k])...)
+	}
+	return diags
+}
+
+func (sc *scope) setLocal(name string, v cty.Value) {
+	sc.locals[name] = v
+	sc.base.Variables["local"] = cty.ObjectVal(sc.locals)
+}
+
+func (sc *scope) setModule(name string, v cty.Value) {
+	sc.modules[name] = v
+	sc.base.Variables["module"] = cty.ObjectVal(sc.modules)
+}
+
+func (sc *scope) setOutput(name string, v cty.Value) {
+	sc.outputs[name] = v
+	sc.publish()
+}
+
+// publish puts the module instance's outputs so far into its caller's module value.
+func (sc *scope) publish() {
+	p := sc.parent
+	if p == nil {
+		return
+	}
+	name := sc.cfg.Call().Name
+	obj := cty.ObjectVal(sc.outputs)
+	if sc.key == nil {
+		p.setModule(name, obj)
+		return
+	}
+	m := map[string]cty.Value{}
+	if cur := p.modules[name]; cur.IsKnown() && !cur.IsNull() && cur.Type().IsObjectType() {
+		for k, v := range cur.AsValueMap() {
+			m[k] = v
+		}
+	}
+	m[*sc.key] = obj
+	p.setModule(name, cty.ObjectVal(m))
+}
+
+func (sc *scope) setBlock(r *schema.Resource, val cty.Value) {
+	m := sc.typeObj[r.Type]
 	if m == nil {
 		m = map[string]cty.Value{}
-		e.typeObj[r.Type] = m
+		sc.typeObj[r.Type] = m
 	}
 	m[r.Name] = val
-	e.base.Variables[r.Type] = cty.ObjectVal(m)
+	sc.base.Variables[r.Type] = cty.ObjectVal(m)
 }
 
 // evalResource evaluates every instance of one resource block and returns them with
 // the value references to the block see. When only is not nil it evaluates just the
 // instances whose addresses it holds, and the block's value is unknown.
-func (e *evaluator) evalResource(r *schema.Resource, computed computedFunc, only map[string]bool) (_ []*Instance, _ cty.Value, diags hcl.Diagnostics) {
-	if only != nil && r.ForEach == nil && !only[schema.InstanceAddr(r.Type, r.Name, nil)] {
+func (e *evaluator) evalResource(sc *scope, r *schema.Resource, computed computedFunc, only map[string]bool) (_ []*Instance, _ cty.Value, diags hcl.Diagnostics) {
+	if only != nil && r.ForEach == nil && !only[sc.prefix+schema.InstanceAddr(r.Type, r.Name, nil)] {
 		return nil, cty.DynamicVal, nil
 	}
 	if r.ForEach == nil {
-		inst, d := e.evalInstance(r, nil, cty.NilVal, computed)
+		inst, d := e.evalInstance(sc, r, nil, cty.NilVal, computed)
 		if inst == nil {
 			return nil, cty.DynamicVal, d
 		}
 		return []*Instance{inst}, schema.ToCty(r.Spec, inst.Desired), d
 	}
-	keys, values, diags := schema.ForEachKeys(r.ForEach, e.base)
+	keys, values, diags := schema.ForEachKeys(r.ForEach, sc.base)
 	if diags.HasErrors() {
 		return nil, cty.DynamicVal, diags
 	}
 	out := make([]*Instance, 0, len(keys))
 	vals := make(map[string]cty.Value, len(keys))
 	var instDiags hcl.Diagnostics
-	defer func() { diags = append(diags, oncePerBlock(instDiags, r.Addr())...) }()
+	defer func() { diags = append(diags, oncePerBlock(instDiags, sc.prefix+r.Type+"."+r.Name)...) }()
 	for _, k := range keys {
 		k := k
-		if only != nil && !only[schema.InstanceAddr(r.Type, r.Name, &k)] {
+		if only != nil && !only[sc.prefix+schema.InstanceAddr(r.Type, r.Name, &k)] {
 			continue
 		}
-		inst, d := e.evalInstance(r, &k, values[k], computed)
+		inst, d := e.evalInstance(sc, r, &k, values[k], computed)
 		instDiags = append(instDiags, d...)
 		if inst == nil {
 			vals[k] = cty.DynamicVal
@@ -185,10 +337,10 @@ func (e *evaluator) evalResource(r *schema.Resource, computed computedFunc, only
 	return out, blockValue(vals), diags
 }
 
-func (e *evaluator) evalInstance(r *schema.Resource, key *string, each cty.Value, computed computedFunc) (*Instance, hcl.Diagnostics) {
-	ctx := e.base
+func (e *evaluator) evalInstance(sc *scope, r *schema.Resource, key *string, each cty.Value, computed computedFunc) (*Instance, hcl.Diagnostics) {
+	ctx := sc.base
 	if key != nil {
-		ctx = e.base.NewChild()
+		ctx = sc.base.NewChild()
 		ctx.Variables = map[string]cty.Value{"each": cty.ObjectVal(map[string]cty.Value{"key": cty.StringVal(*key), "value": each})}
 	}
 	obj, ranges, diags := r.Decode(ctx)
@@ -198,7 +350,14 @@ func (e *evaluator) evalInstance(r *schema.Resource, key *string, each cty.Value
 	if diags.HasErrors() {
 		return nil, diags
 	}
-	addr := schema.InstanceAddr(r.Type, r.Name, key)
+	// An attribute set to null is not set: a module passes null for what a provider
+	// cannot manage (quota_mb on Exmail), so it must not count as written.
+	for name := range ranges {
+		if _, ok := obj[name]; !ok && !strings.Contains(name, ".") {
+			delete(ranges, name)
+		}
+	}
+	addr := sc.prefix + schema.InstanceAddr(r.Type, r.Name, key)
 	desired := model.Canonical(r.Spec, obj)
 	known := computed(addr)
 	for _, a := range r.Spec.Attrs {

@@ -14,13 +14,20 @@ import (
 	"github.com/mailform/mailform/schema"
 )
 
-// node is a resource block or a local value in the dependency graph.
+// node is a resource block, a local value, a module call (its for_each and inputs) or
+// a module output in the dependency graph. The graph is flat: a module's nodes carry
+// its path (`module.sub.account.staff`, `module.sub.local.x`) and evaluate once per
+// instance of the module.
 type node struct {
-	id    string // "account.alice" or "local.x"
-	res   *schema.Resource
-	local *schema.Local
-	deps  []string
-	rng   hcl.Range
+	id     string // "account.alice", "local.x", "module.sub", "module.sub.output.y"
+	res    *schema.Resource
+	local  *schema.Local
+	call   *schema.ModuleCall
+	output *schema.Output
+	// mod is the configuration whose scope the node's expressions are evaluated in.
+	mod  *schema.Config
+	deps []string
+	rng  hcl.Range
 }
 
 // graph holds the evaluation order of a configuration.
@@ -39,26 +46,59 @@ func buildGraph(cfg *schema.Config) (*graph, hcl.Diagnostics) {
 	g := &graph{nodes: map[string]*node{}}
 	var diags hcl.Diagnostics
 	for _, r := range cfg.Resources {
-		g.nodes[r.Addr()] = &node{id: r.Addr(), res: r, rng: r.DeclRange}
+		g.nodes[r.Addr()] = &node{id: r.Addr(), res: r, mod: r.Module, rng: r.DeclRange}
 	}
-	for _, l := range cfg.Locals {
-		g.nodes["local."+l.Name] = &node{id: "local." + l.Name, local: l, rng: l.DeclRange}
-	}
+	cfg.Walk(func(c *schema.Config) {
+		p := c.ModulePath()
+		for _, l := range c.Locals {
+			g.nodes[p+"local."+l.Name] = &node{id: p + "local." + l.Name, local: l, mod: c, rng: l.DeclRange}
+		}
+		for _, m := range c.Modules {
+			if m.Child == nil {
+				continue
+			}
+			g.nodes[p+"module."+m.Name] = &node{id: p + "module." + m.Name, call: m, mod: c, rng: m.DeclRange}
+			for _, o := range m.Child.Outputs {
+				id := m.Child.ModulePath() + "output." + o.Name
+				g.nodes[id] = &node{id: id, output: o, mod: m.Child, rng: o.DeclRange}
+			}
+		}
+	})
 	for _, n := range g.nodes {
 		var trs []hcl.Traversal
-		if n.res != nil {
+		switch {
+		case n.res != nil:
 			trs = n.res.Traversals()
-		} else {
+		case n.local != nil:
 			trs = n.local.Expr.Variables()
+		case n.call != nil:
+			if n.call.ForEach != nil {
+				trs = n.call.ForEach.Variables()
+			}
+			for _, a := range n.call.Args {
+				trs = append(trs, a.Expr.Variables()...)
+			}
+		case n.output != nil:
+			if n.output.Expr != nil {
+				trs = n.output.Expr.Variables()
+			}
 		}
 		seen := map[string]bool{}
+		var nd hcl.Diagnostics
 		for _, tr := range trs {
-			dep, d := referenceTarget(cfg, n, tr)
-			diags = append(diags, d...)
-			if dep != "" && !seen[dep] {
-				seen[dep] = true
-				n.deps = append(n.deps, dep)
+			deps, d := referenceTarget(cfg, n, tr)
+			nd = append(nd, d...)
+			for _, dep := range deps {
+				if !seen[dep] {
+					seen[dep] = true
+					n.deps = append(n.deps, dep)
+				}
 			}
+		}
+		diags = append(diags, schema.InModule(nd, n.mod.CallChain())...)
+		// Every node of a module waits for the call that makes the module's instances.
+		if id := callID(n.mod); id != "" && !seen[id] {
+			n.deps = append(n.deps, id)
 		}
 		sort.Strings(n.deps)
 	}
@@ -108,7 +148,7 @@ func (g *graph) depsThroughLocals() {
 			seen[d] = true
 		}
 		for _, d := range n.deps {
-			if !strings.HasPrefix(d, "local.") {
+			if g.nodes[d] == nil || g.nodes[d].res != nil {
 				continue
 			}
 			for _, r := range viaLocal[d] {
@@ -118,9 +158,9 @@ func (g *graph) depsThroughLocals() {
 				}
 			}
 		}
-		if n.local != nil {
+		if n.res == nil {
 			for _, d := range n.deps {
-				if !strings.HasPrefix(d, "local.") {
+				if g.nodes[d] != nil && g.nodes[d].res != nil {
 					extra = append(extra, d)
 				}
 			}
@@ -132,12 +172,26 @@ func (g *graph) depsThroughLocals() {
 	}
 }
 
-// referenceTarget returns the graph node a traversal refers to ("" for var/each).
-func referenceTarget(cfg *schema.Config, n *node, tr hcl.Traversal) (string, hcl.Diagnostics) {
-	rng := tr.SourceRange()
-	bad := func(summary, detail string) (string, hcl.Diagnostics) {
-		return "", hcl.Diagnostics{{Severity: hcl.DiagError, Summary: summary, Detail: detail, Subject: rng.Ptr()}}
+// callID is the graph id of the module call that instantiates c ("" for the root).
+func callID(c *schema.Config) string {
+	if c.Call() == nil {
+		return ""
 	}
+	return c.Parent().ModulePath() + "module." + c.Call().Name
+}
+
+// referenceTarget returns the graph nodes a traversal refers to (none for each, or
+// var in the root module), resolving names in the scope of the node's module.
+func referenceTarget(cfg *schema.Config, n *node, tr hcl.Traversal) ([]string, hcl.Diagnostics) {
+	rng := tr.SourceRange()
+	bad := func(summary, detail string) ([]string, hcl.Diagnostics) {
+		return nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: summary, Detail: detail, Subject: rng.Ptr()}}
+	}
+	mod := n.mod
+	if mod == nil {
+		mod = cfg
+	}
+	p := mod.ModulePath()
 	root := tr.RootName()
 	attrName := func() string {
 		if len(tr) > 1 {
@@ -150,34 +204,68 @@ func referenceTarget(cfg *schema.Config, n *node, tr hcl.Traversal) (string, hcl
 	switch root {
 	case "var":
 		name := attrName()
-		if _, ok := cfg.Variables[name]; !ok {
-			return bad("Reference to undeclared variable", fmt.Sprintf("There is no variable %q. Declare it with variable %q {} or fix the name.%s", name, name, suggest(name, variableNames(cfg))))
+		if _, ok := mod.Variables[name]; !ok {
+			return bad("Reference to undeclared variable", fmt.Sprintf("There is no variable %q. Declare it with variable %q {} or fix the name.%s", name, name, suggest(name, variableNames(mod))))
 		}
-		return "", nil
+		if id := callID(mod); id != "" {
+			return []string{id}, nil
+		}
+		return nil, nil
 	case "local":
 		name := attrName()
-		if _, ok := cfg.Locals[name]; !ok {
-			return bad("Reference to undeclared local value", fmt.Sprintf("There is no local value %q. Declare it in a locals block or fix the name.%s", name, suggest(name, localNames(cfg))))
+		if _, ok := mod.Locals[name]; !ok {
+			return bad("Reference to undeclared local value", fmt.Sprintf("There is no local value %q. Declare it in a locals block or fix the name.%s", name, suggest(name, localNames(mod))))
 		}
-		return "local." + name, nil
+		return []string{p + "local." + name}, nil
 	case "mailform":
 		if a := attrName(); a != "workspace" {
 			return bad("Unknown mailform attribute", fmt.Sprintf("mailform.%s does not exist; the mailform object has one attribute, workspace (the selected CLI workspace).", a))
 		}
-		return "", nil
+		return nil, nil
 	case "each":
-		if n.res == nil || n.res.ForEach == nil {
-			return bad("each is not available here", "each.key and each.value exist only in a resource with for_each.")
+		if (n.res == nil || n.res.ForEach == nil) && (n.call == nil || n.call.ForEach == nil) {
+			return bad("each is not available here", "each.key and each.value exist only in a resource or module block with for_each.")
 		}
-		return "", nil
+		return nil, nil
+	case "module":
+		name := attrName()
+		m := mod.Module(name)
+		if m == nil {
+			var names []string
+			for _, c := range mod.Modules {
+				names = append(names, c.Name)
+			}
+			return bad("Reference to undeclared module", fmt.Sprintf("There is no module block named %q.%s", name, suggest(name, names)))
+		}
+		if m.Child == nil {
+			return nil, nil // its loading failed, already reported
+		}
+		var outs []string
+		if len(tr) > 2 {
+			if a, ok := tr[2].(hcl.TraverseAttr); ok && m.ForEach == nil {
+				for _, o := range m.Child.Outputs {
+					if o.Name == a.Name {
+						return []string{m.Child.ModulePath() + "output." + o.Name}, nil
+					}
+					outs = append(outs, o.Name)
+				}
+				return bad("Reference to undeclared module output", fmt.Sprintf("module.%s (%s) has no output %q.%s Declare output %q { value = … } in the module.", name, m.Source, a.Name, suggest(a.Name, outs), a.Name))
+			}
+		}
+		// The whole module, or one instance of a for_each module: all of its outputs.
+		deps := []string{p + "module." + name}
+		for _, o := range m.Child.Outputs {
+			deps = append(deps, m.Child.ModulePath()+"output."+o.Name)
+		}
+		return deps, nil
 	}
 	if model.Lookup(root) != nil {
 		name := attrName()
-		addr := root + "." + name
+		addr := p + root + "." + name
 		if cfg.Resource(addr) == nil {
 			var same []string
 			for _, r := range cfg.Resources {
-				if r.Type == root {
+				if r.Type == root && r.Module == mod {
 					same = append(same, r.Name)
 				}
 			}
@@ -186,12 +274,12 @@ func referenceTarget(cfg *schema.Config, n *node, tr hcl.Traversal) (string, hcl
 		if n.res != nil && addr == n.res.Addr() {
 			return bad("Self-reference", fmt.Sprintf("%s refers to itself. Use a literal value or a local instead.", addr))
 		}
-		return addr, nil
+		return []string{addr}, nil
 	}
 	var roots []string
-	roots = append(roots, "var", "local", "each", "mailform")
+	roots = append(roots, "var", "local", "each", "module", "mailform")
 	roots = append(roots, model.TypeNames()...)
-	return bad("Unknown reference", fmt.Sprintf("%q is not something that can be referred to. References start with var, local, each, mailform (mailform.workspace) or a resource type (%s).%s", root, strings.Join(model.TypeNames(), ", "), suggest(root, roots)))
+	return bad("Unknown reference", fmt.Sprintf("%q is not something that can be referred to. References start with var, local, each, module, mailform (mailform.workspace) or a resource type (%s).%s", root, strings.Join(model.TypeNames(), ", "), suggest(root, roots)))
 }
 
 func variableNames(cfg *schema.Config) []string {

@@ -42,7 +42,8 @@ func Outputs(o Options) ([]Output, hcl.Diagnostics) {
 			continue
 		}
 		for _, tr := range oc.Expr.Variables() {
-			if id, _ := referenceTarget(o.Config, &node{}, tr); id != "" {
+			ids, _ := referenceTarget(o.Config, &node{}, tr)
+			for _, id := range ids {
 				for n := range g.closure(id) {
 					keep[n] = true
 				}

@@ -255,7 +255,7 @@ func MakePlan(ctx context.Context, o Options) (*Plan, hcl.Diagnostics) {
 	g, diags := buildGraph(o.Config)
 	st := o.State.Clone()
 	p := &Plan{Lineage: o.State.Lineage, Serial: o.State.Serial}
-	for _, m := range o.Config.Moved {
+	for _, m := range expandMoved(o.Config.Moved, st) {
 		if st.Find(m.From) == nil {
 			continue // already moved, or never existed
 		}
@@ -273,12 +273,8 @@ func MakePlan(ctx context.Context, o Options) (*Plan, hcl.Diagnostics) {
 		}
 		p.Moves = append(p.Moves, Move{From: m.From, To: m.To})
 	}
-	assign := map[string]string{}
-	for _, r := range o.Config.Resources {
-		name, d := o.Providers.Assign(r)
-		diags = append(diags, d...)
-		assign[r.Addr()] = name
-	}
+	assign, d, pending := o.Providers.assignBlocks(o.Config)
+	diags = append(diags, d...)
 	ev := newEvaluator(o.Config, g, o.Vars)
 	computed := map[string]model.Object{}
 	for _, r := range st.Resources {
@@ -289,9 +285,9 @@ func MakePlan(ctx context.Context, o Options) (*Plan, hcl.Diagnostics) {
 	insts, d := ev.run(func(a string) model.Object { return computed[a] })
 	diags = appendNew(diags, d)
 	for _, in := range insts {
-		r, _ := schema.SplitAddr(in.Addr)
-		in.Provider = assign[r]
+		in.Provider = assign[in.Res.Addr()]
 	}
+	diags = append(diags, unserved(pending, insts)...)
 	diags = appendNew(diags, crossCheck(insts, o.Providers))
 	// The email-DNS rules run on every plan too: a broken SPF or MX never ships.
 	diags = appendNew(diags, lintResults(diags, lintDNS(insts, o.Providers)))
@@ -327,8 +323,7 @@ func MakePlan(ctx context.Context, o Options) (*Plan, hcl.Diagnostics) {
 			return nil, append(diags, d...)
 		}
 		for _, in := range insts {
-			r, _ := schema.SplitAddr(in.Addr)
-			in.Provider = assign[r]
+			in.Provider = assign[in.Res.Addr()]
 		}
 	}
 	off := planOffboarding(o, st, insts, m)
@@ -340,13 +335,15 @@ func MakePlan(ctx context.Context, o Options) (*Plan, hcl.Diagnostics) {
 	diags = append(diags, renameChecks(p)...)
 	diags = append(diags, departmentDeleteChecks(p, live)...)
 	if len(o.Targets) > 0 {
-		known := map[string]bool{}
-		for _, c := range p.Changes {
-			r, _ := schema.SplitAddr(c.Address)
-			known[c.Address], known[r] = true, true
-		}
 		for _, t := range o.Targets {
-			if !known[t] {
+			found := false
+			for _, c := range p.Changes {
+				if schema.Within(c.Address, t) {
+					found = true
+					break
+				}
+			}
+			if !found {
 				diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Target matches nothing",
 					Detail: fmt.Sprintf("-target %s names no resource in the configuration or state. Check the address (mailform state list shows what is in state).", t)})
 			}
@@ -522,8 +519,10 @@ func fromState(st *state.State, k liveKey) *liveSet {
 	return indexLive(k.typ, rs)
 }
 
-// labelOf returns the instance name of an address: `alice` or `staff["k"]`.
+// labelOf returns the instance name of an address: `alice` or `staff["k"]`, without
+// the module path.
 func labelOf(addr string) string {
+	_, addr = schema.SplitModule(addr)
 	_, rest, _ := strings.Cut(addr, ".")
 	return rest
 }

@@ -187,3 +187,35 @@ func (ps *ProviderSet) Assign(r *schema.Resource) (string, hcl.Diagnostics) {
 		Detail:  fmt.Sprintf("Several providers can manage %s: %s. Choose one with provider = %s in %s.", r.Type, strings.Join(cands, ", "), cands[0], r.Addr()),
 		Subject: r.DeclRange.Ptr()}}
 }
+
+// assignBlocks assigns a provider to every resource block, by block address. A
+// for_each block or a block in a module that no configured provider can serve is held
+// back in pending: it is an error only if it has instances (unserved), so a module's
+// optional parts (a for_each over an empty input, such as policies on Exmail) need no
+// provider.
+func (ps *ProviderSet) assignBlocks(cfg *schema.Config) (assign map[string]string, diags hcl.Diagnostics, pending map[string]hcl.Diagnostics) {
+	assign, pending = map[string]string{}, map[string]hcl.Diagnostics{}
+	for _, r := range cfg.Resources {
+		name, d := ps.Assign(r)
+		optional := r.ForEach != nil || r.Module.Call() != nil
+		if name == "" && optional && r.Provider == "" && len(d) == 1 && strings.HasPrefix(d[0].Summary, "No provider for ") {
+			pending[r.Addr()] = d
+			continue
+		}
+		diags = append(diags, d...)
+		assign[r.Addr()] = name
+	}
+	return assign, diags, pending
+}
+
+// unserved returns the held-back errors of blocks that have instances after all.
+func unserved(pending map[string]hcl.Diagnostics, insts []*Instance) hcl.Diagnostics {
+	var diags hcl.Diagnostics
+	for _, in := range insts {
+		if d, ok := pending[in.Res.Addr()]; ok {
+			diags = append(diags, d...)
+			delete(pending, in.Res.Addr())
+		}
+	}
+	return diags
+}

@@ -14,18 +14,14 @@ import (
 // email-DNS lint rules.
 func Validate(cfg *schema.Config, vars map[string]cty.Value, ps *ProviderSet) hcl.Diagnostics {
 	g, diags := buildGraph(cfg)
-	assign := map[string]string{}
-	for _, r := range cfg.Resources {
-		name, d := ps.Assign(r)
-		diags = append(diags, d...)
-		assign[r.Addr()] = name
-	}
+	assign, d, pending := ps.assignBlocks(cfg)
+	diags = append(diags, d...)
 	insts, d := newEvaluator(cfg, g, vars).run(func(string) model.Object { return nil })
 	diags = appendNew(diags, d)
 	for _, in := range insts {
-		r, _ := schema.SplitAddr(in.Addr)
-		in.Provider = assign[r]
+		in.Provider = assign[in.Res.Addr()]
 	}
+	diags = append(diags, unserved(pending, insts)...)
 	diags = appendNew(diags, crossCheck(insts, ps))
 	diags = appendNew(diags, LiteralSecretWarnings(FindSecrets(cfg)))
 	return appendNew(diags, lintResults(diags, lintDNS(insts, ps)))

@@ -27,18 +27,14 @@ func DesiredInstances(cfg *schema.Config, vars map[string]cty.Value, ps *Provide
 	if diags.HasErrors() {
 		return nil, diags
 	}
-	assign := map[string]string{}
-	for _, r := range cfg.Resources {
-		name, d := ps.Assign(r)
-		diags = append(diags, d...)
-		assign[r.Addr()] = name
-	}
+	assign, d, pending := ps.assignBlocks(cfg)
+	diags = append(diags, d...)
 	insts, d := newEvaluator(cfg, g, vars).run(func(string) model.Object { return nil })
 	diags = append(diags, d...)
 	for _, in := range insts {
-		r, _ := schema.SplitAddr(in.Addr)
-		in.Provider = assign[r]
+		in.Provider = assign[in.Res.Addr()]
 	}
+	diags = append(diags, unserved(pending, insts)...)
 	return insts, diags
 }
 

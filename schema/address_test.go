@@ -69,3 +69,55 @@ func TestAddrRoundTrip(t *testing.T) {
 		t.Errorf("SplitAddr of a bad key = %q, %v", res, k)
 	}
 }
+
+func TestModuleAddresses(t *testing.T) {
+	for _, tt := range []struct{ in, want string }{
+		{`module.sub.account.alice`, `module.sub.account.alice`},
+		{`module.subsidiary["hk"].account.staff["a@b.com"]`, `module.subsidiary["hk"].account.staff["a@b.com"]`},
+		{`module.a["x.y"].module.b.group.g["k"]`, `module.a["x.y"].module.b.group.g["k"]`},
+	} {
+		got, err := ParseAddr(tt.in)
+		if err != nil || got != tt.want {
+			t.Errorf("ParseAddr(%q) = %q, %v", tt.in, got, err)
+		}
+	}
+	for _, bad := range []string{`module.sub`, `module.sub[0].account.a`, `module.sub["k"]`, `module["x"].account.a`} {
+		if got, err := ParseAddr(bad); err == nil {
+			t.Errorf("ParseAddr(%q) = %q, want an error", bad, got)
+		}
+	}
+	if got, err := ParseTarget(`module.sub["hk"]`); err != nil || got != `module.sub["hk"]` {
+		t.Errorf("ParseTarget of a module instance = %q, %v", got, err)
+	}
+	addr := `module.sub["a.b]c"].module.team.account.staff["x@y.com"]`
+	mod, rest := SplitModule(addr)
+	if mod != `module.sub["a.b]c"].module.team` || rest != `account.staff["x@y.com"]` {
+		t.Errorf("SplitModule = %q, %q", mod, rest)
+	}
+	r, k := SplitAddr(addr)
+	if r != `module.sub["a.b]c"].module.team.account.staff` || k == nil || *k != "x@y.com" {
+		t.Errorf("SplitAddr = %q, %v", r, k)
+	}
+	if b := BlockAddr(addr); b != "module.sub.module.team.account.staff" {
+		t.Errorf("BlockAddr = %q", b)
+	}
+	if got := ModuleAncestors(`module.sub["a.b]c"].module.team`); len(got) != 2 || got[0] != `module.sub["a.b]c"]` || got[1] != `module.sub["a.b]c"].module.team` {
+		t.Errorf("ModuleAncestors = %q", got)
+	}
+	for _, tt := range []struct {
+		addr, target string
+		want         bool
+	}{
+		{addr, `module.sub["a.b]c"]`, true},
+		{addr, `module.sub`, true},
+		{addr, `module.sub["a"]`, false},
+		{addr, `module.sub["a.b]c"].module.team.account.staff`, true},
+		{`module.subsidiary.account.a`, `module.sub`, false},
+		{`account.staff["x"]`, `account.staff`, true},
+		{`account.staffer`, `account.staff`, false},
+	} {
+		if got := Within(tt.addr, tt.target); got != tt.want {
+			t.Errorf("Within(%s, %s) = %v", tt.addr, tt.target, got)
+		}
+	}
+}

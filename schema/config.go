@@ -7,6 +7,7 @@ package schema
 import (
 	"fmt"
 	"os"
+	"path"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -41,12 +42,21 @@ type Config struct {
 	// Workspace is the CLI workspace the configuration is used in ("" is
 	// "default"), the value of mailform.workspace.
 	Workspace string
+	// Modules are the module blocks of this configuration, each with its child.
+	Modules []*ModuleCall
+
+	// path, parent and call place a module's configuration in the module tree.
+	path   string
+	parent *Config
+	call   *ModuleCall
 
 	byAddr map[string]*Resource
 }
 
-// Resource returns the resource block with address "type.name", or nil.
-func (c *Config) Resource(addr string) *Resource { return c.byAddr[addr] }
+// Resource returns the resource block with address "type.name" (or
+// `module.x.type.name`, module instance keys allowed), or nil. Resources holds every
+// resource of the module tree below c, so the root's Resource finds them all.
+func (c *Config) Resource(addr string) *Resource { return c.byAddr[c.path+BlockAddr(addr)] }
 
 // Load reads every *.mf.hcl file of dir (not recursive) and decodes it.
 func Load(dir string) (*Config, hcl.Diagnostics) {
@@ -86,17 +96,38 @@ func Load(dir string) (*Config, hcl.Diagnostics) {
 
 // LoadSources decodes a configuration from file contents (a saved plan carries them).
 func LoadSources(dir string, sources map[string][]byte) (*Config, hcl.Diagnostics) {
-	c := &Config{
+	c := newConfig(dir)
+	c.Sources = sources
+	diags := c.decodeSources(sources, ".")
+	diags = append(diags, c.loadModules(c, []string{absDir(dir)})...)
+	return c, diags
+}
+
+func newConfig(dir string) *Config {
+	return &Config{
 		Dir:       dir,
-		Sources:   sources,
 		Files:     map[string]*hcl.File{},
 		Variables: map[string]*Variable{},
 		Locals:    map[string]*Local{},
 		byAddr:    map[string]*Resource{},
 	}
+}
+
+func absDir(dir string) string {
+	if a, err := filepath.Abs(dir); err == nil {
+		return a
+	}
+	return dir
+}
+
+// decodeSources parses and decodes the files of sources that lie in the directory
+// rel (relative to the root module; "." for the root itself).
+func (c *Config) decodeSources(sources map[string][]byte, rel string) hcl.Diagnostics {
 	names := make([]string, 0, len(sources))
 	for n := range sources {
-		names = append(names, n)
+		if path.Dir(n) == rel {
+			names = append(names, n)
+		}
 	}
 	sort.Strings(names)
 	p := hclparse.NewParser()
@@ -114,7 +145,7 @@ func LoadSources(dir string, sources map[string][]byte) (*Config, hcl.Diagnostic
 		c.Files[n] = f
 		diags = append(diags, c.decodeFile(f)...)
 	}
-	return c, diags
+	return diags
 }
 
 var fileSchema = func() *hcl.BodySchema {
@@ -128,6 +159,7 @@ var fileSchema = func() *hcl.BodySchema {
 		{Type: "moved"},
 		{Type: "logs"},
 		{Type: "audit"},
+		{Type: "module", LabelNames: []string{"name"}},
 	}}
 	for _, n := range resourceTypeNames() {
 		s.Blocks = append(s.Blocks, hcl.BlockHeaderSchema{Type: n, LabelNames: []string{"name"}})
@@ -206,6 +238,14 @@ func (c *Config) decodeFile(f *hcl.File) hcl.Diagnostics {
 			} else {
 				c.Audit = a
 			}
+		case "module":
+			m, d := decodeModuleBlock(b)
+			diags = append(diags, d...)
+			if o := c.Module(m.Name); o != nil {
+				diags = append(diags, duplicateDiag("module", m.Name, o.DeclRange, m.DeclRange))
+			} else {
+				c.Modules = append(c.Modules, m)
+			}
 		case "import":
 			i, d := decodeImportBlock(b)
 			diags = append(diags, d...)
@@ -216,6 +256,7 @@ func (c *Config) decodeFile(f *hcl.File) hcl.Diagnostics {
 			r, d := decodeResourceBlock(b)
 			diags = append(diags, d...)
 			if r != nil {
+				r.Module = c
 				if o, dup := c.byAddr[r.Addr()]; dup {
 					diags = append(diags, duplicateDiag("resource", r.Addr(), o.DeclRange, r.DeclRange))
 				} else {

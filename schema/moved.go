@@ -26,7 +26,7 @@ func decodeMovedBlock(b *hcl.Block) (*Moved, hcl.Diagnostics) {
 		if d.HasErrors() {
 			continue
 		}
-		addr, d := addrFromTraversal(tr, true)
+		addr, d := addrWithModule(tr)
 		diags = append(diags, d...)
 		if n == "from" {
 			m.From = addr
@@ -47,6 +47,7 @@ func decodeMovedBlock(b *hcl.Block) (*Moved, hcl.Diagnostics) {
 }
 
 func typeOf(addr string) string {
+	_, addr = SplitModule(addr)
 	for i := 0; i < len(addr); i++ {
 		if addr[i] == '.' {
 			return addr[:i]
@@ -74,7 +75,7 @@ func decodeImportBlock(b *hcl.Block) (*Import, hcl.Diagnostics) {
 	if d.HasErrors() {
 		return nil, diags
 	}
-	addr, d := addrFromTraversal(tr, true)
+	addr, d := addrWithModule(tr)
 	diags = append(diags, d...)
 	return &Import{To: addr, ID: content.Attributes["id"].Expr, DeclRange: b.DefRange}, diags
 }

@@ -53,6 +53,14 @@ func OffboardAccount(dir, email, handover string, retainDays int) (*OffboardEdit
 			return nil, fmt.Errorf("%s: %s", path, diags.Error())
 		}
 		for _, b := range f.Body().Blocks() {
+			if b.Type() == "module" {
+				// A module's accounts may come from a CSV passed to it, as in
+				// staff = csvdecode(file("accounts.csv")).
+				for _, m := range csvFileRef.FindAllStringSubmatch(string(b.BuildTokens(nil).Bytes()), -1) {
+					csvFiles = append(csvFiles, m[1])
+				}
+				continue
+			}
 			if b.Type() != "account" || len(b.Labels()) != 1 {
 				continue
 			}

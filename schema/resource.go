@@ -25,6 +25,8 @@ type Resource struct {
 	ProviderRange hcl.Range
 	DependsOn     []hcl.Traversal
 	Lifecycle     Lifecycle
+	// Module is the configuration (root or module) that declares the block.
+	Module *Config
 	// Body is the rest of the block: the resource type's attributes.
 	Body      hcl.Body
 	DeclRange hcl.Range
@@ -40,8 +42,14 @@ type Lifecycle struct {
 	IgnoreAll bool
 }
 
-// Addr is the resource address "type.name".
-func (r *Resource) Addr() string { return r.Type + "." + r.Name }
+// Addr is the resource address "type.name", after its module path when it is in a
+// module: `module.sub.type.name`.
+func (r *Resource) Addr() string {
+	if r.Module == nil {
+		return r.Type + "." + r.Name
+	}
+	return r.Module.path + r.Type + "." + r.Name
+}
 
 func resourceTypeNames() []string {
 	var out []string

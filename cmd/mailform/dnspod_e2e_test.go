@@ -185,11 +185,11 @@ func TestDNSPodErrors(t *testing.T) {
 	}
 }
 
-// quickstartDNS is the DNS of examples/quickstart (MX, SPF, a 392-byte DKIM key, DMARC;
+// quickstartDNS is the DNS of the quickstart (as it was before the module; MX, SPF, a 392-byte DKIM key, DMARC;
 // two RRsets at TTL 3600) in dnspodZone, behind a dnspod provider block.
 func quickstartDNS(t *testing.T, provider string) string {
 	t.Helper()
-	b, err := os.ReadFile("../../examples/quickstart/dns.mf.hcl")
+	b, err := os.ReadFile("testdata/quickstart-flat/dns.mf.hcl")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -369,23 +369,7 @@ func TestPlanMarkdown(t *testing.T) {
 // of the quickstart's first plan, in step with the code: go test ./cmd/mailform -run
 // QuickstartPlanMarkdown -update rewrites it.
 func TestQuickstartPlanMarkdown(t *testing.T) {
-	src := filepath.Join("..", "..", "examples", "quickstart")
-	entries, err := os.ReadDir(src)
-	if err != nil {
-		t.Skipf("examples/quickstart is not there (%v), so there is no first plan to compare", err)
-	}
-	dir := t.TempDir()
-	for _, e := range entries {
-		n := e.Name()
-		if e.IsDir() || !(strings.HasSuffix(n, ".hcl") || strings.HasSuffix(n, ".csv")) {
-			continue // configuration only: no state, no sandbox, so this is the first plan
-		}
-		b, err := os.ReadFile(filepath.Join(src, n))
-		if err != nil {
-			t.Fatal(err)
-		}
-		writeFile(t, dir, n, string(b))
-	}
+	dir := exampleCopy(t, "quickstart", configOnly) // no state, no sandbox: the first plan
 	r := mustRun(t, dir, 0, "plan", "-markdown")
 	golden := filepath.Join("..", "..", "docs", "quickstart-plan.md")
 	if *updateGolden {

@@ -486,19 +486,7 @@ func TestSandboxServeDNS(t *testing.T) {
 // copyExample copies examples/<name> (flat) into a fresh directory.
 func copyExample(t *testing.T, name string) string {
 	t.Helper()
-	src := filepath.Join("..", "..", "examples", name)
-	entries, err := os.ReadDir(src)
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := t.TempDir()
-	for _, e := range entries {
-		if e.IsDir() || strings.HasPrefix(e.Name(), ".") {
-			continue
-		}
-		writeFile(t, dir, e.Name(), readFile(t, src, e.Name()))
-	}
-	return dir
+	return exampleCopy(t, name, nil)
 }
 
 // TestExmailExample rehearses examples/exmail as its README says: validate, apply
@@ -539,12 +527,18 @@ func TestExmailExample(t *testing.T) {
 
 	// quota_mb first: the engine reports attribute support only once every resource
 	// has a provider.
-	editFile(t, dir, "accounts.mf.hcl", `position              = "Compliance archive"`, `position              = "Compliance archive"
-  quota_mb              = 65536`)
+	editFile(t, dir, "main.mf.hcl", `exmail_client_policy = true`, `exmail_client_policy = true
+  archive_quota_mb     = 65536`)
 	if r := must(1, "validate"); !strings.Contains(r.stderr, "provider exmail cannot manage account.quota_mb") {
 		t.Errorf("validate should reject quota_mb on exmail:\n%s", r)
 	}
-	writeFile(t, dir, "policies.mf.hcl", readFile(t, filepath.Join("..", "..", "examples", "quickstart"), "policies.mf.hcl"))
+	// The quickstart's rules: the module's policies module gets an instance, whose
+	// blocks no provider here can serve.
+	editFile(t, dir, "main.mf.hcl", `archive_quota_mb     = 65536`, `policies = {
+    confidential_divisions = ["finance"]
+    allowed_domains        = ["pacificbank.example"]
+    archived_divisions     = ["finance"]
+  }`)
 	r := must(1, "validate")
 	for _, want := range []string{"No provider for send_restriction", "No provider for backup_rule"} {
 		if !strings.Contains(r.stderr, want) {

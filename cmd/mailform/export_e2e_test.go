@@ -13,22 +13,7 @@ import (
 // fresh directory and applies it to its sandbox.
 func quickstart(t *testing.T) string {
 	t.Helper()
-	src := filepath.Join("..", "..", "examples", "quickstart")
-	entries, err := os.ReadDir(src)
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := t.TempDir()
-	for _, e := range entries {
-		if e.IsDir() || !(strings.HasSuffix(e.Name(), ".mf.hcl") || strings.HasSuffix(e.Name(), ".csv")) {
-			continue
-		}
-		b, err := os.ReadFile(filepath.Join(src, e.Name()))
-		if err != nil {
-			t.Fatal(err)
-		}
-		writeFile(t, dir, e.Name(), string(b))
-	}
+	dir := exampleCopy(t, "quickstart", configOnly)
 	mustRun(t, dir, 0, "apply", "-auto-approve")
 	return dir
 }

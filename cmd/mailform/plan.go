@@ -59,7 +59,7 @@ func makePlan(w *workspace.Workspace, f *planFlags) (*planner.Plan, error) {
 func planFrom(w *workspace.Workspace, st *state.State, f *planFlags) (*planner.Plan, error) {
 	var targets []string
 	for _, t := range f.targets {
-		a, err := schema.ParseAddr(t)
+		a, err := schema.ParseTarget(t)
 		if err != nil {
 			return nil, fail("-target: %v", err)
 		}

@@ -37,24 +37,7 @@ func goldenFile(t *testing.T, name, got string) {
 // sandbox) into a fresh directory.
 func quickstartCopy(t *testing.T) string {
 	t.Helper()
-	src := filepath.Join("..", "..", "examples", "quickstart")
-	entries, err := os.ReadDir(src)
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := t.TempDir()
-	for _, e := range entries {
-		n := e.Name()
-		if e.IsDir() || !(strings.HasSuffix(n, ".hcl") || strings.HasSuffix(n, ".csv")) {
-			continue
-		}
-		b, err := os.ReadFile(filepath.Join(src, n))
-		if err != nil {
-			t.Fatal(err)
-		}
-		writeFile(t, dir, n, string(b))
-	}
-	return dir
+	return exampleCopy(t, "quickstart", configOnly)
 }
 
 // TestQuickstartFirstPlan keeps the quickstart's first plan on a terminal as a

@@ -33,7 +33,7 @@ func newStateCmd() *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error {
 			var filters []string
 			for _, a := range args {
-				addr, err := schema.ParseAddr(a)
+				addr, err := schema.ParseTarget(a)
 				if err != nil {
 					return fail("%v", err)
 				}
@@ -76,7 +76,7 @@ func newStateCmd() *cobra.Command {
 			var removed []string
 			err := editState("state rm", func(st *state.State) error {
 				for _, a := range args {
-					addr, err := schema.ParseAddr(a)
+					addr, err := schema.ParseTarget(a)
 					if err != nil {
 						return err
 					}
@@ -105,15 +105,15 @@ func newStateCmd() *cobra.Command {
 		Use: "mv FROM TO", Short: "Rename an address in state", Args: cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return editState("state mv", func(st *state.State) error {
-				from, err := schema.ParseAddr(args[0])
+				from, err := schema.ParseTarget(args[0])
 				if err != nil {
 					return err
 				}
-				to, err := schema.ParseAddr(args[1])
+				to, err := schema.ParseTarget(args[1])
 				if err != nil {
 					return err
 				}
-				if err := st.Move(from, to); err != nil {
+				if err := moveInState(st, from, to); err != nil {
 					return err
 				}
 				fmt.Fprintf(cmd.OutOrStdout(), "Moved %s to %s\n", from, to)
@@ -125,7 +125,8 @@ func newStateCmd() *cobra.Command {
 }
 
 // instancesInState returns addr when state holds it, else, for a resource address
-// without a key (account.staff), every instance of that resource in state.
+// without a key (account.staff) or a module (module.sub["hk"]), every instance of
+// that resource or in that module in state.
 func instancesInState(st *state.State, addr string) []string {
 	if st.Find(addr) != nil {
 		return []string{addr}
@@ -135,11 +136,54 @@ func instancesInState(st *state.State, addr string) []string {
 	}
 	var out []string
 	for _, a := range st.Addresses() {
-		if r, key := schema.SplitAddr(a); key != nil && r == addr {
+		if schema.Within(a, addr) {
 			out = append(out, a)
 		}
 	}
 	return out
+}
+
+// moveInState renames one instance, or every instance under a module address
+// (module.a → module.b["x"]), keeping the rest of each address.
+func moveInState(st *state.State, from, to string) error {
+	fm, frest := schema.SplitModule(from)
+	tm, trest := schema.SplitModule(to)
+	if (fm != "" && frest == "") != (tm != "" && trest == "") {
+		return fmt.Errorf("cannot move %s to %s: move a module to a module, or a resource to a resource", from, to)
+	}
+	if frest != "" {
+		if st.Find(from) == nil {
+			// A resource without a key moves all of its instances.
+			var moved bool
+			for _, a := range st.Addresses() {
+				if r, key := schema.SplitAddr(a); key != nil && r == from {
+					if err := st.Move(a, to+a[len(r):]); err != nil {
+						return err
+					}
+					moved = true
+				}
+			}
+			if moved {
+				return nil
+			}
+		}
+		return st.Move(from, to)
+	}
+	var found []string
+	for _, a := range st.Addresses() {
+		if m, _ := schema.SplitModule(a); m == from || strings.HasPrefix(m, from+".") {
+			found = append(found, a)
+		}
+	}
+	if len(found) == 0 {
+		return fmt.Errorf("cannot move %s: nothing in that module is in state (see `mailform state list`)", from)
+	}
+	for _, a := range found {
+		if err := st.Move(a, to+a[len(from):]); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // editState changes the state under its lock and saves it.
@@ -192,7 +236,7 @@ func matchesAny(addr string, filters []string) bool {
 		return true
 	}
 	for _, f := range filters {
-		if addr == f || strings.HasPrefix(addr, f+"[") {
+		if schema.Within(addr, f) {
 			return true
 		}
 	}

@@ -48,18 +48,44 @@ variable "initial_password" {
   }
 }
 
-# Exmail can neither create nor list domains: add the domain in the admin console
-# first. This block declares it, so every address below is checked against it.
-domain "main" {
-  name = "harbourtrade.example"
+# Everything the company has comes from the module the quickstart uses too, with what
+# the Exmail API cannot manage left out: no quotas, no send restrictions or backup
+# rules (README.md). The module uses this file's providers: the exmail provider serves
+# the directory, rfc2136 the DNS records.
+module "company" {
+  source = "../modules/company-baseline"
+  # Exmail can neither create nor list domains: add the domain in the admin console
+  # first. The module declares it, so every address is checked against it.
+  domain = "harbourtrade.example"
+
+  departments = csvdecode(file("departments.csv"))
+  staff       = csvdecode(file("accounts.csv"))
+
+  initial_password      = var.initial_password
+  force_password_change = true
+  # Staff use the Exmail app and webmail; plain IMAP/POP clients are not supported.
+  exmail_client_policy = true
+
+  # The console generates the DKIM key pair per tenant: paste the public key it shows
+  # (selector "exmail").
+  dkim_public_key = "v=DKIM1; k=rsa; p=MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAtHAnw6Y7ir2ZJ2uePQyTjC2wSToBaeLi0z4hNFXo10Px2LFvKl16UE4y1rQaW65VmbgcOAvKzJAjsdgqsbVOZQVQ0GIBTqILIjOWpyGEeustQgJ/v8dUFLWfurZWXr4k7At6CNzEwnoBD4tT4FfcC0pd6QPgC0uf1FGhVRvDdqBAwgdJZQ4XtBmPA0Y2lkQGIXK0S51wZii41v+xHf3Mk9YrQCn+7FD7eOps6o6/xctHMt/PosNaPeQNbvTlW3/OORYNI+uYZZuGCQ0mwwxhel/jm+TbuSun12zP0H6v66AzrXemWxqTVSZD6GPUR2OF0q6rc0HpQXUQFdhtML6tVQIDAQAB"
+
+  dmarc_report_readers = ["zhou.tao@harbourtrade.example"]
+  managers = [
+    "zhang.wei@harbourtrade.example", # general manager
+    "liu.yang@harbourtrade.example",  # CFO
+    "li.na@harbourtrade.example",     # sales director
+    "zhou.tao@harbourtrade.example",  # head of product
+  ]
+  management_senders = ["zhang.wei@harbourtrade.example", "liu.yang@harbourtrade.example"]
 }
 
 output "mail_domain" {
   description = "The domain the MX, SPF, DKIM and DMARC records are published for."
-  value       = domain.main.name
+  value       = module.company.mail_domain
 }
 
 output "mailbox_count" {
   description = "How many staff mailboxes the CSV declares."
-  value       = length(account.staff) + 1
+  value       = module.company.mailbox_count
 }

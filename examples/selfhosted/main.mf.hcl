@@ -27,15 +27,3 @@ variable "initial_password" {
     error_message = "initial_password must be at least 12 characters."
   }
 }
-
-domain "main" {
-  name = "harbourtrade.example"
-}
-
-output "mail_domain" {
-  value = domain.main.name
-}
-
-output "mailbox_count" {
-  value = length(account.staff) + 1
-}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -351,13 +352,41 @@ func (e *env) newDatabase(t *testing.T, name string) string {
 }
 
 // copyExample copies the configuration of examples/selfhosted into a new directory,
-// with the cheapest bcrypt (the tests check the scheme, not its strength).
+// with examples/modules beside it as in the repository (the example calls
+// ../modules/company-baseline), and the cheapest bcrypt (the tests check the scheme,
+// not its strength). It returns the example's directory.
 func copyExample(t *testing.T) string {
 	t.Helper()
-	dir := t.TempDir()
+	dir := filepath.Join(t.TempDir(), "examples", "selfhosted")
 	src := filepath.Join(repoRoot(), "examples", "selfhosted")
 	files, _ := filepath.Glob(filepath.Join(src, "*.mf.hcl"))
-	files = append(files, filepath.Join(src, "accounts.csv"))
+	csvs, _ := filepath.Glob(filepath.Join(src, "*.csv"))
+	files = append(files, csvs...)
+	mods := filepath.Join(repoRoot(), "examples", "modules")
+	err := filepath.WalkDir(mods, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, err := filepath.Rel(mods, p)
+		if err != nil {
+			return err
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		to := filepath.Join(dir, "..", "modules", rel)
+		if err := os.MkdirAll(filepath.Dir(to), 0o755); err != nil {
+			return err
+		}
+		return os.WriteFile(to, b, 0o644)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
 	for _, f := range files {
 		b, err := os.ReadFile(f)
 		if err != nil {

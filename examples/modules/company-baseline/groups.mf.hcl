@@ -5,7 +5,7 @@
 # Company-wide announcements reach everyone, but only staff may send to it, so a leaked
 # address does not become a spam channel into every inbox.
 group "all_staff" {
-  email              = "all@harbourtrade.example"
+  email              = "all@${var.domain}"
   name               = "All Staff"
   member_departments = values(department.division)[*].id
   senders            = "organization"
@@ -13,42 +13,33 @@ group "all_staff" {
 
 # The address on the website and on every quotation: customers anywhere must reach it.
 group "sales_inquiries" {
-  email   = "sales@harbourtrade.example"
+  email   = "sales@${var.domain}"
   name    = "Sales Inquiries"
-  members = [for k, a in account.staff : a.email if contains(["sales", "emea", "apac", "americas", "domestic"], local.staff[k].department)]
+  members = [for k, a in account.staff : a.email if lookup(local.division_of, local.staff[k].department, "") == var.sales_division]
   senders = "anyone"
 }
 
 # Receivers of our mail send DMARC aggregate reports from their own domains.
 group "dmarc_reports" {
-  email   = "dmarc-reports@harbourtrade.example"
+  email   = "dmarc-reports@${var.domain}"
   name    = "DMARC Reports"
-  members = [account.staff["zhou.tao@harbourtrade.example"].email]
+  members = [for e in var.dmarc_report_readers : account.staff[e].email]
   senders = "anyone"
 }
 
 # Month-end close: only the people in the thread may post to it.
 group "finance_close" {
-  email   = "finance-close@harbourtrade.example"
+  email   = "finance-close@${var.domain}"
   name    = "Finance Month-End Close"
-  members = [for k, a in account.staff : a.email if contains(["finance", "accounting"], local.staff[k].department)]
+  members = [for k, a in account.staff : a.email if lookup(local.division_of, local.staff[k].department, "") == var.finance_division]
   senders = "members"
 }
 
-locals {
-  managers = [
-    "zhang.wei@harbourtrade.example", # general manager
-    "liu.yang@harbourtrade.example",  # CFO
-    "li.na@harbourtrade.example",     # sales director
-    "zhou.tao@harbourtrade.example",  # head of product
-  ]
-}
-
-# Management briefings go out from the general manager and the CFO only.
+# Management briefings go out from the management senders only.
 group "management" {
-  email           = "management@harbourtrade.example"
+  email           = "management@${var.domain}"
   name            = "Management Briefing"
-  members         = [for e in local.managers : account.staff[e].email]
+  members         = [for e in var.managers : account.staff[e].email]
   senders         = "list"
-  allowed_senders = [local.managers[0], local.managers[1]]
+  allowed_senders = var.management_senders
 }

@@ -1,0 +1,12 @@
+# Send restrictions and backup rules, from the nested module ./policies, only when the
+# `policies` input is set (no API manages them; the sandbox serves them).
+
+module "policies" {
+  for_each = { for k, p in { company = var.policies } : k => p if p != null }
+  source   = "./policies"
+
+  confidential_departments = [for d in each.value.confidential_divisions : department.division[d].id]
+  allowed_domains          = each.value.allowed_domains
+  archived_departments     = [for d in each.value.archived_divisions : department.division[d].id]
+  archive                  = account.archive.email
+}
