@@ -243,7 +243,13 @@ func createIntentOf(to, from *state.Resource) bool {
 // MakePlan refreshes live objects and compares them with the configuration.
 func MakePlan(ctx context.Context, o Options) (*Plan, hcl.Diagnostics) {
 	g, diags := buildGraph(o.Config)
-	st := o.State.Clone()
+	// Planning reads state; only moved blocks change it, on a copy. Apply clones an
+	// entry before changing it, so sharing the caller's state otherwise is safe, and
+	// spares a deep copy of every entry.
+	st := o.State
+	if len(o.Config.Moved) > 0 {
+		st = o.State.Clone()
+	}
 	p := &Plan{Lineage: o.State.Lineage, Serial: o.State.Serial}
 	for _, m := range o.Config.Moved {
 		if st.Find(m.From) == nil {
