@@ -3,8 +3,10 @@ package planner
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/hashicorp/hcl/v2"
@@ -275,6 +277,18 @@ func MakePlan(ctx context.Context, o Options) (*Plan, hcl.Diagnostics) {
 		diags = append(diags, d...)
 		assign[r.Addr()] = name
 	}
+	// Collections that state alone decides are read while the configuration is
+	// evaluated; a plan that stops early cancels them and waits, so that no read
+	// reports progress after it returned.
+	var pre map[liveKey]*prefetch
+	if !diags.HasErrors() {
+		var cancel context.CancelFunc
+		var reads sync.WaitGroup
+		ctx, cancel = context.WithCancel(ctx)
+		defer reads.Wait()
+		defer cancel()
+		pre = prefetchReads(ctx, o, st, &reads)
+	}
 	ev := newEvaluator(o.Config, g, o.Vars)
 	computed := map[string]model.Object{}
 	for _, r := range st.Resources {
@@ -294,7 +308,7 @@ func MakePlan(ctx context.Context, o Options) (*Plan, hcl.Diagnostics) {
 	if diags.HasErrors() {
 		return nil, diags
 	}
-	live, err := refresh(ctx, o, st, insts)
+	live, err := refreshWith(ctx, o, st, insts, pre)
 	if err != nil {
 		return nil, append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Cannot read live objects", Detail: err.Error()})
 	}
@@ -369,6 +383,12 @@ type liveKey struct{ provider, typ string }
 // refresh reads every collection the configuration or state touches, one Read per
 // provider and type, in parallel.
 func refresh(ctx context.Context, o Options, st *state.State, insts []*Instance) (map[liveKey]*liveSet, error) {
+	return refreshWith(ctx, o, st, insts, nil)
+}
+
+// readRequests is the read of every collection the configuration (insts) or state
+// touches, by provider and type, with the zones of each sorted.
+func readRequests(o Options, st *state.State, insts []*Instance) map[liveKey]*providers.ReadRequest {
 	reqs := map[liveKey]*providers.ReadRequest{}
 	req := func(p, t string) *providers.ReadRequest {
 		k := liveKey{p, t}
@@ -421,6 +441,84 @@ func refresh(ctx context.Context, o Options, st *state.State, insts []*Instance)
 			addZone(liveKey{sr.Provider, sr.Type}, sr.Attrs.Str("zone"))
 		}
 	}
+	for k, r := range reqs {
+		for z := range zones[k] {
+			r.Zones = append(r.Zones, z)
+		}
+		sort.Strings(r.Zones)
+	}
+	return reqs
+}
+
+// readResult is the outcome of reading one collection.
+type readResult struct {
+	k   liveKey
+	ls  *liveSet
+	err error
+}
+
+// startRead reads one collection in its own goroutine and sends the outcome on ch;
+// wg, when not nil, is told when the goroutine is done.
+func startRead(ctx context.Context, o Options, k liveKey, r providers.ReadRequest, ch chan<- readResult, wg *sync.WaitGroup) {
+	if wg != nil {
+		wg.Add(1)
+	}
+	go func() {
+		if wg != nil {
+			defer wg.Done()
+		}
+		defer func() {
+			if e := crash.Recovered(recover()); e != nil {
+				ch <- readResult{k: k, err: e}
+			}
+		}()
+		start := time.Now()
+		if o.Reads != nil {
+			o.Reads(ReadEvent{Provider: k.provider, Type: k.typ})
+		}
+		rs, err := o.Providers.ByName[k.provider].Read(ctx, r)
+		if o.Reads != nil {
+			o.Reads(ReadEvent{Provider: k.provider, Type: k.typ, Done: true, Count: len(rs), Elapsed: time.Since(start), Err: err})
+		}
+		if err != nil {
+			ch <- readResult{k: k, err: err}
+			return
+		}
+		ch <- readResult{k: k, ls: indexLive(k.typ, rs)}
+	}()
+}
+
+// prefetch is a read started before the configuration was evaluated.
+type prefetch struct {
+	zones []string
+	ch    chan readResult
+}
+
+// prefetchReads starts, while the configuration is still being evaluated, the
+// reads that state alone decides: collections whose provider reads them whole
+// (providers.WholeReader), so the keys the configuration will add change nothing.
+// Only the zones may still differ; refreshWith then reads again.
+func prefetchReads(ctx context.Context, o Options, st *state.State, wg *sync.WaitGroup) map[liveKey]*prefetch {
+	if !o.Refresh {
+		return nil
+	}
+	out := map[liveKey]*prefetch{}
+	for k, r := range readRequests(o, st, nil) {
+		wr, ok := o.Providers.ByName[k.provider].(providers.WholeReader)
+		if !ok || !wr.ReadsWhole(k.typ) {
+			continue
+		}
+		pf := &prefetch{zones: r.Zones, ch: make(chan readResult, 1)}
+		startRead(ctx, o, k, *r, pf.ch, wg)
+		out[k] = pf
+	}
+	return out
+}
+
+// refreshWith is refresh, taking the prefetched reads whose request turned out the
+// same instead of reading again.
+func refreshWith(ctx context.Context, o Options, st *state.State, insts []*Instance, pre map[liveKey]*prefetch) (map[liveKey]*liveSet, error) {
+	reqs := readRequests(o, st, insts)
 	out := map[liveKey]*liveSet{}
 	if !o.Refresh {
 		for k := range reqs {
@@ -428,37 +526,17 @@ func refresh(ctx context.Context, o Options, st *state.State, insts []*Instance)
 		}
 		return out, nil
 	}
-	type result struct {
-		k   liveKey
-		ls  *liveSet
-		err error
-	}
-	ch := make(chan result, len(reqs))
+	ch := make(chan readResult, len(reqs))
+	var waits []*prefetch
 	for k, r := range reqs {
-		for z := range zones[k] {
-			r.Zones = append(r.Zones, z)
+		if pf := pre[k]; pf != nil && slices.Equal(pf.zones, r.Zones) {
+			waits = append(waits, pf)
+			continue
 		}
-		sort.Strings(r.Zones)
-		go func(k liveKey, r providers.ReadRequest) {
-			defer func() {
-				if e := crash.Recovered(recover()); e != nil {
-					ch <- result{k: k, err: e}
-				}
-			}()
-			start := time.Now()
-			if o.Reads != nil {
-				o.Reads(ReadEvent{Provider: k.provider, Type: k.typ})
-			}
-			rs, err := o.Providers.ByName[k.provider].Read(ctx, r)
-			if o.Reads != nil {
-				o.Reads(ReadEvent{Provider: k.provider, Type: k.typ, Done: true, Count: len(rs), Elapsed: time.Since(start), Err: err})
-			}
-			if err != nil {
-				ch <- result{k: k, err: err}
-				return
-			}
-			ch <- result{k: k, ls: indexLive(k.typ, rs)}
-		}(k, *r)
+		startRead(ctx, o, k, *r, ch, nil)
+	}
+	for _, pf := range waits {
+		go func() { ch <- <-pf.ch }()
 	}
 	// One cause (a locked sandbox, bad credentials) fails every type of a provider:
 	// say it once, with the types it stopped.

@@ -69,6 +69,15 @@ type Provider interface {
 	Close() error
 }
 
+// WholeReader is implemented by providers whose Read of a type returns every live
+// object of it whatever ReadRequest.Keys and Detail hold (a whole-table or
+// whole-store read). The planner may then start the read before the configuration
+// is evaluated, from what state knows, and use it when the zones asked for turn
+// out the same.
+type WholeReader interface {
+	ReadsWhole(typ string) bool
+}
+
 // ErrChangedSincePlan is returned (wrapped) when a live object no longer holds what
 // the plan saw.
 var ErrChangedSincePlan = errors.New("changed since plan; run plan again")
