@@ -412,7 +412,7 @@ func readRequests(o Options, st *state.State, insts []*Instance) map[liveKey]*pr
 		r := req(in.Provider, t.Name)
 		if key := t.MatchKey(labelOf(in.Addr), in.Desired); key != "" {
 			r.Keys = append(r.Keys, key)
-			if t == model.Account && (in.Desired["imap_smtp"] != nil || in.Desired["pop_smtp"] != nil || in.Desired["force_secure_login"] != nil) {
+			if needsDetail(t, in.Desired) {
 				r.Detail[key] = true
 			}
 		}
@@ -448,6 +448,12 @@ func readRequests(o Options, st *state.State, insts []*Instance) map[liveKey]*pr
 		sort.Strings(r.Zones)
 	}
 	return reqs
+}
+
+// needsDetail reports whether reading o needs its optional, expensive attributes
+// (ReadRequest.Detail): an account that sets any of its options.
+func needsDetail(t *model.Type, o model.Object) bool {
+	return t == model.Account && (o["imap_smtp"] != nil || o["pop_smtp"] != nil || o["force_secure_login"] != nil)
 }
 
 // readResult is the outcome of reading one collection.
