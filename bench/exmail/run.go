@@ -36,7 +36,7 @@ type phase struct {
 // results holds the measured runs.
 type results struct {
 	adopt, plan, planLimited, savedPlan, apply, replan phase
-	accounts                                int // accounts in the tenant after the apply
+	accounts                                           int // accounts in the tenant after the apply
 }
 
 // server serves the tenant with a handler that a phase can swap.
