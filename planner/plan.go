@@ -3,10 +3,8 @@ package planner
 import (
 	"context"
 	"fmt"
-	"slices"
 	"sort"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/hashicorp/hcl/v2"
@@ -277,18 +275,6 @@ func MakePlan(ctx context.Context, o Options) (*Plan, hcl.Diagnostics) {
 		diags = append(diags, d...)
 		assign[r.Addr()] = name
 	}
-	// Collections that state alone decides are read while the configuration is
-	// evaluated; a plan that stops early cancels them and waits, so that no read
-	// reports progress after it returned.
-	var pre map[liveKey]*prefetch
-	if !diags.HasErrors() {
-		var cancel context.CancelFunc
-		var reads sync.WaitGroup
-		ctx, cancel = context.WithCancel(ctx)
-		defer reads.Wait()
-		defer cancel()
-		pre = prefetchReads(ctx, o, st, &reads)
-	}
 	ev := newEvaluator(o.Config, g, o.Vars)
 	computed := map[string]model.Object{}
 	for _, r := range st.Resources {
@@ -308,7 +294,7 @@ func MakePlan(ctx context.Context, o Options) (*Plan, hcl.Diagnostics) {
 	if diags.HasErrors() {
 		return nil, diags
 	}
-	live, err := refreshWith(ctx, o, st, insts, pre)
+	live, err := refresh(ctx, o, st, insts)
 	if err != nil {
 		return nil, append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Cannot read live objects", Detail: err.Error()})
 	}
@@ -379,12 +365,6 @@ type liveSet struct {
 }
 
 type liveKey struct{ provider, typ string }
-
-// refresh reads every collection the configuration or state touches, one Read per
-// provider and type, in parallel.
-func refresh(ctx context.Context, o Options, st *state.State, insts []*Instance) (map[liveKey]*liveSet, error) {
-	return refreshWith(ctx, o, st, insts, nil)
-}
 
 // readRequests is the read of every collection the configuration (insts) or state
 // touches, by provider and type, with the zones of each sorted.
@@ -463,16 +443,9 @@ type readResult struct {
 	err error
 }
 
-// startRead reads one collection in its own goroutine and sends the outcome on ch;
-// wg, when not nil, is told when the goroutine is done.
-func startRead(ctx context.Context, o Options, k liveKey, r providers.ReadRequest, ch chan<- readResult, wg *sync.WaitGroup) {
-	if wg != nil {
-		wg.Add(1)
-	}
+// startRead reads one collection in its own goroutine and sends the outcome on ch.
+func startRead(ctx context.Context, o Options, k liveKey, r providers.ReadRequest, ch chan<- readResult) {
 	go func() {
-		if wg != nil {
-			defer wg.Done()
-		}
 		defer func() {
 			if e := crash.Recovered(recover()); e != nil {
 				ch <- readResult{k: k, err: e}
@@ -494,36 +467,11 @@ func startRead(ctx context.Context, o Options, k liveKey, r providers.ReadReques
 	}()
 }
 
-// prefetch is a read started before the configuration was evaluated.
-type prefetch struct {
-	zones []string
-	ch    chan readResult
-}
-
-// prefetchReads starts, while the configuration is still being evaluated, the
-// reads that state alone decides: collections whose provider reads them whole
-// (providers.WholeReader), so the keys the configuration will add change nothing.
-// Only the zones may still differ; refreshWith then reads again.
-func prefetchReads(ctx context.Context, o Options, st *state.State, wg *sync.WaitGroup) map[liveKey]*prefetch {
-	if !o.Refresh {
-		return nil
-	}
-	out := map[liveKey]*prefetch{}
-	for k, r := range readRequests(o, st, nil) {
-		wr, ok := o.Providers.ByName[k.provider].(providers.WholeReader)
-		if !ok || !wr.ReadsWhole(k.typ) {
-			continue
-		}
-		pf := &prefetch{zones: r.Zones, ch: make(chan readResult, 1)}
-		startRead(ctx, o, k, *r, pf.ch, wg)
-		out[k] = pf
-	}
-	return out
-}
-
-// refreshWith is refresh, taking the prefetched reads whose request turned out the
-// same instead of reading again.
-func refreshWith(ctx context.Context, o Options, st *state.State, insts []*Instance, pre map[liveKey]*prefetch) (map[liveKey]*liveSet, error) {
+// refresh reads every collection the configuration or state touches, one Read per
+// provider and type, in parallel. It runs only once the configuration has been
+// evaluated and checked: a configuration with errors never touches a provider (the
+// sandbox writes its store when opened, the postfix provider migrates its schema).
+func refresh(ctx context.Context, o Options, st *state.State, insts []*Instance) (map[liveKey]*liveSet, error) {
 	reqs := readRequests(o, st, insts)
 	out := map[liveKey]*liveSet{}
 	if !o.Refresh {
@@ -533,16 +481,8 @@ func refreshWith(ctx context.Context, o Options, st *state.State, insts []*Insta
 		return out, nil
 	}
 	ch := make(chan readResult, len(reqs))
-	var waits []*prefetch
 	for k, r := range reqs {
-		if pf := pre[k]; pf != nil && slices.Equal(pf.zones, r.Zones) {
-			waits = append(waits, pf)
-			continue
-		}
-		startRead(ctx, o, k, *r, ch, nil)
-	}
-	for _, pf := range waits {
-		go func() { ch <- <-pf.ch }()
+		startRead(ctx, o, k, *r, ch)
 	}
 	// One cause (a locked sandbox, bad credentials) fails every type of a provider:
 	// say it once, with the types it stopped.

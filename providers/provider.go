@@ -69,15 +69,6 @@ type Provider interface {
 	Close() error
 }
 
-// WholeReader is implemented by providers whose Read of a type returns every live
-// object of it whatever ReadRequest.Keys and Detail hold (a whole-table or
-// whole-store read). The planner may then start the read before the configuration
-// is evaluated, from what state knows, and use it when the zones asked for turn
-// out the same.
-type WholeReader interface {
-	ReadsWhole(typ string) bool
-}
-
 // ObjectReader is implemented by providers that can read a few objects by id for
 // less than their whole collection costs (Exmail: one user/get per account instead
 // of a user/list of the tenant). Apply of a saved plan uses it to check, just before

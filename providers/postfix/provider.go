@@ -300,9 +300,6 @@ func (p *Provider) Read(ctx context.Context, req providers.ReadRequest) ([]provi
 	return out, nil
 }
 
-// ReadsWhole is true: every type is read as whole tables.
-func (p *Provider) ReadsWhole(string) bool { return true }
-
 // Create makes a new object.
 func (p *Provider) Create(ctx context.Context, typ, _ string, desired model.Object) (providers.Remote, error) {
 	t := model.Lookup(typ)

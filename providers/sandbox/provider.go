@@ -132,9 +132,6 @@ func (p *Provider) Read(ctx context.Context, req providers.ReadRequest) ([]provi
 	return out, nil
 }
 
-// ReadsWhole is true: the sandbox lists every object of a type from its store.
-func (p *Provider) ReadsWhole(string) bool { return true }
-
 // Create stores a new object; label names send_restriction and backup_rule objects.
 func (p *Provider) Create(ctx context.Context, typ, label string, desired model.Object) (providers.Remote, error) {
 	s, err := p.begin(ctx)
