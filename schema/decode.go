@@ -11,6 +11,7 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/ext/dynblock"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/convert"
 
@@ -34,7 +35,7 @@ func (r *Resource) Decode(ctx *hcl.EvalContext) (model.Object, Ranges, hcl.Diagn
 }
 
 func decodeBody(body hcl.Body, attrs []*model.Attr, ctx *hcl.EvalContext, ranges Ranges, prefix, typ string) (model.Object, hcl.Diagnostics) {
-	if ctx != nil {
+	if ctx != nil && mayHaveDynamic(body) {
 		// dynamic "offboarding" { for_each = … content { … } } makes nested blocks
 		// from data, e.g. from a CSV column.
 		body = dynblock.Expand(body, ctx)
@@ -83,6 +84,23 @@ func decodeBody(body hcl.Body, attrs []*model.Attr, ctx *hcl.EvalContext, ranges
 		}
 	}
 	return o, diags
+}
+
+// mayHaveDynamic reports whether body may hold a dynamic block at its own level:
+// false only for a native-syntax body without one, which dynblock.Expand would
+// leave as it is at the cost of a wrapper and an extended schema per instance.
+// Nested levels are checked when they are decoded.
+func mayHaveDynamic(body hcl.Body) bool {
+	b, ok := body.(*hclsyntax.Body)
+	if !ok {
+		return true
+	}
+	for _, blk := range b.Blocks {
+		if blk.Type == "dynamic" {
+			return true
+		}
+	}
+	return false
 }
 
 // bodySchemas holds the HCL schema of each attribute list, keyed by where the list
