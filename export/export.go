@@ -143,18 +143,7 @@ const formatBatch = 4096
 func (w *writer) format(name string) {
 	raw := w.raw[name]
 	done := make([][]byte, len(raw))
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range min(runtime.GOMAXPROCS(0), len(raw)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := int(next.Add(1) - 1); i < len(raw); i = int(next.Add(1) - 1) {
-				done[i] = hclwrite.Format(raw[i])
-			}
-		}()
-	}
-	wg.Wait()
+	parallel(len(raw), func(i int) { done[i] = hclwrite.Format(raw[i]) })
 	for _, b := range done {
 		w.out[name].Write(b)
 	}
@@ -298,9 +287,46 @@ func (w *writer) addressBlocks(typ string, t *model.Type) {
 		w.remember(typ, email, labels[i])
 	}
 	// Labels first, then blocks: a group may refer to an account written later.
-	for i, r := range objs {
-		w.attrs(w.block(typ, labels[i]), t, t.Attrs, r.Attrs)
+	if len(objs) == 0 {
+		return
 	}
+	w.attrs(w.block(typ, labels[0]), t, t.Attrs, objs[0].Attrs)
+	// The other blocks only read the labels: each is built and printed on its own,
+	// on every core, exactly as block() would have started it (a blank line, then
+	// the block), and queued in order to be formatted.
+	raw := make([][]byte, len(objs))
+	parallel(len(objs)-1, func(i int) {
+		i++
+		f := hclwrite.NewEmptyFile()
+		f.Body().AppendNewline()
+		w.attrs(f.Body().AppendNewBlock(typ, []string{labels[i]}).Body(), t, t.Attrs, objs[i].Attrs)
+		raw[i] = f.Bytes()
+	})
+	name := fileOf[typ]
+	w.flush(name)
+	for _, b := range raw[1:] {
+		w.counts[name]++
+		w.raw[name] = append(w.raw[name], b)
+		if len(w.raw[name]) >= formatBatch {
+			w.format(name)
+		}
+	}
+}
+
+// parallel calls fn(0) … fn(n-1) on every core and returns when all are done.
+func parallel(n int, fn func(i int)) {
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), n) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := int(next.Add(1) - 1); i < n; i = int(next.Add(1) - 1) {
+				fn(i)
+			}
+		}()
+	}
+	wg.Wait()
 }
 
 func (w *writer) dns() {
