@@ -4,9 +4,13 @@
 package export
 
 import (
+	"bytes"
 	"fmt"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/hashicorp/hcl/v2/hclwrite"
@@ -49,7 +53,7 @@ var fileOrder = []string{"domains.mf.hcl", "departments.mf.hcl", "accounts.mf.hc
 // HCL formatting. A file is returned when it holds a block or a note about a type
 // that could not be read.
 func Files(t *planner.Tenant, o Options) []File {
-	w := &writer{t: t, labels: map[string]map[string]string{}, files: map[string]*hclwrite.File{}, counts: map[string]int{}}
+	w := &writer{t: t, labels: map[string]map[string]string{}, files: map[string]*hclwrite.File{}, out: map[string]*bytes.Buffer{}, raw: map[string][][]byte{}, counts: map[string]int{}}
 	skip := map[string]bool{}
 	for _, d := range o.SkipDomains {
 		skip[model.CanonicalDomain(d)] = true
@@ -76,11 +80,12 @@ func Files(t *planner.Tenant, o Options) []File {
 	}
 	var out []File
 	for _, name := range fileOrder {
-		f := w.files[name]
-		if f == nil {
+		if w.files[name] == nil {
 			continue
 		}
-		out = append(out, File{Name: name, Content: hclwrite.Format(f.Bytes()), Count: w.counts[name]})
+		w.flush(name)
+		w.format(name)
+		out = append(out, File{Name: name, Content: w.out[name].Bytes(), Count: w.counts[name]})
 	}
 	for _, name := range csvFiles {
 		if b, ok := w.csv[name]; ok {
@@ -94,21 +99,55 @@ func Files(t *planner.Tenant, o Options) []File {
 type writer struct {
 	t      *planner.Tenant
 	labels map[string]map[string]string
+	// files holds what was appended to each file since its last flush, out what
+	// was flushed, formatted: a file is formatted block by block, so only one
+	// block's syntax tree is held at a time, not 50,000.
 	files  map[string]*hclwrite.File
+	out    map[string]*bytes.Buffer
+	raw    map[string][][]byte // flushed, waiting to be formatted
 	counts map[string]int
 	csv    map[string][]byte // CSV files by name, with Options.CSV
 }
 
-// file returns the named file, starting it with a header on first use.
+// file returns what is being appended to the named file, starting it with a
+// header on first use.
 func (w *writer) file(name string) *hclwrite.File {
 	if f := w.files[name]; f != nil {
 		return f
 	}
 	f := hclwrite.NewEmptyFile()
 	w.files[name] = f
+	w.out[name] = &bytes.Buffer{}
 	w.commentTo(f, "Written by mailform export from the live objects; edit freely.")
 	f.Body().AppendNewline()
 	return f
+}
+
+// flush takes what was appended to the named file since the last flush, to be
+// formatted onto its output. Blocks are separated by blank lines, across which
+// hclwrite aligns nothing, so formatting block by block gives what formatting the
+// whole file would.
+func (w *writer) flush(name string) {
+	w.raw[name] = append(w.raw[name], w.files[name].Bytes())
+	w.files[name] = hclwrite.NewEmptyFile()
+	if len(w.raw[name]) >= formatBatch {
+		w.format(name)
+	}
+}
+
+// formatBatch is how many blocks are formatted at once, in parallel.
+const formatBatch = 4096
+
+// format formats the blocks waiting in raw onto the named file's output, on every
+// core, in order.
+func (w *writer) format(name string) {
+	raw := w.raw[name]
+	done := make([][]byte, len(raw))
+	parallel(len(raw), func(i int) { done[i] = hclwrite.Format(raw[i]) })
+	for _, b := range done {
+		w.out[name].Write(b)
+	}
+	w.raw[name] = raw[:0]
 }
 
 func (w *writer) comment(name, text string) {
@@ -124,6 +163,8 @@ func (w *writer) block(typ, label string) *hclwrite.Body {
 	name := fileOf[typ]
 	f := w.file(name)
 	if w.counts[name] > 0 {
+		w.flush(name) // the previous block is complete
+		f = w.files[name]
 		f.Body().AppendNewline()
 	}
 	w.counts[name]++
@@ -246,9 +287,46 @@ func (w *writer) addressBlocks(typ string, t *model.Type) {
 		w.remember(typ, email, labels[i])
 	}
 	// Labels first, then blocks: a group may refer to an account written later.
-	for i, r := range objs {
-		w.attrs(w.block(typ, labels[i]), t, t.Attrs, r.Attrs)
+	if len(objs) == 0 {
+		return
 	}
+	w.attrs(w.block(typ, labels[0]), t, t.Attrs, objs[0].Attrs)
+	// The other blocks only read the labels: each is built and printed on its own,
+	// on every core, exactly as block() would have started it (a blank line, then
+	// the block), and queued in order to be formatted.
+	raw := make([][]byte, len(objs))
+	parallel(len(objs)-1, func(i int) {
+		i++
+		f := hclwrite.NewEmptyFile()
+		f.Body().AppendNewline()
+		w.attrs(f.Body().AppendNewBlock(typ, []string{labels[i]}).Body(), t, t.Attrs, objs[i].Attrs)
+		raw[i] = f.Bytes()
+	})
+	name := fileOf[typ]
+	w.flush(name)
+	for _, b := range raw[1:] {
+		w.counts[name]++
+		w.raw[name] = append(w.raw[name], b)
+		if len(w.raw[name]) >= formatBatch {
+			w.format(name)
+		}
+	}
+}
+
+// parallel calls fn(0) … fn(n-1) on every core and returns when all are done.
+func parallel(n int, fn func(i int)) {
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), n) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := int(next.Add(1) - 1); i < n; i = int(next.Add(1) - 1) {
+				fn(i)
+			}
+		}()
+	}
+	wg.Wait()
 }
 
 func (w *writer) dns() {

@@ -48,6 +48,10 @@ type ApplyOptions struct {
 	// Apply's context and are recorded (the first Ctrl-C). Cancelling Apply's context
 	// abandons the calls in flight too (the second). Nil: only the context counts.
 	Stop context.Context
+	// Recheck is set when applying a saved plan: each object to be updated, replaced
+	// or deleted is read again, where its provider can read single objects, and the
+	// step stops with "changed since plan" if it no longer holds what the plan saw.
+	Recheck bool
 }
 
 // step is one unit of apply work.
@@ -152,7 +156,10 @@ func Apply(ctx context.Context, p *Plan, o ApplyOptions) error {
 			}
 			start := time.Now()
 			o.Progress(Event{Address: s.c.Address, Action: s.c.Action, Adopt: s.c.Adopt})
-			id, err := runStep(ctx, s.c, o, re)
+			id, err := "", recheck(ctx, s.c, o)
+			if err == nil {
+				id, err = runStep(ctx, s.c, o, re)
+			}
 			if err != nil {
 				s.err = fmt.Errorf("%s: %w", s.c.Address, err)
 			}

@@ -16,11 +16,12 @@ import (
 // diffAll computes the change of every configuration instance and of every state entry
 // the configuration no longer has.
 func diffAll(o Options, st *state.State, insts []*Instance, m *matching, g *graph, live map[liveKey]*liveSet) []*Change {
-	var out []*Change
+	out := make([]*Change, 0, len(insts)+len(st.Resources)/8)
 	inConfig := make(map[string]bool, len(insts))
+	readable := readableCache{}
 	for _, in := range insts {
 		inConfig[in.Addr] = true
-		out = append(out, diffInstance(o, st, in, m, g))
+		out = append(out, diffInstance(o, st, in, m, g, readable))
 	}
 	for _, sr := range st.Resources {
 		if inConfig[sr.Address] {
@@ -62,7 +63,21 @@ func findLive(sr *state.Resource, m *matching, live map[liveKey]*liveSet) *provi
 	return nil
 }
 
-func diffInstance(o Options, st *state.State, in *Instance, m *matching, g *graph) *Change {
+// readableCache holds readableAttrs per provider instance and type, computed once
+// per plan rather than once per instance.
+type readableCache map[liveKey]map[string]bool
+
+func (rc readableCache) get(p providers.Provider, provider, typ string) map[string]bool {
+	k := liveKey{provider, typ}
+	if m, ok := rc[k]; ok {
+		return m
+	}
+	m := readableAttrs(p, typ)
+	rc[k] = m
+	return m
+}
+
+func diffInstance(o Options, st *state.State, in *Instance, m *matching, g *graph, readable readableCache) *Change {
 	t := in.Res.Spec
 	sr := st.Find(in.Addr)
 	c := &Change{Address: in.Addr, Type: t.Name, Provider: in.Provider, After: in.Desired, Label: labelOf(in.Addr),
@@ -91,15 +106,27 @@ func diffInstance(o Options, st *state.State, in *Instance, m *matching, g *grap
 		c.Action = NoOp
 		return c
 	}
-	before := liveAsIntended(t, lo.Attrs, in.Desired).Clone()
+	before := liveAsIntended(t, lo.Attrs, in.Desired)
 	// What the provider cannot read (engine-managed settings) is compared with what
-	// was last applied.
+	// was last applied. The live object is shared with the plan's Before: copy it
+	// only when something must be put in.
 	if p := o.Providers.ByName[in.Provider]; p != nil {
-		sup := readableAttrs(p, t.Name)
+		sup := readable.get(p, in.Provider, t.Name)
+		copied := false
 		for _, a := range t.Attrs {
 			if !sup[a.Name] && !a.Computed {
+				var v any
 				if sr != nil && sr.Attrs != nil {
-					before[a.Name] = sr.Attrs[a.Name]
+					v = sr.Attrs[a.Name]
+				}
+				if cur, ok := before[a.Name]; (v == nil && !ok) || (ok && sameScalar(cur, v)) {
+					continue
+				}
+				if !copied {
+					before, copied = before.Clone(), true
+				}
+				if sr != nil && sr.Attrs != nil {
+					before[a.Name] = v
 				} else {
 					delete(before, a.Name)
 				}
@@ -138,7 +165,7 @@ func diffInstance(o Options, st *state.State, in *Instance, m *matching, g *grap
 			c.Attrs = append(c.Attrs, model.AttrChange{Name: a.Name, Before: prior != "", After: true, Sensitive: true})
 		}
 	}
-	if sr != nil && sr.Attrs != nil && sr.Pending == "" && !c.Adopt {
+	if len(c.Attrs) > 0 && sr != nil && sr.Attrs != nil && sr.Pending == "" && !c.Adopt {
 		// An attribute the configuration did not change since the last apply, whose
 		// live value differs, was changed outside mailform: say the plan reverts it.
 		configChanged := map[string]bool{}
@@ -278,6 +305,23 @@ func liveAsIntended(t *model.Type, live, intended model.Object) model.Object {
 		live["status"] = "departed"
 	}
 	return live
+}
+
+// sameScalar reports whether a and b are the same string, int64 or bool: putting b
+// where a is would change nothing.
+func sameScalar(a, b any) bool {
+	switch x := a.(type) {
+	case string:
+		y, ok := b.(string)
+		return ok && x == y
+	case int64:
+		y, ok := b.(int64)
+		return ok && x == y
+	case bool:
+		y, ok := b.(bool)
+		return ok && x == y
+	}
+	return false
 }
 
 // readableAttrs is the set of attributes of typ that provider p reads and writes.

@@ -253,7 +253,13 @@ func createIntentOf(to, from *state.Resource) bool {
 // MakePlan refreshes live objects and compares them with the configuration.
 func MakePlan(ctx context.Context, o Options) (*Plan, hcl.Diagnostics) {
 	g, diags := buildGraph(o.Config)
-	st := o.State.Clone()
+	// Planning reads state; only moved blocks change it, on a copy. Apply clones an
+	// entry before changing it, so sharing the caller's state otherwise is safe, and
+	// spares a deep copy of every entry.
+	st := o.State
+	if len(o.Config.Moved) > 0 {
+		st = o.State.Clone()
+	}
 	p := &Plan{Lineage: o.State.Lineage, Serial: o.State.Serial}
 	for _, m := range expandMoved(o.Config.Moved, st) {
 		if st.Find(m.From) == nil {
@@ -369,9 +375,9 @@ type liveSet struct {
 
 type liveKey struct{ provider, typ string }
 
-// refresh reads every collection the configuration or state touches, one Read per
-// provider and type, in parallel.
-func refresh(ctx context.Context, o Options, st *state.State, insts []*Instance) (map[liveKey]*liveSet, error) {
+// readRequests is the read of every collection the configuration (insts) or state
+// touches, by provider and type, with the zones of each sorted.
+func readRequests(o Options, st *state.State, insts []*Instance) map[liveKey]*providers.ReadRequest {
 	reqs := map[liveKey]*providers.ReadRequest{}
 	req := func(p, t string) *providers.ReadRequest {
 		k := liveKey{p, t}
@@ -395,7 +401,7 @@ func refresh(ctx context.Context, o Options, st *state.State, insts []*Instance)
 		r := req(in.Provider, t.Name)
 		if key := t.MatchKey(labelOf(in.Addr), in.Desired); key != "" {
 			r.Keys = append(r.Keys, key)
-			if t == model.Account && (in.Desired["imap_smtp"] != nil || in.Desired["pop_smtp"] != nil || in.Desired["force_secure_login"] != nil) {
+			if needsDetail(t, in.Desired) {
 				r.Detail[key] = true
 			}
 		}
@@ -424,6 +430,58 @@ func refresh(ctx context.Context, o Options, st *state.State, insts []*Instance)
 			addZone(liveKey{sr.Provider, sr.Type}, sr.Attrs.Str("zone"))
 		}
 	}
+	for k, r := range reqs {
+		for z := range zones[k] {
+			r.Zones = append(r.Zones, z)
+		}
+		sort.Strings(r.Zones)
+	}
+	return reqs
+}
+
+// needsDetail reports whether reading o needs its optional, expensive attributes
+// (ReadRequest.Detail): an account that sets any of its options.
+func needsDetail(t *model.Type, o model.Object) bool {
+	return t == model.Account && (o["imap_smtp"] != nil || o["pop_smtp"] != nil || o["force_secure_login"] != nil)
+}
+
+// readResult is the outcome of reading one collection.
+type readResult struct {
+	k   liveKey
+	ls  *liveSet
+	err error
+}
+
+// startRead reads one collection in its own goroutine and sends the outcome on ch.
+func startRead(ctx context.Context, o Options, k liveKey, r providers.ReadRequest, ch chan<- readResult) {
+	go func() {
+		defer func() {
+			if e := crash.Recovered(recover()); e != nil {
+				ch <- readResult{k: k, err: e}
+			}
+		}()
+		start := time.Now()
+		if o.Reads != nil {
+			o.Reads(ReadEvent{Provider: k.provider, Type: k.typ})
+		}
+		rs, err := o.Providers.ByName[k.provider].Read(ctx, r)
+		if o.Reads != nil {
+			o.Reads(ReadEvent{Provider: k.provider, Type: k.typ, Done: true, Count: len(rs), Elapsed: time.Since(start), Err: err})
+		}
+		if err != nil {
+			ch <- readResult{k: k, err: err}
+			return
+		}
+		ch <- readResult{k: k, ls: indexLive(k.typ, rs)}
+	}()
+}
+
+// refresh reads every collection the configuration or state touches, one Read per
+// provider and type, in parallel. It runs only once the configuration has been
+// evaluated and checked: a configuration with errors never touches a provider (the
+// sandbox writes its store when opened, the postfix provider migrates its schema).
+func refresh(ctx context.Context, o Options, st *state.State, insts []*Instance) (map[liveKey]*liveSet, error) {
+	reqs := readRequests(o, st, insts)
 	out := map[liveKey]*liveSet{}
 	if !o.Refresh {
 		for k := range reqs {
@@ -431,37 +489,9 @@ func refresh(ctx context.Context, o Options, st *state.State, insts []*Instance)
 		}
 		return out, nil
 	}
-	type result struct {
-		k   liveKey
-		ls  *liveSet
-		err error
-	}
-	ch := make(chan result, len(reqs))
+	ch := make(chan readResult, len(reqs))
 	for k, r := range reqs {
-		for z := range zones[k] {
-			r.Zones = append(r.Zones, z)
-		}
-		sort.Strings(r.Zones)
-		go func(k liveKey, r providers.ReadRequest) {
-			defer func() {
-				if e := crash.Recovered(recover()); e != nil {
-					ch <- result{k: k, err: e}
-				}
-			}()
-			start := time.Now()
-			if o.Reads != nil {
-				o.Reads(ReadEvent{Provider: k.provider, Type: k.typ})
-			}
-			rs, err := o.Providers.ByName[k.provider].Read(ctx, r)
-			if o.Reads != nil {
-				o.Reads(ReadEvent{Provider: k.provider, Type: k.typ, Done: true, Count: len(rs), Elapsed: time.Since(start), Err: err})
-			}
-			if err != nil {
-				ch <- result{k: k, err: err}
-				return
-			}
-			ch <- result{k: k, ls: indexLive(k.typ, rs)}
-		}(k, *r)
+		startRead(ctx, o, k, *r, ch)
 	}
 	// One cause (a locked sandbox, bad credentials) fails every type of a provider:
 	// say it once, with the types it stopped.

@@ -69,6 +69,17 @@ type Provider interface {
 	Close() error
 }
 
+// ObjectReader is implemented by providers that can read a few objects by id for
+// less than their whole collection costs (Exmail: one user/get per account instead
+// of a user/list of the tenant). Apply of a saved plan uses it to check, just before
+// changing an object, that it still holds what the plan saw.
+type ObjectReader interface {
+	// ReadObjects returns the live objects of req.Type whose ids are in req.Keys,
+	// with the optional attributes of those in req.Detail; an id with no live
+	// object is left out.
+	ReadObjects(ctx context.Context, req ReadRequest) ([]Remote, error)
+}
+
 // ErrChangedSincePlan is returned (wrapped) when a live object no longer holds what
 // the plan saw.
 var ErrChangedSincePlan = errors.New("changed since plan; run plan again")

@@ -4,13 +4,14 @@ import (
 	"fmt"
 	"math/big"
 	"net/mail"
-	"regexp"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/ext/dynblock"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/convert"
 
@@ -34,12 +35,12 @@ func (r *Resource) Decode(ctx *hcl.EvalContext) (model.Object, Ranges, hcl.Diagn
 }
 
 func decodeBody(body hcl.Body, attrs []*model.Attr, ctx *hcl.EvalContext, ranges Ranges, prefix, typ string) (model.Object, hcl.Diagnostics) {
-	if ctx != nil {
+	if ctx != nil && mayHaveDynamic(body) {
 		// dynamic "offboarding" { for_each = … content { … } } makes nested blocks
 		// from data, e.g. from a CSV column.
 		body = dynblock.Expand(body, ctx)
 	}
-	content, diags := body.Content(bodySchema(attrs))
+	content, diags := body.Content(cachedBodySchema(attrs))
 	o := model.Object{}
 	for _, a := range attrs {
 		if a.Kind == model.KindBlock {
@@ -83,6 +84,45 @@ func decodeBody(body hcl.Body, attrs []*model.Attr, ctx *hcl.EvalContext, ranges
 		}
 	}
 	return o, diags
+}
+
+// mayHaveDynamic reports whether body may hold a dynamic block at its own level:
+// false only for a native-syntax body without one, which dynblock.Expand would
+// leave as it is at the cost of a wrapper and an extended schema per instance.
+// Nested levels are checked when they are decoded.
+func mayHaveDynamic(body hcl.Body) bool {
+	b, ok := body.(*hclsyntax.Body)
+	if !ok {
+		return true
+	}
+	for _, blk := range b.Blocks {
+		if blk.Type == "dynamic" {
+			return true
+		}
+	}
+	return false
+}
+
+// bodySchemas holds the HCL schema of each attribute list, keyed by where the list
+// lives, built once rather than once per instance of a for_each block. Attribute
+// lists are the resource types' own, fixed at start.
+var bodySchemas sync.Map
+
+type attrsKey struct {
+	first **model.Attr
+	n     int
+}
+
+func cachedBodySchema(attrs []*model.Attr) *hcl.BodySchema {
+	if len(attrs) == 0 {
+		return bodySchema(attrs)
+	}
+	k := attrsKey{&attrs[0], len(attrs)}
+	if s, ok := bodySchemas.Load(k); ok {
+		return s.(*hcl.BodySchema)
+	}
+	s, _ := bodySchemas.LoadOrStore(k, bodySchema(attrs))
+	return s.(*hcl.BodySchema)
 }
 
 func tooMany(a *model.Attr, typ string, rng hcl.Range, n int) hcl.Diagnostics {
@@ -247,7 +287,60 @@ func quoteList(l []string) string {
 	return strings.Join(q, ", ")
 }
 
-var domainLabel = regexp.MustCompile(`^[a-z0-9_]([a-z0-9-]{0,61}[a-z0-9])?$`)
+// isDotAtomAddr reports whether s is local@domain with both parts dot-atoms of
+// letters, digits and "_+-" (dots only between them): an address
+// mail.ParseAddress takes as it is, checked without parsing. Almost every address
+// is one; the rest go through mail.ParseAddress.
+func isDotAtomAddr(s string) bool {
+	local, dom, ok := strings.Cut(s, "@")
+	return ok && isDotAtom(local) && isDotAtom(dom)
+}
+
+func isDotAtom(s string) bool {
+	if s == "" || s[0] == '.' || s[len(s)-1] == '.' {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9', c == '_', c == '+', c == '-':
+		case c == '.':
+			if s[i-1] == '.' {
+				return false
+			}
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// isDomainLabel reports whether l matches ^[a-z0-9_]([a-z0-9-]{0,61}[a-z0-9])?$,
+// without a regular expression: it runs for every address of every account.
+func isDomainLabel(l string) bool {
+	if l == "" || len(l) > 63 {
+		return false
+	}
+	for i := 0; i < len(l); i++ {
+		c := l[i]
+		alnum := c >= 'a' && c <= 'z' || c >= '0' && c <= '9'
+		switch {
+		case i == 0:
+			if !alnum && c != '_' {
+				return false
+			}
+		case i == len(l)-1:
+			if !alnum {
+				return false
+			}
+		default:
+			if !alnum && c != '-' {
+				return false
+			}
+		}
+	}
+	return true
+}
 
 // CheckDomain reports whether s is a valid fully qualified domain name.
 func CheckDomain(s string) error {
@@ -260,7 +353,7 @@ func CheckDomain(s string) error {
 		return fmt.Errorf("%q is not a fully qualified domain name; write it like example.com", s)
 	}
 	for _, l := range labels {
-		if !domainLabel.MatchString(l) {
+		if !isDomainLabel(l) {
 			return fmt.Errorf("%q is not a domain name: the label %q may hold only letters, digits and inner dashes", s, l)
 		}
 	}
@@ -269,9 +362,11 @@ func CheckDomain(s string) error {
 
 // CheckEmail reports whether s is a plain email address (local@domain, no display name).
 func CheckEmail(s string) error {
-	a, err := mail.ParseAddress(s)
-	if err != nil || a.Address != s || a.Name != "" {
-		return fmt.Errorf("%q is not an email address; write it like alice@example.com", s)
+	if !isDotAtomAddr(s) {
+		a, err := mail.ParseAddress(s)
+		if err != nil || a.Address != s || a.Name != "" {
+			return fmt.Errorf("%q is not an email address; write it like alice@example.com", s)
+		}
 	}
 	_, dom, _ := strings.Cut(s, "@")
 	if err := CheckDomain(dom); err != nil {

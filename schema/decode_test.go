@@ -1,7 +1,9 @@
 package schema
 
 import (
+	"net/mail"
 	"reflect"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -299,5 +301,36 @@ func TestCheckDepartmentName(t *testing.T) {
 		case tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want)):
 			t.Errorf("CheckDepartmentName(%q) = %v, want %q", tt.in, err, tt.want)
 		}
+	}
+}
+
+// TestIsDomainLabel: the hand-written label check accepts exactly what the regular
+// expression it replaced accepted.
+func TestIsDomainLabel(t *testing.T) {
+	re := regexp.MustCompile(`^[a-z0-9_]([a-z0-9-]{0,61}[a-z0-9])?$`)
+	cases := []string{"", "a", "_", "-", "a-", "-a", "a-b", "_dmarc", "a_b", "xn--bcher-kva", "A", "é", "a.b", "0", "9z",
+		strings.Repeat("a", 63), strings.Repeat("a", 64), "a" + strings.Repeat("-", 61) + "b", "a" + strings.Repeat("-", 62) + "b", "__"}
+	for _, c := range cases {
+		if got, want := isDomainLabel(c), re.MatchString(c); got != want {
+			t.Errorf("isDomainLabel(%q) = %v, the regular expression says %v", c, got, want)
+		}
+	}
+}
+
+// TestIsDotAtomAddr: every address the fast check lets past CheckEmail's parser is
+// one mail.ParseAddress takes as it is.
+func TestIsDotAtomAddr(t *testing.T) {
+	for _, c := range []string{"a@b.c", "A.B+x_y-z@Ex-1.com", "a..b@x.com", ".a@x.com", "a.@x.com", "a@x..com", "a@.x", "a@x.",
+		"@x.com", "a@", "a@b@c", "\"a b\"@x.com", "a b@x.com", "Al <a@x.com>", "a@[1.2.3.4]", "a!#$%&'*/=?^`{|}~@x.com", "é@x.com", ""} {
+		if !isDotAtomAddr(c) {
+			continue
+		}
+		a, err := mail.ParseAddress(c)
+		if err != nil || a.Address != c || a.Name != "" {
+			t.Errorf("isDotAtomAddr(%q) is true, but mail.ParseAddress gives %v, %v", c, a, err)
+		}
+	}
+	if !isDotAtomAddr("nora.wang@bigcorp0.example.com") {
+		t.Error("a plain address does not take the fast path")
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -105,6 +106,9 @@ func withoutBOM(args []cty.Value) []cty.Value {
 	return []cty.Value{cty.StringVal(strings.TrimPrefix(args[0].AsString(), "\ufeff"))}
 }
 
+// blockTypes holds the object type of each block attribute (*model.Attr).
+var blockTypes sync.Map
+
 func attrTypes(attrs []*model.Attr) map[string]cty.Type {
 	m := make(map[string]cty.Type, len(attrs))
 	for _, a := range attrs {
@@ -120,7 +124,12 @@ func attrCtyType(a *model.Attr) cty.Type {
 	case a.Kind == model.KindBool:
 		return cty.Bool
 	case a.Kind == model.KindBlock:
-		return cty.Object(attrTypes(a.Block))
+		// Built once per block attribute: ToCty asks for it for every instance.
+		if t, ok := blockTypes.Load(a); ok {
+			return t.(cty.Type)
+		}
+		t, _ := blockTypes.LoadOrStore(a, cty.Object(attrTypes(a.Block)))
+		return t.(cty.Type)
 	case a.Kind.IsCollection():
 		return cty.List(cty.String)
 	}

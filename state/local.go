@@ -97,34 +97,6 @@ func (e *newerVersionError) Error() string {
 	return fmt.Sprintf("format version %d is newer than %d", e.version, Version)
 }
 
-// decodeState parses and checks a state file's contents.
-func decodeState(data []byte) (*State, error) {
-	var head struct {
-		Version *int `json:"version"`
-	}
-	if err := json.Unmarshal(data, &head); err != nil {
-		return nil, err
-	}
-	if head.Version == nil || *head.Version < 1 {
-		return nil, errors.New("no format version: not a mailform state file")
-	}
-	if *head.Version > Version {
-		return nil, &newerVersionError{version: *head.Version}
-	}
-	st := &State{}
-	if err := json.Unmarshal(data, st); err != nil {
-		return nil, err
-	}
-	if st.Lineage == "" {
-		return nil, errors.New("no lineage")
-	}
-	if st.Resources == nil {
-		st.Resources = []*Resource{}
-	}
-	st.Reindex()
-	return st, nil
-}
-
 // UnmarshalJSON decodes a resource, typing its attributes with model.FromJSON so that
 // numbers come back as int64 and lists as []string.
 func (r *Resource) UnmarshalJSON(data []byte) error {

@@ -28,9 +28,13 @@ func TestSmallRun(t *testing.T) {
 		t.Errorf("no-change plan made %d calls (%d under the rate limit, re-plan %d), want 2 + groups = %d",
 			res.plan.calls, res.planLimited.calls, res.replan.calls, want)
 	}
-	// The apply refreshes (2 + groups) and creates each account with one user/create.
-	if want := 2 + sz.groups + sz.newUsers; res.apply.calls != want {
-		t.Errorf("apply made %d calls, want %d", res.apply.calls, want)
+	// The plan refreshes (2 + groups); applying the saved plan reads nothing again
+	// (creates only) and creates each account with one user/create.
+	if want := 2 + sz.groups; res.savedPlan.calls != want {
+		t.Errorf("plan -out made %d calls, want %d", res.savedPlan.calls, want)
+	}
+	if want := sz.newUsers; res.apply.calls != want {
+		t.Errorf("apply of the saved plan made %d calls, want %d", res.apply.calls, want)
 	}
 	if res.accounts != sz.users+sz.newUsers {
 		t.Errorf("tenant holds %d accounts after the apply, want %d", res.accounts, sz.users+sz.newUsers)

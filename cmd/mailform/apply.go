@@ -124,6 +124,8 @@ func newApplyCmd() *cobra.Command {
 			err = planner.Apply(intr.calls, p, planner.ApplyOptions{
 				Config: w.Config, Vars: w.Vars, Providers: w.Providers, Writer: writer,
 				Parallelism: parallelism, Now: now, Progress: pr.event, Stop: intr.stop,
+				// A saved plan may be hours old: what it changes is read again first.
+				Recheck: len(args) == 1,
 			})
 			stopTicker()
 			add, change, destroy := pr.counts()

@@ -183,19 +183,27 @@ func (p *Provider) readAccounts(ctx context.Context, req providers.ReadRequest) 
 		o := accountAttrs(u)
 		email := o.Str("email")
 		if detail[email] {
-			opts, err := p.c.GetUserOptions(ctx, u.UserID, []int{exmailapi.OptionForceSecureLogin, exmailapi.OptionIMAPSMTP, exmailapi.OptionPOPSMTP})
-			if err != nil {
+			if err := p.readOptions(ctx, u.UserID, o); err != nil {
 				return nil, err
-			}
-			for _, a := range optionAttrs {
-				if v, ok := opts[a.typ]; ok {
-					o[a.attr] = v
-				}
 			}
 		}
 		out = append(out, providers.Remote{ID: email, Attrs: o})
 	}
 	return out, nil
+}
+
+// readOptions reads an account's options (useroption/get) into o.
+func (p *Provider) readOptions(ctx context.Context, userid string, o model.Object) error {
+	opts, err := p.c.GetUserOptions(ctx, userid, []int{exmailapi.OptionForceSecureLogin, exmailapi.OptionIMAPSMTP, exmailapi.OptionPOPSMTP})
+	if err != nil {
+		return err
+	}
+	for _, a := range optionAttrs {
+		if v, ok := opts[a.typ]; ok {
+			o[a.attr] = v
+		}
+	}
+	return nil
 }
 
 // frozen reports whether a canonical account is to be disabled (enable 0).

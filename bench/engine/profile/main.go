@@ -47,6 +47,10 @@ func main() {
 	for _, s := range stages {
 		fmt.Printf("%-10s %v\n", s.name, s.d.Round(time.Millisecond))
 	}
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	fmt.Printf("allocated  %d MiB in %d objects; %d GCs, %.1f %% of CPU in GC\n",
+		ms.TotalAlloc>>20, ms.Mallocs, ms.NumGC, 100*ms.GCCPUFraction)
 }
 
 type stage struct {
