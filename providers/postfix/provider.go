@@ -50,10 +50,11 @@ var configAttrs = []*model.Attr{
 
 // supported lists the attributes managed per resource type.
 var supported = map[string][]string{
-	"domain":     {"name"},
-	"department": {"id", "name", "parent", "order"},
-	"account":    {"email", "name", "departments", "position", "mobile", "phone", "external_id", "aliases", "password", "status", "quota_mb"},
-	"group":      model.Group.AttrNames(),
+	"domain":      {"name"},
+	"department":  {"id", "name", "parent", "order"},
+	"account":     {"email", "name", "departments", "position", "mobile", "phone", "external_id", "aliases", "password", "status", "quota_mb"},
+	"group":       model.Group.AttrNames(),
+	"backup_rule": model.BackupRule.AttrNames(),
 }
 
 // Factory returns the factory of postfix providers.
@@ -61,7 +62,7 @@ func Factory() *providers.Factory {
 	return &providers.Factory{
 		Kind:   Kind,
 		Config: configAttrs,
-		Types:  []string{"domain", "department", "account", "group"},
+		Types:  []string{"domain", "department", "account", "group", "backup_rule"},
 		New:    New,
 	}
 }
@@ -201,12 +202,14 @@ func connectReason(err error) string {
 	return s
 }
 
-// checkSchema fails unless the migrations this build knows have all been applied.
+// checkSchema fails unless the migrations this build knows have all been applied
+// (each of them: a database migrated by a build that lacked a step has a gap).
 func checkSchema(ctx context.Context, conn *pgx.Conn) error {
-	var v int
-	err := conn.QueryRow(ctx, `SELECT coalesce(max(version), 0) FROM mailform_schema_migrations`).Scan(&v)
-	if err != nil || v < SchemaVersion() {
-		return fmt.Errorf("the mailform schema is not up to date (version %d of %d); run: mailform postfix migrate", v, SchemaVersion())
+	var missing []int
+	err := conn.QueryRow(ctx, `SELECT coalesce(array_agg(v ORDER BY v), '{}') FROM unnest($1::int[]) v
+		WHERE v NOT IN (SELECT version FROM mailform_schema_migrations)`, knownVersions()).Scan(&missing)
+	if err != nil || len(missing) > 0 {
+		return fmt.Errorf("the mailform schema is not up to date (missing steps %v of %d); run: mailform postfix migrate", missing, SchemaVersion())
 	}
 	return nil
 }
@@ -289,6 +292,8 @@ func (p *Provider) Read(ctx context.Context, req providers.ReadRequest) ([]provi
 			out, err = p.readAccounts(ctx, tx, "")
 		case "group":
 			out, err = readGroups(ctx, tx, "")
+		case "backup_rule":
+			out, err = readBackupRules(ctx, tx, "")
 		default:
 			return unsupported(req.Type)
 		}
@@ -301,7 +306,7 @@ func (p *Provider) Read(ctx context.Context, req providers.ReadRequest) ([]provi
 }
 
 // Create makes a new object.
-func (p *Provider) Create(ctx context.Context, typ, _ string, desired model.Object) (providers.Remote, error) {
+func (p *Provider) Create(ctx context.Context, typ, label string, desired model.Object) (providers.Remote, error) {
 	t := model.Lookup(typ)
 	if t == nil || supported[typ] == nil {
 		return providers.Remote{}, unsupported(typ)
@@ -319,6 +324,8 @@ func (p *Provider) Create(ctx context.Context, typ, _ string, desired model.Obje
 			r, err = p.createAccount(ctx, tx, o)
 		case "group":
 			r, err = createGroup(ctx, tx, o)
+		case "backup_rule":
+			r, err = createBackupRule(ctx, tx, label, o)
 		}
 		return err
 	})
@@ -360,6 +367,8 @@ func (p *Provider) Update(ctx context.Context, typ, id string, prior, desired mo
 			r, err = p.updateAccount(ctx, tx, id, o)
 		case "group":
 			r, err = updateGroup(ctx, tx, id, o)
+		case "backup_rule":
+			r, err = updateBackupRule(ctx, tx, id, o)
 		}
 		return err
 	})
@@ -388,6 +397,8 @@ func (p *Provider) Delete(ctx context.Context, typ, id string, prior model.Objec
 			return p.deleteAccount(ctx, tx, id)
 		case "group":
 			return deleteGroup(ctx, tx, id)
+		case "backup_rule":
+			return deleteBackupRule(ctx, tx, id)
 		}
 		return nil
 	})
@@ -410,6 +421,8 @@ func (p *Provider) readOne(ctx context.Context, tx pgx.Tx, typ, id string) (mode
 		rs, err = p.readAccounts(ctx, tx, id)
 	case "group":
 		rs, err = readGroups(ctx, tx, id)
+	case "backup_rule":
+		rs, err = readBackupRules(ctx, tx, id)
 	}
 	if err != nil || len(rs) == 0 {
 		return nil, err
@@ -457,6 +470,8 @@ func lockRows(ctx context.Context, tx pgx.Tx, typ, id string) error {
 		q = `SELECT 1 FROM mailbox WHERE username = $1 FOR UPDATE`
 	case "group":
 		q = `SELECT 1 FROM alias WHERE address = $1 FOR UPDATE`
+	case "backup_rule":
+		q = `SELECT 1 FROM mailform_backup_rule WHERE label = $1 FOR UPDATE`
 	}
 	_, err := tx.Exec(ctx, q, id)
 	return err
