@@ -46,7 +46,7 @@ func TestBackupRuleLifecycle(t *testing.T) {
 	create(t, p, "account", model.Object{"email": "archive@example.com", "name": "Archive", "password": "pw-archive-1"})
 	desired := model.Object{"destination": "Archive@Example.com", "departments": []string{fin.ID}, "direction": "outbound",
 		"accounts": []string{"boss@example.com"},
-		"match": model.Object{"has_attachment": true, "from_domains": []string{"b.test", "A.test"}}}
+		"match":    model.Object{"has_attachment": true, "from_domains": []string{"b.test", "A.test"}}}
 	r, err := p.Create(ctx, "backup_rule", "finance", desired)
 	if err != nil {
 		t.Fatal(err)
@@ -56,7 +56,7 @@ func TestBackupRuleLifecycle(t *testing.T) {
 	}
 	want := model.Object{"destination": "archive@example.com", "departments": []string{fin.ID}, "direction": "outbound",
 		"accounts": []string{"boss@example.com"},
-		"match": model.Object{"has_attachment": true, "from_domains": []string{"A.test", "b.test"}, "subject_contains": ""}}
+		"match":    model.Object{"has_attachment": true, "from_domains": []string{"A.test", "b.test"}, "subject_contains": ""}}
 	live := readAll(t, p, "backup_rule")
 	if !reflect.DeepEqual(live, map[string]model.Object{"finance": want}) {
 		t.Fatalf("read = %v\nwant %v", live, want)
