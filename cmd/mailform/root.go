@@ -45,6 +45,7 @@ func newRootCmd() *cobra.Command {
 	root.AddCommand(newDocsCmd())
 	root.AddCommand(newPostfixCmd())
 	root.AddCommand(newLogsCmd(), newAuditCmd())
+	root.AddCommand(newMilterCmd())
 	return root
 }
 
