@@ -17,6 +17,7 @@ RUN="${RUN:-$here/.run}"
 SMTP_PORT="${SMTP_PORT:-2525}"
 SUBMISSION_PORT="${SUBMISSION_PORT:-2587}"
 IMAP_PORT="${IMAP_PORT:-2143}"
+MILTER_PORT="${MILTER_PORT:-8891}"
 PG_PORT="${PG_PORT:-25432}"
 RELAYHOST="${RELAYHOST:-[127.0.0.1]:2526}"
 export PATH="$PATH:/usr/sbin:/sbin"
@@ -31,6 +32,7 @@ pgbin() {
 stop() {
 	[ -d "$RUN" ] || return 0
 	[ -f "$RUN/postfix/main.cf" ] && postfix -c "$RUN/postfix" stop 2>/dev/null || true
+	[ -f "$RUN/milter.pid" ] && kill "$(cat "$RUN/milter.pid")" 2>/dev/null || true
 	[ -f "$RUN/dovecot/dovecot.conf" ] && doveadm -c "$RUN/dovecot/dovecot.conf" stop 2>/dev/null || true
 	[ -d "$RUN/pg" ] && runuser -u postgres -- "$(pgbin)/pg_ctl" -D "$RUN/pg" -m fast stop >/dev/null 2>&1 || true
 }
@@ -80,6 +82,7 @@ vmail_gid="$(id -g mail)"
 		-e "s#@SMTP_ADDR@#127.0.0.1:$SMTP_PORT#g" \
 		-e "s#@SUBMISSION_ADDR@#127.0.0.1:$SUBMISSION_PORT#g" \
 		-e "s#@IMAP_PORT@#$IMAP_PORT#g" \
+		-e "s#@MILTER_PORT@#$MILTER_PORT#g" \
 		-e "s#@RELAYHOST@#$RELAYHOST#g" \
 		-e "s#@VMAIL_UID@#$vmail_uid#g" \
 		-e "s#@VMAIL_GID@#$vmail_gid#g" \
@@ -98,6 +101,10 @@ mkdir -p "$RUN/postfix-queue" "$RUN/dovecot/state" "$RUN/dovecot/run"
 
 echo "== Dovecot: IMAP on 127.0.0.1:$IMAP_PORT, LMTP on $RUN/dovecot/run/lmtp"
 dovecot -c "$RUN/dovecot/dovecot.conf" </dev/null >/dev/null 2>&1
+echo "== mailform milter on 127.0.0.1:$MILTER_PORT (log: $RUN/milter.log)"
+MAILFORM_POSTFIX_DATABASE_URL="$DSN" "$MAILFORM" milter --listen "127.0.0.1:$MILTER_PORT" \
+	--metrics-addr "127.0.0.1:$((MILTER_PORT + 1000))" </dev/null >"$RUN/milter.log" 2>&1 &
+echo $! >"$RUN/milter.pid"
 echo "== Postfix: SMTP on 127.0.0.1:$SMTP_PORT, submission (AUTH) on 127.0.0.1:$SUBMISSION_PORT"
 postfix -c "$RUN/postfix" check 2>/dev/null || { tail -5 "$RUN/postfix.log" >&2; exit 1; }
 postfix -c "$RUN/postfix" start >/dev/null 2>&1 || { tail -5 "$RUN/postfix.log" >&2; exit 1; }

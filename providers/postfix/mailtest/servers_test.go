@@ -48,6 +48,7 @@ type env struct {
 	submitAddr string
 	imapAddr   string
 	capture    *captureServer
+	milter     milterServer // mailform milter, started before Postfix
 	procs      []*exec.Cmd
 }
 
@@ -188,6 +189,7 @@ func (e *env) startMail() error {
 		"SMTP_ADDR":          e.smtpAddr,
 		"SUBMISSION_ADDR":    e.submitAddr,
 		"IMAP_PORT":          strconv.Itoa(ports[2]),
+		"MILTER_PORT":        e.milter.port(),
 		"RELAYHOST":          "[127.0.0.1]:" + strconv.Itoa(e.capture.port),
 		"VMAIL_UID":          mail.Uid,
 		"VMAIL_GID":          mail.Gid,
@@ -227,6 +229,9 @@ func (e *env) startMail() error {
 	if out, err := exec.Command(e.binary, "postfix", "migrate", "--database-url", e.dsn).CombinedOutput(); err != nil {
 		return fmt.Errorf("mailform postfix migrate: %v\n%s", err, out)
 	}
+	if err := e.startMilter(); err != nil {
+		return err
+	}
 	dovecot := exec.Command("/usr/sbin/dovecot", "-F", "-c", filepath.Join(e.run, "dovecot", "dovecot.conf"))
 	if err := e.spawn(dovecot, "dovecot"); err != nil {
 		return err
@@ -265,7 +270,7 @@ func (e *env) spawn(cmd *exec.Cmd, name string) error {
 // logs returns the servers' logs, for a failure message.
 func (e *env) logs() string {
 	var b strings.Builder
-	for _, f := range []string{"postfix.out", "postfix.log", "dovecot.out", "dovecot/dovecot.log"} {
+	for _, f := range []string{"postfix.out", "postfix.log", "dovecot.out", "dovecot/dovecot.log", "milter.out"} {
 		data, _ := os.ReadFile(filepath.Join(e.run, f))
 		fmt.Fprintf(&b, "--- %s\n%s", f, tail(string(data), 4000))
 	}
