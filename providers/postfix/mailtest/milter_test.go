@@ -304,7 +304,10 @@ func TestMilterBackupCopiesThroughPostfix(t *testing.T) {
 	if err := sendRaw(e.smtpAddr, "", "", "x@internet.test", []string{"archive@vault.test"}, mimeMail("x@internet.test", "archive@vault.test", "Sentinel "+m2, false)); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, func() bool { n, _ := e.countMailAt("archive@vault.test", "Pw-archive-2026", "Sentinel "+m2); return n == 1 }, "the sentinel")
+	waitFor(t, func() bool {
+		n, _ := e.countMailAt("archive@vault.test", "Pw-archive-2026", "Sentinel "+m2)
+		return n == 1
+	}, "the sentinel")
 	if n, _ := e.countMailAt("archive@vault.test", "Pw-archive-2026", after.subj); n != 0 {
 		t.Errorf("after apply removed the rules: %d copies in the archive, want 0", n)
 	}
