@@ -342,3 +342,58 @@ func milterMetrics(t *testing.T, e *env) string {
 	}
 	return b.String()
 }
+
+// TestBackupRulePlanDriftExportImport runs backup_rule through the real binary like
+// the other postfix types: a re-plan after apply is empty, an edit in SQL is drift
+// and a planned update, export writes the rules back and plans no change, and import
+// records a live rule in state.
+func TestBackupRulePlanDriftExportImport(t *testing.T) {
+	e := setup(t)
+	dsn := e.newDatabase(t, "backuprules")
+	saved := e.dsn
+	e.dsn = dsn
+	defer func() { e.dsn = saved }()
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "main.mf.hcl"), []byte(vault+vaultRules), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	e.must(t, dir, 0, "apply", "-auto-approve")
+	e.must(t, dir, 0, "plan", "-detailed-exitcode")
+
+	e.sql(t, `UPDATE mailform_backup_rule SET direction = 'both', subject_contains = 'edited' WHERE label = 'partner_contracts'`)
+	out := e.must(t, dir, 2, "drift")
+	if !strings.Contains(out, "backup_rule.partner_contracts") || !strings.Contains(out, `"both"`) || strings.Contains(out, "finance_attachments") {
+		t.Fatalf("drift after an SQL edit of one rule:\n%s", out)
+	}
+	out = e.must(t, dir, 2, "plan", "-detailed-exitcode")
+	if !strings.Contains(out, "Plan: 0 to add, 1 to change, 0 to destroy.") || !strings.Contains(out, `"both" -> "inbound"`) {
+		t.Fatalf("plan after the SQL edit:\n%s", out)
+	}
+	e.must(t, dir, 0, "apply", "-auto-approve")
+	e.must(t, dir, 0, "plan", "-detailed-exitcode")
+
+	exp := t.TempDir()
+	if err := os.WriteFile(filepath.Join(exp, "main.mf.hcl"), []byte("provider \"postfix\" {}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	e.must(t, exp, 0, "export")
+	policies, _ := os.ReadFile(filepath.Join(exp, "policies.mf.hcl"))
+	for _, want := range []string{`backup_rule "finance_attachments"`, `backup_rule "partner_contracts"`, "has_attachment", `"partner.example"`} {
+		if !strings.Contains(string(policies), want) {
+			t.Fatalf("policies.mf.hcl lacks %s:\n%s", want, policies)
+		}
+	}
+	if out := e.mailform(t, exp, "plan").out; !strings.Contains(out, " 0 to add, 0 to change, 0 to destroy.") || strings.Contains(out, "will be updated") {
+		t.Fatalf("plan of the export:\n%s\n%s", out, policies)
+	}
+
+	imp := t.TempDir()
+	if err := os.WriteFile(filepath.Join(imp, "main.mf.hcl"), []byte(vault+vaultRules), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	e.must(t, imp, 0, "import", "backup_rule.dan_reports", "dan_reports")
+	if out := e.must(t, imp, 0, "state", "list"); !strings.Contains(out, "backup_rule.dan_reports") {
+		t.Fatalf("state after import:\n%s", out)
+	}
+	e.must(t, imp, 1, "import", "backup_rule.finance_attachments", "no_such_rule")
+}
