@@ -44,7 +44,7 @@ func TestMain(m *testing.M) {
 // company is a mail database with harbour.test, a Finance department (dan, eve),
 // ann outside it, an archive mailbox, and a backup rule "finance-out" (outbound,
 // with an attachment). It returns the connection string.
-func company(t *testing.T) (string, *postfix.Provider) {
+func company(t testing.TB) (string, *postfix.Provider) {
 	t.Helper()
 	pgOnce.Do(func() { pgServer, pgErr = pgtest.Start() })
 	pgtest.Skip(t, "enforce/milter", pgErr)
@@ -109,7 +109,7 @@ type running struct {
 	done   chan error
 }
 
-func startServer(t *testing.T, cfg Config) *running {
+func startServer(t testing.TB, cfg Config) *running {
 	t.Helper()
 	logs := &syncBuffer{}
 	cfg.Listen, cfg.Metrics = "127.0.0.1:0", "127.0.0.1:0"
@@ -140,7 +140,7 @@ func startServer(t *testing.T, cfg Config) *running {
 }
 
 // waitLoads waits until the loader has loaded the rules n times in all.
-func (r *running) waitLoads(t *testing.T, n int64) {
+func (r *running) waitLoads(t testing.TB, n int64) {
 	t.Helper()
 	deadline := time.Now().Add(15 * time.Second)
 	for r.srv.Loader().loads.Load() < n {

@@ -323,7 +323,7 @@ func TestMilterBackupCopiesThroughPostfix(t *testing.T) {
 	}
 }
 
-func milterMetrics(t *testing.T, e *env) string {
+func milterMetrics(t testing.TB, e *env) string {
 	t.Helper()
 	c := http.Client{Timeout: 10 * time.Second}
 	resp, err := c.Get("http://" + e.milter.metrics + "/metrics")
@@ -396,4 +396,112 @@ func TestBackupRulePlanDriftExportImport(t *testing.T) {
 		t.Fatalf("state after import:\n%s", out)
 	}
 	e.must(t, imp, 1, "import", "backup_rule.finance_attachments", "no_such_rule")
+}
+
+const latencyConfig = `
+provider "postfix" {
+  bcrypt_cost = 4
+}
+
+domain "main" {
+  name = "latency.test"
+}
+
+department "finance" {
+  name = "Latency Finance"
+}
+
+account "fay" {
+  email       = "fay@latency.test"
+  name        = "Fay"
+  departments = [department.finance.id]
+  password    = "Pw-fay-2026"
+}
+
+account "archive" {
+  email    = "archive@latency.test"
+  name     = "Archive"
+  password = "Pw-archive-2026"
+}
+
+backup_rule "finance" {
+  destination = account.archive.email
+  departments = [department.finance.id]
+  direction   = "outbound"
+  match {
+    has_attachment = true
+  }
+}
+`
+
+// BenchmarkMilterAddedLatency times one SMTP submission (connect, EHLO, AUTH,
+// MAIL, RCPT, DATA with a PDF attachment, QUIT) through the real Postfix with the
+// milter in smtpd_milters and, after a postfix reload, without it. The difference
+// of the two ms/msg figures is the latency the milter adds to a message.
+func BenchmarkMilterAddedLatency(b *testing.B) {
+	e := setup(b)
+	e.needMail(b)
+	dir := b.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "main.mf.hcl"), []byte(latencyConfig), 0o644); err != nil {
+		b.Fatal(err)
+	}
+	cmd := exec.Command(e.binary, "apply", "-auto-approve")
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "MAILFORM_POSTFIX_DATABASE_URL="+e.dsn)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		b.Fatalf("apply: %v\n%s", err, out)
+	}
+	conf := filepath.Join(e.run, "postfix")
+	milters := func(value string) {
+		b.Helper()
+		for _, args := range [][]string{{"-c", conf, "-e", "smtpd_milters=" + value}} {
+			if out, err := exec.Command("/usr/sbin/postconf", args...).CombinedOutput(); err != nil {
+				b.Fatalf("postconf: %v\n%s", err, out)
+			}
+		}
+		if out, err := exec.Command("/usr/sbin/postfix", "-c", conf, "reload").CombinedOutput(); err != nil {
+			b.Fatalf("postfix reload: %v\n%s", err, out)
+		}
+		time.Sleep(1500 * time.Millisecond) // idle smtpd processes of the old configuration exit
+	}
+	on := "inet:" + e.milter.addr
+	defer milters(on)
+	copies := func() float64 {
+		for _, l := range strings.Split(milterMetrics(b, e), "\n") {
+			if v, ok := strings.CutPrefix(l, `mailform_milter_copies_total{destination="archive@latency.test"} `); ok {
+				f, _ := strconv.ParseFloat(v, 64)
+				return f
+			}
+		}
+		return 0
+	}
+	seq := 0
+	for _, mode := range []struct {
+		name   string
+		milter string
+	}{{"without_milter", ""}, {"with_milter", on}} {
+		milters(mode.milter)
+		b.Run(mode.name, func(b *testing.B) {
+			before := copies()
+			start := time.Now()
+			for i := 0; i < b.N; i++ {
+				seq++
+				subj := fmt.Sprintf("latency %d", seq)
+				if err := sendRaw(e.submitAddr, "fay@latency.test", "Pw-fay-2026", "fay@latency.test", []string{"cfo@partner.example"},
+					mimeMail("fay@latency.test", "cfo@partner.example", subj, true)); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(time.Since(start).Microseconds())/1000/float64(b.N), "ms/msg")
+			b.StopTimer()
+			// The milter saw the messages exactly when it was configured.
+			deadline := time.Now().Add(10 * time.Second)
+			for (copies()-before > 0) != (mode.milter != "") && time.Now().Before(deadline) {
+				time.Sleep(50 * time.Millisecond)
+			}
+			if got := copies() - before; (got > 0) != (mode.milter != "") {
+				b.Fatalf("%s: the milter copied %v messages", mode.name, got)
+			}
+		})
+	}
 }

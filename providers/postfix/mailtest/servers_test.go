@@ -67,7 +67,7 @@ func TestMain(m *testing.M) {
 }
 
 // setup starts what the tests share, once per package run.
-func setup(t *testing.T) *env {
+func setup(t testing.TB) *env {
 	t.Helper()
 	once.Do(func() { shared, initErr = start() })
 	pgtest.Skip(t, "providers/postfix/mailtest", initErr)
@@ -76,7 +76,7 @@ func setup(t *testing.T) *env {
 
 // needMail ends t when the mail servers are not running: a skip with the reason,
 // or a failure when MAILFORM_REQUIRE_MAILSERVERS=1.
-func (e *env) needMail(t *testing.T) {
+func (e *env) needMail(t testing.TB) {
 	t.Helper()
 	if e.mailErr == nil {
 		return
