@@ -392,3 +392,87 @@ func TestMilterConfigErrors(t *testing.T) {
 		}
 	}
 }
+
+// On shutdown the milter stops listening but lets an open session finish its
+// message; a session still open after ShutdownTimeout is closed.
+func TestMilterShutdownLetsOpenSessionsFinish(t *testing.T) {
+	dsn, _ := company(t)
+	r := startServer(t, Config{DatabaseURL: dsn, ShutdownTimeout: 500 * time.Millisecond})
+	r.waitLoads(t, 1)
+	addr := r.srv.Addr().String()
+	s, err := gomilter.NewClient("tcp", addr).Session(gomilter.NewMacroBag())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if _, err := s.Conn("client.test", gomilter.FamilyInet, 40000, "127.0.0.1"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Helo("client.test"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Mail("dan@harbour.test", ""); err != nil {
+		t.Fatal(err)
+	}
+	r.cancel()
+	time.Sleep(100 * time.Millisecond)
+	if _, err := s.Rcpt("x@partner.example", ""); err != nil {
+		t.Fatal(err)
+	}
+	br := bufio.NewReader(strings.NewReader(withPDF))
+	hdr, _ := textproto.ReadHeader(br)
+	if _, err := s.Header(hdr); err != nil {
+		t.Fatal(err)
+	}
+	mods, act, err := s.BodyReadFrom(br)
+	if err != nil || act.Type != gomilter.ActionAccept || len(mods) != 1 || mods[0].Rcpt != "<archive@harbour.test>" {
+		t.Fatalf("the session open at shutdown: %v %v %v; want its copy", mods, act, err)
+	}
+	if c, err := gomilter.NewClient("tcp", addr).Session(gomilter.NewMacroBag()); err == nil {
+		c.Close()
+		t.Fatal("a new session was accepted after shutdown began")
+	}
+	// The session stays open (Postfix keeps it for the SMTP connection): the
+	// timeout ends it.
+	select {
+	case err := <-r.done:
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.done <- nil // for the cleanup
+	case <-time.After(10 * time.Second):
+		t.Fatal("Run did not return within 10s of a 500ms shutdown timeout")
+	}
+	for _, want := range []string{"mailform milter shutting down", "milter sessions still open at shutdown were closed", "mailform milter stopped"} {
+		if !strings.Contains(r.log.String(), want) {
+			t.Errorf("log lacks %q:\n%s", want, r.log.String())
+		}
+	}
+}
+
+// A change of department membership (not of the rule) reloads the rules too: eve
+// leaves Finance and her mail is no longer copied.
+func TestMilterReloadsWhenMembershipChanges(t *testing.T) {
+	dsn, p := company(t)
+	r := startServer(t, Config{DatabaseURL: dsn})
+	r.waitLoads(t, 1)
+	addr := r.srv.Addr().String()
+	if added, _ := exchange(t, addr, "eve@harbour.test", []string{"x@partner.example"}, withPDF); len(added) != 1 {
+		t.Fatalf("eve in Finance: added %v", added)
+	}
+	live, err := p.Read(context.Background(), providers.ReadRequest{Type: "account"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range live {
+		if a.ID == "eve@harbour.test" {
+			if _, err := p.Update(context.Background(), "account", a.ID, a.Attrs, model.Object{"departments": []string{}}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	r.waitLoads(t, 2)
+	if added, _ := exchange(t, addr, "eve@harbour.test", []string{"x@partner.example"}, withPDF); len(added) != 0 {
+		t.Fatalf("eve out of Finance: added %v", added)
+	}
+}

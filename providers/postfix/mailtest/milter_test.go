@@ -505,3 +505,78 @@ func BenchmarkMilterAddedLatency(b *testing.B) {
 		})
 	}
 }
+
+// TestMilterCommand: the real `mailform milter` refuses bad flags with one line
+// naming the flag, starts without a reachable database (answering its fail action,
+// logging why without the password) and stops cleanly on SIGTERM.
+func TestMilterCommand(t *testing.T) {
+	e := setup(t)
+	dir := t.TempDir()
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--fail-action", "bounce"}, `--fail-action "bounce" is not one of tempfail, accept, reject`},
+		{[]string{"--log-format", "xml"}, "--log-format xml is not one of text, json"},
+		{[]string{"--log-level", "loud"}, "--log-level loud is not one of debug, info, warn, error"},
+		{[]string{"--refresh", "0s"}, "--refresh must be positive"},
+		{[]string{"--listen", "127.0.0.1:99999"}, "milter address 127.0.0.1:99999"},
+		{[]string{"--database-url", "::not a dsn::"}, "database_url is not a PostgreSQL connection string"},
+	} {
+		r := e.mailform(t, dir, append([]string{"milter", "--metrics-addr", ""}, c.args...)...)
+		if r.code != 1 || !strings.Contains(r.out, c.want) || strings.Count(strings.TrimSpace(r.out), "\n") != 0 {
+			t.Errorf("milter %v: exit %d\n%s\nwant exit 1 and one line with %q", c.args, r.code, r.out, c.want)
+		}
+	}
+	saved := e.dsn
+	e.dsn = ""
+	r := e.mailform(t, dir, "milter", "--metrics-addr", "")
+	e.dsn = saved
+	if r.code != 1 || !strings.Contains(r.out, "MAILFORM_POSTFIX_DATABASE_URL") {
+		t.Errorf("milter without a database: exit %d\n%s", r.code, r.out)
+	}
+
+	port, _ := freePort()
+	addr := fmt.Sprintf("127.0.0.1:%d", port)
+	cmd := exec.Command(e.binary, "milter", "--listen", addr, "--metrics-addr", "", "--log-format", "json",
+		"--database-url", "postgres://mail:hunter2-secret@127.0.0.1:1/mail?connect_timeout=2")
+	var logs strings.Builder
+	cmd.Stdout, cmd.Stderr = &logs, &logs
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	defer cmd.Process.Kill()
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		c, err := net.DialTimeout("tcp", addr, time.Second)
+		if err == nil {
+			c.Close()
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the milter did not listen within 15s")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	time.Sleep(500 * time.Millisecond)
+	cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("exit after SIGTERM: %v\n%s", err, logs.String())
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("the milter did not stop within 20s of SIGTERM")
+	}
+	out := logs.String()
+	for _, want := range []string{`"msg":"mailform milter listening"`, `no rules loaded yet`, `"reason":"cannot connect`, `"msg":"mailform milter stopped"`} {
+		if !strings.Contains(out, want) {
+			t.Errorf("log lacks %s:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "hunter2") {
+		t.Errorf("the log shows the password:\n%s", out)
+	}
+}
