@@ -476,3 +476,29 @@ func TestMilterReloadsWhenMembershipChanges(t *testing.T) {
 		t.Fatalf("eve out of Finance: added %v", added)
 	}
 }
+
+// A change that sends no notification (triggers off in that session, as a restore
+// or a replica might do) is picked up by the periodic refresh.
+func TestMilterRefreshesWithoutNotifications(t *testing.T) {
+	dsn, _ := company(t)
+	r := startServer(t, Config{DatabaseURL: dsn, Refresh: 300 * time.Millisecond})
+	r.waitLoads(t, 1)
+	c, err := pgx.Connect(context.Background(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close(context.Background())
+	if _, err := c.Exec(context.Background(), `SET session_replication_role = replica; DELETE FROM mailform_backup_rule`); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for r.srv.Loader().Current().Len() != 0 {
+		if time.Now().After(deadline) {
+			t.Fatalf("the deleted rule is still loaded after 10s of 300ms refreshes")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if added, _ := exchange(t, r.srv.Addr().String(), "dan@harbour.test", []string{"x@partner.example"}, withPDF); len(added) != 0 {
+		t.Fatalf("added %v after the refresh", added)
+	}
+}

@@ -15,7 +15,7 @@ import (
 
 // BackupRuleChannel is the PostgreSQL NOTIFY channel on which the database announces
 // a change to the backup rules or to what decides who they cover (department
-// membership, mailboxes, domains).
+// membership, mailboxes, aliases and groups, domains).
 const BackupRuleChannel = "mailform_backup_rule"
 
 // backupRuleCols is the column list every read of mailform_backup_rule uses.

@@ -116,7 +116,8 @@ CREATE TABLE IF NOT EXISTS mailform_backup_rule (
 	has_attachment boolean -- NULL: attachments are no condition
 );
 -- mailform milter listens on this channel and reloads its rules. The tables that
--- decide who a rule covers (department membership, mailboxes, domains) notify too.
+-- decide who a rule covers (department membership, mailboxes, aliases and groups,
+-- domains) notify too.
 CREATE OR REPLACE FUNCTION mailform_backup_rule_notify() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
 	PERFORM pg_notify('mailform_backup_rule', TG_TABLE_NAME);
@@ -133,6 +134,9 @@ CREATE TRIGGER mailform_backup_rule_notify AFTER INSERT OR UPDATE OR DELETE OR T
 	FOR EACH STATEMENT EXECUTE FUNCTION mailform_backup_rule_notify();
 DROP TRIGGER IF EXISTS mailform_backup_rule_notify ON mailbox;
 CREATE TRIGGER mailform_backup_rule_notify AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON mailbox
+	FOR EACH STATEMENT EXECUTE FUNCTION mailform_backup_rule_notify();
+DROP TRIGGER IF EXISTS mailform_backup_rule_notify ON alias;
+CREATE TRIGGER mailform_backup_rule_notify AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON alias
 	FOR EACH STATEMENT EXECUTE FUNCTION mailform_backup_rule_notify();
 DROP TRIGGER IF EXISTS mailform_backup_rule_notify ON domain;
 CREATE TRIGGER mailform_backup_rule_notify AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON domain
