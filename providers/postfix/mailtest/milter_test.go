@@ -580,3 +580,45 @@ func TestMilterCommand(t *testing.T) {
 		t.Errorf("the log shows the password:\n%s", out)
 	}
 }
+
+// TestPostfixWaitsWhileTheMilterIsDown: with milter_default_action = tempfail a
+// message submitted while the milter is stopped is refused with a 4xx (the client
+// retries), not accepted uncopied; once the milter is back, mail flows again.
+func TestPostfixWaitsWhileTheMilterIsDown(t *testing.T) {
+	e := setup(t)
+	e.needMail(t)
+	dir := t.TempDir()
+	cfg := "provider \"postfix\" {\n  bcrypt_cost = 4\n}\n\ndomain \"main\" {\n  name = \"down.test\"\n}\n\n" +
+		"account \"gil\" {\n  email    = \"gil@down.test\"\n  name     = \"Gil\"\n  password = \"Pw-gil-2026\"\n}\n"
+	if err := os.WriteFile(filepath.Join(dir, "main.mf.hcl"), []byte(cfg), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	e.must(t, dir, 0, "apply", "-auto-approve")
+	old := e.milter.cmd
+	syscall.Kill(-old.Process.Pid, syscall.SIGTERM)
+	done := make(chan struct{})
+	go func() { old.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(20 * time.Second):
+		t.Fatal("the milter did not stop within 20s of SIGTERM")
+	}
+	restarted := false
+	defer func() {
+		if !restarted {
+			e.startMilter()
+		}
+	}()
+	marker := "milter-down-" + strconv.FormatInt(time.Now().UnixNano(), 36)
+	err := sendRaw(e.smtpAddr, "", "", "x@internet.test", []string{"gil@down.test"}, mimeMail("x@internet.test", "gil@down.test", marker, false))
+	if err == nil || !strings.Contains(err.Error(), "451") {
+		t.Fatalf("send while the milter is down = %v; want a 451 refusal", err)
+	}
+	if err := e.startMilter(); err != nil {
+		t.Fatal(err)
+	}
+	restarted = true
+	if err := sendRaw(e.smtpAddr, "", "", "x@internet.test", []string{"gil@down.test"}, mimeMail("x@internet.test", "gil@down.test", marker, false)); err != nil {
+		t.Fatalf("send after the milter is back: %v", err)
+	}
+}
