@@ -257,24 +257,27 @@ func LoadBackupRules(ctx context.Context, conn *pgx.Conn) (*BackupRuleSet, error
 	if err != nil {
 		return nil, err
 	}
-	reach := expandAliases(aliases)
+	// reachedBy is the inverse of the alias expansion: for each address, the alias
+	// and group addresses whose delivery reaches it.
+	reachedBy := map[string][]string{}
+	for addr, targets := range expandAliases(aliases) {
+		for t := range targets {
+			reachedBy[t] = append(reachedBy[t], addr)
+		}
+	}
 	for _, r := range rs {
-		senders := dir.expand(r.departments)
+		covered := dir.expand(r.departments)
 		for _, a := range r.accounts {
-			senders[model.CanonicalEmail(a)] = true
+			covered[model.CanonicalEmail(a)] = true
 		}
+		senders := map[string]bool{}
 		recipients := map[string]bool{}
-		for a := range senders {
-			recipients[a] = true
-		}
-		for addr, targets := range reach {
-			for t := range targets {
-				if senders[t] {
-					recipients[addr] = true
-					if len(aliases[addr]) == 1 && groups[addr] == nil && senders[aliases[addr][0]] {
-						senders[addr] = true // the account's own alias
-					}
-					break
+		for m := range covered {
+			senders[m], recipients[m] = true, true
+			for _, addr := range reachedBy[m] {
+				recipients[addr] = true
+				if len(aliases[addr]) == 1 && groups[addr] == nil {
+					senders[addr] = true // the account's own alias
 				}
 			}
 		}
