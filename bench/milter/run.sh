@@ -4,7 +4,8 @@
 #     packages): SMTP submissions with a PDF attachment, with the milter in
 #     smtpd_milters and without it; the difference is the latency it adds;
 #  2. the milter alone (enforce/milter): one milter session over loopback as Postfix
-#     opens it, and the decision time at end of message, rules loaded from PostgreSQL.
+#     opens it, and the decision time at end of message, rules loaded from PostgreSQL;
+#     and one reload of 1,000 rules over 10,000 mailboxes.
 #
 #   bench/milter/run.sh            MESSAGES=200 COUNT=3 by default
 set -euo pipefail
@@ -33,11 +34,15 @@ awk '
 	}' "$out/postfix.txt"
 
 echo "== the milter alone (bench/out/milter/milter.txt)"
-go test ./enforce/milter -run '^$' -bench BenchmarkMilterMessage -benchtime 2s -count "$COUNT" | tee "$out/milter.txt" | grep -E '^Benchmark|FAIL' || true
+go test ./enforce/milter -run '^$' -bench 'BenchmarkMilterMessage|BenchmarkLoadRules' -benchtime 2s -count "$COUNT" | tee "$out/milter.txt" | grep -E '^Benchmark|FAIL' || true
 awk '
 	/^BenchmarkMilterMessage\// {
 		split($1, p, "/"); sub(/-[0-9]+$/, "", p[2])
 		for (i = 1; i < NF; i++) { if ($(i+1) == "µs/session") s[p[2]] += $i; if ($(i+1) == "µs/decision") d[p[2]] += $i }
 		n[p[2]]++
 	}
-	END { for (k in n) printf "milter %-6s session %7.1f µs, decision at end of message %6.1f µs (mean of %d runs)\n", k, s[k] / n[k], d[k] / n[k], n[k] }' "$out/milter.txt"
+	/^BenchmarkLoadRules/ { load += $3; loads++ }
+	END {
+		for (k in n) printf "milter %-6s session %7.1f µs, decision at end of message %6.1f µs (mean of %d runs)\n", k, s[k] / n[k], d[k] / n[k], n[k]
+		if (loads) printf "reload of 1,000 rules over 10,000 mailboxes %6.0f ms (mean of %d runs; in the background, messages use the previous rules meanwhile)\n", load / loads / 1e6, loads
+	}' "$out/milter.txt"

@@ -46,18 +46,7 @@ func TestMain(m *testing.M) {
 // with an attachment). It returns the connection string.
 func company(t testing.TB) (string, *postfix.Provider) {
 	t.Helper()
-	pgOnce.Do(func() { pgServer, pgErr = pgtest.Start() })
-	pgtest.Skip(t, "enforce/milter", pgErr)
-	name := fmt.Sprintf("milter%d", dbSeq.Add(1))
-	conn, err := pgx.Connect(context.Background(), pgServer.ConnStr())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(context.Background())
-	if _, err := conn.Exec(context.Background(), "CREATE DATABASE "+name); err != nil {
-		t.Fatal(err)
-	}
-	dsn := fmt.Sprintf("host=%s port=%d user=postgres dbname=%s sslmode=disable", pgServer.Dir, pgServer.Port, name)
+	dsn := newDB(t)
 	pv, err := postfix.New(model.Object{"database_url": dsn, "bcrypt_cost": int64(4)}, providers.Env{})
 	if err != nil {
 		t.Fatal(err)
@@ -82,6 +71,24 @@ func company(t testing.TB) (string, *postfix.Provider) {
 	mk("backup_rule", "finance-out", model.Object{"destination": "archive@harbour.test", "departments": []string{fin.ID},
 		"direction": "outbound", "match": model.Object{"has_attachment": true}})
 	return dsn, p
+}
+
+// newDB creates an empty database on the package's cluster and returns its
+// connection string.
+func newDB(t testing.TB) string {
+	t.Helper()
+	pgOnce.Do(func() { pgServer, pgErr = pgtest.Start() })
+	pgtest.Skip(t, "enforce/milter", pgErr)
+	name := fmt.Sprintf("milter%d", dbSeq.Add(1))
+	conn, err := pgx.Connect(context.Background(), pgServer.ConnStr())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(context.Background())
+	if _, err := conn.Exec(context.Background(), "CREATE DATABASE "+name); err != nil {
+		t.Fatal(err)
+	}
+	return fmt.Sprintf("host=%s port=%d user=postgres dbname=%s sslmode=disable", pgServer.Dir, pgServer.Port, name)
 }
 
 // syncBuffer is a log destination that tests read while the server writes.
