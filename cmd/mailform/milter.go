@@ -39,7 +39,7 @@ In Postfix's main.cf:
 Rules changed by apply take effect at once (PostgreSQL LISTEN/NOTIFY) and at the latest
 after --refresh. If the database goes away the milter keeps the rules it has; with none
 loaded it answers --fail-action. Logs are structured (slog) on stderr; counters are on
---metrics-addr /metrics; SIGTERM or SIGINT stops it after open sessions end.
+--metrics-listen /metrics; SIGTERM or SIGINT stops it after open sessions end.
 The database comes from --database-url or $` + postfix.DatabaseURLEnv + `, never printed.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -75,7 +75,7 @@ The database comes from --database-url or $` + postfix.DatabaseURLEnv + `, never
 	f := cmd.Flags()
 	f.StringVar(&cfg.Listen, "listen", "127.0.0.1:8891", "TCP address of the milter (Postfix: smtpd_milters = inet:HOST:PORT)")
 	f.StringVar(&url, "database-url", "", "PostgreSQL connection string of the mail database (default $"+postfix.DatabaseURLEnv+")")
-	f.StringVar(&cfg.Metrics, "metrics-addr", "127.0.0.1:9891", `HTTP address serving /metrics in Prometheus text format ("" for none)`)
+	f.StringVar(&cfg.Metrics, "metrics-listen", "127.0.0.1:9891", `HTTP address serving /metrics in Prometheus text format ("" for none)`)
 	f.StringVar(&cfg.FailAction, "fail-action", "tempfail", "answer while no rules could be loaded: "+strings.Join(milter.FailActions, ", "))
 	f.DurationVar(&cfg.Refresh, "refresh", time.Minute, "reload the rules at least this often, besides on every change notification")
 	f.Int64Var(&cfg.MaxBody, "max-body", 64<<20, "read at most this many body bytes to look for attachments")

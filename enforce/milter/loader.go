@@ -62,6 +62,7 @@ func (l *Loader) Run(ctx context.Context) {
 		if ctx.Err() != nil {
 			return
 		}
+		l.metrics.loads.WithLabelValues("error").Inc()
 		if cur := l.Current(); cur != nil {
 			l.log.Warn("backup rules: mail database unavailable; keeping the last rules", "database", l.where,
 				"reason", err.Error(), "rules", cur.Len(), "retry_in", wait.String())
@@ -142,7 +143,6 @@ func (l *Loader) load(ctx context.Context, conn *pgx.Conn, reason string) error 
 	defer cancel()
 	set, err := postfix.LoadBackupRules(lctx, conn)
 	if err != nil {
-		l.metrics.loads.WithLabelValues("error").Inc()
 		return fmt.Errorf("loading the backup rules: %w", err)
 	}
 	r := NewRules(set)

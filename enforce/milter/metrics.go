@@ -16,7 +16,9 @@ type metrics struct {
 	// matches counts rule matches by rule label.
 	matches *prometheus.CounterVec
 	// copies counts backup recipients added, by destination.
-	copies  *prometheus.CounterVec
+	copies *prometheus.CounterVec
+	// loads counts loads of the rules: ok, or error for each failed attempt to
+	// connect, listen or load (each followed by a retry).
 	loads   *prometheus.CounterVec
 	rules   prometheus.Gauge
 	loaded  prometheus.Gauge
@@ -33,7 +35,7 @@ func newMetrics() *metrics {
 		copies: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "mailform_milter_copies_total",
 			Help: "Backup recipients added, by backup mailbox."}, []string{"destination"}),
 		loads: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "mailform_milter_rule_loads_total",
-			Help: "Loads of the backup rules from the mail database, by result (ok, error)."}, []string{"result"}),
+			Help: "Loads of the backup rules from the mail database, by result: ok, or error (connect, listen or load failed; retried)."}, []string{"result"}),
 		rules: prometheus.NewGauge(prometheus.GaugeOpts{Name: "mailform_milter_rules",
 			Help: "Backup rules currently loaded."}),
 		loaded: prometheus.NewGauge(prometheus.GaugeOpts{Name: "mailform_milter_rules_loaded_timestamp_seconds",

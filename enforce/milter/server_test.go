@@ -341,8 +341,10 @@ func TestMilterWithoutDatabaseUsesTheFailAction(t *testing.T) {
 			if strings.Contains(logs, "s3cret-pw") {
 				t.Fatalf("log shows the password:\n%s", logs)
 			}
-			if !strings.Contains(scrape(t, r), `mailform_milter_messages_total{decision="`+c.action+`"} 1`) {
-				t.Fatalf("metrics do not count the %s", c.action)
+			m := scrape(t, r)
+			if !strings.Contains(m, `mailform_milter_messages_total{decision="`+c.action+`"} 1`) ||
+				strings.Contains(m, `mailform_milter_rule_loads_total{result="error"} 0`) {
+				t.Fatalf("metrics do not count the %s and the failed load:\n%s", c.action, m)
 			}
 		})
 	}

@@ -103,7 +103,7 @@ echo "== Dovecot: IMAP on 127.0.0.1:$IMAP_PORT, LMTP on $RUN/dovecot/run/lmtp"
 dovecot -c "$RUN/dovecot/dovecot.conf" </dev/null >/dev/null 2>&1
 echo "== mailform milter on 127.0.0.1:$MILTER_PORT (log: $RUN/milter.log)"
 MAILFORM_POSTFIX_DATABASE_URL="$DSN" "$MAILFORM" milter --listen "127.0.0.1:$MILTER_PORT" \
-	--metrics-addr "127.0.0.1:$((MILTER_PORT + 1000))" </dev/null >"$RUN/milter.log" 2>&1 &
+	--metrics-listen "127.0.0.1:$((MILTER_PORT + 1000))" </dev/null >"$RUN/milter.log" 2>&1 &
 echo $! >"$RUN/milter.pid"
 echo "== Postfix: SMTP on 127.0.0.1:$SMTP_PORT, submission (AUTH) on 127.0.0.1:$SUBMISSION_PORT"
 postfix -c "$RUN/postfix" check 2>/dev/null || { tail -5 "$RUN/postfix.log" >&2; exit 1; }

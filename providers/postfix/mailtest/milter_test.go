@@ -36,7 +36,7 @@ func (m *milterServer) port() string {
 // startMilter starts the milter on the mail database and waits until it listens.
 func (e *env) startMilter() error {
 	e.milter.port()
-	cmd := exec.Command(e.binary, "milter", "--listen", e.milter.addr, "--metrics-addr", e.milter.metrics,
+	cmd := exec.Command(e.binary, "milter", "--listen", e.milter.addr, "--metrics-listen", e.milter.metrics,
 		"--log-format", "json", "--refresh", "30s")
 	cmd.Env = append(os.Environ(), "MAILFORM_POSTFIX_DATABASE_URL="+e.dsn)
 	if err := e.spawn(cmd, "milter"); err != nil {
@@ -523,14 +523,14 @@ func TestMilterCommand(t *testing.T) {
 		{[]string{"--listen", "127.0.0.1:99999"}, "milter address 127.0.0.1:99999"},
 		{[]string{"--database-url", "::not a dsn::"}, "database_url is not a PostgreSQL connection string"},
 	} {
-		r := e.mailform(t, dir, append([]string{"milter", "--metrics-addr", ""}, c.args...)...)
+		r := e.mailform(t, dir, append([]string{"milter", "--metrics-listen", ""}, c.args...)...)
 		if r.code != 1 || !strings.Contains(r.out, c.want) || strings.Count(strings.TrimSpace(r.out), "\n") != 0 {
 			t.Errorf("milter %v: exit %d\n%s\nwant exit 1 and one line with %q", c.args, r.code, r.out, c.want)
 		}
 	}
 	saved := e.dsn
 	e.dsn = ""
-	r := e.mailform(t, dir, "milter", "--metrics-addr", "")
+	r := e.mailform(t, dir, "milter", "--metrics-listen", "")
 	e.dsn = saved
 	if r.code != 1 || !strings.Contains(r.out, "MAILFORM_POSTFIX_DATABASE_URL") {
 		t.Errorf("milter without a database: exit %d\n%s", r.code, r.out)
@@ -538,7 +538,7 @@ func TestMilterCommand(t *testing.T) {
 
 	port, _ := freePort()
 	addr := fmt.Sprintf("127.0.0.1:%d", port)
-	cmd := exec.Command(e.binary, "milter", "--listen", addr, "--metrics-addr", "", "--log-format", "json",
+	cmd := exec.Command(e.binary, "milter", "--listen", addr, "--metrics-listen", "", "--log-format", "json",
 		"--database-url", "postgres://mail:hunter2-secret@127.0.0.1:1/mail?connect_timeout=2")
 	var logs strings.Builder
 	cmd.Stdout, cmd.Stderr = &logs, &logs
