@@ -8,7 +8,7 @@
 #   sudo ./run.sh stop     stop everything started here
 #
 # Ports: SMTP_PORT (2525), SUBMISSION_PORT (2587), IMAP_PORT (2143), PG_PORT (25432,
-# the socket's number); mail for other domains goes to RELAYHOST ([127.0.0.1]:2526,
+# the socket's number), MILTER_PORT (8891, mailform milter; its metrics on +1000); mail for other domains goes to RELAYHOST ([127.0.0.1]:2526,
 # where nothing listens: it waits in the queue). Needs root (Postfix's master runs as
 # root) and the packages scripts/install-test-deps.sh installs.
 set -euo pipefail
