@@ -37,6 +37,12 @@ type Loader struct {
 // loadTimeout bounds one connect or one load of the rules.
 const loadTimeout = 30 * time.Second
 
+// settleQuiet and settleMax coalesce a burst of notifications into one reload.
+const (
+	settleQuiet = 200 * time.Millisecond
+	settleMax   = 2 * time.Second
+)
+
 // NewLoader makes a loader for the database at dsn. Its errors never repeat dsn.
 func NewLoader(dsn string, log *slog.Logger, m *metrics) (*Loader, error) {
 	pc, err := postfix.ParseConfig(dsn)
@@ -117,10 +123,12 @@ func (l *Loader) session(ctx context.Context, connected func()) error {
 		case err != nil:
 			return fmt.Errorf("waiting for notifications: %w", err)
 		default:
-			// An apply writes several statements; the notifications of one
-			// transaction arrive together, so they are taken in one reload.
-			for {
-				dctx, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
+			// An apply commits one transaction per step: the notifications of a
+			// burst are taken in one reload, after a quiet pause (at most
+			// settleMax after the first).
+			first := time.Now()
+			for time.Since(first) < settleMax {
+				dctx, cancel := context.WithTimeout(ctx, settleQuiet)
 				err := conn.PgConn().WaitForNotification(dctx)
 				cancel()
 				if err != nil {
@@ -151,10 +159,12 @@ func (l *Loader) load(ctx context.Context, conn *pgx.Conn, reason string) error 
 	l.metrics.loads.WithLabelValues("ok").Inc()
 	l.metrics.rules.Set(float64(r.Len()))
 	l.metrics.loaded.SetToCurrentTime()
-	if old == nil || old.Len() != r.Len() || reason != "refresh" {
-		l.log.Info("backup rules loaded", "rules", r.Len(), "domains", len(set.Domains), "reason", reason,
-			"took", time.Since(start).Round(time.Microsecond).String())
+	level := slog.LevelDebug
+	if old == nil || old.Len() != r.Len() {
+		level = slog.LevelInfo
 	}
+	l.log.Log(ctx, level, "backup rules loaded", "rules", r.Len(), "domains", len(set.Domains), "reason", reason,
+		"took", time.Since(start).Round(time.Microsecond).String())
 	return nil
 }
 
