@@ -151,6 +151,10 @@ func (l *Loader) load(ctx context.Context, conn *pgx.Conn, reason string) error 
 	defer cancel()
 	set, err := postfix.LoadBackupRules(lctx, conn)
 	if err != nil {
+		var pgErr *pgconn.PgError
+		if errors.As(err, &pgErr) && pgErr.Code == "42P01" { // undefined_table
+			return fmt.Errorf("the mail database has no mailform schema version %d (%s); run: mailform postfix migrate", postfix.SchemaVersion(), pgErr.Message)
+		}
 		return fmt.Errorf("loading the backup rules: %w", err)
 	}
 	r := NewRules(set)

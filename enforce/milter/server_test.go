@@ -511,3 +511,18 @@ func TestMilterRefreshesWithoutNotifications(t *testing.T) {
 		t.Fatalf("added %v after the refresh", added)
 	}
 }
+
+// A database that was never migrated is reported with what to run.
+func TestMilterOnAnUnmigratedDatabase(t *testing.T) {
+	r := startServer(t, Config{DatabaseURL: newDB(t), Retry: time.Hour})
+	deadline := time.Now().Add(15 * time.Second)
+	for !strings.Contains(r.log.String(), "run: mailform postfix migrate") {
+		if time.Now().After(deadline) {
+			t.Fatalf("log does not say to migrate:\n%s", r.log.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if _, act := exchange(t, r.srv.Addr().String(), "dan@harbour.test", []string{"x@partner.example"}, withPDF); act.SMTPCode != 451 {
+		t.Fatalf("answer %+v; want the 451 fail action", act)
+	}
+}
