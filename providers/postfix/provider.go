@@ -208,7 +208,10 @@ func checkSchema(ctx context.Context, conn *pgx.Conn) error {
 	var missing []int
 	err := conn.QueryRow(ctx, `SELECT coalesce(array_agg(v ORDER BY v), '{}') FROM unnest($1::int[]) v
 		WHERE v NOT IN (SELECT version FROM mailform_schema_migrations)`, knownVersions()).Scan(&missing)
-	if err != nil || len(missing) > 0 {
+	if err != nil {
+		return fmt.Errorf("the database has no mailform schema (%s); run: mailform postfix migrate", connectReason(err))
+	}
+	if len(missing) > 0 {
 		return fmt.Errorf("the mailform schema is not up to date (missing steps %v of %d); run: mailform postfix migrate", missing, SchemaVersion())
 	}
 	return nil
