@@ -149,6 +149,8 @@ func TestHasAttachment(t *testing.T) {
 		{"a whole message that is one PDF", "From: a@x.test\r\nMIME-Version: 1.0\r\nContent-Type: application/pdf\r\n\r\n%PDF", true},
 		{"a signature is not an attachment", "From: a@x.test\r\nMIME-Version: 1.0\r\nContent-Type: multipart/signed; protocol=\"application/pkcs7-signature\"; boundary=S\r\n\r\n--S\r\n" + text +
 			"\r\n--S\r\nContent-Type: application/pkcs7-signature; name=smime.p7s\r\nContent-Disposition: attachment; filename=smime.p7s\r\n\r\nsig\r\n--S--\r\n", false},
+		{"a forwarded message is an attachment", mp(text, "Content-Type: message/rfc822\r\n\r\nFrom: b@y.test\r\nSubject: fwd\r\n\r\nhi"), true},
+		{"a forwarded message shown inline is not", mp(text, "Content-Type: message/rfc822\r\nContent-Disposition: inline\r\n\r\nFrom: b@y.test\r\n\r\nhi"), false},
 		{"an unknown charset does not hide the attachment", mp("Content-Type: text/plain; charset=x-unknown\r\n\r\nhi", "Content-Type: application/zip\r\n\r\nPK"), true},
 	} {
 		t.Run(c.name, func(t *testing.T) {

@@ -209,6 +209,7 @@ func (s *Server) decide(_ context.Context, trx mailfilter.Trx) (mailfilter.Decis
 	matches := rules.Match(msg)
 	if len(matches) == 0 {
 		s.metrics.decisions.WithLabelValues("passed").Inc()
+		s.cfg.Log.Debug("no backup rule matched", "queue_id", trx.QueueId(), "sender", msg.Sender, "recipients", len(msg.Recipients))
 		return mailfilter.Accept, nil
 	}
 	labels := make([]string, len(matches))
