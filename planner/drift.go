@@ -298,7 +298,7 @@ func changedOutside(o DriftOptions, st *state.State, live map[liveKey]*liveSet) 
 		it := &DriftItem{Kind: ChangedOutside, Address: sr.Address, Type: sr.Type, Provider: sr.Provider, ID: sr.ID}
 		lo := ls.byID[sr.ID]
 		if lo == nil {
-			it.Reason = "deleted outside mailform: not found live"
+			it.Reason = deletedOutside
 			out = append(out, it)
 			continue
 		}

@@ -69,6 +69,7 @@ func (e *evaluator) runNodesOnly(computed computedFunc, keep map[string]bool, bl
 	e.locals = map[string]cty.Value{}
 	e.typeObj = map[string]map[string]cty.Value{}
 	e.base = &hcl.EvalContext{Variables: map[string]cty.Value{"var": e.vars, "local": cty.EmptyObjectVal}, Functions: e.funcs}
+	e.base.Variables["mailform"] = e.cfg.MailformValue()
 	for _, t := range model.Types() {
 		e.base.Variables[t.Name] = cty.EmptyObjectVal
 	}

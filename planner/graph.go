@@ -160,6 +160,11 @@ func referenceTarget(cfg *schema.Config, n *node, tr hcl.Traversal) (string, hcl
 			return bad("Reference to undeclared local value", fmt.Sprintf("There is no local value %q. Declare it in a locals block or fix the name.%s", name, suggest(name, localNames(cfg))))
 		}
 		return "local." + name, nil
+	case "mailform":
+		if a := attrName(); a != "workspace" {
+			return bad("Unknown mailform attribute", fmt.Sprintf("mailform.%s does not exist; the mailform object has one attribute, workspace (the selected CLI workspace).", a))
+		}
+		return "", nil
 	case "each":
 		if n.res == nil || n.res.ForEach == nil {
 			return bad("each is not available here", "each.key and each.value exist only in a resource with for_each.")
@@ -184,9 +189,9 @@ func referenceTarget(cfg *schema.Config, n *node, tr hcl.Traversal) (string, hcl
 		return addr, nil
 	}
 	var roots []string
-	roots = append(roots, "var", "local", "each")
+	roots = append(roots, "var", "local", "each", "mailform")
 	roots = append(roots, model.TypeNames()...)
-	return bad("Unknown reference", fmt.Sprintf("%q is not something that can be referred to. References start with var, local, each or a resource type (%s).%s", root, strings.Join(model.TypeNames(), ", "), suggest(root, roots)))
+	return bad("Unknown reference", fmt.Sprintf("%q is not something that can be referred to. References start with var, local, each, mailform (mailform.workspace) or a resource type (%s).%s", root, strings.Join(model.TypeNames(), ", "), suggest(root, roots)))
 }
 
 func variableNames(cfg *schema.Config) []string {

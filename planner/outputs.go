@@ -16,6 +16,9 @@ type Output struct {
 	Value       cty.Value
 	Sensitive   bool
 	Description string
+	// Secret says the value is made from a secret (a password, a provider secret, a
+	// sensitive variable), which state never stores in clear.
+	Secret bool
 }
 
 // Outputs evaluates the output blocks with the ids state records, as after an apply.
@@ -31,13 +34,28 @@ func Outputs(o Options) ([]Output, hcl.Diagnostics) {
 	if st == nil {
 		st = state.New()
 	}
+	// Only what the outputs refer to is evaluated: plan evaluates outputs too, and a
+	// tenant's 50,000 accounts need not be evaluated twice for a count of domains.
+	keep := map[string]bool{}
+	for _, oc := range o.Config.Outputs {
+		if oc.Expr == nil {
+			continue
+		}
+		for _, tr := range oc.Expr.Variables() {
+			if id, _ := referenceTarget(o.Config, &node{}, tr); id != "" {
+				for n := range g.closure(id) {
+					keep[n] = true
+				}
+			}
+		}
+	}
 	ev := newEvaluator(o.Config, g, o.Vars)
-	_, d := ev.run(func(a string) model.Object {
+	_, d := ev.runNodes(func(a string) model.Object {
 		if r := st.Find(a); r != nil && r.ID != "" {
 			return model.Object{"id": r.ID}
 		}
 		return nil
-	})
+	}, keep)
 	diags = append(diags, d...)
 	secrets := FindSecrets(o.Config)
 	var out []Output
@@ -51,8 +69,8 @@ func Outputs(o Options) ([]Output, hcl.Diagnostics) {
 			continue
 		}
 		// An output of a secret is sensitive whether or not the block says so.
-		sensitive := oc.Sensitive || secrets.RefersTo(o.Config, oc.Expr)
-		out = append(out, Output{Name: oc.Name, Value: v, Sensitive: sensitive, Description: oc.Description})
+		secret := secrets.RefersTo(o.Config, oc.Expr)
+		out = append(out, Output{Name: oc.Name, Value: v, Sensitive: oc.Sensitive || secret, Secret: secret, Description: oc.Description})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out, diags

@@ -97,6 +97,8 @@ type Change struct {
 	// from what was last applied, while the configuration did not change) that this
 	// update sets back.
 	Reverts []string `json:"reverts_outside,omitempty"`
+	// Scope is, for a send_restriction or backup_rule, who it covers after expansion.
+	Scope *Scope `json:"applies_to,omitempty"`
 }
 
 // Move is a state rename from a moved block.
@@ -126,6 +128,11 @@ type Plan struct {
 	// Targets are the provider instances the plan was made against, so a plan for
 	// the sandbox never reads like one for production.
 	Targets []Target `json:"targets,omitempty"`
+	// OutputChanges are how the root outputs change (see PlanOutputs).
+	OutputChanges []OutputChange `json:"output_changes,omitempty"`
+	// Workspace is the CLI workspace the plan was made in ("" is default); a saved
+	// plan is applied only in it.
+	Workspace string `json:"workspace,omitempty"`
 }
 
 // Target is one configured provider instance and the settings that say where it
@@ -215,7 +222,10 @@ type Options struct {
 	AllowDelete []string
 	// Force allows a mass change above the guard's threshold.
 	Force bool
-	Now   time.Time
+	// Replace lists instance addresses to replace though they did not change
+	// (-replace): see planReplace.
+	Replace []string
+	Now     time.Time
 	// Reads, when set, is told when each collection read of the refresh starts and
 	// ends, so a long read can be shown as progress; it is called concurrently.
 	Reads func(ReadEvent)
@@ -324,6 +334,8 @@ func MakePlan(ctx context.Context, o Options) (*Plan, hcl.Diagnostics) {
 	off := planOffboarding(o, st, insts, m)
 	p.Changes = diffAll(o, st, insts, m, g, live)
 	off.annotate(p.Changes)
+	diags = append(diags, planReplace(o, p)...)
+	annotateScopes(p.Changes)
 	diags = append(diags, safetyChecks(o, st, p)...)
 	diags = append(diags, renameChecks(p)...)
 	diags = append(diags, departmentDeleteChecks(p, live)...)

@@ -148,6 +148,9 @@ func readPlanFile(path, dir string, withConfig bool) (*Plan, *schema.Config, map
 			Findings  []Finding `json:"findings"`
 			Targets   []Target  `json:"targets"`
 			Refreshed bool      `json:"refreshed"`
+			// Outputs and the workspace (since the staples; absent in older files).
+			OutputChanges []OutputChange `json:"output_changes"`
+			Workspace     string         `json:"workspace"`
 		} `json:"plan"`
 	}
 	if err := json.Unmarshal(b, &raw); err != nil || raw.FormatVersion == 0 {
@@ -157,7 +160,7 @@ func readPlanFile(path, dir string, withConfig bool) (*Plan, *schema.Config, map
 		return nil, nil, nil, fmt.Errorf("%s was written by a newer mailform", path)
 	}
 	p := &Plan{Moves: raw.Plan.Moves, Lineage: raw.Plan.Lineage, Serial: raw.Plan.Serial, Warnings: raw.Plan.Warnings, Findings: raw.Plan.Findings, Targets: raw.Plan.Targets, Refreshed: raw.Plan.Refreshed,
-		WithheldVars: raw.WithheldVars}
+		WithheldVars: raw.WithheldVars, OutputChanges: raw.Plan.OutputChanges, Workspace: raw.Plan.Workspace}
 	for _, rc := range raw.Plan.Changes {
 		c := rc.Change
 		t := model.Lookup(c.Type)

@@ -84,7 +84,7 @@ func ConfigureProviders(cfg *schema.Config, vars map[string]cty.Value, env provi
 	if len(blocks) == 0 {
 		return ps, hcl.Diagnostics{noProviderBlock(cfg)}
 	}
-	ctx := &hcl.EvalContext{Variables: map[string]cty.Value{"var": cty.ObjectVal(nonEmpty(vars))}, Functions: cfg.Functions()}
+	ctx := &hcl.EvalContext{Variables: map[string]cty.Value{"var": cty.ObjectVal(nonEmpty(vars)), "mailform": cfg.MailformValue()}, Functions: cfg.Functions()}
 	for _, b := range blocks {
 		f := providers.Lookup(b.Kind)
 		if f == nil {

@@ -38,6 +38,9 @@ type Config struct {
 	// Logs and Audit are the `logs` and `audit` blocks, nil when absent.
 	Logs  *Logs
 	Audit *Audit
+	// Workspace is the CLI workspace the configuration is used in ("" is
+	// "default"), the value of mailform.workspace.
+	Workspace string
 
 	byAddr map[string]*Resource
 }

@@ -29,8 +29,10 @@ have_mail() {
 }
 have_mail || pkgs="$pkgs postfix postfix-pgsql dovecot-imapd dovecot-lmtpd dovecot-pgsql"
 have chromium || have chromium-browser || pkgs="$pkgs chromium"
+# examples/selfhosted/run.sh makes its TLS certificate with openssl.
+have openssl || pkgs="$pkgs openssl"
 if [ -z "$pkgs" ]; then
-	echo "install-test-deps: knotd, named, PostgreSQL, Postfix, Dovecot and chromium are already installed"
+	echo "install-test-deps: knotd, named, PostgreSQL, Postfix, Dovecot, chromium and openssl are already installed"
 	exit 0
 fi
 

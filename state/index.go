@@ -171,6 +171,7 @@ func (s *State) Clone() *State {
 	for i, r := range s.Resources {
 		c.Resources[i] = r.Clone()
 	}
+	c.Outputs = cloneOutputs(s.Outputs)
 	c.Reindex()
 	return c
 }

@@ -231,7 +231,16 @@ func marshalState(st *State) ([]byte, error) {
 	if len(parts) > 0 {
 		buf.WriteString("\n  ")
 	}
-	buf.WriteString("]\n}")
+	buf.WriteString("]")
+	if len(st.Outputs) > 0 {
+		outs, err := json.MarshalIndent(st.Outputs, "  ", "  ")
+		if err != nil {
+			return nil, fmt.Errorf("cannot save state: outputs: %w", err)
+		}
+		buf.WriteString(",\n  \"outputs\": ")
+		buf.Write(outs)
+	}
+	buf.WriteString("\n}")
 	return buf.Bytes(), nil
 }
 

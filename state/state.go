@@ -18,6 +18,8 @@ type State struct {
 	Lineage   string      `json:"lineage"`
 	Serial    uint64      `json:"serial"`
 	Resources []*Resource `json:"resources"`
+	// Outputs are the root outputs the last apply evaluated, by name.
+	Outputs map[string]*OutputValue `json:"outputs,omitempty"`
 
 	// index finds resources by address without a scan; nil until Set, Load or Clone
 	// builds it, and rebuilt when Resources was changed behind its back.

@@ -73,6 +73,8 @@ func RenderPlan(w io.Writer, p *planner.Plan, col Colors) {
 				fmt.Fprintf(w, "  # %s: the stored hash of its %s will be upgraded to argon2id in state (nothing changes live)\n\n", c.Address, strings.Join(c.Rehash, ", "))
 			case c.Reason != "":
 				fmt.Fprintf(w, "  # %s: %s\n", c.Address, c.Reason)
+			case c.Scope != nil && c.Scope.Was != nil:
+				fmt.Fprintf(w, "  # %s is unchanged but now %s\n\n", c.Address, ScopeText(c.Scope))
 			}
 			continue
 		}
@@ -83,6 +85,7 @@ func RenderPlan(w io.Writer, p *planner.Plan, col Colors) {
 		fmt.Fprintf(w, "\n%s %s\n", col.Yellow("Warning:"), wn)
 	}
 	renderFindings(w, p.Findings, col)
+	renderOutputChanges(w, p.OutputChanges, col)
 	if !p.HasChanges() {
 		if p.Refreshed {
 			fmt.Fprintln(w, "No changes. The live objects match the configuration.")
@@ -259,6 +262,9 @@ func renderChange(w io.Writer, c *planner.Change, col Colors, names map[string]s
 	fmt.Fprintf(w, "  # %s %s\n", col.Bold(c.Address), verb)
 	if c.Reason != "" {
 		fmt.Fprintf(w, "  # (%s)\n", c.Reason)
+	}
+	if c.Scope != nil {
+		fmt.Fprintf(w, "  # (%s)\n", ScopeText(c.Scope))
 	}
 	if c.Adopt {
 		fmt.Fprintf(w, "  # (found live with id %s; it will be recorded in state)\n", c.ID)
@@ -545,6 +551,8 @@ type JSONPlan struct {
 	Changes       []JSONChange   `json:"resource_changes"`
 	// Findings are the configuration's warnings (lint rules), always present.
 	Findings []planner.Finding `json:"findings"`
+	// OutputChanges are how the root outputs change, by name (docs/plan-json.md).
+	OutputChanges map[string]planner.OutputChange `json:"output_changes,omitempty"`
 }
 
 // JSONSummary counts the changes.
@@ -570,10 +578,12 @@ type JSONChange struct {
 	Rehash []string `json:"rehash,omitempty"`
 	Reason string   `json:"reason,omitempty"`
 	// Reverts names the attributes changed outside mailform that the change sets back.
-	Reverts []string         `json:"reverts_outside,omitempty"`
-	Before  map[string]any   `json:"before,omitempty"`
-	After   map[string]any   `json:"after,omitempty"`
-	Changed []JSONAttrChange `json:"changed_attributes,omitempty"`
+	Reverts []string `json:"reverts_outside,omitempty"`
+	// AppliesTo is, for a send_restriction or backup_rule, who it covers.
+	AppliesTo *planner.Scope   `json:"applies_to,omitempty"`
+	Before    map[string]any   `json:"before,omitempty"`
+	After     map[string]any   `json:"after,omitempty"`
+	Changed   []JSONAttrChange `json:"changed_attributes,omitempty"`
 }
 
 // JSONAttrChange is one attribute's change.
@@ -592,7 +602,7 @@ func ToJSON(p *planner.Plan) JSONPlan {
 	for _, c := range p.Changes {
 		t := model.Lookup(c.Type)
 		jc := JSONChange{Address: c.Address, Type: c.Type, Provider: c.Provider, Action: string(c.Action), Adopt: c.Adopt, Baseline: c.Baseline, Rehash: c.Rehash, Reason: c.Reason, Reverts: c.Reverts,
-			Before: jsonObject(t.Attrs, c.Before), After: jsonObject(t.Attrs, c.After)}
+			AppliesTo: c.Scope, Before: jsonObject(t.Attrs, c.Before), After: jsonObject(t.Attrs, c.After)}
 		for _, a := range c.Attrs {
 			ac := JSONAttrChange{Name: a.Name, Before: jsonValue(a.Before), After: jsonValue(a.After)}
 			if a.Sensitive {
@@ -603,6 +613,12 @@ func ToJSON(p *planner.Plan) JSONPlan {
 		jp.Changes = append(jp.Changes, jc)
 	}
 	sort.SliceStable(jp.Changes, func(i, j int) bool { return jp.Changes[i].Address < jp.Changes[j].Address })
+	if len(p.OutputChanges) > 0 {
+		jp.OutputChanges = map[string]planner.OutputChange{}
+		for _, oc := range p.OutputChanges {
+			jp.OutputChanges[oc.Name] = oc
+		}
+	}
 	return jp
 }
 

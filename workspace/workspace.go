@@ -6,11 +6,9 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/hashicorp/hcl/v2"
-	"github.com/hashicorp/hcl/v2/gohcl"
 	"github.com/zclconf/go-cty/cty"
 
 	"github.com/mailform/mailform/planner"
@@ -125,71 +123,15 @@ func fromConfig(dir string, cfg *schema.Config, vars map[string]cty.Value, in sc
 	}
 	env.Offline = offline
 	w.Env = env
+	// The backend first: it settles the workspace, which provider settings may use
+	// (mailform.workspace).
+	b, d := backend(dir, cfg, !offline)
+	diags = append(diags, d...)
+	w.Backend = b
 	ps, d := planner.ConfigureProviders(cfg, w.Vars, env)
 	diags = append(diags, d...)
 	w.Providers = ps
-	b, d := backend(dir, cfg)
-	diags = append(diags, d...)
-	w.Backend = b
 	return w, diags
-}
-
-func backend(dir string, cfg *schema.Config) (state.Backend, hcl.Diagnostics) {
-	path := filepath.Join(dir, StateFile)
-	if cfg.Settings != nil && cfg.Settings.Backend != nil {
-		b := cfg.Settings.Backend
-		switch b.Kind {
-		case "local":
-		case "pg":
-			return pgBackend(b)
-		default:
-			return nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Backend not available",
-				Detail: fmt.Sprintf("The %q backend is not built into this mailform; use backend \"local\" or \"pg\".", b.Kind), Subject: b.DeclRange.Ptr()}}
-		}
-		var lc struct {
-			Path *string `hcl:"path"`
-		}
-		if d := gohcl.DecodeBody(b.Config, nil, &lc); d.HasErrors() {
-			return nil, d
-		}
-		if lc.Path != nil {
-			path = *lc.Path
-			if !filepath.IsAbs(path) {
-				path = filepath.Join(dir, path)
-			}
-		}
-	}
-	return state.NewLocal(path), nil
-}
-
-// pgBackend opens `backend "pg" { conn_str schema_name workspace }`. Every attribute
-// is optional: the connection string falls back to MAILFORM_PG_CONN_STR and the PG*
-// environment variables, so a password need not be written into the configuration.
-func pgBackend(b *schema.Backend) (state.Backend, hcl.Diagnostics) {
-	var pc struct {
-		ConnStr    *string `hcl:"conn_str"`
-		SchemaName *string `hcl:"schema_name"`
-		Workspace  *string `hcl:"workspace"`
-	}
-	if d := gohcl.DecodeBody(b.Config, nil, &pc); d.HasErrors() {
-		return nil, d
-	}
-	var c state.PGConfig
-	if pc.ConnStr != nil {
-		c.ConnStr = *pc.ConnStr
-	}
-	if pc.SchemaName != nil {
-		c.Schema = *pc.SchemaName
-	}
-	if pc.Workspace != nil {
-		c.Workspace = *pc.Workspace
-	}
-	p, err := state.NewPG(c)
-	if err != nil {
-		return nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Invalid pg backend",
-			Detail: err.Error() + ".", Subject: b.DeclRange.Ptr()}}
-	}
-	return p, nil
 }
 
 // Close releases the providers and the backend's connections.

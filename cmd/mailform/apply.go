@@ -53,6 +53,9 @@ func newApplyCmd() *cobra.Command {
 				w = ws
 			}
 			defer w.Close()
+			if p != nil && wsName(p.Workspace) != wsName(w.Config.Workspace) {
+				return fail("the saved plan %s was made in workspace %q, and the selected workspace is %q: select %q, or make a plan here", args[0], wsName(p.Workspace), wsName(w.Config.Workspace), wsName(p.Workspace))
+			}
 			unlock, err := lock(w, "apply", f.lockTimeout)
 			if err != nil {
 				return err
@@ -61,6 +64,12 @@ func newApplyCmd() *cobra.Command {
 			st, err := w.Backend.Load()
 			if err != nil {
 				return fail("%v", err)
+			}
+			if f.refreshOnly {
+				if p != nil {
+					return fail("-refresh-only makes its own plan: it cannot apply the saved plan %s", args[0])
+				}
+				return applyRefreshOnly(w, st, &f, autoApprove, stdout)
 			}
 			if p != nil {
 				// With no state file yet, each Load invents a new lineage; a plan made
@@ -78,7 +87,7 @@ func newApplyCmd() *cobra.Command {
 				}
 				views.RenderPlan(stdout, p, col)
 				if !p.HasChanges() {
-					return nil
+					return saveChangedOutputs(w, st, p, stdout, col)
 				}
 				if !autoApprove {
 					if !f.canPrompt() {
@@ -126,6 +135,11 @@ func newApplyCmd() *cobra.Command {
 			var final *state.State
 			writer.Read(func(s *state.State) { final = s.Clone() })
 			outs, diags := planner.Outputs(planner.Options{Config: w.Config, Vars: w.Vars, State: final})
+			if !diags.HasErrors() {
+				if err := storeOutputs(writer, outs); err != nil {
+					return err
+				}
+			}
 			views.RenderOutputs(stdout, outs, col)
 			if diags.HasErrors() {
 				return report(diags, w.Config.Files)

@@ -60,6 +60,9 @@ Exit status: 0 no drift, 2 drift, 1 error (an unreachable provider is an error, 
 				}
 			} else {
 				views.RenderDrift(out, rep, views.Colors{On: colorOn(os.Stdout)}, !inAutomation())
+				if !inAutomation() {
+					views.RenderRefreshOnlyHint(out, rep)
+				}
 			}
 			if rep.HasDrift() {
 				return &exitError{code: 2}

@@ -25,17 +25,21 @@ import (
 type planFlags struct {
 	varFlags
 	targets     []string
+	replace     []string
 	refresh     bool
 	allowDelete []string
 	force       bool
 	lockTimeout time.Duration
 	input       bool
+	refreshOnly bool
 }
 
 func (f *planFlags) add(cmd *cobra.Command) {
 	f.varFlags.add(cmd)
 	cmd.Flags().StringArrayVar(&f.targets, "target", nil, "limit to this resource address and what it depends on (repeatable)")
+	cmd.Flags().StringArrayVar(&f.replace, "replace", nil, "replace this resource instance (a DNS RRset, a group…) though it did not change: delete it and create it again (repeatable)")
 	cmd.Flags().BoolVar(&f.refresh, "refresh", true, "read live objects; -refresh=false compares with state only")
+	cmd.Flags().BoolVar(&f.refreshOnly, "refresh-only", false, "only record in state the changes made outside mailform (docs/replace-refresh-only.md); live objects are not changed")
 	cmd.Flags().StringArrayVar(&f.allowDelete, "allow-delete", nil, "allow deleting this account (address or resource address)")
 	cmd.Flags().BoolVar(&f.force, "force", false, "allow a mass change above the guard's threshold")
 	cmd.Flags().DurationVar(&f.lockTimeout, "lock-timeout", 0, "wait this long for the state lock")
@@ -61,6 +65,14 @@ func planFrom(w *workspace.Workspace, st *state.State, f *planFlags) (*planner.P
 		}
 		targets = append(targets, a)
 	}
+	var replace []string
+	for _, r := range f.replace {
+		a, err := schema.ParseAddr(r)
+		if err != nil {
+			return nil, fail("-replace: %v", err)
+		}
+		replace = append(replace, a)
+	}
 	now, err := workspace.Now()
 	if err != nil {
 		return nil, fail("%v", err)
@@ -73,11 +85,17 @@ func planFrom(w *workspace.Workspace, st *state.State, f *planFlags) (*planner.P
 	stopTicker := rp.tick()
 	p, diags := planner.MakePlan(ctx, planner.Options{
 		Config: w.Config, Vars: w.Vars, State: st, Providers: w.Providers, Refresh: f.refresh,
-		Targets: targets, AllowDelete: f.allowDelete, Force: f.force, Now: now, Reads: rp.event,
+		Targets: targets, Replace: replace, AllowDelete: f.allowDelete, Force: f.force, Now: now, Reads: rp.event,
 	})
 	stopTicker()
 	if ctx.Err() != nil {
 		return nil, fail("interrupted: the plan stopped before it was complete; nothing was changed")
+	}
+	if p != nil {
+		p.Workspace = w.Config.Workspace
+	}
+	if p != nil && !diags.HasErrors() {
+		diags = append(diags, planner.PlanOutputs(p, planner.Options{Config: w.Config, Vars: w.Vars, State: st})...)
 	}
 	if p != nil && !diags.HasErrors() {
 		// The warnings travel with the plan (p.Findings) and are shown in every
@@ -125,6 +143,9 @@ func newPlanCmd() *cobra.Command {
 				return err
 			}
 			defer unlock()
+			if f.refreshOnly {
+				return planRefreshOnly(cmd.OutOrStdout(), w, &f, out, asJSON, markdown, detailed)
+			}
 			p, err := makePlan(w, &f)
 			if err != nil {
 				return err

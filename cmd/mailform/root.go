@@ -45,6 +45,8 @@ func newRootCmd() *cobra.Command {
 	root.AddCommand(newDocsCmd())
 	root.AddCommand(newPostfixCmd())
 	root.AddCommand(newLogsCmd(), newAuditCmd())
+	root.AddCommand(newPolicyServerCmd())
+	root.AddCommand(newOutputCmd(), newWorkspaceCmd())
 	root.AddCommand(newMilterCmd())
 	return root
 }

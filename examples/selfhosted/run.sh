@@ -7,16 +7,23 @@
 #   sudo ./run.sh          start (removes a previous .run/ first)
 #   sudo ./run.sh stop     stop everything started here
 #
-# Ports: SMTP_PORT (2525), SUBMISSION_PORT (2587), IMAP_PORT (2143), PG_PORT (25432,
-# the socket's number), MILTER_PORT (8891, mailform milter; its metrics on +1000); mail for other domains goes to RELAYHOST ([127.0.0.1]:2526,
-# where nothing listens: it waits in the queue). Needs root (Postfix's master runs as
-# root) and the packages scripts/install-test-deps.sh installs.
+# Ports: SMTP_PORT (2525), SUBMISSION_PORT (2587, STARTTLS required before AUTH),
+# IMAP_PORT (2143, STARTTLS), IMAPS_PORT (2993), POLICY_PORT (10040, and +1 for its
+# metrics), MILTER_PORT (8891, mailform milter, and +1 for its metrics), PG_PORT
+# (25432, the socket's number);
+# mail for other domains goes to RELAYHOST ([127.0.0.1]:2526, where nothing listens:
+# it waits in the queue). TLS uses a self-signed certificate for mail.mailform.test
+# made here with openssl (.run/tls/cert.pem; give it to your client to trust). Needs
+# root (Postfix's master runs as root) and the packages scripts/install-test-deps.sh
+# installs.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 RUN="${RUN:-$here/.run}"
 SMTP_PORT="${SMTP_PORT:-2525}"
 SUBMISSION_PORT="${SUBMISSION_PORT:-2587}"
 IMAP_PORT="${IMAP_PORT:-2143}"
+POLICY_PORT="${POLICY_PORT:-10040}"
+IMAPS_PORT="${IMAPS_PORT:-2993}"
 MILTER_PORT="${MILTER_PORT:-8891}"
 PG_PORT="${PG_PORT:-25432}"
 RELAYHOST="${RELAYHOST:-[127.0.0.1]:2526}"
@@ -32,6 +39,7 @@ pgbin() {
 stop() {
 	[ -d "$RUN" ] || return 0
 	[ -f "$RUN/postfix/main.cf" ] && postfix -c "$RUN/postfix" stop 2>/dev/null || true
+	[ -f "$RUN/policy.pid" ] && kill "$(cat "$RUN/policy.pid")" 2>/dev/null || true
 	[ -f "$RUN/milter.pid" ] && kill "$(cat "$RUN/milter.pid")" 2>/dev/null || true
 	[ -f "$RUN/dovecot/dovecot.conf" ] && doveadm -c "$RUN/dovecot/dovecot.conf" stop 2>/dev/null || true
 	[ -d "$RUN/pg" ] && runuser -u postgres -- "$(pgbin)/pg_ctl" -D "$RUN/pg" -m fast stop >/dev/null 2>&1 || true
@@ -43,11 +51,19 @@ if [ "${1:-start}" = stop ]; then
 	exit 0
 fi
 [ "$(id -u)" -eq 0 ] || { echo "run.sh: run as root (Postfix's master needs it)" >&2; exit 1; }
-for f in /usr/sbin/postfix /usr/sbin/dovecot /usr/lib/postfix/postfix-pgsql.so /usr/lib/dovecot/modules/auth/libdriver_pgsql.so; do
+for f in /usr/sbin/postfix /usr/sbin/dovecot /usr/lib/postfix/postfix-pgsql.so /usr/lib/dovecot/modules/auth/libdriver_pgsql.so /usr/bin/openssl; do
 	[ -e "$f" ] || { echo "run.sh: $f is missing; run scripts/install-test-deps.sh" >&2; exit 1; }
 done
 
 stop
+# Whatever still listens on a port now is not ours: say so before starting anything.
+listening() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+for p in "SMTP_PORT=$SMTP_PORT" "SUBMISSION_PORT=$SUBMISSION_PORT" "IMAP_PORT=$IMAP_PORT" "IMAPS_PORT=$IMAPS_PORT" "POLICY_PORT=$POLICY_PORT" "MILTER_PORT=$MILTER_PORT"; do
+	if listening "${p#*=}"; then
+		echo "run.sh: port ${p#*=} on 127.0.0.1 is taken by another program; stop it or choose another port, e.g. sudo ${p%%=*}=$((${p#*=} + 10000)) $0" >&2
+		exit 1
+	fi
+done
 rm -rf "$RUN"
 mkdir -p "$RUN/pgsock"
 chmod 755 "$RUN"
@@ -70,6 +86,14 @@ if [ ! -x "$MAILFORM" ]; then
 fi
 "$MAILFORM" postfix migrate --database-url "$DSN"
 
+echo "== TLS certificate for mail.mailform.test in $RUN/tls (self-signed)"
+install -d -m 755 "$RUN/tls"
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 30 \
+	-subj /CN=mail.mailform.test -addext subjectAltName=DNS:mail.mailform.test,IP:127.0.0.1 \
+	-keyout "$RUN/tls/key.pem" -out "$RUN/tls/cert.pem" 2>"$RUN/tls/openssl.log" ||
+	{ cat "$RUN/tls/openssl.log" >&2; echo "run.sh: openssl could not make the certificate (above)" >&2; exit 1; }
+chmod 600 "$RUN/tls/key.pem"
+
 echo "== Postfix and Dovecot configuration in $RUN"
 vmail_uid="$(id -u mail)"
 vmail_gid="$(id -g mail)"
@@ -82,6 +106,10 @@ vmail_gid="$(id -g mail)"
 		-e "s#@SMTP_ADDR@#127.0.0.1:$SMTP_PORT#g" \
 		-e "s#@SUBMISSION_ADDR@#127.0.0.1:$SUBMISSION_PORT#g" \
 		-e "s#@IMAP_PORT@#$IMAP_PORT#g" \
+		-e "s#@POLICY_PORT@#$POLICY_PORT#g" \
+		-e "s#@IMAPS_PORT@#$IMAPS_PORT#g" \
+		-e "s#@TLS_CERT@#$RUN/tls/cert.pem#g" \
+		-e "s#@TLS_KEY@#$RUN/tls/key.pem#g" \
 		-e "s#@MILTER_PORT@#$MILTER_PORT#g" \
 		-e "s#@RELAYHOST@#$RELAYHOST#g" \
 		-e "s#@VMAIL_UID@#$vmail_uid#g" \
@@ -99,21 +127,28 @@ install -d -o mail -g mail "$RUN/vmail"
 install -d -o postfix "$RUN/postfix-data"
 mkdir -p "$RUN/postfix-queue" "$RUN/dovecot/state" "$RUN/dovecot/run"
 
-echo "== Dovecot: IMAP on 127.0.0.1:$IMAP_PORT, LMTP on $RUN/dovecot/run/lmtp"
-dovecot -c "$RUN/dovecot/dovecot.conf" </dev/null >/dev/null 2>&1
+echo "== Dovecot: IMAP (STARTTLS) on 127.0.0.1:$IMAP_PORT, IMAPS on 127.0.0.1:$IMAPS_PORT, LMTP on $RUN/dovecot/run/lmtp"
+dovecot -c "$RUN/dovecot/dovecot.conf" </dev/null >"$RUN/dovecot.out" 2>&1 ||
+	{ cat "$RUN/dovecot.out" >&2; echo "run.sh: Dovecot did not start (above)" >&2; exit 1; }
+echo "== mailform policy-server on 127.0.0.1:$POLICY_PORT (log: $RUN/policy.log)"
+MAILFORM_POSTFIX_DATABASE_URL="$DSN" "$MAILFORM" policy-server --listen "127.0.0.1:$POLICY_PORT" \
+	--metrics-listen "127.0.0.1:$((POLICY_PORT + 1))" </dev/null >"$RUN/policy.log" 2>&1 &
+echo $! >"$RUN/policy.pid"
 echo "== mailform milter on 127.0.0.1:$MILTER_PORT (log: $RUN/milter.log)"
 MAILFORM_POSTFIX_DATABASE_URL="$DSN" "$MAILFORM" milter --listen "127.0.0.1:$MILTER_PORT" \
-	--metrics-listen "127.0.0.1:$((MILTER_PORT + 1000))" </dev/null >"$RUN/milter.log" 2>&1 &
+	--metrics-listen "127.0.0.1:$((MILTER_PORT + 1))" </dev/null >"$RUN/milter.log" 2>&1 &
 echo $! >"$RUN/milter.pid"
-echo "== Postfix: SMTP on 127.0.0.1:$SMTP_PORT, submission (AUTH) on 127.0.0.1:$SUBMISSION_PORT"
+echo "== Postfix: SMTP on 127.0.0.1:$SMTP_PORT, submission (STARTTLS, then AUTH) on 127.0.0.1:$SUBMISSION_PORT"
 postfix -c "$RUN/postfix" check 2>/dev/null || { tail -5 "$RUN/postfix.log" >&2; exit 1; }
 postfix -c "$RUN/postfix" start >/dev/null 2>&1 || { tail -5 "$RUN/postfix.log" >&2; exit 1; }
 
-for port in "$SMTP_PORT" "$SUBMISSION_PORT" "$IMAP_PORT"; do
-	for _ in $(seq 50); do
-		(exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
+for port in "$SMTP_PORT" "$SUBMISSION_PORT" "$IMAP_PORT" "$IMAPS_PORT" "$MILTER_PORT"; do
+	for _ in $(seq 100); do
+		listening "$port" && continue 2
 		sleep 0.1
 	done
+	echo "run.sh: nothing listens on 127.0.0.1:$port after 10 s; see $RUN/postfix.log and $RUN/dovecot/dovecot.log" >&2
+	exit 1
 done
 printf 'export MAILFORM_POSTFIX_DATABASE_URL=%q\n' "$DSN" >"$RUN/env"
 cat <<EOT

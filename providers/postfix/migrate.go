@@ -101,6 +101,40 @@ CREATE TABLE mailform_group_member (
 	PRIMARY KEY (address, kind, value)
 );
 `},
+	{2, "send restrictions and the policy change notification", `
+CREATE TABLE mailform_send_restriction (
+	name varchar(255) PRIMARY KEY,
+	external text NOT NULL DEFAULT 'allow' CHECK (external IN ('allow', 'deny')),
+	max_recipients bigint CHECK (max_recipients >= 0),
+	max_attachment_mb bigint CHECK (max_attachment_mb >= 0)
+);
+-- kind is account (an address), department (an id), group (a group address) or
+-- domain (an allowed external domain).
+CREATE TABLE mailform_send_restriction_entry (
+	name varchar(255) NOT NULL REFERENCES mailform_send_restriction(name) ON DELETE CASCADE,
+	kind text NOT NULL CHECK (kind IN ('account', 'department', 'group', 'domain')),
+	value varchar(255) NOT NULL,
+	PRIMARY KEY (name, kind, value)
+);
+-- Every write to what the policy server reads tells it to reload, at commit (one
+-- notification per transaction: PostgreSQL folds identical ones), whoever writes:
+-- mailform apply or PostfixAdmin.
+CREATE OR REPLACE FUNCTION mailform_policy_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+	PERFORM pg_notify('mailform_policy', '');
+	RETURN NULL;
+END $$;
+DO $$
+DECLARE t text;
+BEGIN
+	FOREACH t IN ARRAY ARRAY['domain', 'alias_domain', 'mailbox', 'alias', 'mailform_department',
+		'mailform_account_department', 'mailform_group', 'mailform_group_member',
+		'mailform_send_restriction', 'mailform_send_restriction_entry'] LOOP
+		EXECUTE format('CREATE TRIGGER mailform_policy_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON %I
+			FOR EACH STATEMENT EXECUTE FUNCTION mailform_policy_changed()', t);
+	END LOOP;
+END $$;
+`},
 	{3, "mailform_backup_rule and its change notifications", `
 CREATE TABLE IF NOT EXISTS mailform_backup_rule (
 	label varchar(255) PRIMARY KEY,
@@ -144,15 +178,6 @@ CREATE TRIGGER mailform_backup_rule_notify AFTER INSERT OR UPDATE OR DELETE OR T
 `},
 }
 
-func init() { sortMigrations() }
-
-// sortMigrations puts the steps in version order: branches add steps independently
-// (version 2 may come after 3 in the list), and the runner applies every unrecorded
-// step in version order.
-func sortMigrations() {
-	sort.Slice(migrations, func(i, j int) bool { return migrations[i].Version < migrations[j].Version })
-}
-
 // migrationLock is the advisory lock key that serialises migrations between processes.
 const migrationLock = 0x6d66706f7374 // "mfpost"
 
@@ -163,8 +188,12 @@ func Migrate(ctx context.Context, conn *pgx.Conn) ([]int, error) {
 		version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`); err != nil {
 		return nil, fmt.Errorf("creating mailform_schema_migrations: %w", err)
 	}
+	// Versions are applied in order, each unless recorded: a database that got a later
+	// version from another build first still gets an earlier one it lacks.
+	ordered := append([]migration(nil), migrations...)
+	sort.Slice(ordered, func(i, j int) bool { return ordered[i].Version < ordered[j].Version })
 	var applied []int
-	for _, m := range migrations {
+	for _, m := range ordered {
 		done, err := migrateOne(ctx, conn, m)
 		if err != nil {
 			return applied, fmt.Errorf("schema migration %d (%s): %w", m.Version, m.Name, err)
@@ -201,17 +230,31 @@ func migrateOne(ctx context.Context, conn *pgx.Conn, m migration) (bool, error) 
 	return true, tx.Commit(ctx)
 }
 
-// knownVersions lists the versions of every step this build knows.
-func knownVersions() []int {
-	out := make([]int, len(migrations))
-	for i, m := range migrations {
-		out[i] = m.Version
+// SchemaVersion is the newest migration this build knows.
+func SchemaVersion() int {
+	v := 0
+	for _, m := range migrations {
+		v = max(v, m.Version)
 	}
-	return out
+	return v
 }
 
-// SchemaVersion is the newest migration this build knows.
-func SchemaVersion() int { return migrations[len(migrations)-1].Version }
+// missingVersions returns the versions this build knows that the database has not
+// recorded.
+func missingVersions(ctx context.Context, conn *pgx.Conn) ([]int, error) {
+	var missing []int
+	for _, m := range migrations {
+		var n int
+		if err := conn.QueryRow(ctx, `SELECT count(*) FROM mailform_schema_migrations WHERE version = $1`, m.Version).Scan(&n); err != nil {
+			return nil, err
+		}
+		if n == 0 {
+			missing = append(missing, m.Version)
+		}
+	}
+	sort.Ints(missing)
+	return missing, nil
+}
 
 // MigrateURL connects to the database at url (bounded by the provider's timeouts)
 // and migrates it. It returns the applied versions and a description of the

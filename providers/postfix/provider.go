@@ -50,10 +50,13 @@ var configAttrs = []*model.Attr{
 
 // supported lists the attributes managed per resource type.
 var supported = map[string][]string{
-	"domain":      {"name"},
-	"department":  {"id", "name", "parent", "order"},
-	"account":     {"email", "name", "departments", "position", "mobile", "phone", "external_id", "aliases", "password", "status", "quota_mb"},
-	"group":       model.Group.AttrNames(),
+	"domain":     {"name"},
+	"department": {"id", "name", "parent", "order"},
+	"account":    {"email", "name", "departments", "position", "mobile", "phone", "external_id", "aliases", "password", "status", "quota_mb"},
+	"group":      model.Group.AttrNames(),
+	// send_restriction rules are enforced by `mailform policy-server`.
+	"send_restriction": model.SendRestriction.AttrNames(),
+	// backup_rule rules are enforced by `mailform milter`.
 	"backup_rule": model.BackupRule.AttrNames(),
 }
 
@@ -62,7 +65,7 @@ func Factory() *providers.Factory {
 	return &providers.Factory{
 		Kind:   Kind,
 		Config: configAttrs,
-		Types:  []string{"domain", "department", "account", "group", "backup_rule"},
+		Types:  []string{"domain", "department", "account", "group", "send_restriction", "backup_rule"},
 		New:    New,
 	}
 }
@@ -205,14 +208,12 @@ func connectReason(err error) string {
 // checkSchema fails unless the migrations this build knows have all been applied
 // (each of them: a database migrated by a build that lacked a step has a gap).
 func checkSchema(ctx context.Context, conn *pgx.Conn) error {
-	var missing []int
-	err := conn.QueryRow(ctx, `SELECT coalesce(array_agg(v ORDER BY v), '{}') FROM unnest($1::int[]) v
-		WHERE v NOT IN (SELECT version FROM mailform_schema_migrations)`, knownVersions()).Scan(&missing)
+	missing, err := missingVersions(ctx, conn)
 	if err != nil {
-		return fmt.Errorf("the database has no mailform schema (%s); run: mailform postfix migrate", connectReason(err))
+		return errors.New("the mailform schema is missing; run: mailform postfix migrate")
 	}
 	if len(missing) > 0 {
-		return fmt.Errorf("the mailform schema is not up to date (missing steps %v of %d); run: mailform postfix migrate", missing, SchemaVersion())
+		return fmt.Errorf("the mailform schema is not up to date (versions %v of %d missing); run: mailform postfix migrate", missing, SchemaVersion())
 	}
 	return nil
 }
@@ -295,6 +296,8 @@ func (p *Provider) Read(ctx context.Context, req providers.ReadRequest) ([]provi
 			out, err = p.readAccounts(ctx, tx, "")
 		case "group":
 			out, err = readGroups(ctx, tx, "")
+		case "send_restriction":
+			out, err = readRestrictions(ctx, tx, "")
 		case "backup_rule":
 			out, err = readBackupRules(ctx, tx, "")
 		default:
@@ -327,6 +330,8 @@ func (p *Provider) Create(ctx context.Context, typ, label string, desired model.
 			r, err = p.createAccount(ctx, tx, o)
 		case "group":
 			r, err = createGroup(ctx, tx, o)
+		case "send_restriction":
+			r, err = createRestriction(ctx, tx, label, o)
 		case "backup_rule":
 			r, err = createBackupRule(ctx, tx, label, o)
 		}
@@ -370,6 +375,8 @@ func (p *Provider) Update(ctx context.Context, typ, id string, prior, desired mo
 			r, err = p.updateAccount(ctx, tx, id, o)
 		case "group":
 			r, err = updateGroup(ctx, tx, id, o)
+		case "send_restriction":
+			r, err = updateRestriction(ctx, tx, id, o)
 		case "backup_rule":
 			r, err = updateBackupRule(ctx, tx, id, o)
 		}
@@ -400,6 +407,8 @@ func (p *Provider) Delete(ctx context.Context, typ, id string, prior model.Objec
 			return p.deleteAccount(ctx, tx, id)
 		case "group":
 			return deleteGroup(ctx, tx, id)
+		case "send_restriction":
+			return deleteRestriction(ctx, tx, id)
 		case "backup_rule":
 			return deleteBackupRule(ctx, tx, id)
 		}
@@ -424,6 +433,8 @@ func (p *Provider) readOne(ctx context.Context, tx pgx.Tx, typ, id string) (mode
 		rs, err = p.readAccounts(ctx, tx, id)
 	case "group":
 		rs, err = readGroups(ctx, tx, id)
+	case "send_restriction":
+		rs, err = readRestrictions(ctx, tx, id)
 	case "backup_rule":
 		rs, err = readBackupRules(ctx, tx, id)
 	}
@@ -473,6 +484,8 @@ func lockRows(ctx context.Context, tx pgx.Tx, typ, id string) error {
 		q = `SELECT 1 FROM mailbox WHERE username = $1 FOR UPDATE`
 	case "group":
 		q = `SELECT 1 FROM alias WHERE address = $1 FOR UPDATE`
+	case "send_restriction":
+		q = `SELECT 1 FROM mailform_send_restriction WHERE name = $1 FOR UPDATE`
 	case "backup_rule":
 		q = `SELECT 1 FROM mailform_backup_rule WHERE label = $1 FOR UPDATE`
 	}

@@ -18,9 +18,13 @@ func TestMigrateIsVersionedAndRerunnable(t *testing.T) {
 	dsn := newDB(t)
 	c := sqlConn(t, dsn)
 	ctx := context.Background()
+	var all []int
+	for _, m := range migrations {
+		all = append(all, m.Version)
+	}
 	got, err := Migrate(ctx, c)
-	if err != nil || !reflect.DeepEqual(got, knownVersions()) {
-		t.Fatalf("first migrate = %v, %v; want %v", got, err, knownVersions())
+	if err != nil || !reflect.DeepEqual(got, all) {
+		t.Fatalf("first migrate = %v, %v; want %v", got, err, all)
 	}
 	got, err = Migrate(ctx, c)
 	if err != nil || len(got) != 0 {

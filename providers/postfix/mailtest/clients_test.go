@@ -2,6 +2,7 @@ package mailtest
 
 import (
 	"bufio"
+	"crypto/tls"
 	"fmt"
 	"net"
 	"net/smtp"
@@ -129,6 +130,16 @@ func dialFrom(local, addr string) (net.Conn, error) {
 
 // sendFrom is send from the loopback address local.
 func sendFrom(local, addr, user, pass, from string, to []string, subject string) error {
+	return sendMessage(local, addr, user, pass, from, to, subject, "Hello.\r\n")
+}
+
+// sendMessage is sendFrom with a body of the caller's (CRLF lines, no lone dot).
+func sendMessage(local, addr, user, pass, from string, to []string, subject, body string) error {
+	return sendTLS(clientTLS, local, addr, user, pass, from, to, subject, body)
+}
+
+// sendTLS is sendMessage to a server whose certificate cfg trusts.
+func sendTLS(cfg *tls.Config, local, addr, user, pass, from string, to []string, subject, body string) error {
 	conn, err := dialFrom(local, addr)
 	if err != nil {
 		return err
@@ -142,6 +153,13 @@ func sendFrom(local, addr, user, pass, from string, to []string, subject string)
 	defer c.Close()
 	if err := c.Hello("client.test"); err != nil {
 		return err
+	}
+	// As a mail client or server would: TLS whenever it is offered (and the
+	// submission port requires it, AUTH included).
+	if ok, _ := c.Extension("STARTTLS"); ok {
+		if err := c.StartTLS(cfg); err != nil {
+			return fmt.Errorf("STARTTLS: %w", err)
+		}
 	}
 	if user != "" {
 		if err := c.Auth(smtp.PlainAuth("", user, pass, "127.0.0.1")); err != nil {
@@ -158,11 +176,11 @@ func sendFrom(local, addr, user, pass, from string, to []string, subject string)
 	}
 	w, err := c.Data()
 	if err != nil {
-		return err
+		return fmt.Errorf("DATA: %w", err)
 	}
-	fmt.Fprintf(w, "From: <%s>\r\nTo: <%s>\r\nSubject: %s\r\nMessage-ID: <%d@client.test>\r\n\r\nHello.\r\n", from, strings.Join(to, ">, <"), subject, time.Now().UnixNano())
+	fmt.Fprintf(w, "From: <%s>\r\nTo: <%s>\r\nSubject: %s\r\nMessage-ID: <%d@client.test>\r\n\r\n%s", from, strings.Join(to, ">, <"), subject, time.Now().UnixNano(), body)
 	if err := w.Close(); err != nil {
-		return err
+		return fmt.Errorf("end of DATA: %w", err)
 	}
 	return c.Quit()
 }
@@ -175,11 +193,31 @@ type imapSession struct {
 	tag int
 }
 
+// imapDial connects without TLS and reads the greeting.
 func imapDial(local, addr string) (*imapSession, error) {
 	c, err := dialFrom(local, addr)
 	if err != nil {
 		return nil, err
 	}
+	return imapGreeted(c)
+}
+
+// imapDialTLS connects to the IMAPS port, TLS from the first byte.
+func imapDialTLS(local, addr string) (*imapSession, error) {
+	c, err := dialFrom(local, addr)
+	if err != nil {
+		return nil, err
+	}
+	c.SetDeadline(time.Now().Add(30 * time.Second))
+	tc := tls.Client(c, clientTLS)
+	if err := tc.Handshake(); err != nil {
+		c.Close()
+		return nil, fmt.Errorf("TLS handshake with %s: %w", addr, err)
+	}
+	return imapGreeted(tc)
+}
+
+func imapGreeted(c net.Conn) (*imapSession, error) {
 	c.SetDeadline(time.Now().Add(30 * time.Second))
 	s := &imapSession{c: c, r: bufio.NewReader(c)}
 	if line, err := s.r.ReadString('\n'); err != nil || !strings.HasPrefix(line, "* OK") {
@@ -187,6 +225,22 @@ func imapDial(local, addr string) (*imapSession, error) {
 		return nil, fmt.Errorf("IMAP greeting %q: %v", line, err)
 	}
 	return s, nil
+}
+
+// starttls upgrades the session to TLS, verifying the server's certificate.
+func (s *imapSession) starttls() error { return s.starttlsWith(clientTLS) }
+
+// starttlsWith is starttls trusting what cfg trusts.
+func (s *imapSession) starttlsWith(cfg *tls.Config) error {
+	if _, st, err := s.cmd("STARTTLS"); err != nil || !strings.HasPrefix(st, "OK") {
+		return fmt.Errorf("STARTTLS: %s %v", st, err)
+	}
+	tc := tls.Client(s.c, cfg)
+	if err := tc.Handshake(); err != nil {
+		return fmt.Errorf("TLS handshake after STARTTLS: %w", err)
+	}
+	s.c, s.r = tc, bufio.NewReader(tc)
+	return nil
 }
 
 // cmd sends one command and returns its untagged lines and the tagged status line.
@@ -219,12 +273,22 @@ func imapLogin(addr, user, pass string) (*imapSession, bool, error) {
 	return imapLoginFrom("", addr, user, pass)
 }
 
-// imapLoginFrom is imapLogin from the loopback address local.
+// imapLoginFrom is imapLogin from the loopback address local, after STARTTLS.
 func imapLoginFrom(local, addr, user, pass string) (*imapSession, bool, error) {
 	s, err := imapDial(local, addr)
 	if err != nil {
 		return nil, false, err
 	}
+	if err := s.starttls(); err != nil {
+		s.c.Close()
+		return nil, false, err
+	}
+	return s.login(user, pass)
+}
+
+// login sends LOGIN and reports whether the server said OK; the session is
+// closed unless it did.
+func (s *imapSession) login(user, pass string) (*imapSession, bool, error) {
 	_, st, err := s.cmd("LOGIN %q %q", user, pass)
 	if err != nil {
 		s.c.Close()
@@ -253,4 +317,25 @@ func (s *imapSession) count(marker string) (int, error) {
 		}
 	}
 	return n, nil
+}
+
+// quota returns the INBOX quota root's storage use and limit in KiB (limit 0: no
+// quota), from GETQUOTAROOT.
+func (s *imapSession) quota() (used, limit int, err error) {
+	lines, st, err := s.cmd("GETQUOTAROOT INBOX")
+	if err != nil || !strings.HasPrefix(st, "OK") {
+		return 0, 0, fmt.Errorf("GETQUOTAROOT: %s %v", st, err)
+	}
+	for _, l := range lines {
+		if !strings.HasPrefix(l, "* QUOTA ") {
+			continue
+		}
+		if _, f, ok := strings.Cut(l, "(STORAGE "); ok {
+			if _, err := fmt.Sscanf(f, "%d %d)", &used, &limit); err != nil {
+				return 0, 0, fmt.Errorf("GETQUOTAROOT answer %q: %v", l, err)
+			}
+			return used, limit, nil
+		}
+	}
+	return 0, 0, nil
 }

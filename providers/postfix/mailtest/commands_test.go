@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -19,7 +20,7 @@ func TestPostfixMigrateCommand(t *testing.T) {
 	dsn := e.newDatabase(t, "migrated")
 	dir := t.TempDir()
 	out := e.must(t, dir, 0, "postfix", "migrate", "--database-url", dsn+" password=hunter2-secret")
-	if !strings.Contains(out, `Migrated the database "migrated"`) || !strings.Contains(out, "applied [1") || strings.Contains(out, "hunter2") {
+	if !strings.Contains(out, `Migrated the database "migrated"`) || !regexp.MustCompile(`applied \[1( \d+)*\]`).MatchString(out) || strings.Contains(out, "hunter2") {
 		t.Fatalf("first migrate:\n%s", out)
 	}
 	if out := e.must(t, dir, 0, "postfix", "migrate", "--database-url", dsn); !strings.Contains(out, fmt.Sprintf("is up to date (schema version %d)", postfix.SchemaVersion())) {

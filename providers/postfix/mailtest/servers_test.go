@@ -47,7 +47,9 @@ type env struct {
 	smtpAddr   string
 	submitAddr string
 	imapAddr   string
+	imapsAddr  string
 	capture    *captureServer
+	policy     policyServer // mailform policy-server, started before Postfix
 	milter     milterServer // mailform milter, started before Postfix
 	procs      []*exec.Cmd
 }
@@ -168,7 +170,7 @@ func (e *env) startMail() error {
 		return err
 	}
 	e.run = filepath.Join(e.dir, "run")
-	ports := make([]int, 3)
+	ports := make([]int, 4)
 	for i := range ports {
 		if ports[i], err = freePort(); err != nil {
 			return err
@@ -177,6 +179,11 @@ func (e *env) startMail() error {
 	e.smtpAddr = fmt.Sprintf("127.0.0.1:%d", ports[0])
 	e.submitAddr = fmt.Sprintf("127.0.0.1:%d", ports[1])
 	e.imapAddr = fmt.Sprintf("127.0.0.1:%d", ports[2])
+	e.imapsAddr = fmt.Sprintf("127.0.0.1:%d", ports[3])
+	tlsDir := filepath.Join(e.run, "tls")
+	if clientTLS, err = writeCertificate(tlsDir, "mail.mailform.test"); err != nil {
+		return err
+	}
 	mail, err := user.Lookup("mail")
 	if err != nil {
 		return err
@@ -189,6 +196,10 @@ func (e *env) startMail() error {
 		"SMTP_ADDR":          e.smtpAddr,
 		"SUBMISSION_ADDR":    e.submitAddr,
 		"IMAP_PORT":          strconv.Itoa(ports[2]),
+		"POLICY_PORT":        e.policy.port(),
+		"IMAPS_PORT":         strconv.Itoa(ports[3]),
+		"TLS_CERT":           filepath.Join(tlsDir, "cert.pem"),
+		"TLS_KEY":            filepath.Join(tlsDir, "key.pem"),
 		"MILTER_PORT":        e.milter.port(),
 		"RELAYHOST":          "[127.0.0.1]:" + strconv.Itoa(e.capture.port),
 		"VMAIL_UID":          mail.Uid,
@@ -229,6 +240,9 @@ func (e *env) startMail() error {
 	if out, err := exec.Command(e.binary, "postfix", "migrate", "--database-url", e.dsn).CombinedOutput(); err != nil {
 		return fmt.Errorf("mailform postfix migrate: %v\n%s", err, out)
 	}
+	if err := e.startPolicy(); err != nil {
+		return err
+	}
 	if err := e.startMilter(); err != nil {
 		return err
 	}
@@ -242,6 +256,9 @@ func (e *env) startMail() error {
 	}
 	if err := e.spawn(exec.Command("/usr/sbin/postfix", "-c", pfConf, "start-fg"), "postfix"); err != nil {
 		return err
+	}
+	if err := waitTLSBanner(e.imapsAddr, 30*time.Second); err != nil {
+		return fmt.Errorf("%v\n%s", err, e.logs())
 	}
 	for _, a := range []string{e.imapAddr, e.smtpAddr, e.submitAddr} {
 		if err := waitBanner(a, 30*time.Second); err != nil {
@@ -270,7 +287,7 @@ func (e *env) spawn(cmd *exec.Cmd, name string) error {
 // logs returns the servers' logs, for a failure message.
 func (e *env) logs() string {
 	var b strings.Builder
-	for _, f := range []string{"postfix.out", "postfix.log", "dovecot.out", "dovecot/dovecot.log", "milter.out"} {
+	for _, f := range []string{"postfix.out", "postfix.log", "dovecot.out", "dovecot/dovecot.log", "policy.out", "milter.out"} {
 		data, _ := os.ReadFile(filepath.Join(e.run, f))
 		fmt.Fprintf(&b, "--- %s\n%s", f, tail(string(data), 4000))
 	}
@@ -300,6 +317,22 @@ func waitBanner(addr string, limit time.Duration) error {
 		}
 		if time.Now().After(deadline) {
 			return fmt.Errorf("%s did not greet within %s: %v", addr, limit, err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// waitTLSBanner waits until addr answers a TLS handshake with an IMAP greeting.
+func waitTLSBanner(addr string, limit time.Duration) error {
+	deadline := time.Now().Add(limit)
+	for {
+		s, err := imapDialTLS("", addr)
+		if err == nil {
+			s.c.Close()
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("%s did not greet over TLS within %s: %v", addr, limit, err)
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
