@@ -151,13 +151,24 @@ func missingMail() string {
 	return ""
 }
 
+// handedOut holds the ports freePort returned: a port is closed again until its
+// server binds it, and the kernel may offer it twice in the meantime (the milter's
+// metrics once took the port picked for Postfix's SMTP).
+var handedOut sync.Map
+
 func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
+	for range 100 {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return 0, err
+		}
+		port := l.Addr().(*net.TCPAddr).Port
+		l.Close()
+		if _, dup := handedOut.LoadOrStore(port, true); !dup {
+			return port, nil
+		}
 	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
+	return 0, errors.New("no free loopback port that was not handed out already")
 }
 
 func (e *env) startMail() error {
