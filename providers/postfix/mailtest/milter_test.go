@@ -37,7 +37,7 @@ func (m *milterServer) port() string {
 func (e *env) startMilter() error {
 	e.milter.port()
 	cmd := exec.Command(e.binary, "milter", "--listen", e.milter.addr, "--metrics-listen", e.milter.metrics,
-		"--log-format", "json", "--refresh", "30s")
+		"--log-format", "json", "--refresh", "30s", "--shutdown-timeout", "5s")
 	cmd.Env = append(os.Environ(), "MAILFORM_POSTFIX_DATABASE_URL="+e.dsn)
 	if err := e.spawn(cmd, "milter"); err != nil {
 		return err
