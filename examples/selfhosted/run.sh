@@ -8,9 +8,9 @@
 #   sudo ./run.sh stop     stop everything started here
 #
 # Ports: SMTP_PORT (2525), SUBMISSION_PORT (2587, STARTTLS required before AUTH),
-# IMAP_PORT (2143, STARTTLS), IMAPS_PORT (2993), POLICY_PORT (10040, and +1 for its
-# metrics), MILTER_PORT (8891, mailform milter, and +1 for its metrics), PG_PORT
-# (25432, the socket's number);
+# IMAP_PORT (2143, STARTTLS), IMAPS_PORT (2993), POLICY_PORT (10040),
+# POLICY_METRICS_PORT (10041, its /metrics), MILTER_PORT (8891, mailform milter),
+# MILTER_METRICS_PORT (8892, its /metrics), PG_PORT (25432, the socket's number);
 # mail for other domains goes to RELAYHOST ([127.0.0.1]:2526, where nothing listens:
 # it waits in the queue). TLS uses a self-signed certificate for mail.mailform.test
 # made here with openssl (.run/tls/cert.pem; give it to your client to trust). Needs
@@ -23,8 +23,10 @@ SMTP_PORT="${SMTP_PORT:-2525}"
 SUBMISSION_PORT="${SUBMISSION_PORT:-2587}"
 IMAP_PORT="${IMAP_PORT:-2143}"
 POLICY_PORT="${POLICY_PORT:-10040}"
+POLICY_METRICS_PORT="${POLICY_METRICS_PORT:-10041}"
 IMAPS_PORT="${IMAPS_PORT:-2993}"
 MILTER_PORT="${MILTER_PORT:-8891}"
+MILTER_METRICS_PORT="${MILTER_METRICS_PORT:-8892}"
 PG_PORT="${PG_PORT:-25432}"
 RELAYHOST="${RELAYHOST:-[127.0.0.1]:2526}"
 export PATH="$PATH:/usr/sbin:/sbin"
@@ -51,14 +53,15 @@ if [ "${1:-start}" = stop ]; then
 	exit 0
 fi
 [ "$(id -u)" -eq 0 ] || { echo "run.sh: run as root (Postfix's master needs it)" >&2; exit 1; }
-for f in /usr/sbin/postfix /usr/sbin/dovecot /usr/lib/postfix/postfix-pgsql.so /usr/lib/dovecot/modules/auth/libdriver_pgsql.so /usr/bin/openssl; do
+for f in /usr/sbin/postfix /usr/sbin/dovecot /usr/lib/dovecot/quota-status /usr/lib/postfix/postfix-pgsql.so /usr/lib/dovecot/modules/auth/libdriver_pgsql.so /usr/bin/openssl; do
 	[ -e "$f" ] || { echo "run.sh: $f is missing; run scripts/install-test-deps.sh" >&2; exit 1; }
 done
 
 stop
 # Whatever still listens on a port now is not ours: say so before starting anything.
 listening() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-for p in "SMTP_PORT=$SMTP_PORT" "SUBMISSION_PORT=$SUBMISSION_PORT" "IMAP_PORT=$IMAP_PORT" "IMAPS_PORT=$IMAPS_PORT" "POLICY_PORT=$POLICY_PORT" "MILTER_PORT=$MILTER_PORT"; do
+for p in "SMTP_PORT=$SMTP_PORT" "SUBMISSION_PORT=$SUBMISSION_PORT" "IMAP_PORT=$IMAP_PORT" "IMAPS_PORT=$IMAPS_PORT" "POLICY_PORT=$POLICY_PORT" "POLICY_METRICS_PORT=$POLICY_METRICS_PORT" \
+	"MILTER_PORT=$MILTER_PORT" "MILTER_METRICS_PORT=$MILTER_METRICS_PORT"; do
 	if listening "${p#*=}"; then
 		echo "run.sh: port ${p#*=} on 127.0.0.1 is taken by another program; stop it or choose another port, e.g. sudo ${p%%=*}=$((${p#*=} + 10000)) $0" >&2
 		exit 1
@@ -127,27 +130,34 @@ install -d -o mail -g mail "$RUN/vmail"
 install -d -o postfix "$RUN/postfix-data"
 mkdir -p "$RUN/postfix-queue" "$RUN/dovecot/state" "$RUN/dovecot/run"
 
-echo "== Dovecot: IMAP (STARTTLS) on 127.0.0.1:$IMAP_PORT, IMAPS on 127.0.0.1:$IMAPS_PORT, LMTP on $RUN/dovecot/run/lmtp"
+echo "== Dovecot: IMAP (STARTTLS) on 127.0.0.1:$IMAP_PORT, IMAPS on 127.0.0.1:$IMAPS_PORT, LMTP on $RUN/dovecot/run/lmtp, quota-status on $RUN/dovecot/run/quota-status"
 dovecot -c "$RUN/dovecot/dovecot.conf" </dev/null >"$RUN/dovecot.out" 2>&1 ||
 	{ cat "$RUN/dovecot.out" >&2; echo "run.sh: Dovecot did not start (above)" >&2; exit 1; }
 echo "== mailform policy-server on 127.0.0.1:$POLICY_PORT (log: $RUN/policy.log)"
 MAILFORM_POSTFIX_DATABASE_URL="$DSN" "$MAILFORM" policy-server --listen "127.0.0.1:$POLICY_PORT" \
-	--metrics-listen "127.0.0.1:$((POLICY_PORT + 1))" </dev/null >"$RUN/policy.log" 2>&1 &
+	--metrics-listen "127.0.0.1:$POLICY_METRICS_PORT" </dev/null >"$RUN/policy.log" 2>&1 &
 echo $! >"$RUN/policy.pid"
 echo "== mailform milter on 127.0.0.1:$MILTER_PORT (log: $RUN/milter.log)"
 MAILFORM_POSTFIX_DATABASE_URL="$DSN" "$MAILFORM" milter --listen "127.0.0.1:$MILTER_PORT" \
-	--metrics-listen "127.0.0.1:$((MILTER_PORT + 1))" </dev/null >"$RUN/milter.log" 2>&1 &
+	--metrics-listen "127.0.0.1:$MILTER_METRICS_PORT" </dev/null >"$RUN/milter.log" 2>&1 &
 echo $! >"$RUN/milter.pid"
 echo "== Postfix: SMTP on 127.0.0.1:$SMTP_PORT, submission (STARTTLS, then AUTH) on 127.0.0.1:$SUBMISSION_PORT"
 postfix -c "$RUN/postfix" check 2>/dev/null || { tail -5 "$RUN/postfix.log" >&2; exit 1; }
 postfix -c "$RUN/postfix" start >/dev/null 2>&1 || { tail -5 "$RUN/postfix.log" >&2; exit 1; }
 
-for port in "$SMTP_PORT" "$SUBMISSION_PORT" "$IMAP_PORT" "$IMAPS_PORT" "$MILTER_PORT"; do
+for port in "$SMTP_PORT" "$SUBMISSION_PORT" "$IMAP_PORT" "$IMAPS_PORT" "$POLICY_PORT" "$MILTER_PORT"; do
 	for _ in $(seq 100); do
 		listening "$port" && continue 2
 		sleep 0.1
 	done
-	echo "run.sh: nothing listens on 127.0.0.1:$port after 10 s; see $RUN/postfix.log and $RUN/dovecot/dovecot.log" >&2
+	echo "run.sh: nothing listens on 127.0.0.1:$port after 10 s; see $RUN/postfix.log, $RUN/dovecot/dovecot.log and $RUN/policy.log" >&2
+	exit 1
+done
+# Postfix reaches Dovecot's LMTP and quota-status (full mailboxes refused at RCPT)
+# on Unix sockets, not ports.
+for sock in lmtp quota-status; do
+	[ -S "$RUN/dovecot/run/$sock" ] && continue
+	echo "run.sh: Dovecot made no socket $RUN/dovecot/run/$sock; see $RUN/dovecot/dovecot.log" >&2
 	exit 1
 done
 printf 'export MAILFORM_POSTFIX_DATABASE_URL=%q\n' "$DSN" >"$RUN/env"

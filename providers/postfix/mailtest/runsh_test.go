@@ -25,7 +25,7 @@ func TestRunShRehearsal(t *testing.T) {
 	e.needMail(t)
 	run := filepath.Join(e.dir, "runsh")
 	ports := map[string]int{}
-	for _, p := range []string{"SMTP_PORT", "SUBMISSION_PORT", "IMAP_PORT", "IMAPS_PORT", "POLICY_PORT", "MILTER_PORT", "PG_PORT"} {
+	for _, p := range []string{"SMTP_PORT", "SUBMISSION_PORT", "IMAP_PORT", "IMAPS_PORT", "POLICY_PORT", "POLICY_METRICS_PORT", "MILTER_PORT", "MILTER_METRICS_PORT", "PG_PORT"} {
 		n, err := freePort()
 		if err != nil {
 			t.Fatal(err)
@@ -75,7 +75,7 @@ func TestRunShRehearsal(t *testing.T) {
 	addr := func(p string) string { return fmt.Sprintf("127.0.0.1:%d", ports[p]) }
 	marker := "rehearsal-" + time.Now().Format("150405.000")
 	if err := sendTLS(cfg, "", addr("SMTP_PORT"), "", "", "partner@internet.test", []string{"sales@harbourtrade.example"}, marker, "Please send prices.\r\n"); err != nil {
-		t.Fatal(err)
+		t.Fatalf("%v\n%s", err, runLogs(run))
 	}
 	const user, pass = "anna.schmidt@harbourtrade.example", "Harbour-Welcome-2026"
 	waitFor(t, func() bool {
@@ -94,14 +94,14 @@ func TestRunShRehearsal(t *testing.T) {
 		return err == nil && n == 1
 	}, "the group mail in "+user+"'s INBOX (IMAP with STARTTLS)")
 	if err := sendTLS(cfg, "", addr("SUBMISSION_PORT"), user, pass, user, []string{"buyer@customer.test"}, "out-"+marker, "Attached.\r\n"); err != nil {
-		t.Fatal(err)
+		t.Fatalf("%v\n%s", err, runLogs(run))
 	}
 	waitFor(t, func() bool { return len(e.capture.received("out-"+marker)) == 1 }, "the submitted mail at the relay")
 
 	if out, err := sh("stop"); err != nil || !strings.Contains(out, "Stopped.") {
 		t.Fatalf("run.sh stop: %v\n%s", err, out)
 	}
-	for _, p := range []string{"SMTP_PORT", "SUBMISSION_PORT", "IMAP_PORT", "IMAPS_PORT", "POLICY_PORT", "MILTER_PORT"} {
+	for _, p := range []string{"SMTP_PORT", "SUBMISSION_PORT", "IMAP_PORT", "IMAPS_PORT", "POLICY_PORT", "MILTER_PORT", "MILTER_METRICS_PORT"} {
 		waitFor(t, func() bool {
 			c, err := net.DialTimeout("tcp", addr(p), time.Second)
 			if err == nil {
@@ -110,4 +110,15 @@ func TestRunShRehearsal(t *testing.T) {
 			return err != nil
 		}, "closed "+p+" after run.sh stop")
 	}
+}
+
+// runLogs returns the ends of the logs run.sh's servers wrote under run, for a
+// failure message.
+func runLogs(run string) string {
+	var b strings.Builder
+	for _, f := range []string{"postfix.log", "policy.log", "dovecot/dovecot.log"} {
+		data, _ := os.ReadFile(filepath.Join(run, f))
+		fmt.Fprintf(&b, "--- %s\n%s", f, tail(string(data), 3000))
+	}
+	return b.String()
 }

@@ -138,7 +138,7 @@ func missingMail() string {
 		return "Postfix's master must run as root (run the tests as root, as CI does)"
 	}
 	for _, f := range []string{"/usr/sbin/postfix", "/usr/sbin/dovecot", "/usr/lib/postfix/postfix-pgsql.so",
-		"/usr/lib/dovecot/modules/auth/libdriver_pgsql.so", "/usr/lib/dovecot/lmtp", "/usr/lib/dovecot/imap"} {
+		"/usr/lib/dovecot/modules/auth/libdriver_pgsql.so", "/usr/lib/dovecot/lmtp", "/usr/lib/dovecot/imap", "/usr/lib/dovecot/quota-status"} {
 		if _, err := os.Stat(f); err != nil {
 			return f + " is missing; install postfix, postfix-pgsql, dovecot-imapd, dovecot-lmtpd and dovecot-pgsql (scripts/install-test-deps.sh)"
 		}
