@@ -47,6 +47,7 @@ func newRootCmd() *cobra.Command {
 	root.AddCommand(newLogsCmd(), newAuditCmd())
 	root.AddCommand(newPolicyServerCmd())
 	root.AddCommand(newOutputCmd(), newWorkspaceCmd())
+	root.AddCommand(newMilterCmd())
 	return root
 }
 

@@ -9,7 +9,8 @@
 #
 # Ports: SMTP_PORT (2525), SUBMISSION_PORT (2587, STARTTLS required before AUTH),
 # IMAP_PORT (2143, STARTTLS), IMAPS_PORT (2993), POLICY_PORT (10040),
-# POLICY_METRICS_PORT (10041, its /metrics), PG_PORT (25432, the socket's number);
+# POLICY_METRICS_PORT (10041, its /metrics), MILTER_PORT (8891, mailform milter),
+# MILTER_METRICS_PORT (8892, its /metrics), PG_PORT (25432, the socket's number);
 # mail for other domains goes to RELAYHOST ([127.0.0.1]:2526, where nothing listens:
 # it waits in the queue). TLS uses a self-signed certificate for mail.mailform.test
 # made here with openssl (.run/tls/cert.pem; give it to your client to trust). Needs
@@ -24,6 +25,8 @@ IMAP_PORT="${IMAP_PORT:-2143}"
 POLICY_PORT="${POLICY_PORT:-10040}"
 POLICY_METRICS_PORT="${POLICY_METRICS_PORT:-10041}"
 IMAPS_PORT="${IMAPS_PORT:-2993}"
+MILTER_PORT="${MILTER_PORT:-8891}"
+MILTER_METRICS_PORT="${MILTER_METRICS_PORT:-8892}"
 PG_PORT="${PG_PORT:-25432}"
 RELAYHOST="${RELAYHOST:-[127.0.0.1]:2526}"
 export PATH="$PATH:/usr/sbin:/sbin"
@@ -39,6 +42,7 @@ stop() {
 	[ -d "$RUN" ] || return 0
 	[ -f "$RUN/postfix/main.cf" ] && postfix -c "$RUN/postfix" stop 2>/dev/null || true
 	[ -f "$RUN/policy.pid" ] && kill "$(cat "$RUN/policy.pid")" 2>/dev/null || true
+	[ -f "$RUN/milter.pid" ] && kill "$(cat "$RUN/milter.pid")" 2>/dev/null || true
 	[ -f "$RUN/dovecot/dovecot.conf" ] && doveadm -c "$RUN/dovecot/dovecot.conf" stop 2>/dev/null || true
 	[ -d "$RUN/pg" ] && runuser -u postgres -- "$(pgbin)/pg_ctl" -D "$RUN/pg" -m fast stop >/dev/null 2>&1 || true
 }
@@ -56,7 +60,8 @@ done
 stop
 # Whatever still listens on a port now is not ours: say so before starting anything.
 listening() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-for p in "SMTP_PORT=$SMTP_PORT" "SUBMISSION_PORT=$SUBMISSION_PORT" "IMAP_PORT=$IMAP_PORT" "IMAPS_PORT=$IMAPS_PORT" "POLICY_PORT=$POLICY_PORT" "POLICY_METRICS_PORT=$POLICY_METRICS_PORT"; do
+for p in "SMTP_PORT=$SMTP_PORT" "SUBMISSION_PORT=$SUBMISSION_PORT" "IMAP_PORT=$IMAP_PORT" "IMAPS_PORT=$IMAPS_PORT" "POLICY_PORT=$POLICY_PORT" "POLICY_METRICS_PORT=$POLICY_METRICS_PORT" \
+	"MILTER_PORT=$MILTER_PORT" "MILTER_METRICS_PORT=$MILTER_METRICS_PORT"; do
 	if listening "${p#*=}"; then
 		echo "run.sh: port ${p#*=} on 127.0.0.1 is taken by another program; stop it or choose another port, e.g. sudo ${p%%=*}=$((${p#*=} + 10000)) $0" >&2
 		exit 1
@@ -108,6 +113,7 @@ vmail_gid="$(id -g mail)"
 		-e "s#@IMAPS_PORT@#$IMAPS_PORT#g" \
 		-e "s#@TLS_CERT@#$RUN/tls/cert.pem#g" \
 		-e "s#@TLS_KEY@#$RUN/tls/key.pem#g" \
+		-e "s#@MILTER_PORT@#$MILTER_PORT#g" \
 		-e "s#@RELAYHOST@#$RELAYHOST#g" \
 		-e "s#@VMAIL_UID@#$vmail_uid#g" \
 		-e "s#@VMAIL_GID@#$vmail_gid#g" \
@@ -131,11 +137,15 @@ echo "== mailform policy-server on 127.0.0.1:$POLICY_PORT (log: $RUN/policy.log)
 MAILFORM_POSTFIX_DATABASE_URL="$DSN" "$MAILFORM" policy-server --listen "127.0.0.1:$POLICY_PORT" \
 	--metrics-listen "127.0.0.1:$POLICY_METRICS_PORT" </dev/null >"$RUN/policy.log" 2>&1 &
 echo $! >"$RUN/policy.pid"
+echo "== mailform milter on 127.0.0.1:$MILTER_PORT (log: $RUN/milter.log)"
+MAILFORM_POSTFIX_DATABASE_URL="$DSN" "$MAILFORM" milter --listen "127.0.0.1:$MILTER_PORT" \
+	--metrics-listen "127.0.0.1:$MILTER_METRICS_PORT" </dev/null >"$RUN/milter.log" 2>&1 &
+echo $! >"$RUN/milter.pid"
 echo "== Postfix: SMTP on 127.0.0.1:$SMTP_PORT, submission (STARTTLS, then AUTH) on 127.0.0.1:$SUBMISSION_PORT"
 postfix -c "$RUN/postfix" check 2>/dev/null || { tail -5 "$RUN/postfix.log" >&2; exit 1; }
 postfix -c "$RUN/postfix" start >/dev/null 2>&1 || { tail -5 "$RUN/postfix.log" >&2; exit 1; }
 
-for port in "$SMTP_PORT" "$SUBMISSION_PORT" "$IMAP_PORT" "$IMAPS_PORT" "$POLICY_PORT"; do
+for port in "$SMTP_PORT" "$SUBMISSION_PORT" "$IMAP_PORT" "$IMAPS_PORT" "$POLICY_PORT" "$MILTER_PORT"; do
 	for _ in $(seq 100); do
 		listening "$port" && continue 2
 		sleep 0.1

@@ -135,6 +135,47 @@ BEGIN
 	END LOOP;
 END $$;
 `},
+	{3, "mailform_backup_rule and its change notifications", `
+CREATE TABLE IF NOT EXISTS mailform_backup_rule (
+	label varchar(255) PRIMARY KEY,
+	destination varchar(255) NOT NULL,
+	accounts text[] NOT NULL DEFAULT '{}',
+	departments text[] NOT NULL DEFAULT '{}',
+	direction text NOT NULL DEFAULT 'both' CHECK (direction IN ('inbound', 'outbound', 'both')),
+	-- has_match is false when the rule has no match block; then every message of
+	-- its sources in its direction is copied.
+	has_match boolean NOT NULL DEFAULT false,
+	from_domains text[] NOT NULL DEFAULT '{}',
+	subject_contains text NOT NULL DEFAULT '',
+	has_attachment boolean -- NULL: attachments are no condition
+);
+-- mailform milter listens on this channel and reloads its rules. The tables that
+-- decide who a rule covers (department membership, mailboxes, aliases and groups,
+-- domains) notify too.
+CREATE OR REPLACE FUNCTION mailform_backup_rule_notify() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+	PERFORM pg_notify('mailform_backup_rule', TG_TABLE_NAME);
+	RETURN NULL;
+END $$;
+DROP TRIGGER IF EXISTS mailform_backup_rule_notify ON mailform_backup_rule;
+CREATE TRIGGER mailform_backup_rule_notify AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON mailform_backup_rule
+	FOR EACH STATEMENT EXECUTE FUNCTION mailform_backup_rule_notify();
+DROP TRIGGER IF EXISTS mailform_backup_rule_notify ON mailform_account_department;
+CREATE TRIGGER mailform_backup_rule_notify AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON mailform_account_department
+	FOR EACH STATEMENT EXECUTE FUNCTION mailform_backup_rule_notify();
+DROP TRIGGER IF EXISTS mailform_backup_rule_notify ON mailform_department;
+CREATE TRIGGER mailform_backup_rule_notify AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON mailform_department
+	FOR EACH STATEMENT EXECUTE FUNCTION mailform_backup_rule_notify();
+DROP TRIGGER IF EXISTS mailform_backup_rule_notify ON mailbox;
+CREATE TRIGGER mailform_backup_rule_notify AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON mailbox
+	FOR EACH STATEMENT EXECUTE FUNCTION mailform_backup_rule_notify();
+DROP TRIGGER IF EXISTS mailform_backup_rule_notify ON alias;
+CREATE TRIGGER mailform_backup_rule_notify AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON alias
+	FOR EACH STATEMENT EXECUTE FUNCTION mailform_backup_rule_notify();
+DROP TRIGGER IF EXISTS mailform_backup_rule_notify ON domain;
+CREATE TRIGGER mailform_backup_rule_notify AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON domain
+	FOR EACH STATEMENT EXECUTE FUNCTION mailform_backup_rule_notify();
+`},
 }
 
 // migrationLock is the advisory lock key that serialises migrations between processes.

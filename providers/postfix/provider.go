@@ -56,6 +56,8 @@ var supported = map[string][]string{
 	"group":      model.Group.AttrNames(),
 	// send_restriction rules are enforced by `mailform policy-server`.
 	"send_restriction": model.SendRestriction.AttrNames(),
+	// backup_rule rules are enforced by `mailform milter`.
+	"backup_rule": model.BackupRule.AttrNames(),
 }
 
 // Factory returns the factory of postfix providers.
@@ -63,7 +65,7 @@ func Factory() *providers.Factory {
 	return &providers.Factory{
 		Kind:   Kind,
 		Config: configAttrs,
-		Types:  []string{"domain", "department", "account", "group", "send_restriction"},
+		Types:  []string{"domain", "department", "account", "group", "send_restriction", "backup_rule"},
 		New:    New,
 	}
 }
@@ -203,7 +205,8 @@ func connectReason(err error) string {
 	return s
 }
 
-// checkSchema fails unless the migrations this build knows have all been applied.
+// checkSchema fails unless the migrations this build knows have all been applied
+// (each of them: a database migrated by a build that lacked a step has a gap).
 func checkSchema(ctx context.Context, conn *pgx.Conn) error {
 	missing, err := missingVersions(ctx, conn)
 	if err != nil {
@@ -295,6 +298,8 @@ func (p *Provider) Read(ctx context.Context, req providers.ReadRequest) ([]provi
 			out, err = readGroups(ctx, tx, "")
 		case "send_restriction":
 			out, err = readRestrictions(ctx, tx, "")
+		case "backup_rule":
+			out, err = readBackupRules(ctx, tx, "")
 		default:
 			return unsupported(req.Type)
 		}
@@ -327,6 +332,8 @@ func (p *Provider) Create(ctx context.Context, typ, label string, desired model.
 			r, err = createGroup(ctx, tx, o)
 		case "send_restriction":
 			r, err = createRestriction(ctx, tx, label, o)
+		case "backup_rule":
+			r, err = createBackupRule(ctx, tx, label, o)
 		}
 		return err
 	})
@@ -370,6 +377,8 @@ func (p *Provider) Update(ctx context.Context, typ, id string, prior, desired mo
 			r, err = updateGroup(ctx, tx, id, o)
 		case "send_restriction":
 			r, err = updateRestriction(ctx, tx, id, o)
+		case "backup_rule":
+			r, err = updateBackupRule(ctx, tx, id, o)
 		}
 		return err
 	})
@@ -400,6 +409,8 @@ func (p *Provider) Delete(ctx context.Context, typ, id string, prior model.Objec
 			return deleteGroup(ctx, tx, id)
 		case "send_restriction":
 			return deleteRestriction(ctx, tx, id)
+		case "backup_rule":
+			return deleteBackupRule(ctx, tx, id)
 		}
 		return nil
 	})
@@ -424,6 +435,8 @@ func (p *Provider) readOne(ctx context.Context, tx pgx.Tx, typ, id string) (mode
 		rs, err = readGroups(ctx, tx, id)
 	case "send_restriction":
 		rs, err = readRestrictions(ctx, tx, id)
+	case "backup_rule":
+		rs, err = readBackupRules(ctx, tx, id)
 	}
 	if err != nil || len(rs) == 0 {
 		return nil, err
@@ -473,6 +486,8 @@ func lockRows(ctx context.Context, tx pgx.Tx, typ, id string) error {
 		q = `SELECT 1 FROM alias WHERE address = $1 FOR UPDATE`
 	case "send_restriction":
 		q = `SELECT 1 FROM mailform_send_restriction WHERE name = $1 FOR UPDATE`
+	case "backup_rule":
+		q = `SELECT 1 FROM mailform_backup_rule WHERE label = $1 FOR UPDATE`
 	}
 	_, err := tx.Exec(ctx, q, id)
 	return err

@@ -3,6 +3,7 @@ package postfix
 import (
 	"context"
 	"errors"
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -31,11 +32,15 @@ func TestMigrateAppliesAnEarlierVersionAfterALaterOne(t *testing.T) {
 		t.Fatalf("checkSchema with every known version = %v", err)
 	}
 	migrations = append([]migration{later}, saved...) // out of order on purpose
-	if err := checkSchema(ctx, c); err == nil || !strings.Contains(err.Error(), "[2]") {
-		t.Fatalf("checkSchema = %v; want version 2 named as missing", err)
+	var rest []int                                    // version 2 and any later this build knows
+	for _, m := range saved[1:] {
+		rest = append(rest, m.Version)
 	}
-	if got, err := Migrate(ctx, c); err != nil || !reflect.DeepEqual(got, []int{2}) {
-		t.Fatalf("migrate = %v, %v; want [2] applied", got, err)
+	if err := checkSchema(ctx, c); err == nil || !strings.Contains(err.Error(), fmt.Sprint(rest)) {
+		t.Fatalf("checkSchema = %v; want versions %v named as missing", err, rest)
+	}
+	if got, err := Migrate(ctx, c); err != nil || !reflect.DeepEqual(got, rest) {
+		t.Fatalf("migrate = %v, %v; want %v applied", got, err, rest)
 	}
 	if err := checkSchema(ctx, c); err != nil {
 		t.Fatal(err)

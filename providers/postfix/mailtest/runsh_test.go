@@ -25,7 +25,7 @@ func TestRunShRehearsal(t *testing.T) {
 	e.needMail(t)
 	run := filepath.Join(e.dir, "runsh")
 	ports := map[string]int{}
-	for _, p := range []string{"SMTP_PORT", "SUBMISSION_PORT", "IMAP_PORT", "IMAPS_PORT", "POLICY_PORT", "POLICY_METRICS_PORT", "PG_PORT"} {
+	for _, p := range []string{"SMTP_PORT", "SUBMISSION_PORT", "IMAP_PORT", "IMAPS_PORT", "POLICY_PORT", "POLICY_METRICS_PORT", "MILTER_PORT", "MILTER_METRICS_PORT", "PG_PORT"} {
 		n, err := freePort()
 		if err != nil {
 			t.Fatal(err)
@@ -101,7 +101,7 @@ func TestRunShRehearsal(t *testing.T) {
 	if out, err := sh("stop"); err != nil || !strings.Contains(out, "Stopped.") {
 		t.Fatalf("run.sh stop: %v\n%s", err, out)
 	}
-	for _, p := range []string{"SMTP_PORT", "SUBMISSION_PORT", "IMAP_PORT", "IMAPS_PORT", "POLICY_PORT"} {
+	for _, p := range []string{"SMTP_PORT", "SUBMISSION_PORT", "IMAP_PORT", "IMAPS_PORT", "POLICY_PORT", "MILTER_PORT", "MILTER_METRICS_PORT"} {
 		waitFor(t, func() bool {
 			c, err := net.DialTimeout("tcp", addr(p), time.Second)
 			if err == nil {

@@ -50,6 +50,7 @@ type env struct {
 	imapsAddr  string
 	capture    *captureServer
 	policy     policyServer // mailform policy-server, started before Postfix
+	milter     milterServer // mailform milter, started before Postfix
 	procs      []*exec.Cmd
 }
 
@@ -68,7 +69,7 @@ func TestMain(m *testing.M) {
 }
 
 // setup starts what the tests share, once per package run.
-func setup(t *testing.T) *env {
+func setup(t testing.TB) *env {
 	t.Helper()
 	once.Do(func() { shared, initErr = start() })
 	pgtest.Skip(t, "providers/postfix/mailtest", initErr)
@@ -77,7 +78,7 @@ func setup(t *testing.T) *env {
 
 // needMail ends t when the mail servers are not running: a skip with the reason,
 // or a failure when MAILFORM_REQUIRE_MAILSERVERS=1.
-func (e *env) needMail(t *testing.T) {
+func (e *env) needMail(t testing.TB) {
 	t.Helper()
 	if e.mailErr == nil {
 		return
@@ -150,13 +151,24 @@ func missingMail() string {
 	return ""
 }
 
+// handedOut holds the ports freePort returned: a port is closed again until its
+// server binds it, and the kernel may offer it twice in the meantime (the milter's
+// metrics once took the port picked for Postfix's SMTP).
+var handedOut sync.Map
+
 func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
+	for range 100 {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return 0, err
+		}
+		port := l.Addr().(*net.TCPAddr).Port
+		l.Close()
+		if _, dup := handedOut.LoadOrStore(port, true); !dup {
+			return port, nil
+		}
 	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
+	return 0, errors.New("no free loopback port that was not handed out already")
 }
 
 func (e *env) startMail() error {
@@ -199,6 +211,7 @@ func (e *env) startMail() error {
 		"IMAPS_PORT":         strconv.Itoa(ports[3]),
 		"TLS_CERT":           filepath.Join(tlsDir, "cert.pem"),
 		"TLS_KEY":            filepath.Join(tlsDir, "key.pem"),
+		"MILTER_PORT":        e.milter.port(),
 		"RELAYHOST":          "[127.0.0.1]:" + strconv.Itoa(e.capture.port),
 		"VMAIL_UID":          mail.Uid,
 		"VMAIL_GID":          mail.Gid,
@@ -239,6 +252,9 @@ func (e *env) startMail() error {
 		return fmt.Errorf("mailform postfix migrate: %v\n%s", err, out)
 	}
 	if err := e.startPolicy(); err != nil {
+		return err
+	}
+	if err := e.startMilter(); err != nil {
 		return err
 	}
 	dovecot := exec.Command("/usr/sbin/dovecot", "-F", "-c", filepath.Join(e.run, "dovecot", "dovecot.conf"))
@@ -282,7 +298,7 @@ func (e *env) spawn(cmd *exec.Cmd, name string) error {
 // logs returns the servers' logs, for a failure message.
 func (e *env) logs() string {
 	var b strings.Builder
-	for _, f := range []string{"postfix.out", "postfix.log", "dovecot.out", "dovecot/dovecot.log", "policy.out"} {
+	for _, f := range []string{"postfix.out", "postfix.log", "dovecot.out", "dovecot/dovecot.log", "policy.out", "milter.out"} {
 		data, _ := os.ReadFile(filepath.Join(e.run, f))
 		fmt.Fprintf(&b, "--- %s\n%s", f, tail(string(data), 4000))
 	}

@@ -1,0 +1,183 @@
+package milter
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/mailform/mailform/providers/postfix"
+)
+
+// Loader keeps the current backup rules: it loads them from the mail database,
+// reloads them when the database notifies a change (LISTEN/NOTIFY) and at least
+// every Refresh, and keeps the last rules it loaded while the database is
+// unreachable.
+type Loader struct {
+	cfg   *pgx.ConnConfig
+	where string // the database without credentials
+	// Refresh bounds how old the rules may get when a notification is lost.
+	Refresh time.Duration
+	// Retry is the first wait before reconnecting; it doubles up to MaxRetry.
+	Retry, MaxRetry time.Duration
+	log             *slog.Logger
+	metrics         *metrics
+
+	rules atomic.Pointer[Rules]
+	// loads counts successful loads, for tests that wait for a reload.
+	loads atomic.Int64
+}
+
+// loadTimeout bounds one connect or one load of the rules.
+const loadTimeout = 30 * time.Second
+
+// settleQuiet and settleMax coalesce a burst of notifications into one reload.
+const (
+	settleQuiet = 200 * time.Millisecond
+	settleMax   = 2 * time.Second
+)
+
+// NewLoader makes a loader for the database at dsn. Its errors never repeat dsn.
+func NewLoader(dsn string, log *slog.Logger, m *metrics) (*Loader, error) {
+	pc, err := postfix.ParseConfig(dsn)
+	if err != nil {
+		return nil, err
+	}
+	pc.RuntimeParams["application_name"] = "mailform milter"
+	return &Loader{cfg: pc, where: postfix.DescribeDatabase(pc), Refresh: time.Minute, Retry: time.Second, MaxRetry: 30 * time.Second,
+		log: log, metrics: m}, nil
+}
+
+// Where names the database without credentials.
+func (l *Loader) Where() string { return l.where }
+
+// Current returns the rules last loaded, nil when none could be loaded yet.
+func (l *Loader) Current() *Rules { return l.rules.Load() }
+
+// Run keeps the rules current until ctx ends.
+func (l *Loader) Run(ctx context.Context) {
+	wait := l.Retry
+	for {
+		err := l.session(ctx, func() { wait = l.Retry })
+		if ctx.Err() != nil {
+			return
+		}
+		l.metrics.loads.WithLabelValues("error").Inc()
+		if cur := l.Current(); cur != nil {
+			l.log.Warn("backup rules: mail database unavailable; keeping the last rules", "database", l.where,
+				"reason", err.Error(), "rules", cur.Len(), "retry_in", wait.String())
+		} else {
+			l.log.Error("backup rules: mail database unavailable and no rules loaded yet; messages get the fail action",
+				"database", l.where, "reason", err.Error(), "retry_in", wait.String())
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(wait):
+		}
+		wait = min(2*wait, l.MaxRetry)
+	}
+}
+
+// session connects, listens, loads, and reloads on every notification or refresh
+// until the connection fails (its error) or ctx ends (nil). connected is called
+// after the first successful load.
+func (l *Loader) session(ctx context.Context, connected func()) error {
+	cctx, cancel := context.WithTimeout(ctx, loadTimeout)
+	conn, err := pgx.ConnectConfig(cctx, l.cfg)
+	cancel()
+	if err != nil {
+		return fmt.Errorf("cannot connect: %s", connectReason(err))
+	}
+	defer func() {
+		c, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		conn.Close(c)
+	}()
+	lctx, cancel := context.WithTimeout(ctx, loadTimeout)
+	_, err = conn.Exec(lctx, "LISTEN "+postfix.BackupRuleChannel)
+	cancel()
+	if err != nil {
+		return fmt.Errorf("LISTEN %s: %w", postfix.BackupRuleChannel, err)
+	}
+	if err := l.load(ctx, conn, "start"); err != nil {
+		return err
+	}
+	connected()
+	for {
+		wctx, cancel := context.WithTimeout(ctx, l.Refresh)
+		err := conn.PgConn().WaitForNotification(wctx)
+		cancel()
+		reason := "notification"
+		switch {
+		case ctx.Err() != nil:
+			return nil
+		case errors.Is(err, context.DeadlineExceeded) || pgconn.Timeout(err):
+			reason = "refresh"
+		case err != nil:
+			return fmt.Errorf("waiting for notifications: %w", err)
+		default:
+			// An apply commits one transaction per step: the notifications of a
+			// burst are taken in one reload, after a quiet pause (at most
+			// settleMax after the first).
+			first := time.Now()
+			for time.Since(first) < settleMax {
+				dctx, cancel := context.WithTimeout(ctx, settleQuiet)
+				err := conn.PgConn().WaitForNotification(dctx)
+				cancel()
+				if err != nil {
+					break
+				}
+			}
+			if ctx.Err() != nil {
+				return nil
+			}
+		}
+		if err := l.load(ctx, conn, reason); err != nil {
+			return err
+		}
+	}
+}
+
+func (l *Loader) load(ctx context.Context, conn *pgx.Conn, reason string) error {
+	start := time.Now()
+	lctx, cancel := context.WithTimeout(ctx, loadTimeout)
+	defer cancel()
+	set, err := postfix.LoadBackupRules(lctx, conn)
+	if err != nil {
+		var pgErr *pgconn.PgError
+		if errors.As(err, &pgErr) && pgErr.Code == "42P01" { // undefined_table
+			return fmt.Errorf("the mail database has no mailform schema version %d (%s); run: mailform postfix migrate", postfix.SchemaVersion(), pgErr.Message)
+		}
+		return fmt.Errorf("loading the backup rules: %w", err)
+	}
+	r := NewRules(set)
+	old := l.rules.Swap(r)
+	l.loads.Add(1)
+	l.metrics.loads.WithLabelValues("ok").Inc()
+	l.metrics.rules.Set(float64(r.Len()))
+	l.metrics.loaded.SetToCurrentTime()
+	level := slog.LevelDebug
+	if old == nil || old.Len() != r.Len() {
+		level = slog.LevelInfo
+	}
+	l.log.Log(ctx, level, "backup rules loaded", "rules", r.Len(), "domains", len(set.Domains), "reason", reason,
+		"took", time.Since(start).Round(time.Microsecond).String())
+	return nil
+}
+
+// connectReason keeps the part of a pgx connect error that says why, without the
+// connection details.
+func connectReason(err error) string {
+	s := err.Error()
+	if i := strings.LastIndex(s, ": "); i >= 0 && i+2 < len(s) {
+		s = s[i+2:]
+	}
+	return s
+}
