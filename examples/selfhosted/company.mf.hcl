@@ -25,6 +25,15 @@ module "company" {
     "zhou.tao@harbourtrade.example",  # head of product
   ]
   management_senders = ["zhang.wei@harbourtrade.example", "liu.yang@harbourtrade.example"]
+
+  # Enforced in the mail path by `mailform policy-server` (Finance and R&D write outside
+  # only to the bank and the auditors) and `mailform milter` (a copy of Finance's
+  # outbound mail with attachments goes to the archive mailbox), both started by run.sh.
+  policies = {
+    confidential_divisions = ["finance", "rnd"]
+    allowed_domains        = ["pacificbank.example", "auditpartners.example"]
+    archived_divisions     = ["finance"]
+  }
 }
 
 output "mail_domain" {

@@ -1,5 +1,6 @@
 # Send restrictions and backup rules, from the nested module ./policies, only when the
-# `policies` input is set (no API manages them; the sandbox serves them).
+# `policies` input is set (Exmail has no API for them; the sandbox and the postfix provider
+# serve them).
 
 module "policies" {
   for_each = { for k, p in { company = var.policies } : k => p if p != null }

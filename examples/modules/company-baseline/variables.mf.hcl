@@ -1,5 +1,5 @@
 # The inputs of a company's mail baseline. What differs between mail systems (Exmail's
-# client settings, quotas, the Exmail DNS records, policies only the sandbox serves) is
+# client settings, quotas, the Exmail DNS records, policies, which Exmail has no API for) is
 # an input; the rest is the same everywhere. Providers are the caller's: a module
 # declares none and uses the root module's.
 
@@ -96,6 +96,6 @@ variable "dmarc_report_readers" {
 }
 
 variable "policies" {
-  description = "The mail policies, or null for none: { confidential_divisions = [division keys whose mail stays internal], allowed_domains = [outside domains they may still write to], archived_divisions = [division keys whose outbound attachments are copied to the archive] }. No API manages them; the sandbox serves them."
+  description = "The mail policies, or null for none: { confidential_divisions = [division keys whose mail stays internal], allowed_domains = [outside domains they may still write to], archived_divisions = [division keys whose outbound attachments are copied to the archive] }. Exmail has no API for them; the sandbox and the postfix provider (enforced by mailform policy-server and milter) serve them."
   default     = null
 }

@@ -416,7 +416,7 @@ func TestSelfhostedExample(t *testing.T) {
 	if out := run(0, "validate"); strings.Contains(out, "Warning") {
 		t.Fatalf("validate:\n%s", out)
 	}
-	if out := run(0, "apply", "-auto-approve"); !strings.Contains(out, "Apply complete! 39 added") {
+	if out := run(0, "apply", "-auto-approve"); !strings.Contains(out, "Apply complete! 41 added") {
 		t.Fatalf("apply:\n%s", out)
 	}
 	run(0, "plan", "-detailed-exitcode")

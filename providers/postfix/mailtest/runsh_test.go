@@ -57,7 +57,7 @@ func TestRunShRehearsal(t *testing.T) {
 	saved := e.dsn
 	e.dsn = string(dsn)
 	dir := copyExample(t)
-	if out := e.must(t, dir, 0, "apply", "-auto-approve"); !strings.Contains(out, "Apply complete! 39 added") {
+	if out := e.must(t, dir, 0, "apply", "-auto-approve"); !strings.Contains(out, "Apply complete! 41 added") {
 		t.Fatalf("apply:\n%s", out)
 	}
 	e.must(t, dir, 0, "plan", "-detailed-exitcode")
@@ -97,6 +97,18 @@ func TestRunShRehearsal(t *testing.T) {
 		t.Fatalf("%v\n%s", err, runLogs(run))
 	}
 	waitFor(t, func() bool { return len(e.capture.received("out-"+marker)) == 1 }, "the submitted mail at the relay")
+
+	// The example's policies, enforced by the policy server run.sh started: Finance
+	// writes outside only to the bank and the auditors.
+	const cfo = "liu.yang@harbourtrade.example"
+	err = sendTLS(cfg, "", addr("SUBMISSION_PORT"), cfo, pass, cfo, []string{"buyer@customer.test"}, "fin-"+marker, "Invoice.\r\n")
+	if err == nil || !strings.Contains(err.Error(), "550") || !strings.Contains(err.Error(), "send_restriction.confidential") {
+		t.Fatalf("Finance to a customer: %v, want a 550 naming send_restriction.confidential\n%s", err, runLogs(run))
+	}
+	if err := sendTLS(cfg, "", addr("SUBMISSION_PORT"), cfo, pass, cfo, []string{"treasury@pacificbank.example"}, "bank-"+marker, "Invoice.\r\n"); err != nil {
+		t.Fatalf("Finance to the bank: %v\n%s", err, runLogs(run))
+	}
+	waitFor(t, func() bool { return len(e.capture.received("bank-"+marker)) == 1 }, "Finance's mail to the bank at the relay")
 
 	if out, err := sh("stop"); err != nil || !strings.Contains(out, "Stopped.") {
 		t.Fatalf("run.sh stop: %v\n%s", err, out)

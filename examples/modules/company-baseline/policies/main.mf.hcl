@@ -1,7 +1,8 @@
 # The company's mail policies, a module of its own so that company-baseline declares
 # them only when asked (for_each over its `policies` input). Send restrictions and
 # backup rules are known by their names, so the names are fixed here; what they apply
-# to is input. No API manages them: the sandbox serves them.
+# to is input. Exmail has no API for them; the sandbox and the postfix provider (enforced by
+# mailform policy-server and milter) serve them.
 
 variable "confidential_departments" {
   description = "Ids of the departments whose mail must stay inside the company."
