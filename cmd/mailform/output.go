@@ -153,7 +153,7 @@ func printOutput(w io.Writer, outs map[string]*state.OutputValue, name string, a
 		}
 		msg := fmt.Sprintf("no output %q in state", name)
 		if s := schema.DidYouMean(name, names); s != "" {
-			msg += ";" + s
+			msg += "." + s
 		} else if len(names) == 0 {
 			msg += "; the state holds no outputs (declare output blocks and run mailform apply)"
 		} else {

@@ -94,7 +94,11 @@ func applyRefreshOnly(w *workspace.Workspace, st *state.State, f *planFlags, aut
 	if err := w.Backend.Save(next); err != nil {
 		return fail("recording the outside changes in state: %v", err)
 	}
-	fmt.Fprintf(stdout, "\n%s %d outside changes recorded in state; no live object was changed.\n", col.Green("Apply complete!"), len(rep.Items))
+	noun := "outside changes"
+	if len(rep.Items) == 1 {
+		noun = "outside change"
+	}
+	fmt.Fprintf(stdout, "\n%s %d %s recorded in state; no live object was changed.\n", col.Green("Apply complete!"), len(rep.Items), noun)
 	return nil
 }
 

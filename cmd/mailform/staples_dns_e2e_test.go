@@ -49,7 +49,7 @@ func TestStaplesOnKnot(t *testing.T) {
 	}
 	serial := soaSerial(t, srv.Query)
 	r = mustRunEnv(t, dir, env, 0, "apply", "-refresh-only", "-auto-approve")
-	if !strings.Contains(r.stdout, "20 backup.example.net.") || !strings.Contains(r.stdout, "1 outside changes recorded in state") {
+	if !strings.Contains(r.stdout, "20 backup.example.net.") || !strings.Contains(r.stdout, "1 outside change recorded in state") {
 		t.Fatalf("apply -refresh-only on Knot:\n%s", r)
 	}
 	if soaSerial(t, srv.Query) != serial {
