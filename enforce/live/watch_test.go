@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -18,11 +17,7 @@ import (
 
 var cluster = &livetest.Cluster{Pkg: "enforce/live", Prefix: "live"}
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	cluster.Stop()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { cluster.Main(m) }
 
 // recorder is what a service does with the watcher: it counts the loads by
 // reason and keeps the downs.

@@ -6,7 +6,6 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -24,11 +23,7 @@ import (
 // One PostgreSQL cluster serves the package; each test gets a database of its own.
 var cluster = &livetest.Cluster{Pkg: "enforce/milter", Prefix: "milter"}
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	cluster.Stop()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { cluster.Main(m) }
 
 // company is a mail database with harbour.test, a Finance department (dan, eve),
 // ann outside it, an archive mailbox, and a backup rule "finance-out" (outbound,

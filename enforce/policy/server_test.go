@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http/httptest"
-	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -23,11 +22,7 @@ import (
 // One PostgreSQL cluster serves the package; each test gets a database of its own.
 var cluster = &livetest.Cluster{Pkg: "enforce/policy", Prefix: "policy"}
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	cluster.Stop()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { cluster.Main(m) }
 
 func newDB(t testing.TB) string {
 	t.Helper()

@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"os"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -37,6 +38,13 @@ func (c *Cluster) Start(t testing.TB) *pgtest.Server {
 	c.once.Do(func() { c.srv, c.err = pgtest.Start() })
 	pgtest.Skip(t, c.Pkg, c.err)
 	return c.srv
+}
+
+// Main runs the package's tests (call it from TestMain), then stops the cluster.
+func (c *Cluster) Main(m *testing.M) {
+	code := m.Run()
+	c.Stop()
+	os.Exit(code)
 }
 
 // Stop stops a started cluster.
