@@ -94,13 +94,14 @@ var (
 		Name:          "send_restriction",
 		LabelIdentity: true,
 		Attrs: []*Attr{
-			{Name: "accounts", Kind: KindEmailSet},
-			{Name: "departments", Kind: KindStringSet},
-			{Name: "groups", Kind: KindEmailSet},
-			{Name: "external", Kind: KindString, Default: "allow", Enum: []string{"allow", "deny"}},
-			{Name: "allowed_domains", Kind: KindStringSet},
-			{Name: "max_recipients", Kind: KindInt},
-			{Name: "max_attachment_mb", Kind: KindInt},
+			{Name: "accounts", Kind: KindEmailSet, Doc: "senders it restricts: these mailboxes (by SASL login, else envelope sender)"},
+			{Name: "departments", Kind: KindStringSet, Doc: "senders it restricts: the active mailboxes of these departments (ids) and their sub-departments"},
+			{Name: "groups", Kind: KindEmailSet, Doc: "senders it restricts: the members of these groups (addresses), expanded through member groups and departments"},
+			{Name: "external", Kind: KindString, Default: "allow", Enum: []string{"allow", "deny"},
+				Doc: "deny: a recipient outside the server's domains is refused at RCPT (550 5.7.1 naming the rule), unless in allowed_domains"},
+			{Name: "allowed_domains", Kind: KindStringSet, Doc: "recipient domains still allowed when external = deny (exact domain)"},
+			{Name: "max_recipients", Kind: KindInt, Doc: "more accepted recipients than this refuses the whole message at DATA; unset: no limit"},
+			{Name: "max_attachment_mb", Kind: KindInt, Doc: "a message larger than this many MiB (its whole size, attachments included) is refused at end of data (552 5.3.4); unset: no limit"},
 		},
 		MatchKey: func(label string, _ Object) string { return label },
 	})
@@ -109,14 +110,19 @@ var (
 		Name:          "backup_rule",
 		LabelIdentity: true,
 		Attrs: []*Attr{
-			{Name: "destination", Kind: KindEmail, Required: true},
-			{Name: "accounts", Kind: KindEmailSet},
-			{Name: "departments", Kind: KindStringSet},
-			{Name: "direction", Kind: KindString, Default: "both", Enum: []string{"inbound", "outbound", "both"}},
-			{Name: "match", Kind: KindBlock, Block: []*Attr{
-				{Name: "from_domains", Kind: KindStringSet},
-				{Name: "subject_contains", Kind: KindString},
-				{Name: "has_attachment", Kind: KindBool},
+			{Name: "destination", Kind: KindEmail, Required: true,
+				Doc: "the backup mailbox: added once as an extra envelope recipient of every message the rule matches (not when already a recipient)"},
+			{Name: "accounts", Kind: KindEmailSet, Doc: "mailboxes it covers, with their aliases"},
+			{Name: "departments", Kind: KindStringSet, Doc: "departments (ids) whose active mailboxes it covers, sub-departments included"},
+			{Name: "direction", Kind: KindString, Default: "both", Enum: []string{"inbound", "outbound", "both"},
+				Doc: "decided from the SMTP envelope against the server's domains. outbound: the envelope sender is covered and a recipient is outside the server's domains; " +
+					"inbound: the sender is outside them (or empty, a bounce) and a recipient reaches a covered mailbox directly, by alias or through a group; " +
+					"both: either. Mail between the server's own addresses is neither"},
+			{Name: "match", Kind: KindBlock, Doc: "narrows the rule: every condition set must hold; no block: every message in the direction is copied", Block: []*Attr{
+				{Name: "from_domains", Kind: KindStringSet, Doc: "the envelope sender's or a From: address's domain is one of these or a subdomain of one"},
+				{Name: "subject_contains", Kind: KindString, Doc: "found in the RFC 2047-decoded Subject, ignoring case"},
+				{Name: "has_attachment", Kind: KindBool, Doc: "true: only messages with an attachment; false: only without. Judged by MIME structure, never file names: " +
+					"a part with Content-Disposition: attachment, or a non-inline part that is neither text nor multipart"},
 			}},
 		},
 		MatchKey: func(label string, _ Object) string { return label },

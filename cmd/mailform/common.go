@@ -52,10 +52,18 @@ func report(diags hcl.Diagnostics, files map[string]*hcl.File) error {
 }
 
 func filesOf(w *workspace.Workspace) map[string]*hcl.File {
-	if w == nil || w.Config == nil {
+	if w == nil {
 		return nil
 	}
-	return w.Config.Files
+	return configFiles(w.Config)
+}
+
+// configFiles is the parsed files of cfg for diagnostics, nil for no configuration.
+func configFiles(cfg *schema.Config) map[string]*hcl.File {
+	if cfg == nil {
+		return nil
+	}
+	return cfg.Files
 }
 
 // open opens the current directory as a workspace and reports its diagnostics.

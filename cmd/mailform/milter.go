@@ -2,15 +2,14 @@ package main
 
 import (
 	"context"
-	"log/slog"
+	"errors"
 	"os"
-	"os/signal"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/mailform/mailform/enforce/live"
 	"github.com/mailform/mailform/enforce/milter"
 	"github.com/mailform/mailform/providers/postfix"
 )
@@ -47,24 +46,19 @@ The database comes from --database-url or $` + postfix.DatabaseURLEnv + `, never
 				url = os.Getenv(postfix.DatabaseURLEnv)
 			}
 			cfg.DatabaseURL = url
-			var level slog.Level
-			if err := level.UnmarshalText([]byte(logLevel)); err != nil {
+			log, err := live.NewLogger(cmd.ErrOrStderr(), logFormat, logLevel)
+			switch {
+			case errors.Is(err, live.ErrLogLevel):
 				return &exitError{1, "Error: --log-level " + logLevel + " is not one of debug, info, warn, error"}
-			}
-			opts := &slog.HandlerOptions{Level: level}
-			switch logFormat {
-			case "json":
-				cfg.Log = slog.New(slog.NewJSONHandler(cmd.ErrOrStderr(), opts))
-			case "text":
-				cfg.Log = slog.New(slog.NewTextHandler(cmd.ErrOrStderr(), opts))
-			default:
+			case err != nil:
 				return &exitError{1, "Error: --log-format " + logFormat + " is not one of text, json"}
 			}
+			cfg.Log = log
 			srv, err := milter.New(cfg)
 			if err != nil {
 				return &exitError{1, "Error: " + err.Error()}
 			}
-			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+			ctx, stop := live.SignalContext(context.Background())
 			defer stop()
 			if err := srv.Run(ctx); err != nil {
 				return &exitError{1, "Error: " + err.Error()}

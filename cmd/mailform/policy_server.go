@@ -3,17 +3,14 @@ package main
 import (
 	"context"
 	"errors"
-	"log/slog"
 	"net"
-	"net/http"
 	"os"
-	"os/signal"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/mailform/mailform/enforce/live"
 	policysrv "github.com/mailform/mailform/enforce/policy"
 	"github.com/mailform/mailform/providers/postfix"
 )
@@ -37,16 +34,11 @@ being answered. Counters of decisions are served at http://METRICS/metrics.`,
 			if cfg.DatabaseURL == "" {
 				cfg.DatabaseURL = os.Getenv(postfix.DatabaseURLEnv)
 			}
-			var h slog.Handler
-			switch logFormat {
-			case "text":
-				h = slog.NewTextHandler(cmd.ErrOrStderr(), nil)
-			case "json":
-				h = slog.NewJSONHandler(cmd.ErrOrStderr(), nil)
-			default:
+			log, err := live.NewLogger(cmd.ErrOrStderr(), logFormat, "info")
+			if err != nil {
 				return fail("--log-format %q: use text or json", logFormat)
 			}
-			cfg.Log = slog.New(h)
+			cfg.Log = log
 			srv, err := policysrv.New(cfg)
 			if err != nil {
 				return fail("%v", err)
@@ -55,20 +47,17 @@ being answered. Counters of decisions are served at http://METRICS/metrics.`,
 			if err != nil {
 				return fail("--listen: %v", err)
 			}
-			ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
+			ctx, stop := live.SignalContext(context.Background())
 			defer stop()
-			if metrics != "" {
-				ml, err := net.Listen("tcp", metrics)
-				if err != nil {
-					ln.Close()
-					return fail("--metrics-listen: %v", err)
-				}
-				mux := http.NewServeMux()
-				mux.Handle("/metrics", srv.Metrics())
-				hs := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
-				go hs.Serve(ml)
-				defer hs.Close()
-				cfg.Log.Info("metrics", "url", "http://"+ml.Addr().String()+"/metrics")
+			ms, err := live.ListenMetrics(metrics, srv.Registry())
+			if err != nil {
+				ln.Close()
+				return fail("--metrics-listen: %v", err)
+			}
+			ms.Serve()
+			defer ms.Close()
+			if ms != nil {
+				cfg.Log.Info("metrics", "url", "http://"+ms.Addr().String()+"/metrics")
 			}
 			cfg.Log.Info("policy server listening", "addr", ln.Addr().String(), "database", srv.Where(),
 				"default_action", strings.ToUpper(cfg.DefaultAction), "refresh", cfg.Refresh.String())

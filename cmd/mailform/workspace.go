@@ -6,7 +6,6 @@ import (
 	"os"
 	"time"
 
-	"github.com/hashicorp/hcl/v2"
 	"github.com/spf13/cobra"
 
 	"github.com/mailform/mailform/schema"
@@ -28,11 +27,7 @@ func newWorkspaceCmd() *cobra.Command {
 func workspaces() (state.Workspaces, string, error) {
 	cfg, diags := schema.Load(".")
 	if diags.HasErrors() {
-		var files map[string]*hcl.File
-		if cfg != nil {
-			files = cfg.Files
-		}
-		return nil, "", report(diags, files)
+		return nil, "", report(diags, configFiles(cfg))
 	}
 	ws, diags := workspace.Stores(".", cfg)
 	if err := report(diags, cfg.Files); err != nil {

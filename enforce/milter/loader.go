@@ -5,13 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"strings"
 	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 
+	"github.com/mailform/mailform/enforce/live"
 	"github.com/mailform/mailform/providers/postfix"
 )
 
@@ -62,86 +62,22 @@ func (l *Loader) Current() *Rules { return l.rules.Load() }
 
 // Run keeps the rules current until ctx ends.
 func (l *Loader) Run(ctx context.Context) {
-	wait := l.Retry
-	for {
-		err := l.session(ctx, func() { wait = l.Retry })
-		if ctx.Err() != nil {
-			return
-		}
-		l.metrics.loads.WithLabelValues("error").Inc()
-		if cur := l.Current(); cur != nil {
-			l.log.Warn("backup rules: mail database unavailable; keeping the last rules", "database", l.where,
-				"reason", err.Error(), "rules", cur.Len(), "retry_in", wait.String())
-		} else {
-			l.log.Error("backup rules: mail database unavailable and no rules loaded yet; messages get the fail action",
-				"database", l.where, "reason", err.Error(), "retry_in", wait.String())
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-time.After(wait):
-		}
-		wait = min(2*wait, l.MaxRetry)
-	}
+	w := &live.Watch{Conn: l.cfg, Where: l.where, Channel: postfix.BackupRuleChannel, Refresh: l.Refresh,
+		Retry: l.Retry, MaxRetry: l.MaxRetry, ConnectTimeout: loadTimeout, SettleQuiet: settleQuiet, SettleMax: settleMax,
+		Load: l.load, Down: l.down}
+	w.Run(ctx)
 }
 
-// session connects, listens, loads, and reloads on every notification or refresh
-// until the connection fails (its error) or ctx ends (nil). connected is called
-// after the first successful load.
-func (l *Loader) session(ctx context.Context, connected func()) error {
-	cctx, cancel := context.WithTimeout(ctx, loadTimeout)
-	conn, err := pgx.ConnectConfig(cctx, l.cfg)
-	cancel()
-	if err != nil {
-		return fmt.Errorf("cannot connect: %s", connectReason(err))
-	}
-	defer func() {
-		c, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		conn.Close(c)
-	}()
-	lctx, cancel := context.WithTimeout(ctx, loadTimeout)
-	_, err = conn.Exec(lctx, "LISTEN "+postfix.BackupRuleChannel)
-	cancel()
-	if err != nil {
-		return fmt.Errorf("LISTEN %s: %w", postfix.BackupRuleChannel, err)
-	}
-	if err := l.load(ctx, conn, "start"); err != nil {
-		return err
-	}
-	connected()
-	for {
-		wctx, cancel := context.WithTimeout(ctx, l.Refresh)
-		err := conn.PgConn().WaitForNotification(wctx)
-		cancel()
-		reason := "notification"
-		switch {
-		case ctx.Err() != nil:
-			return nil
-		case errors.Is(err, context.DeadlineExceeded) || pgconn.Timeout(err):
-			reason = "refresh"
-		case err != nil:
-			return fmt.Errorf("waiting for notifications: %w", err)
-		default:
-			// An apply commits one transaction per step: the notifications of a
-			// burst are taken in one reload, after a quiet pause (at most
-			// settleMax after the first).
-			first := time.Now()
-			for time.Since(first) < settleMax {
-				dctx, cancel := context.WithTimeout(ctx, settleQuiet)
-				err := conn.PgConn().WaitForNotification(dctx)
-				cancel()
-				if err != nil {
-					break
-				}
-			}
-			if ctx.Err() != nil {
-				return nil
-			}
-		}
-		if err := l.load(ctx, conn, reason); err != nil {
-			return err
-		}
+// down keeps the last rules loaded: messages are judged on them until the
+// database is back.
+func (l *Loader) down(err error, retryIn time.Duration) {
+	l.metrics.loads.WithLabelValues("error").Inc()
+	if cur := l.Current(); cur != nil {
+		l.log.Warn("backup rules: mail database unavailable; keeping the last rules", "database", l.where,
+			"reason", err.Error(), "rules", cur.Len(), "retry_in", retryIn.String())
+	} else {
+		l.log.Error("backup rules: mail database unavailable and no rules loaded yet; messages get the fail action",
+			"database", l.where, "reason", err.Error(), "retry_in", retryIn.String())
 	}
 }
 
@@ -170,14 +106,4 @@ func (l *Loader) load(ctx context.Context, conn *pgx.Conn, reason string) error 
 	l.log.Log(ctx, level, "backup rules loaded", "rules", r.Len(), "domains", len(set.Domains), "reason", reason,
 		"took", time.Since(start).Round(time.Microsecond).String())
 	return nil
-}
-
-// connectReason keeps the part of a pgx connect error that says why, without the
-// connection details.
-func connectReason(err error) string {
-	s := err.Error()
-	if i := strings.LastIndex(s, ": "); i >= 0 && i+2 < len(s) {
-		s = s[i+2:]
-	}
-	return s
 }

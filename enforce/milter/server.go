@@ -6,13 +6,13 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
-	"net/http"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/d--j/go-milter/mailfilter"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/mailform/mailform/enforce/live"
 )
 
 // FailActions are the answers the milter can give while it has no rules.
@@ -49,8 +49,7 @@ type Server struct {
 	loader  *Loader
 	metrics *metrics
 	filter  *mailfilter.MailFilter
-	http    *http.Server
-	httpL   net.Listener
+	http    *live.Metrics
 	fail    mailfilter.Decision
 }
 
@@ -90,22 +89,15 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Retry > 0 {
 		s.loader.Retry = cfg.Retry
 	}
-	if cfg.Metrics != "" {
-		if s.httpL, err = net.Listen("tcp", cfg.Metrics); err != nil {
-			return nil, fmt.Errorf("metrics address %s: %w", cfg.Metrics, err)
-		}
-		mux := http.NewServeMux()
-		mux.Handle("/metrics", promhttp.HandlerFor(s.metrics.reg, promhttp.HandlerOpts{}))
-		s.http = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	if s.http, err = live.ListenMetrics(cfg.Metrics, s.metrics.reg); err != nil {
+		return nil, fmt.Errorf("metrics address %s: %w", cfg.Metrics, err)
 	}
 	s.filter, err = mailfilter.New("tcp", cfg.Listen, s.decide,
 		mailfilter.WithDecisionAt(mailfilter.DecisionAtEndOfMessage),
 		mailfilter.WithErrorHandling(mailfilter.TempFailWhenError),
 		mailfilter.WithBody(256<<10, cfg.MaxBody, mailfilter.TruncateWhenTooBig))
 	if err != nil {
-		if s.httpL != nil {
-			s.httpL.Close()
-		}
+		s.http.Close()
 		return nil, fmt.Errorf("milter address %s: %w", cfg.Listen, err)
 	}
 	return s, nil
@@ -115,12 +107,7 @@ func New(cfg Config) (*Server, error) {
 func (s *Server) Addr() net.Addr { return s.filter.Addr() }
 
 // MetricsAddr returns the metrics listener's address, nil when there is none.
-func (s *Server) MetricsAddr() net.Addr {
-	if s.httpL == nil {
-		return nil
-	}
-	return s.httpL.Addr()
-}
+func (s *Server) MetricsAddr() net.Addr { return s.http.Addr() }
 
 // Loader returns the server's rule loader.
 func (s *Server) Loader() *Loader { return s.loader }
@@ -135,10 +122,7 @@ func (s *Server) Run(ctx context.Context) error {
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() { defer wg.Done(); s.loader.Run(lctx) }()
-	httpErr := make(chan error, 1)
-	if s.http != nil {
-		go func() { httpErr <- s.http.Serve(s.httpL) }()
-	}
+	httpErr := s.http.Serve()
 	var err error
 	select {
 	case <-ctx.Done():
@@ -152,9 +136,7 @@ func (s *Server) Run(ctx context.Context) error {
 		log.Warn("milter sessions still open at shutdown were closed", "reason", serr.Error())
 		s.filter.Close()
 	}
-	if s.http != nil {
-		s.http.Shutdown(sctx)
-	}
+	s.http.Shutdown(sctx)
 	stopLoader()
 	wg.Wait()
 	log.Info("mailform milter stopped")

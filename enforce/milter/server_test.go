@@ -2,16 +2,11 @@ package milter
 
 import (
 	"bufio"
-	"bytes"
 	"context"
-	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
-	"os"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -19,27 +14,16 @@ import (
 	"github.com/emersion/go-message/textproto"
 	"github.com/jackc/pgx/v5"
 
+	"github.com/mailform/mailform/enforce/live/livetest"
 	"github.com/mailform/mailform/model"
 	"github.com/mailform/mailform/providers"
 	"github.com/mailform/mailform/providers/postfix"
-	"github.com/mailform/mailform/state/pgtest"
 )
 
 // One PostgreSQL cluster serves the package; each test gets a database of its own.
-var (
-	pgOnce   sync.Once
-	pgServer *pgtest.Server
-	pgErr    error
-	dbSeq    atomic.Int64
-)
+var cluster = &livetest.Cluster{Pkg: "enforce/milter", Prefix: "milter"}
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	if pgServer != nil {
-		pgServer.Stop()
-	}
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { cluster.Main(m) }
 
 // company is a mail database with harbour.test, a Finance department (dan, eve),
 // ann outside it, an archive mailbox, and a backup rule "finance-out" (outbound,
@@ -77,48 +61,20 @@ func company(t testing.TB) (string, *postfix.Provider) {
 // connection string.
 func newDB(t testing.TB) string {
 	t.Helper()
-	pgOnce.Do(func() { pgServer, pgErr = pgtest.Start() })
-	pgtest.Skip(t, "enforce/milter", pgErr)
-	name := fmt.Sprintf("milter%d", dbSeq.Add(1))
-	conn, err := pgx.Connect(context.Background(), pgServer.ConnStr())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(context.Background())
-	if _, err := conn.Exec(context.Background(), "CREATE DATABASE "+name); err != nil {
-		t.Fatal(err)
-	}
-	return fmt.Sprintf("host=%s port=%d user=postgres dbname=%s sslmode=disable", pgServer.Dir, pgServer.Port, name)
-}
-
-// syncBuffer is a log destination that tests read while the server writes.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
+	_, dsn := cluster.NewDB(t)
+	return dsn
 }
 
 type running struct {
 	srv    *Server
-	log    *syncBuffer
+	log    *livetest.SyncBuffer
 	cancel context.CancelFunc
 	done   chan error
 }
 
 func startServer(t testing.TB, cfg Config) *running {
 	t.Helper()
-	logs := &syncBuffer{}
+	logs := &livetest.SyncBuffer{}
 	cfg.Listen, cfg.Metrics = "127.0.0.1:0", "127.0.0.1:0"
 	if cfg.FailAction == "" {
 		cfg.FailAction = "tempfail"
@@ -312,8 +268,7 @@ func TestMilterInboundMatchBlock(t *testing.T) {
 // With no rules loaded (the database was never reachable) the milter answers with
 // the fail action and says why in its log, without the connection string's password.
 func TestMilterWithoutDatabaseUsesTheFailAction(t *testing.T) {
-	pgOnce.Do(func() { pgServer, pgErr = pgtest.Start() })
-	pgtest.Skip(t, "enforce/milter", pgErr)
+	cluster.Start(t)
 	dsn := "postgres://mailform:s3cret-pw@127.0.0.1:1/mail?connect_timeout=2"
 	for _, c := range []struct {
 		action string
@@ -356,18 +311,8 @@ func TestMilterKeepsTheLastRulesWhileTheDatabaseIsDown(t *testing.T) {
 	dsn, _ := company(t)
 	r := startServer(t, Config{DatabaseURL: dsn, Retry: 50 * time.Millisecond})
 	r.waitLoads(t, 1)
-	admin, err := pgx.Connect(context.Background(), pgServer.ConnStr())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer admin.Close(context.Background())
 	db := strings.Fields(strings.SplitAfter(dsn, "dbname=")[1])[0]
-	exec := func(q string) {
-		t.Helper()
-		if _, err := admin.Exec(context.Background(), q); err != nil {
-			t.Fatalf("%s: %v", q, err)
-		}
-	}
+	exec := func(q string) { t.Helper(); cluster.Admin(t, q) }
 	exec("ALTER DATABASE " + db + " ALLOW_CONNECTIONS false")
 	exec("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '" + db + "' AND application_name = 'mailform milter'")
 	deadline := time.Now().Add(15 * time.Second)

@@ -17,8 +17,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/mailform/mailform/enforce/live"
 	"github.com/mailform/mailform/providers/postfix"
 )
 
@@ -123,10 +123,11 @@ func New(cfg Config) (*Server, error) {
 // Where names the database without credentials.
 func (s *Server) Where() string { return s.where }
 
-// Metrics serves the counters in Prometheus text format.
-func (s *Server) Metrics() http.Handler {
-	return promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{})
-}
+// Metrics serves the counters on /metrics in Prometheus text format.
+func (s *Server) Metrics() http.Handler { return live.MetricsHandler(s.reg) }
+
+// Registry holds the server's counters.
+func (s *Server) Registry() *prometheus.Registry { return s.reg }
 
 // Run loads the rules, keeps them current and serves ln until ctx ends; then it
 // stops accepting, lets the requests being answered finish (for up to 10 seconds)
@@ -250,63 +251,22 @@ func (s *Server) Decide(req Request) Decision {
 // the rules on each and every Refresh, and when the database fails it drops the
 // rules (requests get the default action), logs why and reconnects every Retry.
 func (s *Server) keepLoaded(ctx context.Context) {
-	for ctx.Err() == nil {
-		err := s.listenAndLoad(ctx)
-		if ctx.Err() != nil {
-			return
-		}
-		s.setDown(err)
-		select {
-		case <-ctx.Done():
-			return
-		case <-time.After(s.cfg.Retry):
-		}
-	}
+	w := &live.Watch{Conn: s.pc, Where: s.where, Channel: postfix.PolicyChannel, Refresh: s.cfg.Refresh,
+		Retry: s.cfg.Retry, ConnectTimeout: s.cfg.ConnectTimeout + time.Second, Load: s.load, Down: s.setDown}
+	w.Run(ctx)
 }
 
-func (s *Server) setDown(err error) {
+func (s *Server) setDown(err error, retryIn time.Duration) {
 	why := err.Error()
 	s.index.Store(nil)
 	s.dbUp.Set(0)
 	s.reloads.WithLabelValues("error").Inc()
 	s.down.Store(why)
 	s.cfg.Log.Error("cannot read the rules; answering the default action until the database is back",
-		"database", s.where, "default_action", s.cfg.DefaultAction, "error", why, "retry_in", s.cfg.Retry.String())
+		"database", s.where, "default_action", s.cfg.DefaultAction, "error", why, "retry_in", retryIn.String())
 }
 
-// listenAndLoad connects, listens and reloads on every notification and every
-// Refresh until the connection fails (its error) or ctx ends.
-func (s *Server) listenAndLoad(ctx context.Context) error {
-	cctx, cancel := context.WithTimeout(ctx, s.cfg.ConnectTimeout+time.Second)
-	conn, err := pgx.ConnectConfig(cctx, s.pc)
-	cancel()
-	if err != nil {
-		return fmt.Errorf("cannot connect to the mail %s: %s", s.where, postfix.ConnectReason(err))
-	}
-	defer conn.Close(context.Background())
-	if _, err := conn.Exec(ctx, "LISTEN "+postfix.PolicyChannel); err != nil {
-		return fmt.Errorf("LISTEN on the mail %s: %w", s.where, err)
-	}
-	for {
-		if err := s.load(ctx, conn); err != nil {
-			return err
-		}
-		wctx, cancel := context.WithTimeout(ctx, s.cfg.Refresh)
-		_, err := conn.WaitForNotification(wctx)
-		cancel()
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
-		if err != nil && !errors.Is(err, context.DeadlineExceeded) {
-			return fmt.Errorf("the connection to the mail %s failed: %w", s.where, err)
-		}
-		if conn.IsClosed() {
-			return fmt.Errorf("the connection to the mail %s closed", s.where)
-		}
-	}
-}
-
-func (s *Server) load(ctx context.Context, conn *pgx.Conn) error {
+func (s *Server) load(ctx context.Context, conn *pgx.Conn, _ string) error {
 	t0 := time.Now()
 	lctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()

@@ -2,70 +2,37 @@ package policy
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
 	"net/http/httptest"
-	"os"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
+	"github.com/mailform/mailform/enforce/live/livetest"
 	"github.com/mailform/mailform/model"
 	"github.com/mailform/mailform/providers"
 	"github.com/mailform/mailform/providers/postfix"
-	"github.com/mailform/mailform/state/pgtest"
 )
 
 // One PostgreSQL cluster serves the package; each test gets a database of its own.
-var (
-	pgOnce   sync.Once
-	pgServer *pgtest.Server
-	pgErr    error
-	dbSeq    int
-)
+var cluster = &livetest.Cluster{Pkg: "enforce/policy", Prefix: "policy"}
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	if pgServer != nil {
-		pgServer.Stop()
-	}
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { cluster.Main(m) }
 
 func newDB(t testing.TB) string {
 	t.Helper()
-	pgOnce.Do(func() { pgServer, pgErr = pgtest.Start() })
-	pgtest.Skip(t, "enforce/policy", pgErr)
-	dbSeq++
-	name := fmt.Sprintf("policy%d", dbSeq)
-	c, err := pgx.Connect(context.Background(), pgServer.ConnStr())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close(context.Background())
-	if _, err := c.Exec(context.Background(), "CREATE DATABASE "+name); err != nil {
-		t.Fatal(err)
-	}
-	return fmt.Sprintf("host=%s port=%d user=postgres dbname=%s sslmode=disable", pgServer.Dir, pgServer.Port, name)
+	_, dsn := cluster.NewDB(t)
+	return dsn
 }
 
 func admin(t testing.TB, q string) {
 	t.Helper()
-	c, err := pgx.Connect(context.Background(), pgServer.ConnStr())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close(context.Background())
-	if _, err := c.Exec(context.Background(), q); err != nil {
-		t.Fatalf("%s: %v", q, err)
-	}
+	cluster.Admin(t, q)
 }
 
 // provider is mailform's postfix provider on dsn, as apply uses it.
@@ -88,34 +55,16 @@ func mustCreate(t testing.TB, p providers.Provider, typ, label string, o model.O
 	return r
 }
 
-// syncBuffer is a log sink that tests read while the server writes.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 type running struct {
 	srv  *Server
 	addr string
-	log  *syncBuffer
+	log  *livetest.SyncBuffer
 	stop func() error
 }
 
 func startServer(t testing.TB, cfg Config) *running {
 	t.Helper()
-	logs := &syncBuffer{}
+	logs := &livetest.SyncBuffer{}
 	cfg.Log = slog.New(slog.NewTextHandler(logs, nil))
 	srv, err := New(cfg)
 	if err != nil {

@@ -157,24 +157,16 @@ BEGIN
 	PERFORM pg_notify('mailform_backup_rule', TG_TABLE_NAME);
 	RETURN NULL;
 END $$;
-DROP TRIGGER IF EXISTS mailform_backup_rule_notify ON mailform_backup_rule;
-CREATE TRIGGER mailform_backup_rule_notify AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON mailform_backup_rule
-	FOR EACH STATEMENT EXECUTE FUNCTION mailform_backup_rule_notify();
-DROP TRIGGER IF EXISTS mailform_backup_rule_notify ON mailform_account_department;
-CREATE TRIGGER mailform_backup_rule_notify AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON mailform_account_department
-	FOR EACH STATEMENT EXECUTE FUNCTION mailform_backup_rule_notify();
-DROP TRIGGER IF EXISTS mailform_backup_rule_notify ON mailform_department;
-CREATE TRIGGER mailform_backup_rule_notify AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON mailform_department
-	FOR EACH STATEMENT EXECUTE FUNCTION mailform_backup_rule_notify();
-DROP TRIGGER IF EXISTS mailform_backup_rule_notify ON mailbox;
-CREATE TRIGGER mailform_backup_rule_notify AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON mailbox
-	FOR EACH STATEMENT EXECUTE FUNCTION mailform_backup_rule_notify();
-DROP TRIGGER IF EXISTS mailform_backup_rule_notify ON alias;
-CREATE TRIGGER mailform_backup_rule_notify AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON alias
-	FOR EACH STATEMENT EXECUTE FUNCTION mailform_backup_rule_notify();
-DROP TRIGGER IF EXISTS mailform_backup_rule_notify ON domain;
-CREATE TRIGGER mailform_backup_rule_notify AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON domain
-	FOR EACH STATEMENT EXECUTE FUNCTION mailform_backup_rule_notify();
+DO $$
+DECLARE t text;
+BEGIN
+	FOREACH t IN ARRAY ARRAY['mailform_backup_rule', 'mailform_account_department', 'mailform_department',
+		'mailbox', 'alias', 'domain'] LOOP
+		EXECUTE format('DROP TRIGGER IF EXISTS mailform_backup_rule_notify ON %I', t);
+		EXECUTE format('CREATE TRIGGER mailform_backup_rule_notify AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON %I
+			FOR EACH STATEMENT EXECUTE FUNCTION mailform_backup_rule_notify()', t);
+	END LOOP;
+END $$;
 `},
 }
 

@@ -140,32 +140,69 @@ func sendMessage(local, addr, user, pass, from string, to []string, subject, bod
 
 // sendTLS is sendMessage to a server whose certificate cfg trusts.
 func sendTLS(cfg *tls.Config, local, addr, user, pass, from string, to []string, subject, body string) error {
-	conn, err := dialFrom(local, addr)
+	c, err := smtpLogin(cfg, local, addr, user, pass, time.Minute)
 	if err != nil {
-		return err
-	}
-	conn.SetDeadline(time.Now().Add(time.Minute))
-	c, err := smtp.NewClient(conn, "127.0.0.1")
-	if err != nil {
-		conn.Close()
 		return err
 	}
 	defer c.Close()
-	if err := c.Hello("client.test"); err != nil {
+	if err := smtpTransaction(c, from, to, headed(from, to, subject, body)); err != nil {
 		return err
 	}
-	// As a mail client or server would: TLS whenever it is offered (and the
-	// submission port requires it, AUTH included).
+	return c.Quit()
+}
+
+// headed is body (CRLF lines, no lone dot) with From, To, Subject and a unique
+// Message-ID.
+func headed(from string, to []string, subject, body string) string {
+	return fmt.Sprintf("From: <%s>\r\nTo: <%s>\r\nSubject: %s\r\nMessage-ID: <%d@client.test>\r\n\r\n%s",
+		from, strings.Join(to, ">, <"), subject, time.Now().UnixNano(), body)
+}
+
+// smtpHello connects to addr from the loopback address local, bounds the whole
+// session by limit and says EHLO.
+func smtpHello(local, addr string, limit time.Duration) (*smtp.Client, error) {
+	conn, err := dialFrom(local, addr)
+	if err != nil {
+		return nil, err
+	}
+	conn.SetDeadline(time.Now().Add(limit))
+	c, err := smtp.NewClient(conn, "127.0.0.1")
+	if err != nil {
+		conn.Close()
+		return nil, err
+	}
+	if err := c.Hello("client.test"); err != nil {
+		c.Close()
+		return nil, err
+	}
+	return c, nil
+}
+
+// smtpLogin is smtpHello, then, as a mail client or server would, TLS whenever it
+// is offered (trusting cfg; the submission port requires it, AUTH included) and
+// AUTH PLAIN when user is set.
+func smtpLogin(cfg *tls.Config, local, addr, user, pass string, limit time.Duration) (*smtp.Client, error) {
+	c, err := smtpHello(local, addr, limit)
+	if err != nil {
+		return nil, err
+	}
 	if ok, _ := c.Extension("STARTTLS"); ok {
 		if err := c.StartTLS(cfg); err != nil {
-			return fmt.Errorf("STARTTLS: %w", err)
+			c.Close()
+			return nil, fmt.Errorf("STARTTLS: %w", err)
 		}
 	}
 	if user != "" {
 		if err := c.Auth(smtp.PlainAuth("", user, pass, "127.0.0.1")); err != nil {
-			return fmt.Errorf("AUTH: %w", err)
+			c.Close()
+			return nil, fmt.Errorf("AUTH: %w", err)
 		}
 	}
+	return c, nil
+}
+
+// smtpTransaction sends msg from from to the recipients to in an open session.
+func smtpTransaction(c *smtp.Client, from string, to []string, msg string) error {
 	if err := c.Mail(from); err != nil {
 		return fmt.Errorf("MAIL FROM: %w", err)
 	}
@@ -174,15 +211,22 @@ func sendTLS(cfg *tls.Config, local, addr, user, pass, from string, to []string,
 			return fmt.Errorf("RCPT TO:<%s>: %w", r, err)
 		}
 	}
+	return smtpData(c, msg)
+}
+
+// smtpData sends msg after DATA and ends it.
+func smtpData(c *smtp.Client, msg string) error {
 	w, err := c.Data()
 	if err != nil {
 		return fmt.Errorf("DATA: %w", err)
 	}
-	fmt.Fprintf(w, "From: <%s>\r\nTo: <%s>\r\nSubject: %s\r\nMessage-ID: <%d@client.test>\r\n\r\n%s", from, strings.Join(to, ">, <"), subject, time.Now().UnixNano(), body)
+	if _, err := w.Write([]byte(msg)); err != nil {
+		return err
+	}
 	if err := w.Close(); err != nil {
 		return fmt.Errorf("end of DATA: %w", err)
 	}
-	return c.Quit()
+	return nil
 }
 
 // imapSession is the least of IMAP the tests need: LOGIN, SELECT and SEARCH, whose

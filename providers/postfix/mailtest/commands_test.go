@@ -67,9 +67,7 @@ account "ann" {
   password = var.pw
 }
 `
-	if err := os.WriteFile(filepath.Join(dir, "main.mf.hcl"), []byte(cfg), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	writeMain(t, dir, cfg)
 	var all strings.Builder
 	saved := e.dsn
 	e.dsn = dsn
@@ -122,9 +120,7 @@ func TestExportAdoptsAPostfixAdminInstallation(t *testing.T) {
 			('a@old.test', 'ann@old.test', 'old.test'),
 			('team@old.test', 'ann@old.test,ben@old.test', 'old.test'),
 			('fwd@old.test', 'ann@old.test,partner@elsewhere.test', 'old.test');`)
-	if err := os.WriteFile(filepath.Join(dir, "main.mf.hcl"), []byte("provider \"postfix\" {}\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	writeMain(t, dir, "provider \"postfix\" {}\n")
 	e.must(t, dir, 0, "export")
 	out := e.must(t, dir, 0, "plan")
 	if !strings.Contains(out, " 0 to add, 0 to change, 0 to destroy.") || strings.Contains(out, "will be updated") {

@@ -138,9 +138,7 @@ func (e *env) sql(t *testing.T, q string) {
 func TestCompanyOnPostfix(t *testing.T) {
 	e := setup(t)
 	dir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, "main.mf.hcl"), []byte(company), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	writeMain(t, dir, company)
 	out := e.must(t, dir, 0, "apply", "-auto-approve")
 	if !strings.Contains(out, "Apply complete! 15 added, 0 changed, 0 destroyed") {
 		t.Fatalf("apply:\n%s", out)
@@ -420,4 +418,12 @@ func TestSelfhostedExample(t *testing.T) {
 		t.Fatalf("apply:\n%s", out)
 	}
 	run(0, "plan", "-detailed-exitcode")
+}
+
+// writeMain writes cfg as dir/main.mf.hcl.
+func writeMain(t testing.TB, dir, cfg string) {
+	t.Helper()
+	if err := os.WriteFile(filepath.Join(dir, "main.mf.hcl"), []byte(cfg), 0o644); err != nil {
+		t.Fatal(err)
+	}
 }

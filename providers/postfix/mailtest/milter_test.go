@@ -3,8 +3,6 @@ package mailtest
 import (
 	"fmt"
 	"net"
-	"net/http"
-	"net/smtp"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -16,23 +14,6 @@ import (
 	"time"
 )
 
-// milterServer is the real `mailform milter`, started before Postfix, which every
-// message of the package's tests passes through (smtpd_milters in main.cf).
-type milterServer struct {
-	addr, metrics string
-	cmd           *exec.Cmd
-}
-
-// port picks the milter's port (once) for the Postfix configuration.
-func (m *milterServer) port() string {
-	if m.addr == "" {
-		p, _ := freePort()
-		q, _ := freePort()
-		m.addr, m.metrics = fmt.Sprintf("127.0.0.1:%d", p), fmt.Sprintf("127.0.0.1:%d", q)
-	}
-	return strings.TrimPrefix(m.addr, "127.0.0.1:")
-}
-
 // startMilter starts the milter on the mail database and waits until it listens.
 func (e *env) startMilter() error {
 	e.milter.port()
@@ -43,18 +24,10 @@ func (e *env) startMilter() error {
 		return err
 	}
 	e.milter.cmd = cmd
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		c, err := net.DialTimeout("tcp", e.milter.addr, time.Second)
-		if err == nil {
-			c.Close()
-			return nil
-		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("mailform milter did not listen on %s within 30s: %v\n%s", e.milter.addr, err, e.logs())
-		}
-		time.Sleep(50 * time.Millisecond)
+	if err := waitListening(e.milter.addr, 30*time.Second); err != nil {
+		return fmt.Errorf("mailform milter: %w\n%s", err, e.logs())
 	}
+	return nil
 }
 
 // vault: Finance (dan, eve), ann outside it, and the archive mailbox. Rules:
@@ -143,98 +116,16 @@ func mimeMail(from, to, subject string, attach bool) string {
 		"Content-Transfer-Encoding: base64\r\n\r\nJVBERi0xLjQKJcfsj6IKMSAwIG9iago8PD4+CmVuZG9iagp0cmFpbGVyCjw8Pj4KJSVFT0YK\r\n--b1--\r\n"
 }
 
-// submission opens an SMTP session at addr with STARTTLS and AUTH PLAIN.
-func submission(addr, user, pass string) (*smtp.Client, error) {
-	conn, err := net.DialTimeout("tcp", addr, 5*time.Second)
-	if err != nil {
-		return nil, err
-	}
-	conn.SetDeadline(time.Now().Add(10 * time.Minute))
-	c, err := smtp.NewClient(conn, "127.0.0.1")
-	if err != nil {
-		conn.Close()
-		return nil, err
-	}
-	if err := c.Hello("client.test"); err != nil {
-		c.Close()
-		return nil, err
-	}
-	if err := c.StartTLS(clientTLS); err != nil {
-		c.Close()
-		return nil, fmt.Errorf("STARTTLS: %w", err)
-	}
-	if err := c.Auth(smtp.PlainAuth("", user, pass, "127.0.0.1")); err != nil {
-		c.Close()
-		return nil, fmt.Errorf("AUTH: %w", err)
-	}
-	return c, nil
-}
-
-// transaction sends one message in an open session.
-func transaction(c *smtp.Client, from, to, msg string) error {
-	if err := c.Mail(from); err != nil {
-		return fmt.Errorf("MAIL FROM: %w", err)
-	}
-	if err := c.Rcpt(to); err != nil {
-		return fmt.Errorf("RCPT TO:<%s>: %w", to, err)
-	}
-	w, err := c.Data()
-	if err != nil {
-		return err
-	}
-	if _, err := w.Write([]byte(msg)); err != nil {
-		return err
-	}
-	if err := w.Close(); err != nil {
-		return fmt.Errorf("end of DATA: %w", err)
-	}
-	return nil
-}
-
 // sendRaw submits one raw message over SMTP at addr (STARTTLS when offered, trusting
 // the test certificate; AUTH PLAIN when user is set).
 func sendRaw(addr, user, pass, from string, to []string, msg string) error {
-	conn, err := net.DialTimeout("tcp", addr, 5*time.Second)
+	c, err := smtpLogin(clientTLS, "", addr, user, pass, time.Minute)
 	if err != nil {
-		return err
-	}
-	conn.SetDeadline(time.Now().Add(time.Minute))
-	c, err := smtp.NewClient(conn, "127.0.0.1")
-	if err != nil {
-		conn.Close()
 		return err
 	}
 	defer c.Close()
-	if err := c.Hello("client.test"); err != nil {
+	if err := smtpTransaction(c, from, to, msg); err != nil {
 		return err
-	}
-	if ok, _ := c.Extension("STARTTLS"); ok {
-		if err := c.StartTLS(clientTLS); err != nil {
-			return fmt.Errorf("STARTTLS: %w", err)
-		}
-	}
-	if user != "" {
-		if err := c.Auth(smtp.PlainAuth("", user, pass, "127.0.0.1")); err != nil {
-			return fmt.Errorf("AUTH: %w", err)
-		}
-	}
-	if err := c.Mail(from); err != nil {
-		return fmt.Errorf("MAIL FROM: %w", err)
-	}
-	for _, r := range to {
-		if err := c.Rcpt(r); err != nil {
-			return fmt.Errorf("RCPT TO:<%s>: %w", r, err)
-		}
-	}
-	w, err := c.Data()
-	if err != nil {
-		return err
-	}
-	if _, err := w.Write([]byte(msg)); err != nil {
-		return err
-	}
-	if err := w.Close(); err != nil {
-		return fmt.Errorf("end of DATA: %w", err)
 	}
 	return c.Quit()
 }
@@ -246,12 +137,7 @@ func TestMilterBackupCopiesThroughPostfix(t *testing.T) {
 	e := setup(t)
 	e.needMail(t)
 	dir := t.TempDir()
-	write := func(cfg string) {
-		if err := os.WriteFile(filepath.Join(dir, "main.mf.hcl"), []byte(cfg), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	write(vault + vaultRules)
+	writeMain(t, dir, vault+vaultRules)
 	out := e.must(t, dir, 0, "apply", "-auto-approve")
 	if !strings.Contains(out, `backup_rule.finance_attachments`) || !strings.Contains(out, "Apply complete! 9 added, 0 changed, 0 destroyed") {
 		t.Fatalf("apply:\n%s", out)
@@ -330,7 +216,7 @@ func TestMilterBackupCopiesThroughPostfix(t *testing.T) {
 	}
 
 	// apply removes the rules; the same mail is no longer copied, without a restart.
-	write(vault)
+	writeMain(t, dir, vault)
 	out = e.must(t, dir, 0, "apply", "-auto-approve")
 	if !strings.Contains(out, "0 added, 0 changed, 3 destroyed") {
 		t.Fatalf("apply removing the rules:\n%s", out)
@@ -371,22 +257,7 @@ func TestMilterBackupCopiesThroughPostfix(t *testing.T) {
 
 func milterMetrics(t testing.TB, e *env) string {
 	t.Helper()
-	c := http.Client{Timeout: 10 * time.Second}
-	resp, err := c.Get("http://" + e.milter.metrics + "/metrics")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var b strings.Builder
-	buf := make([]byte, 32<<10)
-	for {
-		n, err := resp.Body.Read(buf)
-		b.Write(buf[:n])
-		if err != nil {
-			break
-		}
-	}
-	return b.String()
+	return get(t, "http://"+e.milter.metrics+"/metrics")
 }
 
 // TestBackupRulePlanDriftExportImport runs backup_rule through the real binary like
@@ -400,9 +271,7 @@ func TestBackupRulePlanDriftExportImport(t *testing.T) {
 	e.dsn = dsn
 	defer func() { e.dsn = saved }()
 	dir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, "main.mf.hcl"), []byte(vault+vaultRules), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	writeMain(t, dir, vault+vaultRules)
 	e.must(t, dir, 0, "apply", "-auto-approve")
 	e.must(t, dir, 0, "plan", "-detailed-exitcode")
 
@@ -532,7 +401,7 @@ func BenchmarkMilterAddedLatency(b *testing.B) {
 			// One session (STARTTLS and AUTH once), then one mail transaction per
 			// message: what is timed is MAIL, RCPT and DATA up to Postfix's 250,
 			// where the milter works, not the TLS handshake around it.
-			c, err := submission(e.submitAddr, "fay@latency.test", "Pw-fay-2026")
+			c, err := smtpLogin(clientTLS, "", e.submitAddr, "fay@latency.test", "Pw-fay-2026", 10*time.Minute)
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -541,7 +410,7 @@ func BenchmarkMilterAddedLatency(b *testing.B) {
 			for i := 0; i < b.N; i++ {
 				seq++
 				subj := fmt.Sprintf("latency %d", seq)
-				if err := transaction(c, "fay@latency.test", "cfo@partner.example", mimeMail("fay@latency.test", "cfo@partner.example", subj, true)); err != nil {
+				if err := smtpTransaction(c, "fay@latency.test", []string{"cfo@partner.example"}, mimeMail("fay@latency.test", "cfo@partner.example", subj, true)); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -644,9 +513,7 @@ func TestPostfixWaitsWhileTheMilterIsDown(t *testing.T) {
 	dir := t.TempDir()
 	cfg := "provider \"postfix\" {\n  bcrypt_cost = 4\n}\n\ndomain \"main\" {\n  name = \"down.test\"\n}\n\n" +
 		"account \"gil\" {\n  email    = \"gil@down.test\"\n  name     = \"Gil\"\n  password = \"Pw-gil-2026\"\n}\n"
-	if err := os.WriteFile(filepath.Join(dir, "main.mf.hcl"), []byte(cfg), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	writeMain(t, dir, cfg)
 	e.must(t, dir, 0, "apply", "-auto-approve")
 	old := e.milter.cmd
 	syscall.Kill(-old.Process.Pid, syscall.SIGTERM)

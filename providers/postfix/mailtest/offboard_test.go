@@ -47,9 +47,7 @@ func TestDepartedAccountIsDeletedWithItsMaildir(t *testing.T) {
 	dir := t.TempDir()
 	write := func(bob string) {
 		cfg := strings.ReplaceAll(strings.ReplaceAll(leavers, "@RUN@", e.run), "@BOB@", bob)
-		if err := os.WriteFile(filepath.Join(dir, "main.mf.hcl"), []byte(cfg), 0o644); err != nil {
-			t.Fatal(err)
-		}
+		writeMain(t, dir, cfg)
 	}
 	write("")
 	e.must(t, dir, 0, "apply", "-auto-approve")

@@ -17,15 +17,17 @@ import (
 	"time"
 )
 
-// policyServer is the real `mailform policy-server` that the test Postfix asks
-// (check_policy_service in main.cf).
-type policyServer struct {
+// service is a real mailform service the test Postfix uses, started before it:
+// `mailform policy-server` (check_policy_service in main.cf) or `mailform milter`
+// (smtpd_milters), which every message of the package's tests passes through.
+type service struct {
 	addr, metrics string
+	cmd           *exec.Cmd
 }
 
-// port picks the server's ports (the listener and /metrics) and returns the first,
-// for the templates.
-func (p *policyServer) port() string {
+// port picks the service's ports (once: the listener and /metrics) and returns
+// the first, for the templates.
+func (p *service) port() string {
 	if p.addr == "" {
 		a, _ := freePort()
 		m, _ := freePort()
@@ -132,12 +134,7 @@ func TestPolicyServerThroughPostfix(t *testing.T) {
 	e := setup(t)
 	e.needMail(t)
 	dir := t.TempDir()
-	write := func(s string) {
-		if err := os.WriteFile(filepath.Join(dir, "main.mf.hcl"), []byte(s), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	write(policyCompany + financeRule)
+	writeMain(t, dir, policyCompany+financeRule)
 	if out := e.must(t, dir, 0, "apply", "-auto-approve"); !strings.Contains(out, "Apply complete! 8 added") {
 		t.Fatalf("apply:\n%s", out)
 	}
@@ -236,8 +233,8 @@ func TestPolicyServerThroughPostfix(t *testing.T) {
 
 	// plan shows a department move's effect on the rules, which themselves stay as
 	// they are.
-	write(strings.Replace(policyCompany, "departments = [department.rd.id]\n  password    = \"Pw-rae-2026\"",
-		"departments = [department.finance.id]\n  password    = \"Pw-rae-2026\"", 1) + financeRule)
+	writeMain(t, dir, strings.Replace(policyCompany, "departments = [department.rd.id]\n  password    = \"Pw-rae-2026\"",
+		"departments = [department.finance.id]\n  password    = \"Pw-rae-2026\"", 1)+financeRule)
 	out := e.mailform(t, dir, "plan").out
 	for _, want := range []string{
 		"# send_restriction.finance is unchanged but now applies to 2 accounts in department.finance (was 1)",
@@ -275,7 +272,7 @@ func TestPolicyServerThroughPostfix(t *testing.T) {
 	}
 
 	// apply removes the Finance rule; the running policy server follows at once.
-	write(policyCompany)
+	writeMain(t, dir, policyCompany)
 	if out := e.must(t, dir, 0, "apply", "-auto-approve"); !strings.Contains(out, "0 added, 0 changed, 1 destroyed") {
 		t.Fatalf("apply removing the rule:\n%s", out)
 	}
@@ -305,7 +302,7 @@ func TestPolicyServerThroughPostfix(t *testing.T) {
 	}
 }
 
-func get(t *testing.T, url string) string {
+func get(t testing.TB, url string) string {
 	t.Helper()
 	c := http.Client{Timeout: 10 * time.Second}
 	r, err := c.Get(url)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/smtp"
 	"net/textproto"
 	"os"
 	"path/filepath"
@@ -50,9 +49,7 @@ func TestQuotaFullMailboxRefusedAtRCPT(t *testing.T) {
 	e.needMail(t)
 	dir := t.TempDir()
 	write := func(quota string) {
-		if err := os.WriteFile(filepath.Join(dir, "main.mf.hcl"), []byte(strings.ReplaceAll(quotaCompany, "@QUOTA@", quota)), 0o644); err != nil {
-			t.Fatal(err)
-		}
+		writeMain(t, dir, strings.ReplaceAll(quotaCompany, "@QUOTA@", quota))
 	}
 	write("1")
 	e.must(t, dir, 0, "apply", "-auto-approve")
@@ -175,21 +172,12 @@ func TestQuotaFullMailboxRefusedAtRCPT(t *testing.T) {
 // recipients refused at RCPT with their answers; the message goes to the others
 // (when none is left the session ends there). Any other failure is err.
 func sendSized(addr, from string, to []string, subject, body string) (refusals map[string]*textproto.Error, err error) {
-	msg := fmt.Sprintf("From: <%s>\r\nTo: <%s>\r\nSubject: %s\r\nMessage-ID: <%d@client.test>\r\n\r\n%s", from, strings.Join(to, ">, <"), subject, time.Now().UnixNano(), body)
-	conn, err := dialFrom("", addr)
+	msg := headed(from, to, subject, body)
+	c, err := smtpHello("", addr, time.Minute)
 	if err != nil {
-		return nil, err
-	}
-	conn.SetDeadline(time.Now().Add(time.Minute))
-	c, err := smtp.NewClient(conn, "127.0.0.1")
-	if err != nil {
-		conn.Close()
 		return nil, err
 	}
 	defer c.Close()
-	if err := c.Hello("client.test"); err != nil {
-		return nil, err
-	}
 	if err := c.StartTLS(clientTLS); err != nil {
 		return nil, fmt.Errorf("STARTTLS: %w", err)
 	}
@@ -220,15 +208,8 @@ func sendSized(addr, from string, to []string, subject, body string) (refusals m
 	if len(refusals) == len(to) {
 		return refusals, c.Quit()
 	}
-	w, err := c.Data()
-	if err != nil {
-		return nil, fmt.Errorf("DATA: %w", err)
-	}
-	if _, err := w.Write([]byte(msg)); err != nil {
+	if err := smtpData(c, msg); err != nil {
 		return nil, err
-	}
-	if err := w.Close(); err != nil {
-		return nil, fmt.Errorf("end of DATA: %w", err)
 	}
 	return refusals, c.Quit()
 }

@@ -49,8 +49,8 @@ type env struct {
 	imapAddr   string
 	imapsAddr  string
 	capture    *captureServer
-	policy     policyServer // mailform policy-server, started before Postfix
-	milter     milterServer // mailform milter, started before Postfix
+	policy     service // mailform policy-server, started before Postfix
+	milter     service // mailform milter, started before Postfix
 	procs      []*exec.Cmd
 }
 

@@ -95,9 +95,7 @@ func TestPasswordsOnlyOverTLS(t *testing.T) {
 	e := setup(t)
 	e.needMail(t)
 	dir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, "main.mf.hcl"), []byte(tlsCompany), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	writeMain(t, dir, tlsCompany)
 	e.must(t, dir, 0, "apply", "-auto-approve")
 	plain := base64.StdEncoding.EncodeToString([]byte("\x00lea@tls.test\x00Pw-lea-2026"))
 
@@ -179,18 +177,8 @@ func TestPasswordsOnlyOverTLS(t *testing.T) {
 // smtpDial connects from the loopback address local and says EHLO.
 func smtpDial(t *testing.T, local, addr string) *smtp.Client {
 	t.Helper()
-	conn, err := dialFrom(local, addr)
+	c, err := smtpHello(local, addr, time.Minute)
 	if err != nil {
-		t.Fatal(err)
-	}
-	conn.SetDeadline(time.Now().Add(time.Minute))
-	c, err := smtp.NewClient(conn, "127.0.0.1")
-	if err != nil {
-		conn.Close()
-		t.Fatal(err)
-	}
-	if err := c.Hello("client.test"); err != nil {
-		c.Close()
 		t.Fatal(err)
 	}
 	return c
