@@ -139,10 +139,12 @@ func TestMilterBackupCopiesThroughPostfix(t *testing.T) {
 	dir := t.TempDir()
 	writeMain(t, dir, vault+vaultRules)
 	out := e.must(t, dir, 0, "apply", "-auto-approve")
+	applied := time.Now()
 	if !strings.Contains(out, `backup_rule.finance_attachments`) || !strings.Contains(out, "Apply complete! 9 added, 0 changed, 0 destroyed") {
 		t.Fatalf("apply:\n%s", out)
 	}
 	e.must(t, dir, 0, "plan", "-detailed-exitcode")
+	waitMilterReload(t, e, applied)
 	pid := e.milter.cmd.Process.Pid
 
 	m := strconv.FormatInt(time.Now().UnixNano(), 36)
@@ -258,6 +260,22 @@ func TestMilterBackupCopiesThroughPostfix(t *testing.T) {
 func milterMetrics(t testing.TB, e *env) string {
 	t.Helper()
 	return get(t, "http://"+e.milter.metrics+"/metrics")
+}
+
+// waitMilterReload waits until the milter has loaded its rules after since (the end of
+// an apply): its reload follows the apply's NOTIFY by at least the coalescing delay, so
+// mail sent right after apply could otherwise meet the old rules.
+func waitMilterReload(t *testing.T, e *env, since time.Time) {
+	t.Helper()
+	waitFor(t, func() bool {
+		for _, l := range strings.Split(milterMetrics(t, e), "\n") {
+			if v, ok := strings.CutPrefix(l, "mailform_milter_rules_loaded_timestamp_seconds "); ok {
+				f, err := strconv.ParseFloat(v, 64)
+				return err == nil && f >= float64(since.UnixNano())/1e9
+			}
+		}
+		return false
+	}, "the milter to load the rules the apply wrote")
 }
 
 // TestBackupRulePlanDriftExportImport runs backup_rule through the real binary like
