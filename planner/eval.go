@@ -39,6 +39,9 @@ type evaluator struct {
 	scopes map[*schema.Config][]*scope
 	// base is the root module's evaluation context (root outputs read it).
 	base *hcl.EvalContext
+	// referenced holds the resource blocks something refers to (another block, a
+	// local, a module call or output, a root output): only their values are built.
+	referenced map[string]bool
 }
 
 // scope is one instance of a module (or the root): the values its expressions see.
@@ -78,7 +81,31 @@ func newEvaluator(cfg *schema.Config, g *graph, vars map[string]cty.Value) *eval
 	if len(vars) == 0 {
 		vars = map[string]cty.Value{}
 	}
-	return &evaluator{cfg: cfg, g: g, vars: cty.ObjectVal(vars), funcs: cfg.Functions()}
+	return &evaluator{cfg: cfg, g: g, vars: cty.ObjectVal(vars), funcs: cfg.Functions(), referenced: referencedNodes(cfg, g)}
+}
+
+// referencedNodes is the set of graph nodes that another node or a root output refers
+// to. The value of a resource block nobody refers to is never read, and building it
+// (a cty object per instance, a map of them) is most of the memory of a big tenant.
+func referencedNodes(cfg *schema.Config, g *graph) map[string]bool {
+	out := map[string]bool{}
+	for _, n := range g.nodes {
+		for _, d := range n.deps {
+			out[d] = true
+		}
+	}
+	for _, oc := range cfg.Outputs {
+		if oc.Expr == nil {
+			continue
+		}
+		for _, tr := range oc.Expr.Variables() {
+			ids, _ := referenceTarget(cfg, &node{}, tr)
+			for _, id := range ids {
+				out[id] = true
+			}
+		}
+	}
+	return out
 }
 
 // computedFunc returns the provider-assigned attributes known for an instance address,
@@ -179,7 +206,7 @@ func (e *evaluator) evalNode(sc *scope, n *node, computed computedFunc, failed m
 	if want != nil && n.res.Addr() == block {
 		only = want
 	}
-	insts, val, d := e.evalResource(sc, n.res, computed, only)
+	insts, val, d := e.evalResource(sc, n.res, computed, only, e.referenced[n.id])
 	if failed[n.id] {
 		d = withoutUnknownForEach(d)
 	}
@@ -292,8 +319,9 @@ func (sc *scope) setBlock(r *schema.Resource, val cty.Value) {
 
 // evalResource evaluates every instance of one resource block and returns them with
 // the value references to the block see. When only is not nil it evaluates just the
-// instances whose addresses it holds, and the block's value is unknown.
-func (e *evaluator) evalResource(sc *scope, r *schema.Resource, computed computedFunc, only map[string]bool) (_ []*Instance, _ cty.Value, diags hcl.Diagnostics) {
+// instances whose addresses it holds, and the block's value is unknown. When the
+// value is not needed (nothing refers to the block) it is unknown too.
+func (e *evaluator) evalResource(sc *scope, r *schema.Resource, computed computedFunc, only map[string]bool, needed bool) (_ []*Instance, _ cty.Value, diags hcl.Diagnostics) {
 	if only != nil && r.ForEach == nil && !only[sc.prefix+schema.InstanceAddr(r.Type, r.Name, nil)] {
 		return nil, cty.DynamicVal, nil
 	}
@@ -302,6 +330,9 @@ func (e *evaluator) evalResource(sc *scope, r *schema.Resource, computed compute
 		if inst == nil {
 			return nil, cty.DynamicVal, d
 		}
+		if !needed {
+			return []*Instance{inst}, cty.DynamicVal, d
+		}
 		return []*Instance{inst}, schema.ToCty(r.Spec, inst.Desired), d
 	}
 	keys, values, diags := schema.ForEachKeys(r.ForEach, sc.base)
@@ -309,7 +340,10 @@ func (e *evaluator) evalResource(sc *scope, r *schema.Resource, computed compute
 		return nil, cty.DynamicVal, diags
 	}
 	out := make([]*Instance, 0, len(keys))
-	vals := make(map[string]cty.Value, len(keys))
+	var vals map[string]cty.Value
+	if only == nil && needed {
+		vals = make(map[string]cty.Value, len(keys))
+	}
 	var instDiags hcl.Diagnostics
 	defer func() { diags = append(diags, oncePerBlock(instDiags, sc.prefix+r.Type+"."+r.Name)...) }()
 	for _, k := range keys {
@@ -320,15 +354,17 @@ func (e *evaluator) evalResource(sc *scope, r *schema.Resource, computed compute
 		inst, d := e.evalInstance(sc, r, &k, values[k], computed)
 		instDiags = append(instDiags, d...)
 		if inst == nil {
-			vals[k] = cty.DynamicVal
+			if vals != nil {
+				vals[k] = cty.DynamicVal
+			}
 			continue
 		}
 		out = append(out, inst)
-		if only == nil {
+		if vals != nil {
 			vals[k] = schema.ToCty(r.Spec, inst.Desired)
 		}
 	}
-	if only != nil {
+	if only != nil || !needed {
 		return out, cty.DynamicVal, diags
 	}
 	if len(vals) == 0 {
