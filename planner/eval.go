@@ -2,8 +2,10 @@ package planner
 
 import (
 	"fmt"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
@@ -339,29 +341,49 @@ func (e *evaluator) evalResource(sc *scope, r *schema.Resource, computed compute
 	if diags.HasErrors() {
 		return nil, cty.DynamicVal, diags
 	}
+	// The instances are independent of each other: evaluate them on every core, then
+	// gather them in key order, so the output does not depend on the scheduling.
+	type result struct {
+		inst *Instance
+		val  cty.Value
+		d    hcl.Diagnostics
+		skip bool
+	}
+	wantVal := only == nil && needed
+	res := make([]result, len(keys))
+	parallelFor(len(keys), func(i int) {
+		k := keys[i]
+		if only != nil && !only[sc.prefix+schema.InstanceAddr(r.Type, r.Name, &k)] {
+			res[i].skip = true
+			return
+		}
+		inst, d := e.evalInstance(sc, r, &k, values[k], computed)
+		res[i].inst, res[i].d = inst, d
+		switch {
+		case !wantVal:
+		case inst == nil:
+			res[i].val = cty.DynamicVal
+		default:
+			res[i].val = schema.ToCty(r.Spec, inst.Desired)
+		}
+	})
 	out := make([]*Instance, 0, len(keys))
 	var vals map[string]cty.Value
-	if only == nil && needed {
+	if wantVal {
 		vals = make(map[string]cty.Value, len(keys))
 	}
 	var instDiags hcl.Diagnostics
 	defer func() { diags = append(diags, oncePerBlock(instDiags, sc.prefix+r.Type+"."+r.Name)...) }()
-	for _, k := range keys {
-		k := k
-		if only != nil && !only[sc.prefix+schema.InstanceAddr(r.Type, r.Name, &k)] {
+	for i, k := range keys {
+		if res[i].skip {
 			continue
 		}
-		inst, d := e.evalInstance(sc, r, &k, values[k], computed)
-		instDiags = append(instDiags, d...)
-		if inst == nil {
-			if vals != nil {
-				vals[k] = cty.DynamicVal
-			}
-			continue
+		instDiags = append(instDiags, res[i].d...)
+		if res[i].inst != nil {
+			out = append(out, res[i].inst)
 		}
-		out = append(out, inst)
 		if vals != nil {
-			vals[k] = schema.ToCty(r.Spec, inst.Desired)
+			vals[k] = res[i].val
 		}
 	}
 	if only != nil || !needed {
@@ -406,6 +428,42 @@ func (e *evaluator) evalInstance(sc *scope, r *schema.Resource, key *string, eac
 		}
 	}
 	return &Instance{Addr: addr, Res: r, Key: key, each: each, Desired: desired, Ranges: ranges}, diags
+}
+
+// minPerWorker is the fewest instances worth a goroutine of their own.
+const minPerWorker = 64
+
+// parallelFor calls f(0) … f(n-1), each exactly once, in contiguous runs on up to
+// GOMAXPROCS goroutines, and returns when all have returned. A panic in f is raised
+// again in the caller, as if f had run there.
+func parallelFor(n int, f func(i int)) {
+	workers := min(runtime.GOMAXPROCS(0), n/minPerWorker)
+	if workers <= 1 {
+		for i := 0; i < n; i++ {
+			f(i)
+		}
+		return
+	}
+	var wg sync.WaitGroup
+	panics := make([]any, workers)
+	per := (n + workers - 1) / workers
+	for w := 0; w < workers; w++ {
+		lo, hi := w*per, min((w+1)*per, n)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() { panics[w] = recover() }()
+			for i := lo; i < hi; i++ {
+				f(i)
+			}
+		}()
+	}
+	wg.Wait()
+	for _, p := range panics {
+		if p != nil {
+			panic(p)
+		}
+	}
 }
 
 // blockValue is the value of a for_each block: a map of its instances, so that

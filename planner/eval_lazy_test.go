@@ -1,6 +1,8 @@
 package planner
 
 import (
+	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/mailform/mailform/model"
@@ -62,5 +64,53 @@ output "dept" {
 	}
 	if got := ev.scopes[cfg][0].locals["n"]; !got.IsKnown() || got.AsString() != "Loc" {
 		t.Errorf("local.n = %#v, want \"Loc\"", got)
+	}
+}
+
+// The instances of a big for_each block are evaluated on several goroutines: each
+// exactly once, gathered in key order, with one diagnostic per mistake whatever the
+// scheduling (run with -race).
+func TestForEachInstancesInParallel(t *testing.T) {
+	src := []byte(`
+locals {
+  rows = { for i in range(1000) : format("u%04d", i) => { name = "User ${i}", dept = i % 7 == 0 ? "bad" : "ok" } }
+}
+department "d" {
+  for_each = local.rows
+  name     = each.value.name
+}
+account "a" {
+  for_each = local.rows
+  email    = "${each.key}@example.com"
+  name     = each.value.nmae
+}
+output "n" {
+  value = length(department.d)
+}
+`)
+	cfg, diags := schema.LoadSources("/nowhere", map[string][]byte{"main.mf.hcl": src})
+	if diags.HasErrors() {
+		t.Fatalf("load: %s", diags.Error())
+	}
+	g, diags := buildGraph(cfg)
+	if diags.HasErrors() {
+		t.Fatalf("graph: %s", diags.Error())
+	}
+	ev := newEvaluator(cfg, g, nil)
+	insts, diags := ev.run(func(a string) model.Object { return model.Object{"id": a} })
+	if len(diags) != 1 || !strings.Contains(diags[0].Detail, "found in 1000 instances of account.a") {
+		t.Fatalf("diagnostics = %v, want one for the typo in account.a, found in 1000 instances", diags)
+	}
+	if len(insts) != 1000 {
+		t.Fatalf("%d instances, want the 1000 of department.d", len(insts))
+	}
+	for i, in := range insts {
+		want := fmt.Sprintf("department.d[\"u%04d\"]", i)
+		if in.Addr != want || in.Desired.Str("name") != fmt.Sprintf("User %d", i) || in.Desired.Str("id") != want {
+			t.Fatalf("instance %d = %s %v, want %s named User %d", i, in.Addr, in.Desired, want, i)
+		}
+	}
+	if v := ev.scopes[cfg][0].typeObj["department"]["d"]; !v.IsWhollyKnown() || v.LengthInt() != 1000 {
+		t.Errorf("department.d = %#v, want a known map of 1000 instances", v)
 	}
 }
