@@ -1,8 +1,11 @@
 package tenant
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
+	"os"
+	"path/filepath"
 	"reflect"
 	"testing"
 
@@ -103,5 +106,36 @@ func BenchmarkListAccounts50k(b *testing.B) {
 		}); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// Opening a store that is already initialised writes nothing to tenant.db: a
+// no-change plan leaves the file byte for byte as it was.
+func TestOpenInitialisedStoreDoesNotWrite(t *testing.T) {
+	dir := t.TempDir()
+	s, err := Open(dir, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	seedBig(t, s, 2, 3, 1)
+	s.Close()
+	before, err := os.ReadFile(filepath.Join(dir, dbFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err = Open(dir, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.view(func(tx *Tx) error { _, err := tx.List("account"); return err }); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	after, err := os.ReadFile(filepath.Join(dir, dbFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(before, after) {
+		t.Error("opening and reading an initialised store changed tenant.db")
 	}
 }
