@@ -20,7 +20,6 @@ type Instance struct {
 	Addr string
 	Res  *schema.Resource
 	Key  *string
-	each cty.Value
 	// Desired is the canonical object the configuration asks for, with computed
 	// attributes (ids) filled in where known and model.Unknown where not.
 	Desired model.Object
@@ -427,7 +426,7 @@ func (e *evaluator) evalInstance(sc *scope, r *schema.Resource, key *string, eac
 			}
 		}
 	}
-	return &Instance{Addr: addr, Res: r, Key: key, each: each, Desired: desired, Ranges: ranges}, diags
+	return &Instance{Addr: addr, Res: r, Key: key, Desired: desired, Ranges: ranges}, diags
 }
 
 // minPerWorker is the fewest instances worth a goroutine of their own.
