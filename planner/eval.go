@@ -2,6 +2,7 @@ package planner
 
 import (
 	"fmt"
+	"maps"
 	"runtime"
 	"sort"
 	"strings"
@@ -23,7 +24,8 @@ type Instance struct {
 	// Desired is the canonical object the configuration asks for, with computed
 	// attributes (ids) filled in where known and model.Unknown where not.
 	Desired model.Object
-	Ranges  schema.Ranges
+	// Ranges may be shared with other instances of the block: never change it.
+	Ranges schema.Ranges
 	// Provider is the name of the provider instance that serves it.
 	Provider string
 }
@@ -373,13 +375,22 @@ func (e *evaluator) evalResource(sc *scope, r *schema.Resource, computed compute
 	}
 	var instDiags hcl.Diagnostics
 	defer func() { diags = append(diags, oncePerBlock(instDiags, sc.prefix+r.Type+"."+r.Name)...) }()
+	// The instances of a block mostly set the same attributes at the same places:
+	// they share one ranges map (no one changes it once made), which spares a map
+	// per instance kept for the whole run.
+	var shared schema.Ranges
 	for i, k := range keys {
 		if res[i].skip {
 			continue
 		}
 		instDiags = append(instDiags, res[i].d...)
-		if res[i].inst != nil {
-			out = append(out, res[i].inst)
+		if in := res[i].inst; in != nil {
+			if shared != nil && maps.Equal(in.Ranges, shared) {
+				in.Ranges = shared
+			} else {
+				shared = in.Ranges
+			}
+			out = append(out, in)
 		}
 		if vals != nil {
 			vals[k] = res[i].val

@@ -2,6 +2,7 @@ package planner
 
 import (
 	"fmt"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -112,5 +113,40 @@ output "n" {
 	}
 	if v := ev.scopes[cfg][0].typeObj["department"]["d"]; !v.IsWhollyKnown() || v.LengthInt() != 1000 {
 		t.Errorf("department.d = %#v, want a known map of 1000 instances", v)
+	}
+}
+
+// Instances whose attributes sit at the same places share one ranges map; an
+// instance that leaves an attribute null (not set) keeps its own, without it.
+func TestInstancesShareEqualRanges(t *testing.T) {
+	src := []byte(`
+account "a" {
+  for_each = toset(["u1", "u2", "u3", "u4"])
+  email    = "${each.key}@example.com"
+  name     = each.key
+  position = each.key == "u3" ? null : "Engineer"
+}
+`)
+	cfg, diags := schema.LoadSources("/nowhere", map[string][]byte{"main.mf.hcl": src})
+	if diags.HasErrors() {
+		t.Fatalf("load: %s", diags.Error())
+	}
+	g, diags := buildGraph(cfg)
+	if diags.HasErrors() {
+		t.Fatalf("graph: %s", diags.Error())
+	}
+	insts, diags := newEvaluator(cfg, g, nil).run(func(string) model.Object { return nil })
+	if diags.HasErrors() || len(insts) != 4 {
+		t.Fatalf("eval: %d instances, %s", len(insts), diags.Error())
+	}
+	ptr := func(i int) uintptr { return reflect.ValueOf(insts[i].Ranges).Pointer() }
+	if ptr(0) != ptr(1) {
+		t.Error("u1 and u2 set the same attributes at the same places but do not share their ranges")
+	}
+	if _, ok := insts[2].Ranges["position"]; ok || ptr(2) == ptr(1) {
+		t.Errorf("u3 leaves position null, yet its ranges are %v", insts[2].Ranges)
+	}
+	if _, ok := insts[3].Ranges["position"]; !ok {
+		t.Errorf("u4 sets position, yet its ranges are %v", insts[3].Ranges)
 	}
 }
