@@ -329,7 +329,7 @@ func (e *evaluator) evalResource(sc *scope, r *schema.Resource, computed compute
 		return nil, cty.DynamicVal, nil
 	}
 	if r.ForEach == nil {
-		inst, d := e.evalInstance(sc, r, nil, cty.NilVal, computed)
+		inst, d := e.evalInstance(sc, r, r.Prepare(), nil, cty.NilVal, computed)
 		if inst == nil {
 			return nil, cty.DynamicVal, d
 		}
@@ -351,6 +351,7 @@ func (e *evaluator) evalResource(sc *scope, r *schema.Resource, computed compute
 		skip bool
 	}
 	wantVal := only == nil && needed
+	prep := r.Prepare()
 	res := make([]result, len(keys))
 	parallelFor(len(keys), func(i int) {
 		k := keys[i]
@@ -358,7 +359,7 @@ func (e *evaluator) evalResource(sc *scope, r *schema.Resource, computed compute
 			res[i].skip = true
 			return
 		}
-		inst, d := e.evalInstance(sc, r, &k, values[k], computed)
+		inst, d := e.evalInstance(sc, r, prep, &k, values[k], computed)
 		res[i].inst, res[i].d = inst, d
 		switch {
 		case !wantVal:
@@ -405,13 +406,13 @@ func (e *evaluator) evalResource(sc *scope, r *schema.Resource, computed compute
 	return out, blockValue(vals), diags
 }
 
-func (e *evaluator) evalInstance(sc *scope, r *schema.Resource, key *string, each cty.Value, computed computedFunc) (*Instance, hcl.Diagnostics) {
+func (e *evaluator) evalInstance(sc *scope, r *schema.Resource, prep *schema.Prepared, key *string, each cty.Value, computed computedFunc) (*Instance, hcl.Diagnostics) {
 	ctx := sc.base
 	if key != nil {
 		ctx = sc.base.NewChild()
 		ctx.Variables = map[string]cty.Value{"each": cty.ObjectVal(map[string]cty.Value{"key": cty.StringVal(*key), "value": each})}
 	}
-	obj, ranges, diags := r.Decode(ctx)
+	obj, ranges, diags := prep.Decode(ctx)
 	for _, d := range diags {
 		didYouMean(d)
 	}

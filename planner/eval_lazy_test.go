@@ -150,3 +150,53 @@ account "a" {
 		t.Errorf("u4 sets position, yet its ranges are %v", insts[3].Ranges)
 	}
 }
+
+// A body is split into attributes and blocks once per block, not per instance: a
+// problem of the split (an argument the type does not have) is still reported for
+// every instance, merged into one diagnostic, and a dynamic block still expands per
+// instance.
+func TestPreparedBodyPerBlock(t *testing.T) {
+	src := []byte(`
+account "a" {
+  for_each = toset([for i in range(200) : format("u%03d", i)])
+  email    = "${each.key}@example.com"
+  name     = each.key
+  nmae     = "typo"
+}
+account "b" {
+  for_each = { for i in range(200) : format("v%03d", i) => i % 2 == 0 ? [1] : [] }
+  email    = "${each.key}@example.com"
+  name     = each.key
+  dynamic "offboarding" {
+    for_each = each.value
+    content {
+      handover_to = "boss@example.com"
+    }
+  }
+}
+`)
+	cfg, diags := schema.LoadSources("/nowhere", map[string][]byte{"main.mf.hcl": src})
+	if diags.HasErrors() {
+		t.Fatalf("load: %s", diags.Error())
+	}
+	g, diags := buildGraph(cfg)
+	if diags.HasErrors() {
+		t.Fatalf("graph: %s", diags.Error())
+	}
+	insts, diags := newEvaluator(cfg, g, nil).run(func(string) model.Object { return nil })
+	if len(diags) != 1 || diags[0].Summary != "Unsupported argument" || !strings.Contains(diags[0].Detail, "found in 200 instances of account.a") {
+		t.Fatalf("diagnostics = %v, want one Unsupported argument found in 200 instances of account.a", diags)
+	}
+	with := 0
+	for _, in := range insts {
+		if in.Res.Name != "b" {
+			continue
+		}
+		if in.Desired["offboarding"] != nil {
+			with++
+		}
+	}
+	if with != 100 {
+		t.Errorf("%d instances of account.b have an offboarding block, want 100", with)
+	}
+}
