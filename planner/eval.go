@@ -2,8 +2,11 @@ package planner
 
 import (
 	"fmt"
+	"maps"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
@@ -18,11 +21,11 @@ type Instance struct {
 	Addr string
 	Res  *schema.Resource
 	Key  *string
-	each cty.Value
 	// Desired is the canonical object the configuration asks for, with computed
 	// attributes (ids) filled in where known and model.Unknown where not.
 	Desired model.Object
-	Ranges  schema.Ranges
+	// Ranges may be shared with other instances of the block: never change it.
+	Ranges schema.Ranges
 	// Provider is the name of the provider instance that serves it.
 	Provider string
 }
@@ -39,6 +42,9 @@ type evaluator struct {
 	scopes map[*schema.Config][]*scope
 	// base is the root module's evaluation context (root outputs read it).
 	base *hcl.EvalContext
+	// referenced holds the resource blocks something refers to (another block, a
+	// local, a module call or output, a root output): only their values are built.
+	referenced map[string]bool
 }
 
 // scope is one instance of a module (or the root): the values its expressions see.
@@ -78,7 +84,31 @@ func newEvaluator(cfg *schema.Config, g *graph, vars map[string]cty.Value) *eval
 	if len(vars) == 0 {
 		vars = map[string]cty.Value{}
 	}
-	return &evaluator{cfg: cfg, g: g, vars: cty.ObjectVal(vars), funcs: cfg.Functions()}
+	return &evaluator{cfg: cfg, g: g, vars: cty.ObjectVal(vars), funcs: cfg.Functions(), referenced: referencedNodes(cfg, g)}
+}
+
+// referencedNodes is the set of graph nodes that another node or a root output refers
+// to. The value of a resource block nobody refers to is never read, and building it
+// (a cty object per instance, a map of them) is most of the memory of a big tenant.
+func referencedNodes(cfg *schema.Config, g *graph) map[string]bool {
+	out := map[string]bool{}
+	for _, n := range g.nodes {
+		for _, d := range n.deps {
+			out[d] = true
+		}
+	}
+	for _, oc := range cfg.Outputs {
+		if oc.Expr == nil {
+			continue
+		}
+		for _, tr := range oc.Expr.Variables() {
+			ids, _ := referenceTarget(cfg, &node{}, tr)
+			for _, id := range ids {
+				out[id] = true
+			}
+		}
+	}
+	return out
 }
 
 // computedFunc returns the provider-assigned attributes known for an instance address,
@@ -179,7 +209,7 @@ func (e *evaluator) evalNode(sc *scope, n *node, computed computedFunc, failed m
 	if want != nil && n.res.Addr() == block {
 		only = want
 	}
-	insts, val, d := e.evalResource(sc, n.res, computed, only)
+	insts, val, d := e.evalResource(sc, n.res, computed, only, e.referenced[n.id])
 	if failed[n.id] {
 		d = withoutUnknownForEach(d)
 	}
@@ -292,15 +322,19 @@ func (sc *scope) setBlock(r *schema.Resource, val cty.Value) {
 
 // evalResource evaluates every instance of one resource block and returns them with
 // the value references to the block see. When only is not nil it evaluates just the
-// instances whose addresses it holds, and the block's value is unknown.
-func (e *evaluator) evalResource(sc *scope, r *schema.Resource, computed computedFunc, only map[string]bool) (_ []*Instance, _ cty.Value, diags hcl.Diagnostics) {
+// instances whose addresses it holds, and the block's value is unknown. When the
+// value is not needed (nothing refers to the block) it is unknown too.
+func (e *evaluator) evalResource(sc *scope, r *schema.Resource, computed computedFunc, only map[string]bool, needed bool) (_ []*Instance, _ cty.Value, diags hcl.Diagnostics) {
 	if only != nil && r.ForEach == nil && !only[sc.prefix+schema.InstanceAddr(r.Type, r.Name, nil)] {
 		return nil, cty.DynamicVal, nil
 	}
 	if r.ForEach == nil {
-		inst, d := e.evalInstance(sc, r, nil, cty.NilVal, computed)
+		inst, d := e.evalInstance(sc, r, r.Prepare(), nil, cty.NilVal, computed)
 		if inst == nil {
 			return nil, cty.DynamicVal, d
+		}
+		if !needed {
+			return []*Instance{inst}, cty.DynamicVal, d
 		}
 		return []*Instance{inst}, schema.ToCty(r.Spec, inst.Desired), d
 	}
@@ -308,27 +342,62 @@ func (e *evaluator) evalResource(sc *scope, r *schema.Resource, computed compute
 	if diags.HasErrors() {
 		return nil, cty.DynamicVal, diags
 	}
+	// The instances are independent of each other: evaluate them on every core, then
+	// gather them in key order, so the output does not depend on the scheduling.
+	type result struct {
+		inst *Instance
+		val  cty.Value
+		d    hcl.Diagnostics
+		skip bool
+	}
+	wantVal := only == nil && needed
+	prep := r.Prepare()
+	res := make([]result, len(keys))
+	parallelFor(len(keys), func(i int) {
+		k := keys[i]
+		if only != nil && !only[sc.prefix+schema.InstanceAddr(r.Type, r.Name, &k)] {
+			res[i].skip = true
+			return
+		}
+		inst, d := e.evalInstance(sc, r, prep, &k, values[k], computed)
+		res[i].inst, res[i].d = inst, d
+		switch {
+		case !wantVal:
+		case inst == nil:
+			res[i].val = cty.DynamicVal
+		default:
+			res[i].val = schema.ToCty(r.Spec, inst.Desired)
+		}
+	})
 	out := make([]*Instance, 0, len(keys))
-	vals := make(map[string]cty.Value, len(keys))
+	var vals map[string]cty.Value
+	if wantVal {
+		vals = make(map[string]cty.Value, len(keys))
+	}
 	var instDiags hcl.Diagnostics
 	defer func() { diags = append(diags, oncePerBlock(instDiags, sc.prefix+r.Type+"."+r.Name)...) }()
-	for _, k := range keys {
-		k := k
-		if only != nil && !only[sc.prefix+schema.InstanceAddr(r.Type, r.Name, &k)] {
+	// The instances of a block mostly set the same attributes at the same places:
+	// they share one ranges map (no one changes it once made), which spares a map
+	// per instance kept for the whole run.
+	var shared schema.Ranges
+	for i, k := range keys {
+		if res[i].skip {
 			continue
 		}
-		inst, d := e.evalInstance(sc, r, &k, values[k], computed)
-		instDiags = append(instDiags, d...)
-		if inst == nil {
-			vals[k] = cty.DynamicVal
-			continue
+		instDiags = append(instDiags, res[i].d...)
+		if in := res[i].inst; in != nil {
+			if shared != nil && maps.Equal(in.Ranges, shared) {
+				in.Ranges = shared
+			} else {
+				shared = in.Ranges
+			}
+			out = append(out, in)
 		}
-		out = append(out, inst)
-		if only == nil {
-			vals[k] = schema.ToCty(r.Spec, inst.Desired)
+		if vals != nil {
+			vals[k] = res[i].val
 		}
 	}
-	if only != nil {
+	if only != nil || !needed {
 		return out, cty.DynamicVal, diags
 	}
 	if len(vals) == 0 {
@@ -337,13 +406,13 @@ func (e *evaluator) evalResource(sc *scope, r *schema.Resource, computed compute
 	return out, blockValue(vals), diags
 }
 
-func (e *evaluator) evalInstance(sc *scope, r *schema.Resource, key *string, each cty.Value, computed computedFunc) (*Instance, hcl.Diagnostics) {
+func (e *evaluator) evalInstance(sc *scope, r *schema.Resource, prep *schema.Prepared, key *string, each cty.Value, computed computedFunc) (*Instance, hcl.Diagnostics) {
 	ctx := sc.base
 	if key != nil {
 		ctx = sc.base.NewChild()
 		ctx.Variables = map[string]cty.Value{"each": cty.ObjectVal(map[string]cty.Value{"key": cty.StringVal(*key), "value": each})}
 	}
-	obj, ranges, diags := r.Decode(ctx)
+	obj, ranges, diags := prep.Decode(ctx)
 	for _, d := range diags {
 		didYouMean(d)
 	}
@@ -369,7 +438,43 @@ func (e *evaluator) evalInstance(sc *scope, r *schema.Resource, key *string, eac
 			}
 		}
 	}
-	return &Instance{Addr: addr, Res: r, Key: key, each: each, Desired: desired, Ranges: ranges}, diags
+	return &Instance{Addr: addr, Res: r, Key: key, Desired: desired, Ranges: ranges}, diags
+}
+
+// minPerWorker is the fewest instances worth a goroutine of their own.
+const minPerWorker = 64
+
+// parallelFor calls f(0) … f(n-1), each exactly once, in contiguous runs on up to
+// GOMAXPROCS goroutines, and returns when all have returned. A panic in f is raised
+// again in the caller, as if f had run there.
+func parallelFor(n int, f func(i int)) {
+	workers := min(runtime.GOMAXPROCS(0), n/minPerWorker)
+	if workers <= 1 {
+		for i := 0; i < n; i++ {
+			f(i)
+		}
+		return
+	}
+	var wg sync.WaitGroup
+	panics := make([]any, workers)
+	per := (n + workers - 1) / workers
+	for w := 0; w < workers; w++ {
+		lo, hi := w*per, min((w+1)*per, n)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() { panics[w] = recover() }()
+			for i := lo; i < hi; i++ {
+				f(i)
+			}
+		}()
+	}
+	wg.Wait()
+	for _, p := range panics {
+		if p != nil {
+			panic(p)
+		}
+	}
 }
 
 // blockValue is the value of a for_each block: a map of its instances, so that

@@ -28,6 +28,9 @@ func crossCheck(insts []*Instance, ps *ProviderSet) hcl.Diagnostics {
 	}
 	seen := map[string]*Instance{}      // "type:key" → first instance
 	addrOwner := map[string]*Instance{} // mailbox-like address → account or group
+	// supported holds, per provider and type, the attributes the provider manages:
+	// asked once, not once per instance.
+	supported := map[[2]string]map[string]bool{}
 	at := func(in *Instance, attr string) *hcl.Range {
 		if r, ok := in.Ranges[attr]; ok && attr != "" {
 			return r.Ptr()
@@ -71,10 +74,15 @@ func crossCheck(insts []*Instance, ps *ProviderSet) hcl.Diagnostics {
 		}
 		diags = append(diags, checkDomains(in, t.Attrs, in.Desired, "", domains, at)...)
 		if p := ps.ByName[in.Provider]; p != nil {
-			attrs, _ := p.Supports(t.Name)
-			ok := map[string]bool{}
-			for _, a := range attrs {
-				ok[a] = true
+			sk := [2]string{in.Provider, t.Name}
+			ok, known := supported[sk]
+			if !known {
+				attrs, _ := p.Supports(t.Name)
+				ok = map[string]bool{}
+				for _, a := range attrs {
+					ok[a] = true
+				}
+				supported[sk] = ok
 			}
 			for _, a := range t.Attrs {
 				if a.Computed || a.Engine || ok[a.Name] {

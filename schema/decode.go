@@ -26,8 +26,47 @@ type Ranges map[string]hcl.Range
 // object. Unknown values (provider-assigned ids not yet created) become model.Unknown.
 // Every problem is reported, each at its expression.
 func (r *Resource) Decode(ctx *hcl.EvalContext) (model.Object, Ranges, hcl.Diagnostics) {
+	return r.Prepare().Decode(ctx)
+}
+
+// Prepared is a resource body split into its attributes and blocks once, for
+// decoding many instances of a for_each block: the split depends only on the body,
+// unless the body has a dynamic block at its top level (whose expansion depends on
+// each instance's values). A Prepared is safe for concurrent use.
+type Prepared struct {
+	r *Resource
+	// content and diags are the body's split when it has no top-level dynamic
+	// block; content is nil otherwise.
+	content *hcl.BodyContent
+	diags   hcl.Diagnostics
+}
+
+// Prepare splits the resource body for Decode.
+func (r *Resource) Prepare() *Prepared {
+	p := &Prepared{r: r}
+	if !mayHaveDynamic(r.Body) {
+		p.content, p.diags = r.Body.Content(cachedBodySchema(r.Spec.Attrs))
+	}
+	return p
+}
+
+// Decode is Resource.Decode of the prepared body.
+func (p *Prepared) Decode(ctx *hcl.EvalContext) (model.Object, Ranges, hcl.Diagnostics) {
+	r := p.r
 	ranges := Ranges{}
-	o, diags := decodeBody(r.Body, r.Spec.Attrs, ctx, ranges, "", r.Type)
+	var o model.Object
+	var diags hcl.Diagnostics
+	if p.content != nil {
+		// Each instance reports the split's problems as its own (callers merge
+		// those of one block); a copy, so no instance changes another's.
+		for _, d := range p.diags {
+			cp := *d
+			diags = append(diags, &cp)
+		}
+		o, diags = decodeContent(p.content, diags, r.Spec.Attrs, ctx, ranges, "", r.Type)
+	} else {
+		o, diags = decodeBody(r.Body, r.Spec.Attrs, ctx, ranges, "", r.Type)
+	}
 	if r.Spec == model.DNSRecord {
 		diags = append(diags, checkRecords(o, ranges)...)
 	}
@@ -41,6 +80,12 @@ func decodeBody(body hcl.Body, attrs []*model.Attr, ctx *hcl.EvalContext, ranges
 		body = dynblock.Expand(body, ctx)
 	}
 	content, diags := body.Content(cachedBodySchema(attrs))
+	return decodeContent(content, diags, attrs, ctx, ranges, prefix, typ)
+}
+
+// decodeContent evaluates the attributes and decodes the blocks of a body's content;
+// diags are the problems found splitting the body, to which it adds its own.
+func decodeContent(content *hcl.BodyContent, diags hcl.Diagnostics, attrs []*model.Attr, ctx *hcl.EvalContext, ranges Ranges, prefix, typ string) (model.Object, hcl.Diagnostics) {
 	o := model.Object{}
 	for _, a := range attrs {
 		if a.Kind == model.KindBlock {

@@ -1,12 +1,13 @@
 package state
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
 
-	jsoniter "github.com/json-iterator/go"
+	"github.com/go-json-experiment/json/jsontext"
 
 	"github.com/mailform/mailform/model"
 )
@@ -18,64 +19,82 @@ import (
 // does not expect (a field this build does not know, a value of the wrong kind) is
 // decoded again by encoding/json, whose errors are the ones users see.
 func decodeState(data []byte) (*State, error) {
-	d := &stateDecoder{iter: jsoniter.ConfigDefault.BorrowIterator(data), strs: map[string]string{}}
-	defer jsoniter.ConfigDefault.ReturnIterator(d.iter)
+	d := &stateDecoder{strs: map[string]string{}}
+	d.top = jsontext.NewDecoder(bytes.NewReader(data))
 	return d.decode()
 }
 
 type stateDecoder struct {
-	iter *jsoniter.Iterator
+	top *jsontext.Decoder
 	// strs interns the provider and type names every resource repeats.
 	strs map[string]string
-	// sub decodes one resource's bytes again on the slow path or after the version.
-	sub *jsoniter.Iterator
+	// sub decodes one resource's bytes again; subR is what it reads.
+	sub  *jsontext.Decoder
+	subR bytes.Reader
+	// attrs holds a resource's attributes until its type is known.
+	attrs []byte
+	// raw holds one resource's bytes while they are decoded.
+	raw []byte
 }
 
 func (d *stateDecoder) decode() (*State, error) {
-	it := d.iter
-	if it.WhatIsNext() != jsoniter.ObjectValue {
-		if it.Error == nil {
-			return nil, errors.New("not a JSON object")
+	top := d.top
+	if top.PeekKind() != '{' {
+		if _, err := top.ReadToken(); err != nil {
+			return nil, err
 		}
-		return nil, it.Error
+		return nil, errors.New("not a JSON object")
+	}
+	if _, err := top.ReadToken(); err != nil {
+		return nil, err
 	}
 	var version *int
 	var resources []byte // held until the version is known to be readable
 	st := &State{}
 	rest := map[string]json.RawMessage{}
 	sawResources := false
-	var failed error
-	it.ReadObjectCB(func(it *jsoniter.Iterator, k string) bool {
-		switch k {
+	for top.PeekKind() != '}' {
+		tok, err := top.ReadToken()
+		if err != nil {
+			return nil, err
+		}
+		switch k := tok.String(); k {
 		case "version":
-			if it.WhatIsNext() != jsoniter.NumberValue {
-				failed = errors.New("version is not a number")
-				return false
-			}
-			n, err := strconv.Atoi(string(it.ReadNumber()))
+			tok, err := top.ReadToken()
 			if err != nil {
-				failed = fmt.Errorf("version: %w", err)
-				return false
+				return nil, err
+			}
+			if tok.Kind() != '0' {
+				return nil, errors.New("version is not a number")
+			}
+			n, err := strconv.Atoi(tok.String())
+			if err != nil {
+				return nil, fmt.Errorf("version: %w", err)
 			}
 			version = &n
 		case "resources":
 			sawResources = true
 			if version != nil && *version >= 1 && *version <= Version {
-				st.Resources, failed = d.resources(it)
+				if st.Resources, err = d.resources(top); err != nil {
+					return nil, err
+				}
 			} else {
-				resources = it.SkipAndReturnBytes()
+				v, err := top.ReadValue()
+				if err != nil {
+					return nil, err
+				}
+				resources = bytes.Clone(v)
 			}
 		default:
-			raw := it.SkipAndReturnBytes()
-			rest[k] = append(json.RawMessage(nil), raw...)
+			v, err := top.ReadValue()
+			if err != nil {
+				return nil, err
+			}
+			rest[k] = bytes.Clone(v)
 		}
-		return failed == nil && it.Error == nil
-	})
-	if failed != nil {
-		return nil, failed
 	}
-	if it.Error != nil {
-		return nil, it.Error
+	if _, err := top.ReadToken(); err != nil {
+		return nil, err
 	}
 	if version == nil || *version < 1 {
 		return nil, errors.New("no format version: not a mailform state file")
@@ -85,9 +104,7 @@ func (d *stateDecoder) decode() (*State, error) {
 	}
 	st.Version = *version
 	if sawResources && st.Resources == nil && resources != nil {
-		sub := jsoniter.ConfigDefault.BorrowIterator(resources)
-		defer jsoniter.ConfigDefault.ReturnIterator(sub)
-		rs, err := d.resources(sub)
+		rs, err := d.resources(jsontext.NewDecoder(bytes.NewReader(resources)))
 		if err != nil {
 			return nil, err
 		}
@@ -115,28 +132,37 @@ func (d *stateDecoder) decode() (*State, error) {
 }
 
 // resources reads the resources array, or null.
-func (d *stateDecoder) resources(it *jsoniter.Iterator) ([]*Resource, error) {
-	switch it.WhatIsNext() {
-	case jsoniter.NilValue:
-		it.Skip()
-		return nil, it.Error
-	case jsoniter.ArrayValue:
+func (d *stateDecoder) resources(dec *jsontext.Decoder) ([]*Resource, error) {
+	tok, err := dec.ReadToken()
+	if err != nil {
+		return nil, err
+	}
+	switch tok.Kind() {
+	case 'n':
+		return nil, nil
+	case '[':
 	default:
 		return nil, errors.New("resources is not a list")
 	}
 	out := []*Resource{}
-	for it.ReadArray() {
-		raw := it.SkipAndReturnBytes()
-		if it.Error != nil {
-			return nil, it.Error
+	for dec.PeekKind() != ']' {
+		v, err := dec.ReadValue()
+		if err != nil {
+			return nil, err
 		}
-		r, err := d.resource(raw)
+		// v is valid only until dec reads again: decode it now, from a copy the
+		// sub-decoder may keep reading while v's buffer is reused.
+		d.raw = append(d.raw[:0], v...)
+		r, err := d.resource(d.raw)
 		if err != nil {
 			return nil, err
 		}
 		out = append(out, r)
 	}
-	return out, it.Error
+	if _, err := dec.ReadToken(); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // errSlowPath says the fast decoder met something it leaves to encoding/json.
@@ -145,10 +171,7 @@ var errSlowPath = errors.New("slow path")
 // resource decodes one resource from its bytes: on the fast path, or through
 // Resource.UnmarshalJSON when the fast path declines.
 func (d *stateDecoder) resource(raw []byte) (*Resource, error) {
-	if d.sub == nil {
-		d.sub = jsoniter.NewIterator(jsoniter.ConfigDefault)
-	}
-	r, err := d.fast(d.sub.ResetBytes(raw))
+	r, err := d.fast(raw)
 	if err == nil {
 		return r, nil
 	}
@@ -167,64 +190,93 @@ func (d *stateDecoder) intern(s string) string {
 	return s
 }
 
-func (d *stateDecoder) fast(it *jsoniter.Iterator) (*Resource, error) {
-	if it.WhatIsNext() != jsoniter.ObjectValue {
+// reset points the sub-decoder at b.
+func (d *stateDecoder) reset(b []byte) *jsontext.Decoder {
+	d.subR.Reset(b)
+	if d.sub == nil {
+		d.sub = jsontext.NewDecoder(&d.subR)
+	} else {
+		d.sub.Reset(&d.subR)
+	}
+	return d.sub
+}
+
+func (d *stateDecoder) fast(raw []byte) (*Resource, error) {
+	dec := d.reset(raw)
+	if tok, err := dec.ReadToken(); err != nil || tok.Kind() != '{' {
 		return nil, errSlowPath
 	}
 	r := &Resource{}
-	var attrs []byte
-	ok := true
-	it.ReadObjectCB(func(it *jsoniter.Iterator, k string) bool {
-		next := it.WhatIsNext()
-		if next == jsoniter.NilValue {
-			it.Skip()
-			return it.Error == nil
+	haveAttrs := false
+	for dec.PeekKind() != '}' {
+		tok, err := dec.ReadToken()
+		if err != nil {
+			return nil, errSlowPath
 		}
-		str := func() (string, bool) {
-			if next != jsoniter.StringValue {
-				return "", false
+		k := tok.String()
+		next := dec.PeekKind()
+		if next == 'n' {
+			if _, err := dec.ReadToken(); err != nil {
+				return nil, errSlowPath
 			}
-			return it.ReadString(), true
+			continue
 		}
+		if k == "attributes" {
+			// The type may come after the attributes; type them once it is known.
+			if next != '{' {
+				return nil, errSlowPath
+			}
+			v, err := dec.ReadValue()
+			if err != nil {
+				return nil, errSlowPath
+			}
+			d.attrs = append(d.attrs[:0], v...)
+			haveAttrs = true
+			continue
+		}
+		tok, err = dec.ReadToken()
+		if err != nil {
+			return nil, errSlowPath
+		}
+		str := func(dst *string) bool {
+			if tok.Kind() != '"' {
+				return false
+			}
+			*dst = tok.String()
+			return true
+		}
+		ok := false
 		switch k {
 		case "address":
-			r.Address, ok = str()
+			ok = str(&r.Address)
 		case "type":
-			r.Type, ok = str()
+			ok = str(&r.Type)
 			r.Type = d.intern(r.Type)
 		case "provider":
-			r.Provider, ok = str()
+			ok = str(&r.Provider)
 			r.Provider = d.intern(r.Provider)
 		case "id":
-			r.ID, ok = str()
+			ok = str(&r.ID)
 		case "pending":
-			r.Pending, ok = str()
+			ok = str(&r.Pending)
 		case "match_key":
-			r.MatchKey, ok = str()
+			ok = str(&r.MatchKey)
 		case "prevent_destroy":
-			if ok = next == jsoniter.BoolValue; ok {
-				r.PreventDestroy = it.ReadBool()
+			if kind := tok.Kind(); kind == 't' || kind == 'f' {
+				r.PreventDestroy, ok = tok.Bool(), true
 			}
-		case "attributes":
-			// The type may come after the attributes; type them once it is known.
-			if ok = next == jsoniter.ObjectValue; ok {
-				attrs = it.SkipAndReturnBytes()
-			}
-		default:
-			// frozen_at (a time) and fields this fast path does not know.
-			ok = false
 		}
-		return ok && it.Error == nil
-	})
-	if !ok || it.Error != nil {
-		return nil, errSlowPath
+		// frozen_at (a time) and fields this fast path does not know go slow.
+		if !ok {
+			return nil, errSlowPath
+		}
 	}
 	t := model.Lookup(r.Type)
 	if t == nil {
 		return nil, errSlowPath
 	}
-	if attrs != nil {
-		o, err := decodeAttrs(it.ResetBytes(attrs), t.Attrs)
+	if haveAttrs {
+		o, err := decodeAttrs(d.reset(d.attrs), t.Attrs)
 		if err != nil {
 			return nil, errSlowPath
 		}
@@ -236,10 +288,17 @@ func (d *stateDecoder) fast(it *jsoniter.Iterator) (*Resource, error) {
 // decodeAttrs reads an attributes object typed by attrs, as model.FromJSON would
 // from a decoded tree: ints as int64, collections as []string, blocks as Objects,
 // attributes the type does not declare kept as encoding/json would decode them.
-func decodeAttrs(it *jsoniter.Iterator, attrs []*model.Attr) (model.Object, error) {
+func decodeAttrs(dec *jsontext.Decoder, attrs []*model.Attr) (model.Object, error) {
+	if tok, err := dec.ReadToken(); err != nil || tok.Kind() != '{' {
+		return nil, errSlowPath
+	}
 	out := model.Object{}
-	var failed error
-	it.ReadObjectCB(func(it *jsoniter.Iterator, k string) bool {
+	for dec.PeekKind() != '}' {
+		tok, err := dec.ReadToken()
+		if err != nil {
+			return nil, err
+		}
+		k := tok.String()
 		var a *model.Attr
 		for _, x := range attrs {
 			if x.Name == k {
@@ -247,32 +306,44 @@ func decodeAttrs(it *jsoniter.Iterator, attrs []*model.Attr) (model.Object, erro
 				break
 			}
 		}
-		next := it.WhatIsNext()
-		if a == nil || next == jsoniter.NilValue {
-			out[k] = it.Read()
-			return it.Error == nil
+		if a == nil || dec.PeekKind() == 'n' {
+			v, err := dec.ReadValue()
+			if err != nil {
+				return nil, err
+			}
+			var x any
+			if err := json.Unmarshal(v, &x); err != nil {
+				return nil, err
+			}
+			out[k] = x
+			continue
 		}
-		v, err := decodeAttr(it, a, next)
+		v, err := decodeAttr(dec, a)
 		if err != nil {
-			failed = err
-			return false
+			return nil, err
 		}
 		out[a.Name] = v
-		return it.Error == nil
-	})
-	if failed != nil {
-		return nil, failed
 	}
-	return out, it.Error
+	if _, err := dec.ReadToken(); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
-func decodeAttr(it *jsoniter.Iterator, a *model.Attr, next jsoniter.ValueType) (any, error) {
+func decodeAttr(dec *jsontext.Decoder, a *model.Attr) (any, error) {
+	if a.Kind == model.KindBlock {
+		return decodeAttrs(dec, a.Block)
+	}
+	tok, err := dec.ReadToken()
+	if err != nil {
+		return nil, err
+	}
 	switch {
 	case a.Kind == model.KindInt:
-		if next != jsoniter.NumberValue {
+		if tok.Kind() != '0' {
 			return nil, errSlowPath
 		}
-		n := string(it.ReadNumber())
+		n := tok.String()
 		if i, err := strconv.ParseInt(n, 10, 64); err == nil {
 			return i, nil
 		}
@@ -282,31 +353,33 @@ func decodeAttr(it *jsoniter.Iterator, a *model.Attr, next jsoniter.ValueType) (
 		}
 		return int64(f), nil
 	case a.Kind == model.KindBool:
-		if next != jsoniter.BoolValue {
+		if k := tok.Kind(); k != 't' && k != 'f' {
 			return nil, errSlowPath
 		}
-		return it.ReadBool(), nil
-	case a.Kind == model.KindBlock:
-		if next != jsoniter.ObjectValue {
-			return nil, errSlowPath
-		}
-		return decodeAttrs(it, a.Block)
+		return tok.Bool(), nil
 	case a.Kind.IsCollection():
-		if next != jsoniter.ArrayValue {
+		if tok.Kind() != '[' {
 			return nil, errSlowPath
 		}
 		out := []string{}
-		for it.ReadArray() {
-			if it.WhatIsNext() != jsoniter.StringValue {
+		for dec.PeekKind() != ']' {
+			tok, err := dec.ReadToken()
+			if err != nil {
+				return nil, err
+			}
+			if tok.Kind() != '"' {
 				return nil, errSlowPath
 			}
-			out = append(out, it.ReadString())
+			out = append(out, tok.String())
 		}
-		return out, it.Error
+		if _, err := dec.ReadToken(); err != nil {
+			return nil, err
+		}
+		return out, nil
 	default:
-		if next != jsoniter.StringValue {
+		if tok.Kind() != '"' {
 			return nil, errSlowPath
 		}
-		return it.ReadString(), it.Error
+		return tok.String(), nil
 	}
 }

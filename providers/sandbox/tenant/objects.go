@@ -353,8 +353,9 @@ func (tx *Tx) get(k *kind, id string) (model.Object, bool, error) {
 }
 
 func (tx *Tx) each(k *kind, f func(id string, o model.Object) error) error {
+	var d decoder
 	return tx.bucket(k).ForEach(func(key, b []byte) error {
-		o, err := decode(k.t, b)
+		o, err := d.decode(k.t, b)
 		if err != nil {
 			return fmt.Errorf("sandbox %s %s is unreadable: %w", k.t.Name, key, err)
 		}
@@ -409,11 +410,8 @@ func (tx *Tx) del(k *kind, id string, old model.Object) error {
 }
 
 func decode(t *model.Type, b []byte) (model.Object, error) {
-	var m map[string]any
-	if err := json.Unmarshal(b, &m); err != nil {
-		return nil, err
-	}
-	return model.FromJSON(t, m)
+	var d decoder
+	return d.decode(t, b)
 }
 
 func contains(l []string, s string) bool {

@@ -77,14 +77,25 @@ func Open(dir string, opt Options) (*Store, error) {
 		return nil, fmt.Errorf("sandbox directory %s: opening %s: %w", dir, dbFile, err)
 	}
 	s := &Store{dir: dir, db: db}
-	if err := db.Update(func(tx *bolt.Tx) error {
-		for _, n := range bucketNames() {
-			if _, err := tx.CreateBucketIfNotExists(n); err != nil {
-				return err
+	// A store already initialised is only read: a no-change plan must not rewrite
+	// the file (a commit writes a new meta page and syncs it). Should the look fail,
+	// ready stays false and the update below reports the cause.
+	ready := false
+	_ = db.View(func(tx *bolt.Tx) error {
+		ready = initialised(tx)
+		return nil
+	})
+	if !ready {
+		err = db.Update(func(tx *bolt.Tx) error {
+			for _, n := range bucketNames() {
+				if _, err := tx.CreateBucketIfNotExists(n); err != nil {
+					return err
+				}
 			}
-		}
-		return ensureIndexes(tx)
-	}); err != nil {
+			return ensureIndexes(tx)
+		})
+	}
+	if err != nil {
 		db.Close()
 		return nil, fmt.Errorf("sandbox directory %s: initialising %s: %w", dir, dbFile, err)
 	}
@@ -92,6 +103,25 @@ func Open(dir string, opt Options) (*Store, error) {
 	// what excludes other processes, so failing to write it is harmless.
 	_ = os.WriteFile(filepath.Join(dir, pidFile), []byte(strconv.Itoa(os.Getpid())+"\n"), 0o600)
 	return s, nil
+}
+
+// initialised reports whether every bucket exists and the indexes are current, so
+// that Open has nothing to write.
+func initialised(tx *bolt.Tx) bool {
+	for _, n := range bucketNames() {
+		if tx.Bucket(n) == nil {
+			return false
+		}
+	}
+	if string(tx.Bucket(bucketMeta).Get(keyIndexVersion)) != indexVersion {
+		return false
+	}
+	for _, n := range indexBuckets() {
+		if tx.Bucket(n) == nil {
+			return false
+		}
+	}
+	return true
 }
 
 func bucketNames() [][]byte {
