@@ -66,7 +66,7 @@ of thousands of blocks; DNS records and policies stay blocks.`,
 			if same, err := sameDir(".", out); err != nil {
 				return fail("-out %s: %v", out, err)
 			} else if !same {
-				if cfg, err = loadTarget(out); err != nil {
+				if cfg, err = loadTarget(out, force); err != nil {
 					return err
 				}
 			}
@@ -138,12 +138,31 @@ func (tc targetConfig) refuseDuplicates(dir string) error {
 }
 
 // loadTarget loads the configuration already in dir, or returns nil when there is none.
-func loadTarget(dir string) (*schema.Config, error) {
+// With force the files export is about to overwrite are not read: an earlier export of
+// a big tenant would otherwise be parsed whole only to be ignored.
+func loadTarget(dir string, force bool) (*schema.Config, error) {
 	matches, _ := filepath.Glob(filepath.Join(dir, "*"+schema.FileSuffix))
-	if len(matches) == 0 {
+	overwritten := map[string]bool{}
+	if force {
+		for _, n := range export.FileNames() {
+			overwritten[n] = true
+		}
+	}
+	sources := map[string][]byte{}
+	for _, m := range matches {
+		if overwritten[filepath.Base(m)] {
+			continue
+		}
+		b, err := schema.ReadInput(m, dir)
+		if err != nil {
+			return nil, fail("%v", err)
+		}
+		sources[filepath.Base(m)] = b
+	}
+	if len(sources) == 0 {
 		return nil, nil
 	}
-	cfg, diags := schema.Load(dir)
+	cfg, diags := schema.LoadSources(dir, sources)
 	if diags.HasErrors() {
 		var files map[string]*hcl.File
 		if cfg != nil {
