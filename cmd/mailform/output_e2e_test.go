@@ -82,6 +82,12 @@ func TestOutputCommand(t *testing.T) {
 		t.Errorf("output shows a sensitive value:\n%s", r)
 	}
 
+	show := mustRun(t, dir, 0, "show")
+	if i := strings.Index(show.stdout, "\nOutputs:\n"); i < 0 || !strings.Contains(unaligned(show.stdout[i:]), "team_count = 2\n") ||
+		!strings.Contains(unaligned(show.stdout[i:]), "contact = (sensitive)") || strings.Contains(show.output(), "postmaster@") {
+		t.Errorf("show does not end with the outputs, sensitive ones hidden:\n%s", show)
+	}
+
 	if r := mustRun(t, dir, 0, "output", "team_count"); r.stdout != "2\n" {
 		t.Errorf("output team_count = %q", r.stdout)
 	}

@@ -56,6 +56,13 @@ func newShowCmd() *cobra.Command {
 			for _, r := range st.Resources {
 				views.RenderStateResource(out, r)
 			}
+			if len(st.Outputs) > 0 {
+				// As terraform show: the root outputs after the resources, sensitive
+				// ones hidden.
+				fmt.Fprintln(out, "\nOutputs:")
+				fmt.Fprintln(out)
+				return printAllOutputs(out, st.Outputs, false)
+			}
 			return nil
 		},
 	}
