@@ -1,0 +1,70 @@
+package schema
+
+import (
+	"testing"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
+	"github.com/zclconf/go-cty/cty"
+)
+
+// TestAttrPathShortcut checks that exprValue's shortcut for plain attribute paths
+// (each.value.email) gives what hcl gives, value and diagnostics, and that it is
+// taken only where it may be.
+func TestAttrPathShortcut(t *testing.T) {
+	row := cty.ObjectVal(map[string]cty.Value{
+		"email":  cty.StringVal("nora@example.com"),
+		"quota":  cty.NumberIntVal(1024),
+		"nested": cty.ObjectVal(map[string]cty.Value{"x": cty.StringVal("y")}),
+		"nul":    cty.NullVal(cty.Object(map[string]cty.Type{"x": cty.String})),
+		"unk":    cty.UnknownVal(cty.Object(map[string]cty.Type{"x": cty.String})),
+		"secret": cty.ObjectVal(map[string]cty.Value{"x": cty.StringVal("s")}).Mark("sensitive"),
+		"m":      cty.MapVal(map[string]cty.Value{"x": cty.StringVal("z")}),
+	})
+	base := &hcl.EvalContext{Variables: map[string]cty.Value{
+		"local": cty.ObjectVal(map[string]cty.Value{"d": cty.StringVal("example.com")}),
+	}}
+	ctx := base.NewChild()
+	ctx.Variables = map[string]cty.Value{"each": cty.ObjectVal(map[string]cty.Value{"key": cty.StringVal("k"), "value": row})}
+	// A child with no variables of its own: the root is found further up.
+	inner := ctx.NewChild()
+
+	for _, tc := range []struct {
+		src      string
+		shortcut bool
+	}{
+		{"each.value.email", true},
+		{"each.value.quota", true},
+		{"each.key", true},
+		{"each.value.nested.x", true},
+		{"local.d", true},
+		{"each.value", true},
+		{"each.value.missing", false},  // "Unsupported attribute" from hcl
+		{"each.value.nul.x", false},    // null: hcl's error
+		{"each.value.unk.x", false},    // unknown: hcl's unknown of the attribute's type
+		{"each.value.secret.x", false}, // marked: hcl keeps the mark
+		{"each.value.m.x", false},      // a map: hcl indexes it
+		{"each.value.email[0]", false}, // not an attribute step
+		{"nosuch.x", false},            // unknown variable: hcl's suggestion
+		{"upper(each.value.email)", false},
+	} {
+		expr, d := hclsyntax.ParseExpression([]byte(tc.src), "t.hcl", hcl.InitialPos)
+		if d.HasErrors() {
+			t.Fatal(d)
+		}
+		for _, c := range []*hcl.EvalContext{ctx, inner} {
+			_, took := attrPathValue(expr, c)
+			if took != tc.shortcut {
+				t.Errorf("%s: shortcut taken %v, want %v", tc.src, took, tc.shortcut)
+			}
+			got, gd := exprValue(expr, c)
+			want, wd := expr.Value(c)
+			if !got.RawEquals(want) {
+				t.Errorf("%s: value %#v, hcl gives %#v", tc.src, got, want)
+			}
+			if gd.Error() != wd.Error() {
+				t.Errorf("%s: diagnostics %q, hcl gives %q", tc.src, gd.Error(), wd.Error())
+			}
+		}
+	}
+}
