@@ -131,6 +131,35 @@ func decodeContent(content *hcl.BodyContent, diags hcl.Diagnostics, attrs []*mod
 	return o, diags
 }
 
+// stringElements reports whether ty is a list, set or tuple whose elements are all
+// strings: its elements are then those convert.Convert to list(string) would give,
+// in the same order.
+func stringElements(ty cty.Type) bool {
+	switch {
+	case ty.IsListType() || ty.IsSetType():
+		return ty.ElementType().Equals(cty.String)
+	case ty.IsTupleType():
+		for _, et := range ty.TupleElementTypes() {
+			if !et.Equals(cty.String) {
+				return false
+			}
+		}
+		return true
+	}
+	return false
+}
+
+// elementMarked reports whether an element of a collection of strings is marked
+// (sensitive); such a collection still goes through convert.Convert.
+func elementMarked(val cty.Value) bool {
+	for it := val.ElementIterator(); it.Next(); {
+		if _, e := it.Element(); e.IsMarked() {
+			return true
+		}
+	}
+	return false
+}
+
 // exprValue is expr.Value(ctx), with a shortcut for the commonest attribute of a
 // for_each block, a plain attribute path such as each.value.email: hcl's traversal
 // allocates at each step (~130 MB for the 50,000 accounts of bench/engine). The
@@ -276,9 +305,15 @@ func fromCty(a *model.Attr, val cty.Value, rng hcl.Range, typ string) (any, hcl.
 		}
 		return v.True(), nil
 	case a.Kind.IsCollection():
-		v, err := convert.Convert(val, cty.List(cty.String))
-		if err != nil {
-			return nil, typeErr(a, typ, rng, "give a list such as [\"a\", \"b\"]; "+err.Error()+".")
+		// A list, set or tuple of strings ([department.x.id], split(…)) is read as it
+		// is; converting it to a list first cost a copy per instance.
+		v := val
+		if !stringElements(val.Type()) || elementMarked(val) {
+			var err error
+			v, err = convert.Convert(val, cty.List(cty.String))
+			if err != nil {
+				return nil, typeErr(a, typ, rng, "give a list such as [\"a\", \"b\"]; "+err.Error()+".")
+			}
 		}
 		out := make([]string, 0, v.LengthInt())
 		for it := v.ElementIterator(); it.Next(); {

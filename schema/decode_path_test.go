@@ -1,11 +1,16 @@
 package schema
 
 import (
+	"reflect"
+	"strings"
+
 	"testing"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty"
+
+	"github.com/mailform/mailform/model"
 )
 
 // TestAttrPathShortcut checks that exprValue's shortcut for plain attribute paths
@@ -65,6 +70,43 @@ func TestAttrPathShortcut(t *testing.T) {
 			if gd.Error() != wd.Error() {
 				t.Errorf("%s: diagnostics %q, hcl gives %q", tc.src, gd.Error(), wd.Error())
 			}
+		}
+	}
+}
+
+// TestStringCollectionsReadAsTheyAre checks that fromCty reads a list, set or tuple
+// of strings without converting it, to what the conversion gave, and still converts
+// (or refuses) everything else.
+func TestStringCollectionsReadAsTheyAre(t *testing.T) {
+	a := &model.Attr{Name: "members", Kind: model.KindStringSet}
+	for _, tc := range []struct {
+		val  cty.Value
+		fast bool
+		want []string
+		err  string
+	}{
+		{cty.TupleVal([]cty.Value{cty.StringVal("b"), cty.StringVal("a")}), true, []string{"b", "a"}, ""},
+		{cty.ListVal([]cty.Value{cty.StringVal("x")}), true, []string{"x"}, ""},
+		{cty.SetVal([]cty.Value{cty.StringVal("y"), cty.StringVal("x")}), true, []string{"x", "y"}, ""},
+		{cty.EmptyTupleVal, true, []string{}, ""},
+		{cty.TupleVal([]cty.Value{cty.StringVal("a"), cty.NullVal(cty.String)}), true, nil, "an element is null"},
+		{cty.TupleVal([]cty.Value{cty.StringVal("a"), cty.NumberIntVal(3)}), false, []string{"a", "3"}, ""},
+		{cty.TupleVal([]cty.Value{cty.StringVal("a"), cty.True}), false, []string{"a", "true"}, ""},
+		{cty.TupleVal([]cty.Value{cty.StringVal("a"), cty.ListValEmpty(cty.String)}), false, nil, "give a list such as"},
+		{cty.StringVal("a"), false, nil, "give a list such as"},
+	} {
+		if got := stringElements(tc.val.Type()); got != tc.fast {
+			t.Errorf("%#v: read as it is %v, want %v", tc.val, got, tc.fast)
+		}
+		got, d := fromCty(a, tc.val, hcl.Range{Filename: "t.hcl"}, "group")
+		if tc.err != "" {
+			if !d.HasErrors() || !strings.Contains(d.Error(), tc.err) {
+				t.Errorf("%#v: diagnostics %v, want %q", tc.val, d, tc.err)
+			}
+			continue
+		}
+		if d.HasErrors() || !reflect.DeepEqual(got, tc.want) {
+			t.Errorf("%#v: got %#v (%v), want %#v", tc.val, got, d, tc.want)
 		}
 	}
 }
