@@ -13,6 +13,7 @@ import (
 
 	"github.com/mailform/mailform/enforce/live/livetest"
 	"github.com/mailform/mailform/providers/postfix"
+	"github.com/mailform/mailform/providers/unreachable"
 )
 
 var cluster = &livetest.Cluster{Pkg: "enforce/live", Prefix: "live"}
@@ -95,7 +96,9 @@ func watch(t *testing.T, w Watch) (*recorder, string, string) {
 	if w.Retry == 0 {
 		w.Retry = 20 * time.Millisecond
 	}
-	w.ConnectTimeout = 5 * time.Second
+	if w.ConnectTimeout == 0 {
+		w.ConnectTimeout = 5 * time.Second
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { defer close(done); w.Run(ctx) }()
@@ -216,5 +219,26 @@ func TestWatchWithoutDatabase(t *testing.T) {
 	if msg := downs[0].Error(); !strings.Contains(msg, "cannot connect to the mail database \"mail\" at 127.0.0.1:1") ||
 		!strings.Contains(msg, "refused") || strings.Contains(msg, "s3cret") || len(loads) != 0 {
 		t.Fatalf("down %q, loads %v; want a refused connection without the password and no load", msg, loads)
+	}
+}
+
+// A database address that accepts and never answers: ConnectTimeout ends the
+// attempt and Down reports it; no load happens.
+func TestWatchOnAHangingDatabase(t *testing.T) {
+	addr := strings.TrimPrefix(unreachable.Hanging(t, ""), "http://")
+	pc, err := postfix.ParseConfig("postgres://mailform:s3cret@" + addr + "/mail?sslmode=disable")
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	r, _, _ := watch(t, Watch{Conn: pc, ConnectTimeout: 300 * time.Millisecond, Retry: time.Hour})
+	waitFor(t, "down", r, func(_ []string, d []error) bool { return len(d) >= 1 })
+	loads, downs, _ := r.snapshot()
+	if took := time.Since(start); took > 10*time.Second {
+		t.Fatalf("down after %v; want it soon after the 300ms connect timeout", took)
+	}
+	if msg := downs[0].Error(); !strings.Contains(msg, "cannot connect to the mail database") ||
+		strings.Contains(msg, "s3cret") || len(loads) != 0 {
+		t.Fatalf("down %q, loads %v; want a failed connection without the password and no load", msg, loads)
 	}
 }
