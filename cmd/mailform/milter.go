@@ -73,6 +73,7 @@ The database comes from --database-url or $` + postfix.DatabaseURLEnv + `, never
 	f.StringVar(&cfg.FailAction, "fail-action", "tempfail", "answer while no rules could be loaded: "+strings.Join(milter.FailActions, ", "))
 	f.DurationVar(&cfg.Refresh, "refresh", time.Minute, "reload the rules at least this often, besides on every change notification")
 	f.Int64Var(&cfg.MaxBody, "max-body", 64<<20, "read at most this many body bytes to look for attachments")
+	f.DurationVar(&cfg.ConnectTimeout, "connect-timeout", 30*time.Second, "give up one connection attempt to the database after this long")
 	f.DurationVar(&cfg.ShutdownTimeout, "shutdown-timeout", 30*time.Second, "on SIGTERM, wait at most this long for open milter sessions")
 	f.StringVar(&logFormat, "log-format", "text", "log format on stderr: text or json")
 	f.StringVar(&logLevel, "log-level", "info", "least log level: debug, info, warn, error")

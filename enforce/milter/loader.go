@@ -26,15 +26,18 @@ type Loader struct {
 	Refresh time.Duration
 	// Retry is the first wait before reconnecting; it doubles up to MaxRetry.
 	Retry, MaxRetry time.Duration
-	log             *slog.Logger
-	metrics         *metrics
+	// ConnectTimeout bounds one connection attempt to the database.
+	ConnectTimeout time.Duration
+	log            *slog.Logger
+	metrics        *metrics
 
 	rules atomic.Pointer[Rules]
 	// loads counts successful loads, for tests that wait for a reload.
 	loads atomic.Int64
 }
 
-// loadTimeout bounds one connect or one load of the rules.
+// loadTimeout bounds one load of the rules, and one connect unless
+// ConnectTimeout says otherwise.
 const loadTimeout = 30 * time.Second
 
 // settleQuiet and settleMax coalesce a burst of notifications into one reload.
@@ -51,7 +54,7 @@ func NewLoader(dsn string, log *slog.Logger, m *metrics) (*Loader, error) {
 	}
 	pc.RuntimeParams["application_name"] = "mailform milter"
 	return &Loader{cfg: pc, where: postfix.DescribeDatabase(pc), Refresh: time.Minute, Retry: time.Second, MaxRetry: 30 * time.Second,
-		log: log, metrics: m}, nil
+		ConnectTimeout: loadTimeout, log: log, metrics: m}, nil
 }
 
 // Where names the database without credentials.
@@ -63,7 +66,7 @@ func (l *Loader) Current() *Rules { return l.rules.Load() }
 // Run keeps the rules current until ctx ends.
 func (l *Loader) Run(ctx context.Context) {
 	w := &live.Watch{Conn: l.cfg, Where: l.where, Channel: postfix.BackupRuleChannel, Refresh: l.Refresh,
-		Retry: l.Retry, MaxRetry: l.MaxRetry, ConnectTimeout: loadTimeout, SettleQuiet: settleQuiet, SettleMax: settleMax,
+		Retry: l.Retry, MaxRetry: l.MaxRetry, ConnectTimeout: l.ConnectTimeout, SettleQuiet: settleQuiet, SettleMax: settleMax,
 		Load: l.load, Down: l.down}
 	w.Run(ctx)
 }

@@ -37,6 +37,8 @@ type Config struct {
 	// Retry is the first wait before reconnecting to the database (doubling up to
 	// 30s); 0 means one second.
 	Retry time.Duration
+	// ConnectTimeout bounds one connection attempt to the database; 0 means 30s.
+	ConnectTimeout time.Duration
 	// ShutdownTimeout bounds the wait for open milter sessions at shutdown.
 	ShutdownTimeout time.Duration
 	// Log receives the structured logs.
@@ -88,6 +90,9 @@ func New(cfg Config) (*Server, error) {
 	s.loader.Refresh = cfg.Refresh
 	if cfg.Retry > 0 {
 		s.loader.Retry = cfg.Retry
+	}
+	if cfg.ConnectTimeout > 0 {
+		s.loader.ConnectTimeout = cfg.ConnectTimeout
 	}
 	if s.http, err = live.ListenMetrics(cfg.Metrics, s.metrics.reg); err != nil {
 		return nil, fmt.Errorf("metrics address %s: %w", cfg.Metrics, err)

@@ -18,6 +18,7 @@ import (
 	"github.com/mailform/mailform/model"
 	"github.com/mailform/mailform/providers"
 	"github.com/mailform/mailform/providers/postfix"
+	"github.com/mailform/mailform/providers/unreachable"
 )
 
 // One PostgreSQL cluster serves the package; each test gets a database of its own.
@@ -302,6 +303,28 @@ func TestMilterWithoutDatabaseUsesTheFailAction(t *testing.T) {
 				t.Fatalf("metrics do not count the %s and the failed load:\n%s", c.action, m)
 			}
 		})
+	}
+}
+
+// A database address that accepts and never answers: --connect-timeout ends each
+// attempt, the log says why, and messages get the fail action meanwhile.
+func TestMilterWithAHangingDatabase(t *testing.T) {
+	cluster.Start(t)
+	addr := strings.TrimPrefix(unreachable.Hanging(t, ""), "http://")
+	r := startServer(t, Config{DatabaseURL: "postgres://mailform:s3cret-pw@" + addr + "/mail?sslmode=disable",
+		ConnectTimeout: 300 * time.Millisecond, Retry: time.Hour})
+	deadline := time.Now().Add(5 * time.Second)
+	for !strings.Contains(r.log.String(), "no rules loaded yet") {
+		if time.Now().After(deadline) {
+			t.Fatalf("no log of the unanswered connect within 5s:\n%s", r.log.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if logs := r.log.String(); !strings.Contains(logs, `"reason":"cannot connect`) || strings.Contains(logs, "s3cret-pw") {
+		t.Fatalf("log does not say why, or shows the password:\n%s", logs)
+	}
+	if _, act := exchange(t, r.srv.Addr().String(), "dan@harbour.test", []string{"x@partner.example"}, withPDF); act.SMTPCode != 451 {
+		t.Fatalf("answer %+v; want the tempfail action", act)
 	}
 }
 
