@@ -17,6 +17,7 @@ import (
 	"github.com/mailform/mailform/model"
 	"github.com/mailform/mailform/providers"
 	"github.com/mailform/mailform/providers/postfix"
+	"github.com/mailform/mailform/providers/unreachable"
 )
 
 // One PostgreSQL cluster serves the package; each test gets a database of its own.
@@ -235,6 +236,29 @@ func TestServerWithoutDatabaseAnswersTheDefault(t *testing.T) {
 	}
 	if strings.Contains(l2, "s3cret") {
 		t.Fatalf("the password was logged:\n%s", l2)
+	}
+}
+
+// A database address that accepts and never answers: the connect timeout ends
+// the attempt, the server answers its default and logs why.
+func TestServerWithAHangingDatabaseAnswersTheDefault(t *testing.T) {
+	addr := strings.TrimPrefix(unreachable.Hanging(t, ""), "http://")
+	start := time.Now()
+	r := startServer(t, Config{DatabaseURL: "postgres://u:s3cret@" + addr + "/mail?sslmode=disable",
+		DefaultAction: "451 4.3.0 policy unavailable", Retry: time.Hour, ConnectTimeout: 300 * time.Millisecond})
+	got, err := dial(t, r.addr).ask(toOutside...)
+	if err != nil || got != "451 4.3.0 policy unavailable" {
+		t.Fatalf("answer %q, %v; want the default", got, err)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for !strings.Contains(r.log.String(), "cannot connect") {
+		if time.Now().After(deadline) {
+			t.Fatalf("no log of the unanswered connect within 5s of the start (%v):\n%s", time.Since(start), r.log.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if strings.Contains(r.log.String(), "s3cret") {
+		t.Fatalf("the password was logged:\n%s", r.log.String())
 	}
 }
 
