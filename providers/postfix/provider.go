@@ -287,22 +287,7 @@ func (p *Provider) Read(ctx context.Context, req providers.ReadRequest) ([]provi
 	var out []providers.Remote
 	err := p.read(ctx, func(ctx context.Context, tx pgx.Tx) error {
 		var err error
-		switch req.Type {
-		case "domain":
-			out, err = readDomains(ctx, tx, "")
-		case "department":
-			out, err = readDepartments(ctx, tx, "")
-		case "account":
-			out, err = p.readAccounts(ctx, tx, "")
-		case "group":
-			out, err = readGroups(ctx, tx, "")
-		case "send_restriction":
-			out, err = readRestrictions(ctx, tx, "")
-		case "backup_rule":
-			out, err = readBackupRules(ctx, tx, "")
-		default:
-			return unsupported(req.Type)
-		}
+		out, err = p.readType(ctx, tx, req.Type, "")
 		return err
 	})
 	if err != nil {
@@ -420,24 +405,29 @@ func (p *Provider) Delete(ctx context.Context, typ, id string, prior model.Objec
 	return nil
 }
 
-// readOne reads the live object typ/id inside tx, or nil when it is gone.
-func (p *Provider) readOne(ctx context.Context, tx pgx.Tx, typ, id string) (model.Object, error) {
-	var rs []providers.Remote
-	var err error
+// readType reads the live objects of typ inside tx: all of them, or only the one
+// whose id is only.
+func (p *Provider) readType(ctx context.Context, tx pgx.Tx, typ, only string) ([]providers.Remote, error) {
 	switch typ {
 	case "domain":
-		rs, err = readDomains(ctx, tx, id)
+		return readDomains(ctx, tx, only)
 	case "department":
-		rs, err = readDepartments(ctx, tx, id)
+		return readDepartments(ctx, tx, only)
 	case "account":
-		rs, err = p.readAccounts(ctx, tx, id)
+		return p.readAccounts(ctx, tx, only)
 	case "group":
-		rs, err = readGroups(ctx, tx, id)
+		return readGroups(ctx, tx, only)
 	case "send_restriction":
-		rs, err = readRestrictions(ctx, tx, id)
+		return readRestrictions(ctx, tx, only)
 	case "backup_rule":
-		rs, err = readBackupRules(ctx, tx, id)
+		return readBackupRules(ctx, tx, only)
 	}
+	return nil, unsupported(typ)
+}
+
+// readOne reads the live object typ/id inside tx, or nil when it is gone.
+func (p *Provider) readOne(ctx context.Context, tx pgx.Tx, typ, id string) (model.Object, error) {
+	rs, err := p.readType(ctx, tx, typ, id)
 	if err != nil || len(rs) == 0 {
 		return nil, err
 	}
