@@ -53,7 +53,7 @@ func NewLoader(dsn string, log *slog.Logger, m *metrics) (*Loader, error) {
 		return nil, err
 	}
 	pc.RuntimeParams["application_name"] = "mailform milter"
-	return &Loader{cfg: pc, where: postfix.DescribeDatabase(pc), Refresh: time.Minute, Retry: time.Second, MaxRetry: 30 * time.Second,
+	return &Loader{cfg: pc, where: postfix.Describe(pc), Refresh: time.Minute, Retry: time.Second, MaxRetry: 30 * time.Second,
 		ConnectTimeout: loadTimeout, log: log, metrics: m}, nil
 }
 

@@ -13,6 +13,7 @@ import (
 	"github.com/d--j/go-milter/mailfilter"
 
 	"github.com/mailform/mailform/enforce/live"
+	"github.com/mailform/mailform/providers/postfix"
 )
 
 // FailActions are the answers the milter can give while it has no rules.
@@ -182,7 +183,7 @@ func (s *Server) decide(_ context.Context, trx mailfilter.Trx) (mailfilter.Decis
 	msg.Subject = subject
 	if from, err := h.AddressList("From"); err == nil {
 		for _, a := range from {
-			msg.FromDomains = append(msg.FromDomains, domainOf(a.Address))
+			msg.FromDomains = append(msg.FromDomains, postfix.DomainOf(a.Address))
 		}
 	}
 	msg.Attachment = func() bool {
@@ -215,11 +216,4 @@ func (s *Server) decide(_ context.Context, trx mailfilter.Trx) (mailfilter.Decis
 	s.cfg.Log.Info("backup copy", "queue_id", trx.QueueId(), "rules", strings.Join(labels, ","),
 		"destinations", strings.Join(dests, ","))
 	return mailfilter.Accept, nil
-}
-
-func domainOf(addr string) string {
-	if i := strings.LastIndexByte(addr, '@'); i >= 0 {
-		return strings.ToLower(addr[i+1:])
-	}
-	return ""
 }

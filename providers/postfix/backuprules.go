@@ -325,7 +325,3 @@ func DomainOf(addr string) string {
 	}
 	return strings.ToLower(strings.TrimSuffix(addr[i+1:], "."))
 }
-
-// DescribeDatabase names the database of a connection configuration without its
-// credentials, for logs and messages.
-func DescribeDatabase(pc *pgx.ConnConfig) string { return describe(pc) }
