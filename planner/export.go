@@ -171,10 +171,7 @@ func liveObjects(t *model.Type, rs []providers.Remote) []providers.Remote {
 		}
 	}
 	for _, r := range rs {
-		r.Attrs = model.Canonical(t, r.Attrs)
-		if t.Attr("id") != nil {
-			r.Attrs["id"] = r.ID
-		}
+		r.Attrs = canonicalLive(t, &r)
 		if t == model.DNSRecord {
 			ty := r.Attrs.Str("type")
 			if !types[ty] || (r.Attrs.Str("name") == "@" && ty == "NS") {

@@ -139,17 +139,26 @@ func PlanOutputs(p *Plan, o Options) hcl.Diagnostics {
 	if len(o.Config.Outputs) == 0 && (o.State == nil || len(o.State.Outputs) == 0) {
 		return nil
 	}
-	after := state.New()
+	// Outputs only reads ids from state: a state that shares the resources it keeps
+	// will do, rather than a deep copy with an O(n) Remove per created object.
+	after := &state.State{}
 	var prior map[string]*state.OutputValue
 	if o.State != nil {
-		after = o.State.Clone()
 		prior = o.State.Outputs
-	}
-	for _, c := range p.Changes {
-		if c.Action == Create || c.Action == Replace {
-			after.Remove(c.Address)
+		unknown := map[string]bool{}
+		for _, c := range p.Changes {
+			if c.Action == Create || c.Action == Replace {
+				unknown[c.Address] = true
+			}
+		}
+		after.Resources = make([]*state.Resource, 0, len(o.State.Resources))
+		for _, r := range o.State.Resources {
+			if !unknown[r.Address] {
+				after.Resources = append(after.Resources, r)
+			}
 		}
 	}
+	after.Reindex()
 	o.State = after
 	outs, diags := Outputs(o)
 	if diags.HasErrors() {

@@ -517,15 +517,22 @@ func refresh(ctx context.Context, o Options, st *state.State, insts []*Instance)
 	return out, nil
 }
 
+// canonicalLive is a read object's attributes in canonical form, with the provider id
+// as the id attribute where the type has one: the form plans compare with.
+func canonicalLive(t *model.Type, r *providers.Remote) model.Object {
+	o := model.Canonical(t, r.Attrs)
+	if t.Attr("id") != nil {
+		o["id"] = r.ID
+	}
+	return o
+}
+
 func indexLive(typ string, rs []providers.Remote) *liveSet {
 	t := model.Lookup(typ)
 	ls := &liveSet{byID: make(map[string]*providers.Remote, len(rs)), byKey: make(map[string]*providers.Remote, len(rs))}
 	for i := range rs {
 		r := &rs[i]
-		r.Attrs = model.Canonical(t, r.Attrs)
-		if t.Attr("id") != nil {
-			r.Attrs["id"] = r.ID
-		}
+		r.Attrs = canonicalLive(t, r)
 		ls.byID[r.ID] = r
 		key := r.ID
 		if !t.LabelIdentity {

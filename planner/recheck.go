@@ -48,12 +48,9 @@ func recheck(ctx context.Context, c *Change, o ApplyOptions) error {
 		return fmt.Errorf("reading it again before the change: %w", err)
 	}
 	var live model.Object
-	for _, r := range rs {
-		if r.ID == c.ID {
-			live = model.Canonical(t, r.Attrs)
-			if t.Attr("id") != nil {
-				live["id"] = r.ID
-			}
+	for i := range rs {
+		if rs[i].ID == c.ID {
+			live = canonicalLive(t, &rs[i])
 		}
 	}
 	if live == nil {

@@ -72,10 +72,8 @@ func planReplace(o Options, p *Plan) hcl.Diagnostics {
 			bad(addr, "Nothing to replace", fmt.Sprintf("%s is not in the configuration any more, so this plan deletes it; a replacement needs its block", addr))
 		case c.Forget || c.ID == "":
 			bad(addr, "Nothing to replace", fmt.Sprintf("%s was not found live; this plan will create it", addr))
-		case c.Action == Replace:
-			// Already replaced by the configuration; say both reasons.
-			c.Reason = joinReason(c.Reason, ReplaceReason)
 		default:
+			// One the configuration already replaces keeps its reason too.
 			c.Action = Replace
 			c.Reason = joinReason(c.Reason, ReplaceReason)
 		}

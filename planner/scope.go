@@ -1,7 +1,7 @@
 package planner
 
 import (
-	"sort"
+	"slices"
 
 	"github.com/mailform/mailform/model"
 )
@@ -36,11 +36,7 @@ var scoped = map[string]bool{"send_restriction": true, "backup_rule": true}
 // annotateScopes sets Scope on every send_restriction and backup_rule change that
 // is not a delete.
 func annotateScopes(changes []*Change) {
-	found := false
-	for _, c := range changes {
-		found = found || scoped[c.Type]
-	}
-	if !found {
+	if !slices.ContainsFunc(changes, func(c *Change) bool { return scoped[c.Type] }) {
 		return
 	}
 	after := newDirectory(changes, func(c *Change) model.Object {
@@ -168,7 +164,7 @@ func (d *directory) scope(rule model.Object) *Scope {
 		}
 		add("accounts", set)
 	}
-	for _, id := range sorted(rule.Strings("departments")) {
+	for _, id := range slices.Sorted(slices.Values(rule.Strings("departments"))) {
 		set := map[string]bool{}
 		d.deptAccounts(id, set, map[string]bool{})
 		ref := d.deptAddr[id]
@@ -177,7 +173,7 @@ func (d *directory) scope(rule model.Object) *Scope {
 		}
 		add(ref, set)
 	}
-	for _, g := range sorted(rule.Strings("groups")) {
+	for _, g := range slices.Sorted(slices.Values(rule.Strings("groups"))) {
 		set := map[string]bool{}
 		g = model.CanonicalEmail(g)
 		d.groupAccounts(g, set, map[string]bool{})
@@ -185,10 +181,4 @@ func (d *directory) scope(rule model.Object) *Scope {
 	}
 	s.Accounts = len(all)
 	return s
-}
-
-func sorted(s []string) []string {
-	out := append([]string(nil), s...)
-	sort.Strings(out)
-	return out
 }

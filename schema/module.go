@@ -5,6 +5,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -187,42 +188,37 @@ func (c *Config) loadModules(root *Config, stack []string) hcl.Diagnostics {
 			bad("Modules nested too deeply", fmt.Sprintf("module.%s is %d calls deep; the limit is %d. Flatten the module tree.", m.Name, len(stack), maxModuleDepth))
 			continue
 		}
-		cycle := false
-		for _, s := range stack {
-			if s == abs && !cycle {
-				cycle = true
-				var names []string
-				for p := c; p != nil && p.call != nil; p = p.parent {
-					names = append([]string{"module." + p.call.Name}, names...)
-				}
-				names = append(names, "module."+m.Name)
-				bad("Module cycle", fmt.Sprintf("module.%s calls %s, which is already being loaded by %s: modules may not call themselves, directly or through others. Remove one of the calls.", m.Name, m.Source, strings.Join(names, " → ")))
+		if slices.Contains(stack, abs) {
+			var names []string
+			for p := c; p != nil && p.call != nil; p = p.parent {
+				names = append([]string{"module." + p.call.Name}, names...)
 			}
+			names = append(names, "module."+m.Name)
+			bad("Module cycle", fmt.Sprintf("module.%s calls %s, which is already being loaded by %s: modules may not call themselves, directly or through others. Remove one of the calls.", m.Name, m.Source, strings.Join(names, " → ")))
+			continue
 		}
-		if !cycle {
-			rel, err := filepath.Rel(root.Dir, dir)
-			if err != nil {
-				rel = dir
-			}
-			rel = filepath.ToSlash(rel)
-			files, d := moduleSources(root, dir, rel)
-			if d != "" {
-				bad("Module source not found", fmt.Sprintf("module.%s: %s. source is resolved against the calling module's directory (%s); fix the path.", m.Name, d, c.Dir))
-				continue
-			}
-			child := newConfig(dir)
-			child.Sources = files
-			child.path = c.path + "module." + m.Name + "."
-			child.parent, child.call = c, m
-			child.Files = root.Files
-			child.byAddr = root.byAddr
-			m.Child = child
-			diags = append(diags, InModule(child.decodeSources(files, rel), child.CallChain())...)
-			diags = append(diags, child.checkModuleBlocks()...)
-			diags = append(diags, m.checkArgs(c, child)...)
-			diags = append(diags, child.loadModules(root, append(stack, abs))...)
-			c.Resources = append(c.Resources, child.Resources...)
+		rel, err := filepath.Rel(root.Dir, dir)
+		if err != nil {
+			rel = dir
 		}
+		rel = filepath.ToSlash(rel)
+		files, d := moduleSources(root, dir, rel)
+		if d != "" {
+			bad("Module source not found", fmt.Sprintf("module.%s: %s. source is resolved against the calling module's directory (%s); fix the path.", m.Name, d, c.Dir))
+			continue
+		}
+		child := newConfig(dir)
+		child.Sources = files
+		child.path = c.path + "module." + m.Name + "."
+		child.parent, child.call = c, m
+		child.Files = root.Files
+		child.byAddr = root.byAddr
+		m.Child = child
+		diags = append(diags, InModule(child.decodeSources(files, rel), child.CallChain())...)
+		diags = append(diags, child.checkModuleBlocks()...)
+		diags = append(diags, m.checkArgs(c, child)...)
+		diags = append(diags, child.loadModules(root, append(stack, abs))...)
+		c.Resources = append(c.Resources, child.Resources...)
 	}
 	return diags
 }
