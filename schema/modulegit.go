@@ -68,6 +68,9 @@ func (g *gitSource) fetch(root string) (string, error) {
 	git := func(args ...string) error {
 		cmd := exec.CommandContext(ctx, "git", append([]string{"-C", dir}, args...)...)
 		cmd.Env = append(os.Environ(), "GIT_TERMINAL_PROMPT=0")
+		// Killing git leaves its transport helper (git-remote-http) holding the
+		// output pipe; stop waiting for it soon after the deadline.
+		cmd.WaitDelay = time.Second
 		out, err := cmd.CombinedOutput()
 		if ctx.Err() != nil {
 			return fmt.Errorf("git %s did not finish within %s", args[0], GitFetchTimeout)
