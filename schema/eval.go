@@ -182,6 +182,17 @@ func valueToCty(a *model.Attr, v any) cty.Value {
 // ForEachKeys evaluates a for_each expression and returns its instance keys and the
 // each.value of each, sorted by key. A map or a set of strings is accepted.
 func ForEachKeys(expr hcl.Expression, ctx *hcl.EvalContext) ([]string, map[string]cty.Value, hcl.Diagnostics) {
+	if f, ok := matchRowsFor(expr); ok {
+		if keys, values, ok := f.eval(ctx); ok {
+			sort.Strings(keys)
+			return keys, values, nil
+		}
+	}
+	return forEachKeysOf(expr, ctx)
+}
+
+// forEachKeysOf is ForEachKeys for every expression: hcl evaluates it.
+func forEachKeysOf(expr hcl.Expression, ctx *hcl.EvalContext) ([]string, map[string]cty.Value, hcl.Diagnostics) {
 	val, diags := expr.Value(ctx)
 	if diags.HasErrors() {
 		return nil, nil, diags
