@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"path/filepath"
 	"sort"
-	"strings"
 	"sync"
 	"unicode"
 	"unicode/utf8"
@@ -84,26 +83,6 @@ func (c *Config) Functions() map[string]function.Function {
 		},
 	})
 	return fs
-}
-
-// csvDecodeFunc is csvdecode that also reads what Excel and HR systems export: a
-// leading UTF-8 byte-order mark would otherwise become part of the first column's
-// name (encoding/csv already reads CRLF line ends).
-var csvDecodeFunc = function.New(&function.Spec{
-	Params: stdlib.CSVDecodeFunc.Params(),
-	Type: func(args []cty.Value) (cty.Type, error) {
-		return stdlib.CSVDecodeFunc.ReturnTypeForValues(withoutBOM(args))
-	},
-	Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) {
-		return stdlib.CSVDecodeFunc.Call(withoutBOM(args))
-	},
-})
-
-func withoutBOM(args []cty.Value) []cty.Value {
-	if len(args) != 1 || !args[0].IsKnown() || args[0].IsNull() || args[0].Type() != cty.String {
-		return args
-	}
-	return []cty.Value{cty.StringVal(strings.TrimPrefix(args[0].AsString(), "\ufeff"))}
 }
 
 // blockTypes holds the object type of each block attribute (*model.Attr).

@@ -138,23 +138,25 @@ func (f *rowsFor) eval(ctx *hcl.EvalContext) (keys []string, values map[string]c
 	if !ty.IsListType() && !ty.IsTupleType() {
 		return nil, nil, false
 	}
+	// A list's rows share one type: its columns are checked once, not per row.
+	list := ty.IsListType()
+	if list && !f.columnsOf(ty.ElementType()) {
+		return nil, nil, false
+	}
+	// csvdecode's rows hold known strings only; any other row is checked as
+	// ForEachKeys checks its result.
+	known := fromCSVDecode(f.coll, ctx)
 	n := coll.LengthInt()
 	values = make(map[string]cty.Value, n)
 	keys = make([]string, 0, n)
-	// A list's rows share one type: its columns are checked once, not per row.
-	var checked cty.Type
 	var buf strings.Builder
 	for it := coll.ElementIterator(); it.Next(); {
 		_, row := it.Element()
 		if row.IsMarked() || !row.IsKnown() || row.IsNull() {
 			return nil, nil, false
 		}
-		rt := row.Type()
-		if checked == cty.NilType || !rt.Equals(checked) {
-			if !f.columnsOf(rt) {
-				return nil, nil, false
-			}
-			checked = rt
+		if !list && !f.columnsOf(row.Type()) {
+			return nil, nil, false
 		}
 		if f.cond != nil {
 			v, ok := stringCell(row, f.cond.col)
@@ -192,7 +194,7 @@ func (f *rowsFor) eval(ctx *hcl.EvalContext) (keys []string, values map[string]c
 		if _, dup := values[key]; dup {
 			return nil, nil, false
 		}
-		if !wholeRowKnown(row) {
+		if !known && !wholeRowKnown(row) {
 			return nil, nil, false
 		}
 		values[key] = row

@@ -1,0 +1,80 @@
+package schema
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/zclconf/go-cty/cty"
+	"github.com/zclconf/go-cty/cty/function/stdlib"
+)
+
+// csvdecode gives what go-cty's gives — value, type and error message — on the
+// inputs it reads itself (more than one worker's worth of rows included) and on
+// those it hands to go-cty.
+func TestCSVDecodeMatchesGoCty(t *testing.T) {
+	inputs := []string{
+		"a,b\n1,2\n3,4\n",
+		"a,b\n",
+		"a\n\n\nx\n",
+		"a,b\r\n1,2\r\n",
+		"a,b\n\"x, y\",\"say \"\"hi\"\"\"\n\"multi\nline\",z\n",
+		"e\u0301,b\nf\u0301,\u0065\u0301\n",
+		"name\nZoë\n王\n",
+		"a,b\n1\n",
+		"a,b\n1,2,3\n",
+		"a,a\n1,2\n",
+		"a,b\n\"x,2\n",
+		"a,b\nx\"y,2\n",
+		"",
+		"\n",
+		accountsCSV(5000),
+	}
+	for _, in := range inputs {
+		arg := []cty.Value{cty.StringVal(in)}
+		want, wantErr := stdlib.CSVDecodeFunc.Call(arg)
+		got, gotErr := csvDecodeFunc.Call(arg)
+		name := in
+		if len(name) > 40 {
+			name = name[:40] + "…"
+		}
+		if (gotErr == nil) != (wantErr == nil) || (gotErr != nil && gotErr.Error() != wantErr.Error()) {
+			t.Errorf("csvdecode(%q): error %v, go-cty's %v", name, gotErr, wantErr)
+			continue
+		}
+		if wantErr == nil && (!got.Type().Equals(want.Type()) || !got.RawEquals(want)) {
+			t.Errorf("csvdecode(%q) = %#v, go-cty's %#v", name, got, want)
+		}
+	}
+	// Unknown and marked arguments go through go-cty's function machinery.
+	for _, arg := range []cty.Value{cty.UnknownVal(cty.String), cty.StringVal("a\n1\n").Mark("sensitive")} {
+		want, _ := stdlib.CSVDecodeFunc.Call([]cty.Value{arg})
+		got, err := csvDecodeFunc.Call([]cty.Value{arg})
+		if err != nil || !got.RawEquals(want) {
+			t.Errorf("csvdecode(%#v) = %#v, %v; go-cty's %#v", arg, got, err, want)
+		}
+	}
+	// A byte-order mark is not part of the first column's name.
+	got, err := csvDecodeFunc.Call([]cty.Value{cty.StringVal("\ufeffemail\nx\n")})
+	if err != nil || !got.Index(cty.Zero).GetAttr("email").RawEquals(cty.StringVal("x")) {
+		t.Errorf("csvdecode with a byte-order mark = %#v, %v", got, err)
+	}
+}
+
+// FuzzCSVDecode compares csvdecode with go-cty's on arbitrary text.
+func FuzzCSVDecode(f *testing.F) {
+	f.Add("a,b\n1,2\n")
+	f.Add("a,b\n\"x\n")
+	f.Add(strings.Repeat("a\n", 5000))
+	f.Add("\ufeffa\n1\n")
+	f.Fuzz(func(t *testing.T, in string) {
+		arg := []cty.Value{cty.StringVal(in)}
+		want, wantErr := stdlib.CSVDecodeFunc.Call(withoutBOM(arg))
+		got, gotErr := csvDecodeFunc.Call(arg)
+		if (gotErr == nil) != (wantErr == nil) || (gotErr != nil && gotErr.Error() != wantErr.Error()) {
+			t.Fatalf("csvdecode(%q): error %v, go-cty's %v", in, gotErr, wantErr)
+		}
+		if wantErr == nil && !got.RawEquals(want) {
+			t.Fatalf("csvdecode(%q) = %#v, go-cty's %#v", in, got, want)
+		}
+	})
+}
