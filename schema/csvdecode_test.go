@@ -78,3 +78,26 @@ func FuzzCSVDecode(f *testing.F) {
 		}
 	})
 }
+
+// checkFileText names the line of the first byte that is not text, past any run
+// of printable ASCII.
+func TestCheckFileText(t *testing.T) {
+	for _, tt := range []struct {
+		in   string
+		line int
+		err  string
+	}{
+		{"a,b\r\n\tZoë,王\n", 0, ""},
+		{"", 0, ""},
+		{"a,b\nx,y\x07z\n", 2, "holds the control character U+0007"},
+		{"a\n\nb\x7f\n", 3, "holds the control character U+007F"},
+		{"a\nb\u0085", 2, "holds the control character U+0085"},
+		{"a\nb\n\xff", 3, "byte 5 is not valid UTF-8; save the file as UTF-8"},
+		{"a\x00", 1, "holds the control character U+0000"},
+	} {
+		line, err := checkFileText([]byte(tt.in))
+		if line != tt.line || (err == nil) != (tt.err == "") || (err != nil && err.Error() != tt.err) {
+			t.Errorf("checkFileText(%q) = %d, %v; want %d, %q", tt.in, line, err, tt.line, tt.err)
+		}
+	}
+}

@@ -230,6 +230,11 @@ func forEachKeysOf(expr hcl.Expression, ctx *hcl.EvalContext) ([]string, map[str
 func checkFileText(b []byte) (int, error) {
 	line := 1
 	for i := 0; i < len(b); {
+		// Printable ASCII, nearly all of a CSV file, needs no decoding.
+		if c := b[i]; c >= 0x20 && c < 0x7f {
+			i++
+			continue
+		}
 		r, n := utf8.DecodeRune(b[i:])
 		switch {
 		case r == utf8.RuneError && n <= 1:
