@@ -99,6 +99,13 @@ func TestForEachKeys(t *testing.T) {
 		{name: "null", val: cty.NullVal(cty.Map(cty.String)), wantErr: "for_each is null"},
 		{name: "unknown", val: cty.UnknownVal(cty.Map(cty.String)), wantErr: "known only after apply"},
 		{name: "set with an unknown element", val: cty.SetVal([]cty.Value{cty.UnknownVal(cty.String)}), wantErr: "known only after apply"},
+		{name: "object with an unknown attribute deep inside", val: cty.ObjectVal(map[string]cty.Value{
+			"x": cty.ObjectVal(map[string]cty.Value{"a": str("1"), "b": cty.ListVal([]cty.Value{cty.UnknownVal(cty.String)})}),
+			"y": cty.ObjectVal(map[string]cty.Value{"a": str("2"), "b": cty.ListValEmpty(cty.String)}),
+		}), wantErr: "known only after apply"},
+		{name: "map with a sensitive unknown element", val: cty.MapVal(map[string]cty.Value{"a": cty.UnknownVal(cty.String).Mark("sensitive")}),
+			wantErr: "known only after apply"},
+		{name: "list with an unknown element", val: cty.ListVal([]cty.Value{cty.UnknownVal(cty.String)}), wantErr: "known only after apply"},
 		{name: "set of numbers", val: cty.SetVal([]cty.Value{cty.NumberIntVal(1)}), wantErr: "this set holds number"},
 		{name: "string", val: str("a"), wantErr: "not a string"},
 	}

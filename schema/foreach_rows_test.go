@@ -309,3 +309,57 @@ func TestForEachRowsChecksAnotherCSVDecode(t *testing.T) {
 		t.Error("this package's csvdecode, in a parent context, is not recognised")
 	}
 }
+
+// BenchmarkForEachKeysObject is for_each = local.staff, a local holding the
+// object of 50,000 account rows keyed by e-mail.
+func BenchmarkForEachKeysObject(b *testing.B) {
+	c := rowsDir(b, map[string]string{"accounts.csv": accountsCSV(50000)})
+	ctx := &hcl.EvalContext{Functions: c.Functions()}
+	rows, diags := hclsyntax.ParseExpression([]byte(`{ for r in csvdecode(file("accounts.csv")) : r.email => r }`), "a.mf.hcl", hcl.InitialPos)
+	if diags.HasErrors() {
+		b.Fatal(diags.Error())
+	}
+	staff, diags := rows.Value(ctx)
+	if diags.HasErrors() {
+		b.Fatal(diags.Error())
+	}
+	ctx.Variables = map[string]cty.Value{"local": cty.ObjectVal(map[string]cty.Value{"staff": staff})}
+	expr, diags := hclsyntax.ParseExpression([]byte(`local.staff`), "a.mf.hcl", hcl.InitialPos)
+	if diags.HasErrors() {
+		b.Fatal(diags.Error())
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		keys, _, diags := ForEachKeys(expr, ctx)
+		if diags.HasErrors() || len(keys) != 50000 {
+			b.Fatal(len(keys), diags)
+		}
+	}
+}
+
+// whollyKnown agrees with cty's IsWhollyKnown.
+func TestWhollyKnownMatchesCty(t *testing.T) {
+	str, unk := cty.StringVal("a"), cty.UnknownVal(cty.String)
+	obj := func(v cty.Value) cty.Value {
+		return cty.ObjectVal(map[string]cty.Value{"a": cty.StringVal("x"), "b": v})
+	}
+	for _, v := range []cty.Value{
+		str, unk, cty.NullVal(cty.String), cty.DynamicVal, cty.NullVal(cty.DynamicPseudoType),
+		str.Mark("s"), unk.Mark("s"),
+		obj(str), obj(unk), obj(unk.Mark("s")), obj(str).Mark("s"), obj(cty.NullVal(cty.String)),
+		cty.EmptyObjectVal, cty.UnknownVal(cty.EmptyObject),
+		cty.ObjectVal(map[string]cty.Value{"r1": obj(str), "r2": obj(unk)}),
+		cty.ObjectVal(map[string]cty.Value{"r1": obj(str), "r2": obj(str)}),
+		cty.ObjectVal(map[string]cty.Value{"deep": cty.ListVal([]cty.Value{obj(str), obj(unk)})}),
+		cty.ListVal([]cty.Value{obj(str), obj(unk)}), cty.ListVal([]cty.Value{obj(str)}),
+		cty.TupleVal([]cty.Value{str, cty.MapVal(map[string]cty.Value{"k": unk})}),
+		cty.MapVal(map[string]cty.Value{"k": obj(str)}), cty.MapVal(map[string]cty.Value{"k": obj(unk)}),
+		cty.SetVal([]cty.Value{str, unk}), cty.SetVal([]cty.Value{obj(unk)}), cty.SetValEmpty(cty.String),
+		cty.ListVal([]cty.Value{unk.Mark("s")}).Mark("t"),
+		cty.NumberIntVal(1), cty.True,
+	} {
+		if got, want := whollyKnown(v), v.IsWhollyKnown(); got != want {
+			t.Errorf("whollyKnown(%#v) = %v, cty says %v", v, got, want)
+		}
+	}
+}
