@@ -4,8 +4,10 @@ import (
 	"encoding/csv"
 	"io"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
@@ -17,9 +19,9 @@ import (
 // csvDecodeFunc is go-cty's csvdecode, which also reads what Excel and HR systems
 // export: a leading UTF-8 byte-order mark would otherwise become part of the first
 // column's name (encoding/csv already reads CRLF line ends). It builds the same
-// list of objects as go-cty's, with less garbage and on every core: the records are
-// read first, then the rows are built in parallel. On any error go-cty's function
-// runs, so the message is its own.
+// list of objects as go-cty's, with less garbage and on every core: a big text
+// without quotes is read in one piece per core, cut at line ends. On any error
+// go-cty's function runs, so the message is its own.
 var csvDecodeFunc = function.New(&function.Spec{
 	Description: stdlib.CSVDecodeFunc.Description(),
 	Params:      stdlib.CSVDecodeFunc.Params(),
@@ -46,8 +48,8 @@ func withoutBOM(args []cty.Value) []cty.Value {
 	return []cty.Value{cty.StringVal(strings.TrimPrefix(s, "\ufeff"))}
 }
 
-// csvRowsPerWorker is the fewest rows worth a goroutine of their own.
-const csvRowsPerWorker = 2048
+// csvChunkBytes is the least CSV text worth a goroutine of its own.
+var csvChunkBytes = 128 << 10
 
 // decodeCSVRows is csvdecode's result for text, of type retType (a list of objects
 // whose attributes are the header's columns); false on any error, and then go-cty's
@@ -59,7 +61,6 @@ func decodeCSVRows(text string, retType cty.Type) (cty.Value, bool) {
 	ety := retType.ElementType()
 	cr := csv.NewReader(strings.NewReader(text))
 	cr.FieldsPerRecord = len(ety.AttributeTypes())
-	cr.ReuseRecord = true
 	header, err := cr.Read()
 	if err != nil {
 		return cty.NilVal, false
@@ -71,53 +72,85 @@ func decodeCSVRows(text string, retType cty.Type) (cty.Value, bool) {
 			return cty.NilVal, false
 		}
 	}
-	// Every cell, row after row: one slice rather than one per record.
-	cells := make([]string, 0, (strings.Count(text, "\n")+1)*len(cols))
-	for {
-		rec, err := cr.Read()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
+	chunks := csvChunks(text[cr.InputOffset():])
+	var rows []cty.Value
+	if len(chunks) == 1 {
+		var ok bool
+		if rows, ok = csvRows(chunks[0], cols); !ok {
 			return cty.NilVal, false
 		}
-		cells = append(cells, rec...)
-	}
-	n := 0
-	if len(cols) > 0 {
-		n = len(cells) / len(cols)
-	}
-	if n == 0 {
-		return cty.ListValEmpty(ety), true
-	}
-	rows := make([]cty.Value, n)
-	build := func(lo, hi int) {
-		// cty.ObjectVal copies the map it is given: one map serves every row.
-		vals := make(map[string]cty.Value, len(cols))
-		for i := lo; i < hi; i++ {
-			rec := cells[i*len(cols) : (i+1)*len(cols)]
-			for j, c := range cols {
-				vals[c] = cty.StringVal(rec[j])
-			}
-			rows[i] = cty.ObjectVal(vals)
-		}
-	}
-	workers := min(runtime.GOMAXPROCS(0), n/csvRowsPerWorker)
-	if workers <= 1 {
-		build(0, n)
 	} else {
+		parts := make([][]cty.Value, len(chunks))
+		var failed atomic.Bool
 		var wg sync.WaitGroup
-		per := (n + workers - 1) / workers
-		for lo := 0; lo < n; lo += per {
+		for i, c := range chunks {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				build(lo, min(lo+per, n))
+				rows, ok := csvRows(c, cols)
+				if !ok {
+					failed.Store(true)
+				}
+				parts[i] = rows
 			}()
 		}
 		wg.Wait()
+		if failed.Load() {
+			return cty.NilVal, false
+		}
+		rows = slices.Concat(parts...)
+	}
+	if len(rows) == 0 {
+		return cty.ListValEmpty(ety), true
 	}
 	return cty.ListVal(rows), true
+}
+
+// csvChunks cuts CSV records into one piece per core, at line ends. Only a text
+// without quotes is cut: a quoted field may hold a line end.
+func csvChunks(body string) []string {
+	n := min(runtime.GOMAXPROCS(0), len(body)/csvChunkBytes)
+	if n <= 1 || strings.IndexByte(body, '"') >= 0 {
+		return []string{body}
+	}
+	chunks := make([]string, 0, n)
+	for i := n; i > 1 && body != ""; i-- {
+		end := len(body) / i
+		nl := strings.IndexByte(body[end:], '\n')
+		if nl < 0 {
+			break
+		}
+		end += nl + 1
+		chunks = append(chunks, body[:end])
+		body = body[end:]
+	}
+	if body != "" {
+		chunks = append(chunks, body)
+	}
+	return chunks
+}
+
+// csvRows reads records of len(cols) fields and makes an object of each.
+func csvRows(text string, cols []string) ([]cty.Value, bool) {
+	cr := csv.NewReader(strings.NewReader(text))
+	cr.FieldsPerRecord = len(cols)
+	cr.ReuseRecord = true
+	rows := make([]cty.Value, 0, strings.Count(text, "\n")+1)
+	// cty.ObjectVal copies the map it is given: one map serves every row.
+	vals := make(map[string]cty.Value, len(cols))
+	for {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			return rows, true
+		}
+		if err != nil {
+			return nil, false
+		}
+		for j, c := range cols {
+			vals[c] = cty.StringVal(rec[j])
+		}
+		rows = append(rows, cty.ObjectVal(vals))
+	}
 }
 
 // fromCSVDecode reports whether expr calls this package's csvdecode (looked up as

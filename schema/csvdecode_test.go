@@ -1,6 +1,8 @@
 package schema
 
 import (
+	"runtime"
+	"slices"
 	"strings"
 	"testing"
 
@@ -29,20 +31,15 @@ func TestCSVDecodeMatchesGoCty(t *testing.T) {
 		"\n",
 		accountsCSV(5000),
 	}
-	for _, in := range inputs {
-		arg := []cty.Value{cty.StringVal(in)}
-		want, wantErr := stdlib.CSVDecodeFunc.Call(arg)
-		got, gotErr := csvDecodeFunc.Call(arg)
-		name := in
-		if len(name) > 40 {
-			name = name[:40] + "…"
-		}
-		if (gotErr == nil) != (wantErr == nil) || (gotErr != nil && gotErr.Error() != wantErr.Error()) {
-			t.Errorf("csvdecode(%q): error %v, go-cty's %v", name, gotErr, wantErr)
-			continue
-		}
-		if wantErr == nil && (!got.Type().Equals(want.Type()) || !got.RawEquals(want)) {
-			t.Errorf("csvdecode(%q) = %#v, go-cty's %#v", name, got, want)
+	for _, in := range slices.Clone(inputs) {
+		inputs = append(inputs, in+"x,y\n\n\r\nz,w\r\n"+in[strings.IndexByte(in+"\n", '\n'):])
+	}
+	// Every input read whole, then cut into pieces as small as a line, up to 8.
+	defer func(b, p int) { csvChunkBytes = b; runtime.GOMAXPROCS(p) }(csvChunkBytes, runtime.GOMAXPROCS(8))
+	for _, chunk := range []int{csvChunkBytes, 1} {
+		csvChunkBytes = chunk
+		for _, in := range inputs {
+			checkCSVDecode(t, in)
 		}
 	}
 	// Unknown and marked arguments go through go-cty's function machinery.
@@ -60,12 +57,67 @@ func TestCSVDecodeMatchesGoCty(t *testing.T) {
 	}
 }
 
+// checkCSVDecode compares csvdecode of in with go-cty's.
+func checkCSVDecode(t *testing.T, in string) {
+	t.Helper()
+	arg := []cty.Value{cty.StringVal(in)}
+	want, wantErr := stdlib.CSVDecodeFunc.Call(arg)
+	got, gotErr := csvDecodeFunc.Call(arg)
+	name := in
+	if len(name) > 40 {
+		name = name[:40] + "…"
+	}
+	if (gotErr == nil) != (wantErr == nil) || (gotErr != nil && gotErr.Error() != wantErr.Error()) {
+		t.Errorf("csvdecode(%q) with %d-byte pieces: error %v, go-cty's %v", name, csvChunkBytes, gotErr, wantErr)
+		return
+	}
+	if wantErr == nil && (!got.Type().Equals(want.Type()) || !got.RawEquals(want)) {
+		t.Errorf("csvdecode(%q) with %d-byte pieces = %#v, go-cty's %#v", name, csvChunkBytes, got, want)
+	}
+}
+
+// csvChunks cuts a text without quotes after line ends, into at most one piece
+// per core, and leaves a text with quotes whole.
+func TestCSVChunks(t *testing.T) {
+	defer func(b, p int) { csvChunkBytes = b; runtime.GOMAXPROCS(p) }(csvChunkBytes, runtime.GOMAXPROCS(3))
+	csvChunkBytes = 4
+	for _, tt := range []struct {
+		in     string
+		pieces int
+	}{
+		{"a,b\nc,d\ne,f\ng,h\n", 2},
+		{"a,b\r\nc,d\r\ne,f", 3},
+		{"abcdefghijklmnop\nq", 2},
+		{"a\n\n\n\n\n\n\n\n\n\n\n\n", 3},
+		{"a,b\nc,d\ne,f\ng,h\ni,j\nk,l\nm,n\n", 3},
+		{"abcdefghijklmnop", 1},
+		{"a,b\n\"c\nd\",e\nf,g\nh,i\n", 1},
+		{"a,b\n", 1},
+		{"", 1},
+	} {
+		got := csvChunks(tt.in)
+		if len(got) != tt.pieces || strings.Join(got, "") != tt.in {
+			t.Errorf("csvChunks(%q) = %q, want %d pieces that make it up", tt.in, got, tt.pieces)
+		}
+		for _, c := range got[:len(got)-1] {
+			if !strings.HasSuffix(c, "\n") {
+				t.Errorf("csvChunks(%q): piece %q is not cut at a line end", tt.in, c)
+			}
+		}
+	}
+}
+
 // FuzzCSVDecode compares csvdecode with go-cty's on arbitrary text.
 func FuzzCSVDecode(f *testing.F) {
 	f.Add("a,b\n1,2\n")
 	f.Add("a,b\n\"x\n")
 	f.Add(strings.Repeat("a\n", 5000))
 	f.Add("\ufeffa\n1\n")
+	// Cut into pieces as small as a line, up to 4 of them.
+	f.Cleanup(func(b, p int) func() {
+		return func() { csvChunkBytes = b; runtime.GOMAXPROCS(p) }
+	}(csvChunkBytes, runtime.GOMAXPROCS(4)))
+	csvChunkBytes = 1
 	f.Fuzz(func(t *testing.T, in string) {
 		arg := []cty.Value{cty.StringVal(in)}
 		want, wantErr := stdlib.CSVDecodeFunc.Call(withoutBOM(arg))
