@@ -6,6 +6,7 @@ import (
 	"net/mail"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"unicode"
 	"unicode/utf8"
 
@@ -39,6 +40,9 @@ type Prepared struct {
 	// block; content is nil otherwise.
 	content *hcl.BodyContent
 	diags   hcl.Diagnostics
+	// prog is the body compiled for the instances of a for_each block (DecodeEach),
+	// for the context it was compiled in.
+	prog atomic.Pointer[eachProgram]
 }
 
 // Prepare splits the resource body for Decode.
