@@ -2,7 +2,8 @@ package model
 
 import (
 	"fmt"
-	"sort"
+	"net/netip"
+	"slices"
 	"strings"
 
 	"github.com/miekg/dns"
@@ -13,21 +14,42 @@ import (
 // miekg/dns presentation form (TXT as its joined text). Every comparison in mailform
 // is made between canonical forms; nothing else normalises values.
 func Canonical(t *Type, o Object) Object {
-	out := make(Object, len(o))
+	return canonicalInto(t, o, make(Object, len(o)))
+}
+
+// CanonicalOwned is Canonical of an object the caller hands over and never uses
+// again: its map becomes the canonical object, so a freshly decoded object is not
+// copied (give it room for the defaults, or it grows).
+func CanonicalOwned(t *Type, o Object) Object {
+	return canonicalInto(t, o, o)
+}
+
+// canonicalInto writes the canonical form of o into out, which is either empty or o
+// itself.
+func canonicalInto(t *Type, o, out Object) Object {
+	declared := 0
 	for _, a := range t.Attrs {
 		v, ok := o[a.Name]
+		if ok {
+			declared++
+		}
 		if !ok || v == nil {
-			if a.Default != nil {
+			switch {
+			case a.Default != nil:
 				out[a.Name] = a.Default
+			case ok:
+				delete(out, a.Name)
 			}
 			continue
 		}
 		out[a.Name] = canonicalValue(a, v, o)
 	}
 	// Keep values the type does not declare (provider extras) untouched.
-	for k, v := range o {
-		if t.Attr(k) == nil {
-			out[k] = v
+	if declared < len(o) {
+		for k, v := range o {
+			if t.Attr(k) == nil {
+				out[k] = v
+			}
 		}
 	}
 	if t == DNSRecord {
@@ -84,18 +106,15 @@ func canonicalValue(a *Attr, v any, o Object) any {
 	return v
 }
 
+// sortedSet is the distinct values of f over in, sorted: one copy, sorted and
+// compacted in place (a set is mostly already sorted and free of duplicates).
 func sortedSet(in []string, f func(string) string) []string {
-	seen := make(map[string]bool, len(in))
-	out := make([]string, 0, len(in))
-	for _, s := range in {
-		c := f(s)
-		if !seen[c] {
-			seen[c] = true
-			out = append(out, c)
-		}
+	out := make([]string, len(in))
+	for i, s := range in {
+		out[i] = f(s)
 	}
-	sort.Strings(out)
-	return out
+	slices.Sort(out)
+	return slices.Compact(out)
 }
 
 // CanonicalEmail lower-cases and trims an address.
@@ -152,6 +171,14 @@ func RRsetKey(zone, name, rrtype string) string {
 // CNAME target \0\, which printed as \0\. and then as \0\..), the RDATA is
 // refused instead of planning a change on every run.
 func CanonicalRData(rrtype, rdata string) (string, error) {
+	if plainAddress(rrtype, rdata) {
+		return rdata, nil
+	}
+	return parsedRData(rrtype, rdata)
+}
+
+// parsedRData is CanonicalRData through miekg/dns.
+func parsedRData(rrtype, rdata string) (string, error) {
 	c, err := canonicalRDataOnce(rrtype, rdata)
 	if err != nil {
 		return "", err
@@ -161,6 +188,27 @@ func CanonicalRData(rrtype, rdata string) (string, error) {
 		return "", fmt.Errorf("%s record %q does not read back as written (it reads as %q); write it without escapes", strings.ToUpper(strings.TrimSpace(rrtype)), rdata, c)
 	}
 	return c, nil
+}
+
+// plainAddress reports whether rdata is the RDATA of an A or AAAA record already in
+// canonical form, as miekg/dns prints it: an address that net/netip reads and prints
+// back unchanged (no leading zeros, IPv6 compressed and lower-case, no zone, not an
+// IPv4-mapped IPv6 address, which net.IP prints as IPv4). Most records of a big zone
+// are; the rest go through dns.NewRR.
+func plainAddress(rrtype, rdata string) bool {
+	var v4 bool
+	switch rrtype {
+	case "A", "a":
+		v4 = true
+	case "AAAA", "aaaa":
+	default:
+		return false
+	}
+	ip, err := netip.ParseAddr(rdata)
+	if err != nil || ip.Zone() != "" || ip.Is4In6() || ip.Is4() != v4 {
+		return false
+	}
+	return ip.String() == rdata
 }
 
 func canonicalRDataOnce(rrtype, rdata string) (string, error) {

@@ -434,7 +434,7 @@ func (e *evaluator) evalInstance(sc *scope, r *schema.Resource, prep *schema.Pre
 		}
 	}
 	addr := sc.prefix + schema.InstanceAddr(r.Type, r.Name, key)
-	desired := model.Canonical(r.Spec, obj)
+	desired := model.CanonicalOwned(r.Spec, obj)
 	known := computed(addr)
 	for _, a := range r.Spec.Attrs {
 		if a.Computed {

@@ -50,6 +50,9 @@ func (p *Prepared) DecodeEach(base *hcl.EvalContext, key string, value cty.Value
 type eachProgram struct {
 	base  *hcl.EvalContext
 	attrs []compiledAttr
+	// size is the number of attributes an instance's canonical object may hold: its
+	// decoded object is made that big, to become the canonical one in place.
+	size int
 	// ranges are those Decode gives for every instance the program decodes: the
 	// same map for all of them, so it must never be changed.
 	ranges Ranges
@@ -106,12 +109,17 @@ func (p *Prepared) compile(base *hcl.EvalContext) *eachProgram {
 		ranges[a.Name] = at.Expr.Range()
 		attrs = append(attrs, compiledAttr{a.Name, compileAttr(a, at.Expr, base, p.r.Type)})
 	}
-	prog.attrs, prog.ranges = attrs, ranges
+	prog.attrs, prog.ranges, prog.size = attrs, ranges, len(attrs)
+	for _, a := range p.r.Spec.Attrs {
+		if _, set := ranges[a.Name]; !set && (a.Default != nil || a.Computed) {
+			prog.size++
+		}
+	}
 	return prog
 }
 
 func (prog *eachProgram) decode(key string, row cty.Value) (model.Object, bool) {
-	o := make(model.Object, len(prog.attrs))
+	o := make(model.Object, prog.size)
 	for _, ca := range prog.attrs {
 		v, ok := ca.eval(key, row)
 		if !ok {
