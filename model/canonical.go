@@ -14,35 +14,25 @@ import (
 // miekg/dns presentation form (TXT as its joined text). Every comparison in mailform
 // is made between canonical forms; nothing else normalises values.
 func Canonical(t *Type, o Object) Object {
-	return canonicalInto(t, o, make(Object, len(o)))
-}
-
-// CanonicalOwned is Canonical of an object the caller hands over and never uses
-// again: its map becomes the canonical object, so a freshly decoded object is not
-// copied (give it room for the defaults, or it grows).
-func CanonicalOwned(t *Type, o Object) Object {
-	return canonicalInto(t, o, o)
-}
-
-// canonicalInto writes the canonical form of o into out, which is either empty or o
-// itself.
-func canonicalInto(t *Type, o, out Object) Object {
+	n := len(o)
+	for _, a := range t.Attrs {
+		if _, ok := o[a.Name]; !ok && a.Default != nil {
+			n++
+		}
+	}
+	out := make(Object, n)
 	declared := 0
 	for _, a := range t.Attrs {
 		v, ok := o[a.Name]
 		if ok {
 			declared++
 		}
-		if !ok || v == nil {
-			switch {
-			case a.Default != nil:
-				out[a.Name] = a.Default
-			case ok:
-				delete(out, a.Name)
-			}
-			continue
+		switch {
+		case ok && v != nil:
+			out[a.Name] = canonicalValue(a, v, o, false)
+		case a.Default != nil:
+			out[a.Name] = a.Default
 		}
-		out[a.Name] = canonicalValue(a, v, o)
 	}
 	// Keep values the type does not declare (provider extras) untouched.
 	if declared < len(o) {
@@ -52,50 +42,111 @@ func canonicalInto(t *Type, o, out Object) Object {
 			}
 		}
 	}
-	if t == DNSRecord {
-		if z, ok := out["zone"].(string); ok {
-			if n, ok := out["name"].(string); ok {
-				out["name"] = RelativeName(z, n)
-			}
-		}
-		if ty, ok := out["type"].(string); ok {
-			out["type"] = strings.ToUpper(ty)
-		}
-	}
+	canonicalRecord(t, out)
 	return out
 }
 
-func canonicalValue(a *Attr, v any, o Object) any {
+// CanonicalOwned is Canonical of an object the caller hands over and never uses
+// again: its map and its sets become the canonical object's where they already are
+// canonical, so a freshly decoded object is not copied. Only values that change are
+// written: a full small Go map (8 entries) grows into a table on any write, even of
+// a key it holds.
+func CanonicalOwned(t *Type, o Object) Object {
+	for _, a := range t.Attrs {
+		v, ok := o[a.Name]
+		switch {
+		case !ok:
+		case v == nil:
+			delete(o, a.Name)
+		default:
+			if c := canonicalValue(a, v, o, true); !sameValue(c, v) {
+				o[a.Name] = c
+			}
+		}
+	}
+	for _, a := range t.Attrs {
+		if a.Default == nil {
+			continue
+		}
+		if _, ok := o[a.Name]; !ok {
+			o[a.Name] = a.Default
+		}
+	}
+	canonicalRecord(t, o)
+	return o
+}
+
+// sameValue reports whether the canonical value c is v itself: the same string, or
+// the same non-empty slice (an empty set is written, as Canonical makes it non-nil).
+func sameValue(c, v any) bool {
+	switch x := c.(type) {
+	case string:
+		y, ok := v.(string)
+		return ok && x == y
+	case []string:
+		y, ok := v.([]string)
+		return ok && len(x) > 0 && len(x) == len(y) && &x[0] == &y[0]
+	}
+	return false
+}
+
+// canonicalRecord makes a DNS record's name relative to its zone and its type upper
+// case.
+func canonicalRecord(t *Type, out Object) {
+	if t != DNSRecord {
+		return
+	}
+	if z, ok := out["zone"].(string); ok {
+		if n, ok := out["name"].(string); ok {
+			if r := RelativeName(z, n); r != n {
+				out["name"] = r
+			}
+		}
+	}
+	if ty, ok := out["type"].(string); ok {
+		if u := strings.ToUpper(ty); u != ty {
+			out["type"] = u
+		}
+	}
+}
+
+// canonicalValue is the canonical form of v; with reuse, a set already canonical is
+// returned as it is rather than copied.
+func canonicalValue(a *Attr, v any, o Object, reuse bool) any {
 	if IsUnknown(v) {
 		return v
 	}
 	switch a.Kind {
 	case KindEmail:
 		if s, ok := v.(string); ok {
-			return CanonicalEmail(s)
+			if c := CanonicalEmail(s); c != s {
+				return c
+			}
 		}
 	case KindDomain:
 		if s, ok := v.(string); ok {
-			return CanonicalDomain(s)
+			if c := CanonicalDomain(s); c != s {
+				return c
+			}
 		}
 	case KindStringSet:
 		if s, ok := v.([]string); ok {
-			return sortedSet(s, strings.TrimSpace)
+			return setValue(v, s, strings.TrimSpace, reuse)
 		}
 	case KindEmailSet:
 		if s, ok := v.([]string); ok {
-			return sortedSet(s, CanonicalEmail)
+			return setValue(v, s, CanonicalEmail, reuse)
 		}
 	case KindRDataSet:
 		if s, ok := v.([]string); ok {
 			rrtype, _ := o["type"].(string)
-			return sortedSet(s, func(r string) string {
+			return setValue(v, s, func(r string) string {
 				c, err := CanonicalRData(rrtype, r)
 				if err != nil {
 					return r
 				}
 				return c
-			})
+			}, reuse)
 		}
 	case KindBlock:
 		if b, ok := v.(Object); ok {
@@ -106,12 +157,37 @@ func canonicalValue(a *Attr, v any, o Object) any {
 	return v
 }
 
+// setValue is the canonical set of s, which v holds: v itself when sortedSet gives s
+// back, so that no new interface value is made.
+func setValue(v any, s []string, f func(string) string, reuse bool) any {
+	c := sortedSet(s, f, reuse)
+	if len(c) > 0 && len(c) == len(s) && &c[0] == &s[0] {
+		return v
+	}
+	return c
+}
+
 // sortedSet is the distinct values of f over in, sorted: one copy, sorted and
-// compacted in place (a set is mostly already sorted and free of duplicates).
-func sortedSet(in []string, f func(string) string) []string {
+// compacted in place. With reuse, an input that already is that (sorted, without
+// duplicates, every value its own f) is returned itself.
+func sortedSet(in []string, f func(string) string, reuse bool) []string {
+	i := 0
+	if reuse {
+		for ; i < len(in); i++ {
+			c := f(in[i])
+			if c != in[i] || i > 0 && in[i-1] >= c {
+				break
+			}
+		}
+		if i == len(in) && i > 0 {
+			return in
+		}
+	}
+	// in[:i] are their own f.
 	out := make([]string, len(in))
-	for i, s := range in {
-		out[i] = f(s)
+	copy(out, in[:i])
+	for j := i; j < len(in); j++ {
+		out[j] = f(in[j])
 	}
 	slices.Sort(out)
 	return slices.Compact(out)
