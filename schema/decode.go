@@ -492,11 +492,13 @@ func CheckDomain(s string) error {
 	if d == "" || len(d) > 253 {
 		return fmt.Errorf("%q is not a domain name; write it like example.com", s)
 	}
-	labels := strings.Split(d, ".")
-	if len(labels) < 2 {
+	if !strings.Contains(d, ".") {
 		return fmt.Errorf("%q is not a fully qualified domain name; write it like example.com", s)
 	}
-	for _, l := range labels {
+	// Label by label, without a slice of them: it runs for every address.
+	for rest, more := d, true; more; {
+		var l string
+		l, rest, more = strings.Cut(rest, ".")
 		if !isDomainLabel(l) {
 			return fmt.Errorf("%q is not a domain name: the label %q may hold only letters, digits and inner dashes", s, l)
 		}
