@@ -6,6 +6,7 @@ import (
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty"
+	"github.com/zclconf/go-cty/cty/convert"
 	"github.com/zclconf/go-cty/cty/function"
 	"github.com/zclconf/go-cty/cty/function/stdlib"
 
@@ -238,14 +239,18 @@ func compileCall(a *model.Attr, e *hclsyntax.FunctionCallExpr, base *hcl.EvalCon
 		}
 		return func(key string, row cty.Value) (any, bool) {
 			val, ok := arg(key, row)
-			if !ok {
+			if !ok || !plain(val) {
 				return nil, false
 			}
-			s, ok := plainString(val)
-			if !ok {
-				return nil, false
+			switch val.Type() {
+			case cty.String:
+				return wholeNumber(val.AsString())
+			case cty.Number:
+				// tonumber gives a number back as it is.
+				v, diags := fromCty(a, val, rng, typ)
+				return v, len(diags) == 0
 			}
-			return wholeNumber(s)
+			return nil, false
 		}
 	case e.Name == "split" && len(e.Args) == 2 && a.Kind.IsCollection():
 		if refersToEach(e.Args[0]) {
@@ -423,11 +428,22 @@ func compileValue(expr hcl.Expression, base *hcl.EvalContext) valueFunc {
 				if !ok {
 					return cty.NilVal, false
 				}
-				s, ok := plainString(val)
-				if !ok {
+				if !plain(val) {
 					return cty.NilVal, false
 				}
-				b.WriteString(s)
+				switch val.Type() {
+				case cty.String:
+				case cty.Number, cty.Bool:
+					// As hcl: the conversion to a string, which cannot fail for a
+					// known number or bool.
+					var err error
+					if val, err = convert.Convert(val, cty.String); err != nil {
+						return cty.NilVal, false
+					}
+				default:
+					return cty.NilVal, false
+				}
+				b.WriteString(val.AsString())
 			}
 			return cty.StringVal(b.String()), true
 		}
