@@ -423,7 +423,8 @@ func (e *evaluator) evalInstance(sc *scope, r *schema.Resource, prep *schema.Pre
 	}
 	// An attribute set to null is not set: a module passes null for what a provider
 	// cannot manage (quota_mb on Exmail), so it must not count as written. The
-	// ranges may be shared by the instances of the block: a copy loses them.
+	// ranges may be shared by the instances of the block: they are dropped from a
+	// copy.
 	shared := true
 	for name := range ranges {
 		if _, ok := obj[name]; !ok && !strings.Contains(name, ".") {

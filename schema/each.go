@@ -49,8 +49,11 @@ func (p *Prepared) DecodeEach(base *hcl.EvalContext, key string, value cty.Value
 
 // eachProgram is a for_each block's body compiled for one evaluation context.
 type eachProgram struct {
-	base  *hcl.EvalContext
-	attrs []compiledAttr
+	base *hcl.EvalContext
+	// usable is false when every instance must be decoded by Decode (the body sets
+	// a computed attribute, which Decode reports).
+	usable bool
+	attrs  []compiledAttr
 	// size is the number of attributes an instance's canonical object may hold: its
 	// decoded object is made that big, to become the canonical one in place.
 	size int
@@ -83,14 +86,13 @@ func (p *Prepared) program(base *hcl.EvalContext) *eachProgram {
 		prog = p.compile(base)
 		p.prog.Store(prog)
 	}
-	if prog.attrs == nil && prog.ranges == nil {
+	if !prog.usable {
 		return nil
 	}
 	return prog
 }
 
-// compile compiles each attribute of the body; a program with neither attributes
-// nor ranges stands for "decode every instance with Decode".
+// compile compiles each attribute of the body.
 func (p *Prepared) compile(base *hcl.EvalContext) *eachProgram {
 	prog := &eachProgram{base: base}
 	ranges := Ranges{}
@@ -110,7 +112,7 @@ func (p *Prepared) compile(base *hcl.EvalContext) *eachProgram {
 		ranges[a.Name] = at.Expr.Range()
 		attrs = append(attrs, compiledAttr{a.Name, compileAttr(a, at.Expr, base, p.r.Type)})
 	}
-	prog.attrs, prog.ranges, prog.size = attrs, ranges, len(attrs)
+	prog.usable, prog.attrs, prog.ranges, prog.size = true, attrs, ranges, len(attrs)
 	for _, a := range p.r.Spec.Attrs {
 		if _, set := ranges[a.Name]; !set && (a.Default != nil || a.Computed) {
 			prog.size++
