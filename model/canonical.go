@@ -2,7 +2,8 @@ package model
 
 import (
 	"fmt"
-	"sort"
+	"net/netip"
+	"slices"
 	"strings"
 
 	"github.com/miekg/dns"
@@ -13,67 +14,139 @@ import (
 // miekg/dns presentation form (TXT as its joined text). Every comparison in mailform
 // is made between canonical forms; nothing else normalises values.
 func Canonical(t *Type, o Object) Object {
-	out := make(Object, len(o))
+	n := len(o)
+	for _, a := range t.Attrs {
+		if _, ok := o[a.Name]; !ok && a.Default != nil {
+			n++
+		}
+	}
+	out := make(Object, n)
+	declared := 0
 	for _, a := range t.Attrs {
 		v, ok := o[a.Name]
-		if !ok || v == nil {
-			if a.Default != nil {
-				out[a.Name] = a.Default
-			}
-			continue
+		if ok {
+			declared++
 		}
-		out[a.Name] = canonicalValue(a, v, o)
+		switch {
+		case ok && v != nil:
+			out[a.Name] = canonicalValue(a, v, o, false)
+		case a.Default != nil:
+			out[a.Name] = a.Default
+		}
 	}
 	// Keep values the type does not declare (provider extras) untouched.
-	for k, v := range o {
-		if t.Attr(k) == nil {
-			out[k] = v
-		}
-	}
-	if t == DNSRecord {
-		if z, ok := out["zone"].(string); ok {
-			if n, ok := out["name"].(string); ok {
-				out["name"] = RelativeName(z, n)
+	if declared < len(o) {
+		for k, v := range o {
+			if t.Attr(k) == nil {
+				out[k] = v
 			}
 		}
-		if ty, ok := out["type"].(string); ok {
-			out["type"] = strings.ToUpper(ty)
-		}
 	}
+	canonicalRecord(t, out)
 	return out
 }
 
-func canonicalValue(a *Attr, v any, o Object) any {
+// CanonicalOwned is Canonical of an object the caller hands over and never uses
+// again: its map and its sets become the canonical object's where they already are
+// canonical, so a freshly decoded object is not copied. Only values that change are
+// written: a full small Go map (8 entries) grows into a table on any write, even of
+// a key it holds.
+func CanonicalOwned(t *Type, o Object) Object {
+	for _, a := range t.Attrs {
+		v, ok := o[a.Name]
+		switch {
+		case !ok:
+		case v == nil:
+			delete(o, a.Name)
+		default:
+			if c := canonicalValue(a, v, o, true); !sameValue(c, v) {
+				o[a.Name] = c
+			}
+		}
+	}
+	for _, a := range t.Attrs {
+		if a.Default == nil {
+			continue
+		}
+		if _, ok := o[a.Name]; !ok {
+			o[a.Name] = a.Default
+		}
+	}
+	canonicalRecord(t, o)
+	return o
+}
+
+// sameValue reports whether the canonical value c is v itself: the same string, or
+// the same non-empty slice (an empty set is written, as Canonical makes it non-nil).
+func sameValue(c, v any) bool {
+	switch x := c.(type) {
+	case string:
+		y, ok := v.(string)
+		return ok && x == y
+	case []string:
+		y, ok := v.([]string)
+		return ok && len(x) > 0 && len(x) == len(y) && &x[0] == &y[0]
+	}
+	return false
+}
+
+// canonicalRecord makes a DNS record's name relative to its zone and its type upper
+// case.
+func canonicalRecord(t *Type, out Object) {
+	if t != DNSRecord {
+		return
+	}
+	if z, ok := out["zone"].(string); ok {
+		if n, ok := out["name"].(string); ok {
+			if r := RelativeName(z, n); r != n {
+				out["name"] = r
+			}
+		}
+	}
+	if ty, ok := out["type"].(string); ok {
+		if u := strings.ToUpper(ty); u != ty {
+			out["type"] = u
+		}
+	}
+}
+
+// canonicalValue is the canonical form of v; with reuse, a set already canonical is
+// returned as it is rather than copied.
+func canonicalValue(a *Attr, v any, o Object, reuse bool) any {
 	if IsUnknown(v) {
 		return v
 	}
 	switch a.Kind {
 	case KindEmail:
 		if s, ok := v.(string); ok {
-			return CanonicalEmail(s)
+			if c := CanonicalEmail(s); c != s {
+				return c
+			}
 		}
 	case KindDomain:
 		if s, ok := v.(string); ok {
-			return CanonicalDomain(s)
+			if c := CanonicalDomain(s); c != s {
+				return c
+			}
 		}
 	case KindStringSet:
 		if s, ok := v.([]string); ok {
-			return sortedSet(s, strings.TrimSpace)
+			return setValue(v, s, strings.TrimSpace, reuse)
 		}
 	case KindEmailSet:
 		if s, ok := v.([]string); ok {
-			return sortedSet(s, CanonicalEmail)
+			return setValue(v, s, CanonicalEmail, reuse)
 		}
 	case KindRDataSet:
 		if s, ok := v.([]string); ok {
 			rrtype, _ := o["type"].(string)
-			return sortedSet(s, func(r string) string {
+			return setValue(v, s, func(r string) string {
 				c, err := CanonicalRData(rrtype, r)
 				if err != nil {
 					return r
 				}
 				return c
-			})
+			}, reuse)
 		}
 	case KindBlock:
 		if b, ok := v.(Object); ok {
@@ -84,18 +157,40 @@ func canonicalValue(a *Attr, v any, o Object) any {
 	return v
 }
 
-func sortedSet(in []string, f func(string) string) []string {
-	seen := make(map[string]bool, len(in))
-	out := make([]string, 0, len(in))
-	for _, s := range in {
-		c := f(s)
-		if !seen[c] {
-			seen[c] = true
-			out = append(out, c)
+// setValue is the canonical set of s, which v holds: v itself when sortedSet gives s
+// back, so that no new interface value is made.
+func setValue(v any, s []string, f func(string) string, reuse bool) any {
+	c := sortedSet(s, f, reuse)
+	if len(c) > 0 && len(c) == len(s) && &c[0] == &s[0] {
+		return v
+	}
+	return c
+}
+
+// sortedSet is the distinct values of f over in, sorted: one copy, sorted and
+// compacted in place. With reuse, an input that already is that (sorted, without
+// duplicates, every value its own f) is returned itself.
+func sortedSet(in []string, f func(string) string, reuse bool) []string {
+	i := 0
+	if reuse {
+		for ; i < len(in); i++ {
+			c := f(in[i])
+			if c != in[i] || i > 0 && in[i-1] >= c {
+				break
+			}
+		}
+		if i == len(in) && i > 0 {
+			return in
 		}
 	}
-	sort.Strings(out)
-	return out
+	// in[:i] are their own f.
+	out := make([]string, len(in))
+	copy(out, in[:i])
+	for j := i; j < len(in); j++ {
+		out[j] = f(in[j])
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
 }
 
 // CanonicalEmail lower-cases and trims an address.
@@ -152,6 +247,14 @@ func RRsetKey(zone, name, rrtype string) string {
 // CNAME target \0\, which printed as \0\. and then as \0\..), the RDATA is
 // refused instead of planning a change on every run.
 func CanonicalRData(rrtype, rdata string) (string, error) {
+	if plainAddress(rrtype, rdata) {
+		return rdata, nil
+	}
+	return parsedRData(rrtype, rdata)
+}
+
+// parsedRData is CanonicalRData through miekg/dns.
+func parsedRData(rrtype, rdata string) (string, error) {
 	c, err := canonicalRDataOnce(rrtype, rdata)
 	if err != nil {
 		return "", err
@@ -161,6 +264,27 @@ func CanonicalRData(rrtype, rdata string) (string, error) {
 		return "", fmt.Errorf("%s record %q does not read back as written (it reads as %q); write it without escapes", strings.ToUpper(strings.TrimSpace(rrtype)), rdata, c)
 	}
 	return c, nil
+}
+
+// plainAddress reports whether rdata is the RDATA of an A or AAAA record already in
+// canonical form, as miekg/dns prints it: an address that net/netip reads and prints
+// back unchanged (no leading zeros, IPv6 compressed and lower-case, no zone, not an
+// IPv4-mapped IPv6 address, which net.IP prints as IPv4). Most records of a big zone
+// are; the rest go through dns.NewRR.
+func plainAddress(rrtype, rdata string) bool {
+	var v4 bool
+	switch rrtype {
+	case "A", "a":
+		v4 = true
+	case "AAAA", "aaaa":
+	default:
+		return false
+	}
+	ip, err := netip.ParseAddr(rdata)
+	if err != nil || ip.Zone() != "" || ip.Is4In6() || ip.Is4() != v4 {
+		return false
+	}
+	return ip.String() == rdata
 }
 
 func canonicalRDataOnce(rrtype, rdata string) (string, error) {

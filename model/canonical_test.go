@@ -1,7 +1,9 @@
 package model
 
 import (
+	"net/netip"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -43,6 +45,9 @@ func TestCanonical(t *testing.T) {
 			want: Object{"zone": "example.com", "name": "@", "type": "MX", "records": []string{"nonsense"}, "ttl": int64(600)}},
 		{name: "provider extras kept", typ: Domain,
 			in: Object{"name": "example.com", "verified": true}, want: Object{"name": "example.com", "verified": true}},
+		{name: "nil is absent, or its default; extras kept beside them", typ: Account,
+			in:   Object{"email": "a@x.com", "name": "A", "status": nil, "position": nil, "x_extra": int64(1), "aliases": []string{}},
+			want: Object{"email": "a@x.com", "name": "A", "status": "active", "x_extra": int64(1), "aliases": []string{}}},
 		{name: "nil is absent", typ: SendRestriction,
 			in: Object{"external": nil, "max_recipients": nil}, want: Object{"external": "allow"}},
 	}
@@ -54,6 +59,9 @@ func TestCanonical(t *testing.T) {
 			}
 			if again := Canonical(tt.typ, got); !reflect.DeepEqual(again, got) {
 				t.Errorf("Canonical is not idempotent: %#v", again)
+			}
+			if owned := CanonicalOwned(tt.typ, tt.in.Clone()); !reflect.DeepEqual(owned, tt.want) {
+				t.Errorf("CanonicalOwned =\n %#v\nwant\n %#v", owned, tt.want)
 			}
 		})
 	}
@@ -235,5 +243,102 @@ func TestMatchKeys(t *testing.T) {
 		if got := tt.typ.MatchKey(tt.label, tt.o); got != tt.want {
 			t.Errorf("%s.MatchKey(%q, %v) = %q, want %q", tt.typ.Name, tt.label, tt.o, got, tt.want)
 		}
+	}
+}
+
+// plainAddress takes an A or AAAA RDATA as canonical exactly when miekg/dns gives it
+// back unchanged.
+func TestPlainAddressIsWhatDNSGivesBack(t *testing.T) {
+	cases := []struct{ typ, rdata string }{
+		{"A", "192.0.2.1"}, {"A", "10.0.0.0"}, {"A", "255.255.255.255"}, {"A", "0.0.0.0"},
+		{"A", "010.0.0.1"}, {"A", "10.0.0.1 "}, {"A", " 10.0.0.1"}, {"A", "10.0.0"}, {"A", "10.0.0.256"},
+		{"A", "::ffff:10.0.0.1"}, {"A", "2001:db8::1"}, {"A", ""}, {"a", "192.0.2.1"}, {" A", "192.0.2.1"},
+		{"AAAA", "2001:db8::1"}, {"AAAA", "2001:DB8::1"}, {"AAAA", "2001:db8:0:0:0:0:0:1"}, {"AAAA", "::"},
+		{"AAAA", "::1"}, {"AAAA", "::ffff:10.0.0.1"}, {"AAAA", "::10.0.0.1"}, {"AAAA", "64:ff9b::10.0.0.1"},
+		{"AAAA", "fe80::1%eth0"}, {"AAAA", "192.0.2.1"}, {"AAAA", "2001:db8::0:1"}, {"AAAA", "2001:0db8::1"},
+		{"aaaa", "2001:db8::1"}, {"AAAA", "1:2:3:4:5:6:7:8"}, {"AAAA", "1:0:0:4:0:0:0:8"}, {"AAAA", "1::4:0:0:0:8"},
+		{"CNAME", "192.0.2.1"}, {"MX", "10 mx.example.com."},
+	}
+	// Addresses with runs of zero groups everywhere, as netip and net.IP print them.
+	for i := 0; i < 256; i++ {
+		var b [16]byte
+		for g := 0; g < 8; g++ {
+			if i>>g&1 == 1 {
+				b[2*g], b[2*g+1] = byte(i), byte(g*37)
+			}
+		}
+		cases = append(cases, struct{ typ, rdata string }{"AAAA", netip.AddrFrom16(b).String()},
+			struct{ typ, rdata string }{"A", netip.AddrFrom4([4]byte{byte(i), 0, byte(255 - i), byte(i / 3)}).String()})
+	}
+	taken := 0
+	for _, c := range cases {
+		got, gerr := CanonicalRData(c.typ, c.rdata)
+		want, werr := parsedRData(c.typ, c.rdata)
+		if got != want || (gerr == nil) != (werr == nil) || (gerr != nil && gerr.Error() != werr.Error()) {
+			t.Errorf("%s %q: %q, %v; miekg/dns gives %q, %v", c.typ, c.rdata, got, gerr, want, werr)
+		}
+		if plainAddress(c.typ, c.rdata) {
+			taken++
+		}
+	}
+	if taken < 400 {
+		t.Errorf("plainAddress took %d of %d cases; the plain ones should not need dns.NewRR", taken, len(cases))
+	}
+}
+
+// sortedSet gives the distinct canonical values, sorted, whatever the order and
+// duplicates of its input; it shares the input's array only when asked to reuse it
+// and the input already is canonical.
+func TestSortedSet(t *testing.T) {
+	for _, tc := range []struct {
+		in, want []string
+		reused   bool
+	}{
+		{nil, []string{}, false},
+		{[]string{}, []string{}, false},
+		{[]string{"a"}, []string{"a"}, true},
+		{[]string{"A"}, []string{"a"}, false},
+		{[]string{"a@x.com", "b@x.com", "c@x.com"}, []string{"a@x.com", "b@x.com", "c@x.com"}, true},
+		{[]string{"a@x.com", "b@x.com", "b@x.com"}, []string{"a@x.com", "b@x.com"}, false},
+		{[]string{"a@x.com", "c@x.com", "b@x.com"}, []string{"a@x.com", "b@x.com", "c@x.com"}, false},
+		{[]string{"a@x.com", "b@x.com", "B@x.com"}, []string{"a@x.com", "b@x.com"}, false},
+		{[]string{"B@x.com", "a@x.com", "b@X.com", "A@x.com"}, []string{"a@x.com", "b@x.com"}, false},
+		{[]string{"c", "b", "a", "b", "c"}, []string{"a", "b", "c"}, false},
+	} {
+		for _, reuse := range []bool{false, true} {
+			in := slices.Clone(tc.in)
+			got := sortedSet(in, CanonicalEmail, reuse)
+			if !reflect.DeepEqual(got, tc.want) {
+				t.Errorf("sortedSet(%q, reuse %v) = %q, want %q", tc.in, reuse, got, tc.want)
+			}
+			if !slices.Equal(in, tc.in) {
+				t.Errorf("sortedSet changed its input: %q", in)
+			}
+			shared := len(got) > 0 && &got[0] == &in[0]
+			if want := reuse && tc.reused; shared != want {
+				t.Errorf("sortedSet(%q, reuse %v) shares its input's array: %v, want %v", tc.in, reuse, shared, want)
+			}
+		}
+	}
+}
+
+// CanonicalOwned of an object that already is canonical writes nothing: a full small
+// map (8 entries, as an account decoded from a CSV row has) would grow into a table
+// on any write.
+func TestCanonicalOwnedOfCanonicalAllocatesNothing(t *testing.T) {
+	o := make(Object, 8)
+	o["email"] = "nora.wang@example.com"
+	o["name"] = "Nora Wang"
+	o["departments"] = []string{"12345", "23456"}
+	o["position"] = "Assistant"
+	o["mobile"] = "+86 13800000000"
+	o["external_id"] = "E000000"
+	o["quota_mb"] = int64(1024)
+	want := Canonical(Account, o)
+	if allocs := testing.AllocsPerRun(100, func() { o = CanonicalOwned(Account, o) }); allocs != 0 {
+		t.Errorf("CanonicalOwned of a canonical account: %v allocations, want 0", allocs)
+	}
+	if !reflect.DeepEqual(o, want) {
+		t.Errorf("CanonicalOwned = %#v, want %#v", o, want)
 	}
 }

@@ -62,3 +62,23 @@ func TestCanonicalRDataRefusesWhatDoesNotReadBack(t *testing.T) {
 		t.Errorf("CNAME Mail.Example.com = %q, %v", c, err)
 	}
 }
+
+// An A or AAAA RDATA taken as canonical without dns.NewRR is what miekg/dns gives back.
+func FuzzPlainAddress(f *testing.F) {
+	for _, s := range []string{"192.0.2.1", "010.0.0.1", "2001:db8::1", "2001:DB8::1", "::ffff:1.2.3.4", "::1.2.3.4", "fe80::1%eth0", "1:0:0:4:0:0:0:8"} {
+		f.Add(true, s)
+		f.Add(false, s)
+	}
+	f.Fuzz(func(t *testing.T, v4 bool, rdata string) {
+		typ := "AAAA"
+		if v4 {
+			typ = "A"
+		}
+		if !plainAddress(typ, rdata) {
+			return
+		}
+		if c, err := parsedRData(typ, rdata); err != nil || c != rdata {
+			t.Fatalf("%s %q taken as canonical; miekg/dns gives %q, %v", typ, rdata, c, err)
+		}
+	})
+}

@@ -407,12 +407,14 @@ func (e *evaluator) evalResource(sc *scope, r *schema.Resource, computed compute
 }
 
 func (e *evaluator) evalInstance(sc *scope, r *schema.Resource, prep *schema.Prepared, key *string, each cty.Value, computed computedFunc) (*Instance, hcl.Diagnostics) {
-	ctx := sc.base
+	var obj model.Object
+	var ranges schema.Ranges
+	var diags hcl.Diagnostics
 	if key != nil {
-		ctx = sc.base.NewChild()
-		ctx.Variables = map[string]cty.Value{"each": cty.ObjectVal(map[string]cty.Value{"key": cty.StringVal(*key), "value": each})}
+		obj, ranges, diags = prep.DecodeEach(sc.base, *key, each)
+	} else {
+		obj, ranges, diags = prep.Decode(sc.base)
 	}
-	obj, ranges, diags := prep.Decode(ctx)
 	for _, d := range diags {
 		didYouMean(d)
 	}
@@ -420,14 +422,20 @@ func (e *evaluator) evalInstance(sc *scope, r *schema.Resource, prep *schema.Pre
 		return nil, diags
 	}
 	// An attribute set to null is not set: a module passes null for what a provider
-	// cannot manage (quota_mb on Exmail), so it must not count as written.
+	// cannot manage (quota_mb on Exmail), so it must not count as written. The
+	// ranges may be shared by the instances of the block: they are dropped from a
+	// copy.
+	shared := true
 	for name := range ranges {
 		if _, ok := obj[name]; !ok && !strings.Contains(name, ".") {
+			if shared {
+				ranges, shared = maps.Clone(ranges), false
+			}
 			delete(ranges, name)
 		}
 	}
 	addr := sc.prefix + schema.InstanceAddr(r.Type, r.Name, key)
-	desired := model.Canonical(r.Spec, obj)
+	desired := model.CanonicalOwned(r.Spec, obj)
 	known := computed(addr)
 	for _, a := range r.Spec.Attrs {
 		if a.Computed {

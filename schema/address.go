@@ -18,7 +18,23 @@ func InstanceAddr(typ, name string, key *string) string {
 	if key == nil {
 		return typ + "." + name
 	}
+	if plainKey(*key) {
+		// What strconv.Quote gives, made in one allocation: it runs for every
+		// instance of every for_each block.
+		return typ + "." + name + `["` + *key + `"]`
+	}
 	return typ + "." + name + "[" + strconv.Quote(*key) + "]"
+}
+
+// plainKey reports whether strconv.Quote leaves every byte of k as it is: printable
+// ASCII other than the quote and the backslash.
+func plainKey(k string) bool {
+	for i := 0; i < len(k); i++ {
+		if c := k[i]; c < 0x20 || c > 0x7e || c == '"' || c == '\\' {
+			return false
+		}
+	}
+	return true
 }
 
 // ModuleInstanceAddr formats one step of a module path: `module.name` or

@@ -1,6 +1,7 @@
 package schema
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -118,6 +119,21 @@ func TestModuleAddresses(t *testing.T) {
 	} {
 		if got := Within(tt.addr, tt.target); got != tt.want {
 			t.Errorf("Within(%s, %s) = %v", tt.addr, tt.target, got)
+		}
+	}
+}
+
+// InstanceAddr quotes a key as strconv.Quote does, with or without its shortcut.
+func TestInstanceAddrQuotesAsStrconv(t *testing.T) {
+	keys := []string{"", "a", "nora.wang@example.com", "bigcorp0.example.com/host-00001/A", "a b", `a"b`, `a\b`,
+		"a\tb", "a\nb", "\x00", "\x1f", "\x7f", "~", " ", "é", "日本", "\u200b", "\xff", "a\u0301"}
+	for c := 0; c < 256; c++ {
+		keys = append(keys, "k"+string(rune(c)), "k"+string([]byte{byte(c)}))
+	}
+	for _, k := range keys {
+		want := "account.x[" + strconv.Quote(k) + "]"
+		if got := InstanceAddr("account", "x", &k); got != want {
+			t.Errorf("InstanceAddr key %q = %s, want %s", k, got, want)
 		}
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"net/mail"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"unicode"
 	"unicode/utf8"
 
@@ -39,6 +40,9 @@ type Prepared struct {
 	// block; content is nil otherwise.
 	content *hcl.BodyContent
 	diags   hcl.Diagnostics
+	// prog is the body compiled for the instances of a for_each block (DecodeEach),
+	// for the context it was compiled in.
+	prog atomic.Pointer[eachProgram]
 }
 
 // Prepare splits the resource body for Decode.
@@ -149,8 +153,7 @@ func stringElements(ty cty.Type) bool {
 	return false
 }
 
-// elementMarked reports whether an element of a collection of strings is marked
-// (sensitive); such a collection still goes through convert.Convert.
+// elementMarked reports whether an element of a collection is marked (sensitive).
 func elementMarked(val cty.Value) bool {
 	for it := val.ElementIterator(); it.Next(); {
 		if _, e := it.Element(); e.IsMarked() {
@@ -307,8 +310,13 @@ func fromCty(a *model.Attr, val cty.Value, rng hcl.Range, typ string) (any, hcl.
 	case a.Kind.IsCollection():
 		// A list, set or tuple of strings ([department.x.id], split(…)) is read as it
 		// is; converting it to a list first cost a copy per instance.
+		if val.CanIterateElements() && elementMarked(val) {
+			// A sensitive element ([var.secret_alias]): the attribute's value has no
+			// marks (sensitivity is the attribute's), and AsString refuses a marked one.
+			val, _ = val.UnmarkDeep()
+		}
 		v := val
-		if !stringElements(val.Type()) || elementMarked(val) {
+		if !stringElements(val.Type()) {
 			var err error
 			v, err = convert.Convert(val, cty.List(cty.String))
 			if err != nil {
@@ -323,55 +331,66 @@ func fromCty(a *model.Attr, val cty.Value, rng hcl.Range, typ string) (any, hcl.
 			}
 			out = append(out, e.AsString())
 		}
-		if a.MaxItems > 0 && len(out) > a.MaxItems {
-			return nil, tooMany(a, typ, rng, len(out))
-		}
-		var diags hcl.Diagnostics
-		for _, s := range out {
-			if err := CheckText(s); err != nil {
-				return nil, textErr(a, typ, rng, s, err)
-			}
-		}
-		if a.Kind == model.KindEmailSet {
-			for _, s := range out {
-				if err := CheckEmail(s); err != nil {
-					diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid email address in " + a.Name,
-						Detail: err.Error(), Subject: rng.Ptr()})
-				}
-			}
-		}
-		return out, diags
+		return checkStrings(a, typ, rng, out)
 	default:
 		v, err := convert.Convert(val, cty.String)
 		if err != nil {
 			return nil, typeErr(a, typ, rng, err.Error()+".")
 		}
-		s := v.AsString()
+		return checkString(a, typ, rng, v.AsString())
+	}
+}
+
+// checkStrings checks the elements of a collection attribute and returns them as its
+// value, or nil and the problems.
+func checkStrings(a *model.Attr, typ string, rng hcl.Range, out []string) (any, hcl.Diagnostics) {
+	if a.MaxItems > 0 && len(out) > a.MaxItems {
+		return nil, tooMany(a, typ, rng, len(out))
+	}
+	var diags hcl.Diagnostics
+	for _, s := range out {
 		if err := CheckText(s); err != nil {
 			return nil, textErr(a, typ, rng, s, err)
 		}
-		var diags hcl.Diagnostics
-		switch a.Kind {
-		case model.KindEmail:
-			if err := CheckEmail(s); err != nil {
-				diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid email address", Detail: err.Error(), Subject: rng.Ptr()})
-			}
-		case model.KindDomain:
-			if err := CheckDomain(s); err != nil {
-				diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid domain name", Detail: err.Error(), Subject: rng.Ptr()})
-			}
-		}
-		if len(a.Enum) > 0 && !contains(a.Enum, s) {
-			diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid value for " + a.Name,
-				Detail: fmt.Sprintf("%s.%s is %q; it must be one of %s.", typ, a.Name, s, quoteList(a.Enum)), Subject: rng.Ptr()})
-		}
-		if typ == "department" && a.Name == "name" {
-			if err := CheckDepartmentName(s); err != nil {
-				diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid department name", Detail: err.Error(), Subject: rng.Ptr()})
-			}
-		}
-		return s, diags
 	}
+	if a.Kind == model.KindEmailSet {
+		for _, s := range out {
+			if err := CheckEmail(s); err != nil {
+				diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid email address in " + a.Name,
+					Detail: err.Error(), Subject: rng.Ptr()})
+			}
+		}
+	}
+	return out, diags
+}
+
+// checkString checks the value of a string, address or domain attribute and returns
+// it, with the problems found (the value is nil when its text is not valid).
+func checkString(a *model.Attr, typ string, rng hcl.Range, s string) (any, hcl.Diagnostics) {
+	if err := CheckText(s); err != nil {
+		return nil, textErr(a, typ, rng, s, err)
+	}
+	var diags hcl.Diagnostics
+	switch a.Kind {
+	case model.KindEmail:
+		if err := CheckEmail(s); err != nil {
+			diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid email address", Detail: err.Error(), Subject: rng.Ptr()})
+		}
+	case model.KindDomain:
+		if err := CheckDomain(s); err != nil {
+			diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid domain name", Detail: err.Error(), Subject: rng.Ptr()})
+		}
+	}
+	if len(a.Enum) > 0 && !contains(a.Enum, s) {
+		diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid value for " + a.Name,
+			Detail: fmt.Sprintf("%s.%s is %q; it must be one of %s.", typ, a.Name, s, quoteList(a.Enum)), Subject: rng.Ptr()})
+	}
+	if typ == "department" && a.Name == "name" {
+		if err := CheckDepartmentName(s); err != nil {
+			diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid department name", Detail: err.Error(), Subject: rng.Ptr()})
+		}
+	}
+	return s, diags
 }
 
 // CheckText refuses what no name, address or text attribute may hold and what would
@@ -473,11 +492,13 @@ func CheckDomain(s string) error {
 	if d == "" || len(d) > 253 {
 		return fmt.Errorf("%q is not a domain name; write it like example.com", s)
 	}
-	labels := strings.Split(d, ".")
-	if len(labels) < 2 {
+	if !strings.Contains(d, ".") {
 		return fmt.Errorf("%q is not a fully qualified domain name; write it like example.com", s)
 	}
-	for _, l := range labels {
+	// Label by label, without a slice of them: it runs for every address.
+	for rest, more := d, true; more; {
+		var l string
+		l, rest, more = strings.Cut(rest, ".")
 		if !isDomainLabel(l) {
 			return fmt.Errorf("%q is not a domain name: the label %q may hold only letters, digits and inner dashes", s, l)
 		}

@@ -94,6 +94,11 @@ func TestStringCollectionsReadAsTheyAre(t *testing.T) {
 		{cty.TupleVal([]cty.Value{cty.StringVal("a"), cty.True}), false, []string{"a", "true"}, ""},
 		{cty.TupleVal([]cty.Value{cty.StringVal("a"), cty.ListValEmpty(cty.String)}), false, nil, "give a list such as"},
 		{cty.StringVal("a"), false, nil, "give a list such as"},
+		// A sensitive element (aliases = [var.secret_alias]) is read without its mark;
+		// AsString of it used to panic.
+		{cty.TupleVal([]cty.Value{cty.StringVal("b"), cty.StringVal("s").Mark("sensitive")}), true, []string{"b", "s"}, ""},
+		{cty.ListVal([]cty.Value{cty.StringVal("s").Mark("sensitive")}), true, []string{"s"}, ""},
+		{cty.TupleVal([]cty.Value{cty.StringVal("b"), cty.NumberIntVal(4).Mark("sensitive")}), false, []string{"b", "4"}, ""},
 	} {
 		if got := stringElements(tc.val.Type()); got != tc.fast {
 			t.Errorf("%#v: read as it is %v, want %v", tc.val, got, tc.fast)

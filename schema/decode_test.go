@@ -1,6 +1,7 @@
 package schema
 
 import (
+	"fmt"
 	"net/mail"
 	"reflect"
 	"regexp"
@@ -269,6 +270,32 @@ func TestCheckDomain(t *testing.T) {
 	for _, tt := range tests {
 		if err := CheckDomain(tt.in); (err == nil) != tt.ok {
 			t.Errorf("CheckDomain(%q) = %v, want ok %v", tt.in, err, tt.ok)
+		}
+	}
+	// The messages are those of checking strings.Split's labels in turn.
+	split := func(s string) error {
+		d := model.CanonicalDomain(s)
+		if d == "" || len(d) > 253 {
+			return fmt.Errorf("%q is not a domain name; write it like example.com", s)
+		}
+		labels := strings.Split(d, ".")
+		if len(labels) < 2 {
+			return fmt.Errorf("%q is not a fully qualified domain name; write it like example.com", s)
+		}
+		for _, l := range labels {
+			if !isDomainLabel(l) {
+				return fmt.Errorf("%q is not a domain name: the label %q may hold only letters, digits and inner dashes", s, l)
+			}
+		}
+		return nil
+	}
+	more := []string{"a.", ".a", "a..b", "A.b-.c", "a.b.c-", "x.-y.z", ".", "..", "a.b.", " a.b ", "a_b.c", "é.com"}
+	for _, tt := range tests {
+		more = append(more, tt.in)
+	}
+	for _, in := range more {
+		if got, want := fmt.Sprint(CheckDomain(in)), fmt.Sprint(split(in)); got != want {
+			t.Errorf("CheckDomain(%q) = %s, want %s", in, got, want)
 		}
 	}
 }
