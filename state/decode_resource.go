@@ -9,6 +9,7 @@ import (
 
 	"github.com/go-json-experiment/json/jsontext"
 
+	"github.com/mailform/mailform/intern"
 	"github.com/mailform/mailform/model"
 )
 
@@ -113,17 +114,14 @@ func (b *batch) decode(rd *resourceDecoder, src []byte) {
 
 // resourceDecoder reads one resource at a time from bytes jsontext has already
 // checked. It shares the strings resources repeat: names of types and providers,
-// attribute values that recur (a department id, a status), and a resource's id and
-// match key, which usually equal one of its own attributes. One per worker.
+// attribute values that recur (a department id, a status; package intern), and a
+// resource's id and match key, which usually equal one of its own attributes. One per
+// worker.
 type resourceDecoder struct {
 	s scanner
 	// names interns type, provider and pending.
 	names map[string]string
-	// vals interns attribute values (boxed, so that a shared value costs nothing),
-	// for the attributes whose values have been found to repeat (stats).
-	vals  map[string]any
-	stats map[*model.Attr]*internStat
-	ints  map[int64]any
+	vals  *intern.Table[*model.Attr]
 	// sizes is how many attributes the last object of each kind had: a map made
 	// that size at once does not grow (and copy itself) as it fills.
 	sizes map[*model.Attr]int
@@ -133,13 +131,8 @@ type resourceDecoder struct {
 	id, key []byte
 }
 
-// internStat counts how often an attribute's values were found already interned;
-// interning stops for an attribute whose values are mostly unique (an e-mail, a
-// phone number), where it would cost a map entry per value and save nothing.
-type internStat struct{ tries, hits int }
-
 func newResourceDecoder() *resourceDecoder {
-	return &resourceDecoder{names: map[string]string{}, vals: map[string]any{}, stats: map[*model.Attr]*internStat{}, ints: map[int64]any{}, sizes: map[*model.Attr]int{}}
+	return &resourceDecoder{names: map[string]string{}, vals: intern.New[*model.Attr](), sizes: map[*model.Attr]int{}}
 }
 
 func (rd *resourceDecoder) name(b []byte) string {
@@ -148,56 +141,6 @@ func (rd *resourceDecoder) name(b []byte) string {
 	}
 	v := string(b)
 	rd.names[v] = v
-	return v
-}
-
-// value is a string attribute's value, shared with earlier equal values where a has
-// values that repeat.
-func (rd *resourceDecoder) value(a *model.Attr, b []byte) any {
-	if v, ok := rd.interned(a, b); ok {
-		return v
-	}
-	return string(b)
-}
-
-// elem is value for an element of a collection.
-func (rd *resourceDecoder) elem(a *model.Attr, b []byte) string {
-	if v, ok := rd.interned(a, b); ok {
-		return v.(string)
-	}
-	return string(b)
-}
-
-// interned returns the shared box of the value b of a, or false when a's values are
-// mostly unique.
-func (rd *resourceDecoder) interned(a *model.Attr, b []byte) (any, bool) {
-	st := rd.stats[a]
-	if st == nil {
-		st = &internStat{}
-		rd.stats[a] = st
-	}
-	if st.tries >= 256 && st.hits*4 < st.tries {
-		return nil, false
-	}
-	st.tries++
-	if v, ok := rd.vals[string(b)]; ok {
-		st.hits++
-		return v, true
-	}
-	v := any(string(b))
-	rd.vals[v.(string)] = v
-	return v, true
-}
-
-// int boxes n, sharing the box of values seen before (quotas, TTLs).
-func (rd *resourceDecoder) int(n int64) any {
-	if v, ok := rd.ints[n]; ok {
-		return v
-	}
-	v := any(n)
-	if len(rd.ints) < 4096 {
-		rd.ints[n] = v
-	}
 	return v
 }
 
@@ -391,16 +334,16 @@ func (rd *resourceDecoder) attr(a *model.Attr, top bool) (any, bool) {
 			return nil, false
 		}
 		if i, ok := parseInt(n); ok {
-			return rd.int(i), true
+			return rd.vals.Int(i), true
 		}
 		if i, err := strconv.ParseInt(string(n), 10, 64); err == nil {
-			return rd.int(i), true
+			return rd.vals.Int(i), true
 		}
 		f, err := strconv.ParseFloat(string(n), 64)
 		if err != nil {
 			return nil, false
 		}
-		return rd.int(int64(f)), true
+		return rd.vals.Int(int64(f)), true
 	case a.Kind == model.KindBool:
 		switch s.peek() {
 		case 't':
@@ -422,7 +365,7 @@ func (rd *resourceDecoder) attr(a *model.Attr, top bool) (any, bool) {
 			if !ok {
 				return nil, false
 			}
-			out = append(out, rd.elem(a, v))
+			out = append(out, rd.vals.String(a, v))
 		}
 		return out, true
 	default:
@@ -430,7 +373,7 @@ func (rd *resourceDecoder) attr(a *model.Attr, top bool) (any, bool) {
 		if !ok {
 			return nil, false
 		}
-		x := rd.value(a, v)
+		x := rd.vals.Box(a, v)
 		if top {
 			rd.tops = append(rd.tops, x.(string))
 		}
