@@ -20,14 +20,16 @@ func crossCheck(insts []*Instance, ps *ProviderSet) hcl.Diagnostics {
 			domains[in.Desired.Str("name")] = true
 		}
 	}
-	byEmail := map[string]*Instance{}
+	// The maps below hold an entry per instance: made that size, they do not grow
+	// (rehashing every entry) through a 66,000-instance configuration.
+	byEmail := make(map[string]*Instance, len(insts))
 	for _, in := range insts {
 		if in.Res.Spec == model.Account {
 			byEmail[in.Desired.Str("email")] = in
 		}
 	}
-	seen := map[string]*Instance{}      // "type:key" → first instance
-	addrOwner := map[string]*Instance{} // mailbox-like address → account or group
+	seen := make(map[[2]string]*Instance, len(insts))   // type, key → first instance
+	addrOwner := make(map[string]*Instance, len(insts)) // mailbox-like address → account or group
 	// supported holds, per provider and type, the attributes the provider manages:
 	// asked once, not once per instance.
 	supported := map[[2]string]map[string]bool{}
@@ -40,7 +42,7 @@ func crossCheck(insts []*Instance, ps *ProviderSet) hcl.Diagnostics {
 	for _, in := range insts {
 		t := in.Res.Spec
 		if key := t.MatchKey(labelOf(in.Addr), in.Desired); key != "" && !t.LabelIdentity {
-			k := t.Name + ":" + key
+			k := [2]string{t.Name, key}
 			if first, dup := seen[k]; dup {
 				what := map[string]string{"account": "address", "group": "address", "dns_record": "RRset", "domain": "domain", "department": "name under one parent"}[t.Name]
 				diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Duplicate " + t.Name + " " + what,
