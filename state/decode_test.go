@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"reflect"
+	"regexp"
 	"strings"
 	"testing"
 	"unsafe"
@@ -228,3 +229,38 @@ func BenchmarkDecodeStateBench(b *testing.B) {
 		}
 	}
 }
+
+// FuzzDecodeState: whatever the decoder reads, encoding/json reads the same way
+// (resources equal to the reference decode), so the scanner that trusts jsontext's
+// syntax check never makes up a value. Integers beyond float64's exact range are left
+// out: the decoder reads them exactly, encoding/json rounds them.
+func FuzzDecodeState(f *testing.F) {
+	f.Add(`{"version": 1, "lineage": "L", "resources": [{"address": "account.a", "type": "account", "provider": "sandbox", "id": "a@x.com", "match_key": "a@x.com", "attributes": {"email": "a@x.com", "quota_mb": 1024, "departments": ["1"], "offboarding": {"retain_days": 30}}}]}`)
+	f.Add(`{"version":1,"lineage":"L","resources":[{"attributes":{"zone":"x.com","name":"@","type":"MX","records":["10 mx.x.com."],"ttl":600},"address":"dns_record.mx","type":"dns_record","provider":"p","id":"x\u002fy"}]}`)
+	f.Add(`{"version": 1, "lineage": "L", "resources": [{"address": "group.g", "type": "group", "pending": "create", "prevent_destroy": true, "attributes": {"email": "g@x.com", "members": [], "x": [1, {"y": "]"}]}}]}`)
+	f.Fuzz(func(t *testing.T, data string) {
+		if strings.ContainsAny(data, "0123456789") && bigInt.MatchString(data) {
+			return
+		}
+		got, err := decodeState([]byte(data))
+		if err != nil {
+			return
+		}
+		// Like decodeState, the reference reads the first JSON value only.
+		want := &State{}
+		if err := json.NewDecoder(strings.NewReader(data)).Decode(want); err != nil {
+			t.Fatalf("decoded, but encoding/json fails: %v", err)
+		}
+		if len(got.Resources) != len(want.Resources) {
+			t.Fatalf("%d resources, encoding/json %d", len(got.Resources), len(want.Resources))
+		}
+		for i := range want.Resources {
+			if g, w := got.Resources[i], want.Resources[i]; !reflect.DeepEqual(g, w) {
+				t.Fatalf("resource %d:\n got %#v\nwant %#v", i, g, w)
+			}
+		}
+	})
+}
+
+// bigInt finds a run of digits too long for float64 to hold exactly.
+var bigInt = regexp.MustCompile(`[0-9]{16,}`)
