@@ -2,6 +2,7 @@ package planner
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -14,15 +15,26 @@ import (
 )
 
 // diffAll computes the change of every configuration instance and of every state entry
-// the configuration no longer has.
+// the configuration no longer has. The instances are diffed on every core: each
+// change depends only on its instance, its state entry and its live object.
 func diffAll(o Options, st *state.State, insts []*Instance, m *matching, g *graph, live map[liveKey]*liveSet) []*Change {
-	out := make([]*Change, 0, len(insts)+len(st.Resources)/8)
+	out := make([]*Change, len(insts), len(insts)+len(st.Resources)/8)
 	inConfig := make(map[string]bool, len(insts))
 	readable := readableCache{}
-	for _, in := range insts {
+	entries := make([]*state.Resource, len(insts))
+	for i, in := range insts {
 		inConfig[in.Addr] = true
-		out = append(out, diffInstance(o, st, in, m, g, readable))
+		// Looked up here, once: Find takes the state's lock, which the workers
+		// would contend for. The readable cache is filled here too, so that the
+		// workers only read it.
+		entries[i] = st.Find(in.Addr)
+		if p := o.Providers.ByName[in.Provider]; p != nil {
+			readable.get(p, in.Provider, in.Res.Spec.Name)
+		}
 	}
+	parallelFor(len(insts), func(i int) {
+		out[i] = diffInstance(o, entries[i], insts[i], m, g, readable)
+	})
 	for _, sr := range st.Resources {
 		if inConfig[sr.Address] {
 			continue
@@ -42,7 +54,7 @@ func diffAll(o Options, st *state.State, insts []*Instance, m *matching, g *grap
 		}
 		out = append(out, c)
 	}
-	sort.SliceStable(out, func(i, j int) bool { return out[i].Address < out[j].Address })
+	slices.SortStableFunc(out, func(a, b *Change) int { return strings.Compare(a.Address, b.Address) })
 	return out
 }
 
@@ -77,9 +89,10 @@ func (rc readableCache) get(p providers.Provider, provider, typ string) map[stri
 	return m
 }
 
-func diffInstance(o Options, st *state.State, in *Instance, m *matching, g *graph, readable readableCache) *Change {
+// diffInstance computes the change of one instance, whose state entry is sr (or nil).
+// It only reads what it is given, so instances can be diffed concurrently.
+func diffInstance(o Options, sr *state.Resource, in *Instance, m *matching, g *graph, readable readableCache) *Change {
 	t := in.Res.Spec
-	sr := st.Find(in.Addr)
 	c := &Change{Address: in.Addr, Type: t.Name, Provider: in.Provider, After: in.Desired, Label: labelOf(in.Addr),
 		MatchKey: t.MatchKey(labelOf(in.Addr), in.Desired), PreventDestroy: in.Res.Lifecycle.PreventDestroy}
 	defer func() {

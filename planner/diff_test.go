@@ -2,6 +2,7 @@ package planner
 
 import (
 	"fmt"
+	"sort"
 	"strings"
 	"testing"
 
@@ -333,5 +334,32 @@ func TestMassPasswordResetGuard(t *testing.T) {
 	}
 	if d := safetyChecks(Options{Config: cfg, Force: true}, state.New(), &Plan{Changes: cs}); d.HasErrors() {
 		t.Fatalf("-force should let it through: %v", d)
+	}
+}
+
+// TestDiffAllOnEveryCore: with enough instances to be diffed on several goroutines,
+// each change is still its own instance's: the accounts changed outside mailform
+// and those whose configuration changed are exactly the ones the plan updates.
+func TestDiffAllOnEveryCore(t *testing.T) {
+	n := 8 * minPerWorker
+	w := newMassWorld(n, 0, nil)
+	var want []string
+	for i := 0; i < n; i++ {
+		e := fmt.Sprintf("u%02d@example.com", i)
+		addr := `update account.u["` + e + `"] `
+		switch {
+		case i%7 == 3:
+			w.live["account"][e]["name"] = "renamed in the console"
+			want = append(want, addr+"name")
+		case i%11 == 5:
+			w.status[e] = "frozen"
+			want = append(want, addr+"status")
+		}
+	}
+	w.render("")
+	got := changed(w.mustPlan(t))
+	sort.Strings(want)
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("changes:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }

@@ -378,11 +378,20 @@ type liveKey struct{ provider, typ string }
 // readRequests is the read of every collection the configuration (insts) or state
 // touches, by provider and type, with the zones of each sorted.
 func readRequests(o Options, st *state.State, insts []*Instance) map[liveKey]*providers.ReadRequest {
+	// Count first, so that each request's keys and applied objects are made their
+	// final size rather than grown (and copied) through tens of thousands.
+	sizes := map[liveKey]int{}
+	for _, in := range insts {
+		sizes[liveKey{in.Provider, in.Res.Spec.Name}]++
+	}
+	for _, sr := range st.Resources {
+		sizes[liveKey{sr.Provider, sr.Type}]++
+	}
 	reqs := map[liveKey]*providers.ReadRequest{}
 	req := func(p, t string) *providers.ReadRequest {
 		k := liveKey{p, t}
 		if reqs[k] == nil {
-			reqs[k] = &providers.ReadRequest{Type: t, Detail: map[string]bool{}}
+			reqs[k] = &providers.ReadRequest{Type: t, Detail: map[string]bool{}, Keys: make([]string, 0, 2*sizes[k])}
 		}
 		return reqs[k]
 	}
@@ -418,7 +427,7 @@ func readRequests(o Options, st *state.State, insts []*Instance) map[liveKey]*pr
 			r.Keys = append(r.Keys, sr.ID)
 			if sr.Attrs != nil && sr.Pending == "" {
 				if r.Applied == nil {
-					r.Applied = map[string]model.Object{}
+					r.Applied = make(map[string]model.Object, sizes[liveKey{sr.Provider, sr.Type}])
 				}
 				r.Applied[sr.ID] = sr.Attrs
 			}
@@ -431,6 +440,9 @@ func readRequests(o Options, st *state.State, insts []*Instance) map[liveKey]*pr
 		}
 	}
 	for k, r := range reqs {
+		if len(r.Keys) == 0 {
+			r.Keys = nil // as when nothing was ever appended
+		}
 		for z := range zones[k] {
 			r.Zones = append(r.Zones, z)
 		}
@@ -572,10 +584,11 @@ type matching struct {
 }
 
 func match(o Options, st *state.State, insts []*Instance, live map[liveKey]*liveSet) *matching {
-	m := &matching{live: map[string]*providers.Remote{}, adopted: map[string]bool{}, claimed: map[liveKey]map[string]bool{}}
+	// Sized at once, the maps do not grow (rehashing every entry) as they fill.
+	m := &matching{live: make(map[string]*providers.Remote, len(insts)), adopted: map[string]bool{}, claimed: map[liveKey]map[string]bool{}}
 	claim := func(k liveKey, id string) {
 		if m.claimed[k] == nil {
-			m.claimed[k] = map[string]bool{}
+			m.claimed[k] = make(map[string]bool, len(live[k].byID))
 		}
 		m.claimed[k][id] = true
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/go-json-experiment/json/jsontext"
 
+	"github.com/mailform/mailform/intern"
 	"github.com/mailform/mailform/model"
 )
 
@@ -17,11 +18,21 @@ import (
 // (which doubled the allocations of listing 50,000 accounts). Anything the fast path
 // does not expect (an attribute this build does not know, a value of another kind,
 // malformed JSON) is decoded again the generic way, whose result or error stands.
-// A decoder is not safe for concurrent use; it is reused across the objects of one
-// listing.
+// Values that recur across the objects of a listing (a status, a department id) are
+// shared (package intern), and names and values are read from the JSON's own bytes
+// rather than as a new string per token. A decoder is not safe for concurrent use; it
+// is reused across the objects of one listing.
 type decoder struct {
 	r   bytes.Reader
 	dec *jsontext.Decoder
+	// vals is made on first use.
+	vals *intern.Table[*model.Attr]
+	// sizes is how many attributes the last object of each kind had (keyed by the
+	// kind's first attribute): a map made that size does not grow as it fills, and
+	// is not made the size of every attribute the type declares.
+	sizes map[*model.Attr]int
+	// buf holds a string that had escapes, decoded.
+	buf []byte
 }
 
 // errSlow sends an object to the generic path.
@@ -33,6 +44,9 @@ func (d *decoder) decode(t *model.Type, b []byte) (model.Object, error) {
 		d.dec = jsontext.NewDecoder(&d.r)
 	} else {
 		d.dec.Reset(&d.r)
+	}
+	if d.vals == nil {
+		d.vals, d.sizes = intern.New[*model.Attr](), map[*model.Attr]int{}
 	}
 	o, err := d.object(t.Attrs)
 	if err == nil {
@@ -55,13 +69,16 @@ func (d *decoder) object(attrs []*model.Attr) (model.Object, error) {
 	if tok.Kind() != '{' {
 		return nil, errSlow
 	}
-	out := make(model.Object, len(attrs))
+	var kind *model.Attr
+	if len(attrs) > 0 {
+		kind = attrs[0]
+	}
+	out := make(model.Object, d.sizes[kind])
 	for d.dec.PeekKind() != '}' {
-		tok, err := d.dec.ReadToken()
+		name, err := d.str()
 		if err != nil {
 			return nil, err
 		}
-		name := tok.String()
 		a := attrByName(attrs, name)
 		if a == nil {
 			return nil, errSlow
@@ -82,7 +99,25 @@ func (d *decoder) object(attrs []*model.Attr) (model.Object, error) {
 	if _, err := d.dec.ReadToken(); err != nil {
 		return nil, err
 	}
+	d.sizes[kind] = len(out)
 	return out, nil
+}
+
+// str reads a string, as its bytes in the input (valid until the next read) or, when
+// it had escapes, decoded into d.buf. Anything else is errSlow.
+func (d *decoder) str() ([]byte, error) {
+	if d.dec.PeekKind() != '"' {
+		return nil, errSlow
+	}
+	v, err := d.dec.ReadValue()
+	if err != nil {
+		return nil, err
+	}
+	if bytes.IndexByte(v, '\\') < 0 {
+		return v[1 : len(v)-1], nil
+	}
+	d.buf, err = jsontext.AppendUnquote(d.buf[:0], v)
+	return d.buf, err
 }
 
 func (d *decoder) value(a *model.Attr) (any, error) {
@@ -99,46 +134,50 @@ func (d *decoder) value(a *model.Attr) (any, error) {
 		}
 		out := []string{}
 		for d.dec.PeekKind() != ']' {
-			tok, err := d.dec.ReadToken()
+			v, err := d.str()
 			if err != nil {
 				return nil, err
 			}
-			if tok.Kind() != '"' {
-				return nil, errSlow
-			}
-			out = append(out, tok.String())
+			out = append(out, d.vals.String(a, v))
 		}
 		if _, err := d.dec.ReadToken(); err != nil {
 			return nil, err
 		}
 		return out, nil
 	}
+	if a.Kind != model.KindInt && a.Kind != model.KindBool {
+		v, err := d.str()
+		if err != nil {
+			return nil, err
+		}
+		return d.vals.Box(a, v), nil
+	}
+	if a.Kind == model.KindInt && d.dec.PeekKind() == '0' {
+		v, err := d.dec.ReadValue()
+		if err != nil {
+			return nil, err
+		}
+		if n, err := strconv.ParseInt(string(v), 10, 64); err == nil {
+			return d.vals.Int(n), nil
+		}
+		return nil, errSlow
+	}
 	tok, err := d.dec.ReadToken()
 	if err != nil {
 		return nil, err
 	}
 	switch a.Kind {
-	case model.KindInt:
-		if tok.Kind() == '0' {
-			if n, err := strconv.ParseInt(tok.String(), 10, 64); err == nil {
-				return n, nil
-			}
-		}
 	case model.KindBool:
 		if k := tok.Kind(); k == 't' || k == 'f' {
 			return tok.Bool(), nil
-		}
-	default:
-		if tok.Kind() == '"' {
-			return tok.String(), nil
 		}
 	}
 	return nil, errSlow
 }
 
-func attrByName(attrs []*model.Attr, name string) *model.Attr {
+func attrByName(attrs []*model.Attr, name []byte) *model.Attr {
 	for _, a := range attrs {
-		if a.Name == name {
+		if a.Name == string(name) {
 			return a
 		}
 	}

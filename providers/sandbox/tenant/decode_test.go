@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"testing"
+	"unsafe"
 
 	"github.com/mailform/mailform/model"
 )
@@ -26,6 +27,9 @@ func TestDecodeMatchesGeneric(t *testing.T) {
 		{account, `{"email":"a@example.com","mobile":null,"offboarding":null}`, true},
 		{account, `{}`, true},
 		{account, ` {"name":"esc\"aped \u00e9"} `, true},
+		{account, `{"n\u0061me":"A","aliases":["x\u0040example.com","y@example.com"],"quota_mb":-3}`, true},
+		{account, `{"quota_mb":1e3}`, false},
+		{account, `{"quota_mb":99999999999999999999}`, false},
 		{rule, `{"destination":"g@example.com","accounts":["a@example.com"],"match":{"from_domains":["x.com"],"has_attachment":true}}`, true},
 		{account, `{"email":"a@example.com","unknown_attr":{"x":[1,2]}}`, false},
 		{account, `{"quota_mb":1.5}`, false},
@@ -38,8 +42,15 @@ func TestDecodeMatchesGeneric(t *testing.T) {
 		{account, `[]`, false},
 		{account, "{\"name\":\"\xff\"}", false},
 	}
+	var shared decoder // one decoder for every case too, as a listing uses it
 	for _, c := range cases {
 		var d decoder
+		if got, err := shared.decode(c.typ, []byte(c.json)); err == nil {
+			want, _ := decodeGeneric(c.typ, []byte(c.json))
+			if !reflect.DeepEqual(got, want) {
+				t.Errorf("%s: a reused decoder gives %#v, want %#v", c.json, got, want)
+			}
+		}
 		got, gotErr := d.decode(c.typ, []byte(c.json))
 		want, wantErr := decodeGeneric(c.typ, []byte(c.json))
 		if fmt.Sprint(gotErr) != fmt.Sprint(wantErr) || !reflect.DeepEqual(got, want) {
@@ -90,6 +101,46 @@ func TestListDecodesWhatPutWrote(t *testing.T) {
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestListSharesRepeatedValues: a value many listed objects hold (a department id, a
+// position) is one string, not one per object.
+func TestListSharesRepeatedValues(t *testing.T) {
+	s, err := Open(t.TempDir(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	positions := []string{"Senior Engineer", "Head of Logistics"}
+	err = s.Batch(func(tx *Tx) error {
+		for i := range 600 {
+			email := fmt.Sprintf("user%d@example.com", i)
+			if _, err := tx.Put("account", email, model.Object{"email": email, "name": "U", "position": positions[i%2],
+				"departments": []string{fmt.Sprint(4913577855806650000 + i%3)}}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	items, err := s.List("account")
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]*byte{}
+	for _, it := range items {
+		for _, v := range []string{it.Attrs.Str("position"), it.Attrs.Strings("departments")[0]} {
+			if p, ok := seen[v]; ok && p != unsafe.StringData(v) {
+				t.Fatalf("%q is read into more than one string", v)
+			}
+			seen[v] = unsafe.StringData(v)
+		}
+	}
+	if len(seen) != 5 {
+		t.Errorf("%d distinct values, want 5", len(seen))
 	}
 }
 
