@@ -45,6 +45,10 @@ type evaluator struct {
 	// referenced holds the resource blocks something refers to (another block, a
 	// local, a module call or output, a root output): only their values are built.
 	referenced map[string]bool
+	// lateIDs, when set, evaluates the blocks nothing refers to without asking for
+	// their computed attributes, and fills those in once every node is evaluated:
+	// computed may then wait for a state still loading without holding those up.
+	lateIDs bool
 }
 
 // scope is one instance of a module (or the root): the values its expressions see.
@@ -166,7 +170,33 @@ func (e *evaluator) runNodesOnly(computed computedFunc, keep map[string]bool, bl
 			diags = append(diags, schema.InModule(d, sc.chain)...)
 		}
 	}
+	if e.lateIDs {
+		for _, in := range out {
+			if !e.referenced[in.Res.Addr()] {
+				fillComputed(in, computed(in.Addr))
+			}
+		}
+	}
 	return out, diags
+}
+
+// noComputed is the computedFunc of an evaluation that fills computed attributes
+// in later (evaluator.lateIDs).
+func noComputed(string) model.Object { return nil }
+
+// fillComputed sets the computed attributes of an instance evaluated without them
+// to those known, as evalInstance does for one evaluated with them: model.Unknown
+// where known has none.
+func fillComputed(in *Instance, known model.Object) {
+	for _, a := range in.Res.Spec.Attrs {
+		if a.Computed {
+			if v, ok := known[a.Name]; ok && v != nil {
+				in.Desired[a.Name] = v
+			} else {
+				in.Desired[a.Name] = model.Unknown
+			}
+		}
+	}
 }
 
 // evalNode evaluates one graph node in one module instance.
@@ -208,6 +238,9 @@ func (e *evaluator) evalNode(sc *scope, n *node, computed computedFunc, failed m
 	var only map[string]bool
 	if want != nil && n.res.Addr() == block {
 		only = want
+	}
+	if e.lateIDs && !e.referenced[n.id] {
+		computed = noComputed
 	}
 	insts, val, d := e.evalResource(sc, n.res, computed, only, e.referenced[n.id])
 	if failed[n.id] {

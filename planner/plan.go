@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/hashicorp/hcl/v2"
@@ -209,10 +210,15 @@ func (p *Plan) HasChanges() bool {
 
 // Options are the inputs of Plan.
 type Options struct {
-	Config    *schema.Config
-	Vars      map[string]cty.Value
-	State     *state.State
-	Providers *ProviderSet
+	Config *schema.Config
+	Vars   map[string]cty.Value
+	State  *state.State
+	// PendingState, read by MakePlan when State is nil, is the state still being
+	// loaded: the configuration is evaluated meanwhile and waits for it only where
+	// it needs it. If it fails to load, MakePlan returns no plan and one error; the
+	// caller reports PendingState's error as it would have reported Load's.
+	PendingState *StateFuture
+	Providers    *ProviderSet
 	// Refresh reads live objects; false compares with state only.
 	Refresh bool
 	// Targets limits the plan to these addresses (resource or instance) and their
@@ -253,14 +259,23 @@ func createIntentOf(to, from *state.Resource) bool {
 // MakePlan refreshes live objects and compares them with the configuration.
 func MakePlan(ctx context.Context, o Options) (*Plan, hcl.Diagnostics) {
 	g, diags := buildGraph(o.Config)
+	future := o.PendingState
+	if o.State != nil || future == nil {
+		future = LoadedState(o.State)
+	}
+	p := &Plan{}
 	// Planning reads state; only moved blocks change it, on a copy. Apply clones an
 	// entry before changing it, so sharing the caller's state otherwise is safe, and
 	// spares a deep copy of every entry.
-	st := o.State
+	var st *state.State
 	if len(o.Config.Moved) > 0 {
-		st = o.State.Clone()
+		loaded, err := future.Wait()
+		if err != nil {
+			return nil, stateFailed(err)
+		}
+		o.State, st = loaded, loaded.Clone()
+		future = LoadedState(st)
 	}
-	p := &Plan{Lineage: o.State.Lineage, Serial: o.State.Serial}
 	for _, m := range expandMoved(o.Config.Moved, st) {
 		if st.Find(m.From) == nil {
 			continue // already moved, or never existed
@@ -282,13 +297,26 @@ func MakePlan(ctx context.Context, o Options) (*Plan, hcl.Diagnostics) {
 	assign, d, pending := o.Providers.assignBlocks(o.Config)
 	diags = append(diags, d...)
 	ev := newEvaluator(o.Config, g, o.Vars)
-	computed := map[string]model.Object{}
-	for _, r := range st.Resources {
-		if r.ID != "" && r.Pending == "" {
-			computed[r.Address] = model.Object{"id": r.ID}
+	// The provider ids of existing objects come from state: the blocks that need
+	// them wait for it, the others are evaluated while it loads.
+	ids := sync.OnceValue(func() map[string]model.Object {
+		loaded, err := future.Wait()
+		if err != nil {
+			return nil
 		}
+		return computedIDs(loaded)
+	})
+	ev.lateIDs = true
+	insts, d := ev.run(func(a string) model.Object { return ids()[a] })
+	loaded, err := future.Wait()
+	if err != nil {
+		return nil, stateFailed(err)
 	}
-	insts, d := ev.run(func(a string) model.Object { return computed[a] })
+	if st == nil {
+		o.State, st = loaded, loaded
+	}
+	p.Lineage, p.Serial = o.State.Lineage, o.State.Serial
+	computed := ids()
 	diags = appendNew(diags, d)
 	for _, in := range insts {
 		in.Provider = assign[in.Res.Addr()]
@@ -365,6 +393,22 @@ func MakePlan(ctx context.Context, o Options) (*Plan, hcl.Diagnostics) {
 	p.Findings = FindingsOf(diags)
 	p.Targets = o.Providers.Targets()
 	return p, diags
+}
+
+// computedIDs is the provider id of every object state knows to exist, by address.
+func computedIDs(st *state.State) map[string]model.Object {
+	out := make(map[string]model.Object, len(st.Resources))
+	for _, r := range st.Resources {
+		if r.ID != "" && r.Pending == "" {
+			out[r.Address] = model.Object{"id": r.ID}
+		}
+	}
+	return out
+}
+
+// stateFailed is MakePlan's answer when its PendingState failed to load.
+func stateFailed(err error) hcl.Diagnostics {
+	return hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Cannot read state", Detail: err.Error()}}
 }
 
 // liveSet is the refreshed objects of one provider and type.

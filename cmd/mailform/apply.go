@@ -81,7 +81,7 @@ func newApplyCmd() *cobra.Command {
 					return fail("the saved plan %s is stale: the state has changed since it was made (it was already applied, or another run changed the state). Run mailform plan again.", args[0])
 				}
 			} else {
-				p, err = planFrom(w, st, &f)
+				p, err = planFrom(w, planner.LoadedState(st), &f)
 				if err != nil {
 					return err
 				}
