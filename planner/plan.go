@@ -3,6 +3,7 @@ package planner
 import (
 	"context"
 	"fmt"
+	"runtime"
 	"sort"
 	"strings"
 	"sync"
@@ -307,6 +308,19 @@ func MakePlan(ctx context.Context, o Options) (*Plan, hcl.Diagnostics) {
 		return computedIDs(loaded)
 	})
 	ev.lateIDs = true
+	ev.stateReady = func() { future.Wait() }
+	select {
+	case <-future.done:
+	default:
+		// The state's decoding takes a core of its own until it is done: the
+		// evaluation of what does not need it shares the others.
+		ev.slots = newSlots(runtime.GOMAXPROCS(0))
+		ev.slots.acquire(0, 0)
+		go func() {
+			future.Wait()
+			ev.slots.release()
+		}()
+	}
 	insts, d := ev.run(func(a string) model.Object { return ids()[a] })
 	loaded, err := future.Wait()
 	if err != nil {
