@@ -300,7 +300,7 @@ func MakePlan(ctx context.Context, o Options) (*Plan, hcl.Diagnostics) {
 	ev := newEvaluator(o.Config, g, o.Vars)
 	// The provider ids of existing objects come from state: the blocks that need
 	// them wait for it, the others are evaluated while it loads.
-	ids := sync.OnceValue(func() map[string]model.Object {
+	ids := sync.OnceValue(func() map[string]string {
 		loaded, err := future.Wait()
 		if err != nil {
 			return nil
@@ -321,7 +321,7 @@ func MakePlan(ctx context.Context, o Options) (*Plan, hcl.Diagnostics) {
 			ev.slots.release()
 		}()
 	}
-	insts, d := ev.run(func(a string) model.Object { return ids()[a] })
+	insts, d := ev.run(func(a string) model.Object { return idObject(ids(), a) })
 	loaded, err := future.Wait()
 	if err != nil {
 		return nil, stateFailed(err)
@@ -354,8 +354,8 @@ func MakePlan(ctx context.Context, o Options) (*Plan, hcl.Diagnostics) {
 		changed := false
 		for _, in := range insts {
 			if lo := m.live[in.Addr]; lo != nil && in.Res.Spec.Attr("id") != nil {
-				if computed[in.Addr].Str("id") != lo.ID {
-					computed[in.Addr] = model.Object{"id": lo.ID}
+				if computed[in.Addr] != lo.ID {
+					computed[in.Addr] = lo.ID
 					changed = true
 				}
 			} else if _, ok := computed[in.Addr]; ok && m.live[in.Addr] == nil && o.Refresh {
@@ -366,7 +366,7 @@ func MakePlan(ctx context.Context, o Options) (*Plan, hcl.Diagnostics) {
 		if !changed {
 			break
 		}
-		insts, d = ev.run(func(a string) model.Object { return computed[a] })
+		insts, d = ev.run(func(a string) model.Object { return idObject(computed, a) })
 		if d.HasErrors() {
 			return nil, append(diags, d...)
 		}
@@ -409,15 +409,26 @@ func MakePlan(ctx context.Context, o Options) (*Plan, hcl.Diagnostics) {
 	return p, diags
 }
 
-// computedIDs is the provider id of every object state knows to exist, by address.
-func computedIDs(st *state.State) map[string]model.Object {
-	out := make(map[string]model.Object, len(st.Resources))
+// computedIDs is the provider id of every object state knows to exist, by address:
+// strings, not an object per address, which would be ~300 bytes each for the whole
+// plan.
+func computedIDs(st *state.State) map[string]string {
+	out := make(map[string]string, len(st.Resources))
 	for _, r := range st.Resources {
 		if r.ID != "" && r.Pending == "" {
-			out[r.Address] = model.Object{"id": r.ID}
+			out[r.Address] = r.ID
 		}
 	}
 	return out
+}
+
+// idObject is the computed attributes known for addr: its id in ids, nil when ids
+// has none.
+func idObject(ids map[string]string, addr string) model.Object {
+	if id, ok := ids[addr]; ok {
+		return model.Object{"id": id}
+	}
+	return nil
 }
 
 // stateFailed is MakePlan's answer when its PendingState failed to load.
