@@ -704,6 +704,28 @@ func parallelFor(n int, f func(i int)) {
 	}
 }
 
+// concurrently calls each of fs in its own goroutine and returns when all have
+// returned. A panic in one is raised again in the caller (the first by position),
+// as if it had run there.
+func concurrently(fs ...func()) {
+	var wg sync.WaitGroup
+	panics := make([]any, len(fs))
+	for i, f := range fs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() { panics[i] = recover() }()
+			f()
+		}()
+	}
+	wg.Wait()
+	for _, p := range panics {
+		if p != nil {
+			panic(p)
+		}
+	}
+}
+
 // blockValue is the value of a for_each block: a map of its instances, so that
 // length(), keys() and for expressions work; an object when an instance failed.
 func blockValue(vals map[string]cty.Value) cty.Value {

@@ -264,3 +264,23 @@ func TestSlotsStartTheHighestPriorityFirst(t *testing.T) {
 		runtime.Gosched()
 	}
 }
+
+// TestConcurrentlyRaisesPanics: concurrently runs every function to the end and
+// raises the first panic (by position) in its caller.
+func TestConcurrentlyRaisesPanics(t *testing.T) {
+	ran := make([]bool, 3)
+	defer func() {
+		if p := recover(); p != "one" {
+			t.Fatalf("recovered %v, want one", p)
+		}
+		if !ran[0] || !ran[2] {
+			t.Fatalf("ran %v, want every function run", ran)
+		}
+	}()
+	concurrently(
+		func() { ran[0] = true },
+		func() { panic("one") },
+		func() { ran[2] = true; panic("two") },
+	)
+	t.Fatal("no panic")
+}

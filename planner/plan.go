@@ -336,13 +336,22 @@ func MakePlan(ctx context.Context, o Options) (*Plan, hcl.Diagnostics) {
 		in.Provider = assign[in.Res.Addr()]
 	}
 	diags = append(diags, unserved(pending, insts)...)
-	diags = appendNew(diags, crossCheck(insts, o.Providers))
-	// The email-DNS rules run on every plan too: a broken SPF or MX never ships.
-	diags = appendNew(diags, lintResults(diags, lintDNS(insts, o.Providers)))
+	// The checks and the read requests only read the instances: they are made at
+	// once; the requests serve only once the checks found nothing wrong.
+	var checks, lints hcl.Diagnostics
+	var reqs map[liveKey]*providers.ReadRequest
+	concurrently(
+		func() { checks = crossCheck(insts, o.Providers) },
+		// The email-DNS rules run on every plan too: a broken SPF or MX never ships.
+		func() { lints = lintDNS(insts, o.Providers) },
+		func() { reqs = readRequests(o, st, insts) },
+	)
+	diags = appendNew(diags, checks)
+	diags = appendNew(diags, lintResults(diags, lints))
 	if diags.HasErrors() {
 		return nil, diags
 	}
-	live, err := refresh(ctx, o, st, insts)
+	live, err := refreshRequests(ctx, o, st, reqs)
 	if err != nil {
 		return nil, append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Cannot read live objects", Detail: err.Error()})
 	}
@@ -550,7 +559,11 @@ func startRead(ctx context.Context, o Options, k liveKey, r providers.ReadReques
 // evaluated and checked: a configuration with errors never touches a provider (the
 // sandbox writes its store when opened, the postfix provider migrates its schema).
 func refresh(ctx context.Context, o Options, st *state.State, insts []*Instance) (map[liveKey]*liveSet, error) {
-	reqs := readRequests(o, st, insts)
+	return refreshRequests(ctx, o, st, readRequests(o, st, insts))
+}
+
+// refreshRequests is refresh of the requests readRequests made.
+func refreshRequests(ctx context.Context, o Options, st *state.State, reqs map[liveKey]*providers.ReadRequest) (map[liveKey]*liveSet, error) {
 	out := map[liveKey]*liveSet{}
 	if !o.Refresh {
 		for k := range reqs {
