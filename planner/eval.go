@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"maps"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -55,13 +56,14 @@ type evaluator struct {
 	// (view).
 	mu         sync.Mutex
 	concurrent bool
-	// slots bounds how many nodes (or for_each expressions) are evaluated at once
-	// (GOMAXPROCS), those that others wait for first: a goroutine per ready node
-	// would leave the ones that matter a small share of the cores.
+	// slots bounds how many nodes (or for_each expressions) that no other node
+	// waits for are evaluated at once (GOMAXPROCS), a block's instances before
+	// another block's for_each: a goroutine per ready node would leave the ones
+	// that matter a small share of the cores (see take).
 	slots *slots
-	// stateReady, when set, returns once computed can answer without waiting: a node
-	// that asks it for ids waits for that before it takes a slot.
-	stateReady func()
+	// stateDone, when set, is closed once computed can answer without waiting: a
+	// node that asks it for ids waits for it before it takes a slot.
+	stateDone <-chan struct{}
 }
 
 // scope is one instance of a module (or the root): the values its expressions see.
@@ -212,6 +214,9 @@ type nodeRun struct {
 	// for_each of each instance of its module, in scope order.
 	keysDone chan struct{}
 	keys     []*forEach
+	// slot, when set, is the release of the slot the for_each ran in, handed on to
+	// the block's instances.
+	slot     func()
 	out      []*Instance
 	diags    hcl.Diagnostics
 	failed   bool
@@ -245,28 +250,64 @@ func (e *evaluator) runConcurrently(ids []string, computed computedFunc, block s
 		e.slots = newSlots(runtime.GOMAXPROCS(0))
 	}
 	height := e.g.heights()
+	// The tasks that take a slot and can start at once (see take) start in
+	// priority order.
+	none := func(deps []string) bool {
+		return !slices.ContainsFunc(deps, func(d string) bool { return runs[d] != nil })
+	}
+	startable := 0
+	for _, id := range ids {
+		n, r := e.g.nodes[id], runs[id]
+		if height[id] > 0 {
+			continue
+		}
+		needsState := e.stateDone != nil && n.res != nil && (!e.lateIDs || e.referenced[id])
+		if r.keysDone != nil && none(n.forEachDeps) ||
+			r.keysDone == nil && none(n.deps) && (!needsState || closed(e.stateDone)) {
+			startable++
+		}
+	}
+	e.slots.hold(startable)
 	var wg sync.WaitGroup
 	for seq, id := range ids {
 		n, r := e.g.nodes[id], runs[id]
-		needsState := e.stateReady != nil && n.res != nil && (!e.lateIDs || e.referenced[id])
+		needsState := e.stateDone != nil && n.res != nil && (!e.lateIDs || e.referenced[id])
+		// ready reports whether the node's body could start now.
+		ready := func() bool {
+			for _, d := range n.deps {
+				if dr := runs[d]; dr != nil && !closed(dr.done) {
+					return false
+				}
+			}
+			return !needsState || closed(e.stateDone)
+		}
 		if r.keysDone != nil {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				defer close(r.keysDone)
-				defer func() {
-					if p := recover(); p != nil {
-						r.panicked = p
+				wait(n.forEachDeps)
+				release := e.take(2*height[id], seq)
+				func() {
+					defer func() {
+						if p := recover(); p != nil {
+							r.panicked = p
+						}
+					}()
+					for _, sc := range e.scopesOf(n) {
+						keys, values, diags := schema.ForEachKeys(n.res.ForEach, e.view(sc).base)
+						r.keys = append(r.keys, &forEach{keys: keys, values: values, diags: diags})
 					}
 				}()
-				wait(n.forEachDeps)
-				// The body waits for it: it goes before what waits for the body.
-				e.slots.acquire(2*height[id], seq)
-				defer e.slots.release()
-				for _, sc := range e.scopesOf(n) {
-					keys, values, diags := schema.ForEachKeys(n.res.ForEach, e.view(sc).base)
-					r.keys = append(r.keys, &forEach{keys: keys, values: values, diags: diags})
+				// The block's instances go on in this slot when nothing holds them up
+				// and no waiting task goes before them: released, it would go to
+				// another block's for_each before they could ask for it, and two
+				// blocks' rows would be alive at once.
+				if r.panicked == nil && ready() && e.slots.keep(2*height[id]+1, seq) {
+					r.slot = release
+				} else {
+					release()
 				}
+				close(r.keysDone)
 			}()
 		}
 		wg.Add(1)
@@ -286,10 +327,13 @@ func (e *evaluator) runConcurrently(ids []string, computed computedFunc, block s
 				}
 			}
 			if needsState {
-				e.stateReady()
+				<-e.stateDone
 			}
-			e.slots.acquire(2*height[id]+1, seq)
-			defer e.slots.release()
+			release := r.slot
+			if release == nil {
+				release = e.take(2*height[id]+1, seq)
+			}
+			defer release()
 			failed := e.g.broken[id]
 			for _, d := range n.deps {
 				if dr := runs[d]; dr != nil && dr.failed {
@@ -323,6 +367,31 @@ func (e *evaluator) runConcurrently(ids []string, computed computedFunc, block s
 		diags = append(diags, r.diags...)
 	}
 	return out, diags
+}
+
+// noRelease is the release of a task that took no slot.
+func noRelease() {}
+
+// closed reports whether ch is closed.
+func closed(ch <-chan struct{}) bool {
+	select {
+	case <-ch:
+		return true
+	default:
+		return false
+	}
+}
+
+// take waits for a slot for a task of priority prio (2×height for a for_each,
+// 2×height+1 for a node) and returns its release. A task that other nodes wait for
+// (height ≥ 1) starts at once: it is on their way, and a long task nothing waits
+// for must not hold it up by taking the last slot just before it is ready.
+func (e *evaluator) take(prio, seq int) (release func()) {
+	if prio >= 2 {
+		return noRelease
+	}
+	e.slots.acquire(prio, seq)
+	return e.slots.release
 }
 
 // scopesOf returns the instances of the node's module made so far.

@@ -284,3 +284,42 @@ func TestConcurrentlyRaisesPanics(t *testing.T) {
 	)
 	t.Fatal("no panic")
 }
+
+// TestSlotsHold: tasks ready at the same moment start by priority whatever order
+// their goroutines run in, and a holder keeps its slot for the next task only when
+// no waiter goes before it.
+func TestSlotsHold(t *testing.T) {
+	s := newSlots(1)
+	s.hold(3)
+	order := make(chan int, 3)
+	// The lowest priority asks first; all three wait for the third.
+	for i, w := range []struct{ prio, seq int }{{0, 3}, {1, 2}, {2, 1}} {
+		go func() {
+			s.acquire(w.prio, w.seq)
+			order <- w.seq
+			if w.seq == 1 {
+				if !s.keep(2, 0) || s.keep(0, 9) || s.keep(1, 3) || !s.keep(1, 1) {
+					t.Error("keep: wrong answer with waiters of priority 1 (seq 2) and 0")
+				}
+			}
+			s.release()
+		}()
+		// The next asks only once this one waits.
+		for {
+			s.mu.Lock()
+			held := s.held
+			s.mu.Unlock()
+			if held == 2-i {
+				break
+			}
+			runtime.Gosched()
+		}
+	}
+	var got []int
+	for range 3 {
+		got = append(got, <-order)
+	}
+	if want := []int{1, 2, 3}; !reflect.DeepEqual(got, want) {
+		t.Fatalf("started %v, want %v", got, want)
+	}
+}

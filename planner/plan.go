@@ -308,7 +308,7 @@ func MakePlan(ctx context.Context, o Options) (*Plan, hcl.Diagnostics) {
 		return computedIDs(loaded)
 	})
 	ev.lateIDs = true
-	ev.stateReady = func() { future.Wait() }
+	ev.stateDone = future.done
 	select {
 	case <-future.done:
 	default:

@@ -13,6 +13,8 @@ type slots struct {
 	mu      sync.Mutex
 	free    int
 	waiting waiters
+	// held is how many acquires are still to wait before any starts (hold).
+	held int
 }
 
 func newSlots(n int) *slots { return &slots{free: n} }
@@ -21,6 +23,16 @@ func newSlots(n int) *slots { return &slots{free: n} }
 // first, then a lower seq.
 func (s *slots) acquire(prio, seq int) {
 	s.mu.Lock()
+	if s.held > 0 {
+		w := &waiter{prio: prio, seq: seq, ready: make(chan struct{})}
+		heap.Push(&s.waiting, w)
+		if s.held--; s.held == 0 {
+			s.dispatch()
+		}
+		s.mu.Unlock()
+		<-w.ready
+		return
+	}
 	if s.free > 0 {
 		s.free--
 		s.mu.Unlock()
@@ -36,11 +48,41 @@ func (s *slots) acquire(prio, seq int) {
 func (s *slots) release() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.waiting.Len() > 0 {
+	if s.waiting.Len() > 0 && s.held == 0 {
 		close(heap.Pop(&s.waiting).(*waiter).ready)
 		return
 	}
 	s.free++
+}
+
+// keep reports whether a holder may keep its slot for a task of priority prio and
+// sequence seq instead of releasing it and acquiring again: whether no waiter
+// would go before that task.
+func (s *slots) keep(prio, seq int) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.waiting.Len() == 0 {
+		return true
+	}
+	top := s.waiting[0]
+	return !(top.prio > prio || top.prio == prio && top.seq < seq)
+}
+
+// hold makes the next k acquires wait, however many slots are free, until the
+// k-th: then they start by priority. Tasks ready at the same moment so start in
+// priority order, not in the order their goroutines happen to run.
+func (s *slots) hold(k int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.held = k
+}
+
+// dispatch starts waiters while slots are free. Callers hold s.mu.
+func (s *slots) dispatch() {
+	for s.free > 0 && s.waiting.Len() > 0 {
+		s.free--
+		close(heap.Pop(&s.waiting).(*waiter).ready)
+	}
 }
 
 type waiter struct {
