@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"maps"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -45,6 +46,24 @@ type evaluator struct {
 	// referenced holds the resource blocks something refers to (another block, a
 	// local, a module call or output, a root output): only their values are built.
 	referenced map[string]bool
+	// lateIDs, when set, evaluates the blocks nothing refers to without asking for
+	// their computed attributes, and fills those in once every node is evaluated:
+	// computed may then wait for a state still loading without holding those up.
+	lateIDs bool
+
+	// mu guards the scopes (their values, and the scopes list) while independent
+	// nodes are evaluated at once; each node reads a copy of its scope's variables
+	// (view).
+	mu         sync.Mutex
+	concurrent bool
+	// slots bounds how many nodes (or for_each expressions) that no other node
+	// waits for are evaluated at once (GOMAXPROCS), a block's instances before
+	// another block's for_each: a goroutine per ready node would leave the ones
+	// that matter a small share of the cores (see take).
+	slots *slots
+	// stateDone, when set, is closed once computed can answer without waiting: a
+	// node that asks it for ids waits for it before it takes a slot.
+	stateDone <-chan struct{}
 }
 
 // scope is one instance of a module (or the root): the values its expressions see.
@@ -135,16 +154,38 @@ func (e *evaluator) runNodesOnly(computed computedFunc, keep map[string]bool, bl
 	root := newScope(e.cfg, "", "", e.vars, e.funcs)
 	e.base = root.base
 	e.scopes = map[*schema.Config][]*scope{e.cfg: {root}}
+	var ids []string
+	for _, id := range e.g.order {
+		if keep == nil || keep[id] {
+			ids = append(ids, id)
+		}
+	}
+	var out []*Instance
+	var diags hcl.Diagnostics
+	if e.concurrent = e.g.independent; e.concurrent {
+		out, diags = e.runConcurrently(ids, computed, block, want)
+	} else {
+		out, diags = e.runInOrder(ids, computed, block, want)
+	}
+	if e.lateIDs {
+		for _, in := range out {
+			if !e.referenced[in.Res.Addr()] {
+				fillComputed(in, computed(in.Addr))
+			}
+		}
+	}
+	return out, diags
+}
+
+// runInOrder evaluates the nodes ids one after another, in that order.
+func (e *evaluator) runInOrder(ids []string, computed computedFunc, block string, want map[string]bool) ([]*Instance, hcl.Diagnostics) {
 	var out []*Instance
 	var diags hcl.Diagnostics
 	// failed holds the nodes whose evaluation failed: a for_each that depends on one
 	// is unknown because of that error, already reported, not because it needs a
 	// value known only after apply.
 	failed := map[string]bool{}
-	for _, id := range e.g.order {
-		if keep != nil && !keep[id] {
-			continue
-		}
+	for _, id := range ids {
 		n := e.g.nodes[id]
 		for _, dep := range n.deps {
 			if failed[dep] {
@@ -154,12 +195,8 @@ func (e *evaluator) runNodesOnly(computed computedFunc, keep map[string]bool, bl
 		if e.g.broken[id] {
 			failed[id] = true
 		}
-		mod := n.mod
-		if mod == nil {
-			mod = e.cfg
-		}
-		for _, sc := range e.scopes[mod] {
-			d := e.evalNode(sc, n, computed, failed, block, want, &out)
+		for _, sc := range e.scopesOf(n) {
+			d := e.evalNode(sc, n, computed, failed[id], block, want, &out, nil)
 			if d.HasErrors() {
 				failed[id] = true
 			}
@@ -169,64 +206,317 @@ func (e *evaluator) runNodesOnly(computed computedFunc, keep map[string]bool, bl
 	return out, diags
 }
 
-// evalNode evaluates one graph node in one module instance.
-func (e *evaluator) evalNode(sc *scope, n *node, computed computedFunc, failed map[string]bool, block string, want map[string]bool, out *[]*Instance) hcl.Diagnostics {
-	if e.g.broken[n.id] {
-		switch {
-		case n.local != nil:
-			sc.setLocal(n.local.Name, cty.DynamicVal)
-		case n.res != nil:
-			sc.setBlock(n.res, cty.DynamicVal)
-		case n.call != nil:
-			sc.setModule(n.call.Name, cty.DynamicVal)
-		case n.output != nil:
-			sc.setOutput(n.output.Name, cty.DynamicVal)
+// nodeRun is one node's evaluation by runConcurrently.
+type nodeRun struct {
+	// done is closed when the node is evaluated in every instance of its module.
+	done chan struct{}
+	// keysDone, for a resource block with for_each, is closed when keys holds the
+	// for_each of each instance of its module, in scope order.
+	keysDone chan struct{}
+	keys     []*forEach
+	// slot, when set, is the release of the slot the for_each ran in, handed on to
+	// the block's instances.
+	slot     func()
+	out      []*Instance
+	diags    hcl.Diagnostics
+	failed   bool
+	panicked any
+}
+
+// runConcurrently evaluates the nodes ids each as soon as what it refers to is
+// evaluated, and a resource block's for_each as soon as what the for_each refers to
+// is (account.staff's CSV rows need not wait for the departments its body refers
+// to). The instances and diagnostics come out in the order of ids, as runInOrder
+// gives them. The graph must have no reference to a node later in the order
+// (graph.independent).
+func (e *evaluator) runConcurrently(ids []string, computed computedFunc, block string, want map[string]bool) ([]*Instance, hcl.Diagnostics) {
+	runs := make(map[string]*nodeRun, len(ids))
+	for _, id := range ids {
+		r := &nodeRun{done: make(chan struct{})}
+		if n := e.g.nodes[id]; n.res != nil && n.res.ForEach != nil && !e.g.broken[id] {
+			r.keysDone = make(chan struct{})
 		}
+		runs[id] = r
+	}
+	// wait returns once every node of deps that is evaluated here is.
+	wait := func(deps []string) {
+		for _, d := range deps {
+			if r := runs[d]; r != nil {
+				<-r.done
+			}
+		}
+	}
+	if e.slots == nil {
+		e.slots = newSlots(runtime.GOMAXPROCS(0))
+	}
+	height := e.g.heights()
+	// The tasks that take a slot and can start at once (see take) start in
+	// priority order.
+	none := func(deps []string) bool {
+		return !slices.ContainsFunc(deps, func(d string) bool { return runs[d] != nil })
+	}
+	startable := 0
+	for _, id := range ids {
+		n, r := e.g.nodes[id], runs[id]
+		if height[id] > 0 {
+			continue
+		}
+		needsState := e.stateDone != nil && n.res != nil && (!e.lateIDs || e.referenced[id])
+		if r.keysDone != nil && none(n.forEachDeps) ||
+			r.keysDone == nil && none(n.deps) && (!needsState || closed(e.stateDone)) {
+			startable++
+		}
+	}
+	e.slots.hold(startable)
+	var wg sync.WaitGroup
+	for seq, id := range ids {
+		n, r := e.g.nodes[id], runs[id]
+		needsState := e.stateDone != nil && n.res != nil && (!e.lateIDs || e.referenced[id])
+		// ready reports whether the node's body could start now.
+		ready := func() bool {
+			for _, d := range n.deps {
+				if dr := runs[d]; dr != nil && !closed(dr.done) {
+					return false
+				}
+			}
+			return !needsState || closed(e.stateDone)
+		}
+		if r.keysDone != nil {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				wait(n.forEachDeps)
+				release := e.take(2*height[id], seq)
+				func() {
+					defer func() {
+						if p := recover(); p != nil {
+							r.panicked = p
+						}
+					}()
+					for _, sc := range e.scopesOf(n) {
+						keys, values, diags := schema.ForEachKeys(n.res.ForEach, e.view(sc).base)
+						r.keys = append(r.keys, &forEach{keys: keys, values: values, diags: diags})
+					}
+				}()
+				// The block's instances go on in this slot when nothing holds them up
+				// and no waiting task goes before them: released, it would go to
+				// another block's for_each before they could ask for it, and two
+				// blocks' rows would be alive at once.
+				if r.panicked == nil && ready() && e.slots.keep(2*height[id]+1, seq) {
+					r.slot = release
+				} else {
+					release()
+				}
+				close(r.keysDone)
+			}()
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer close(r.done)
+			defer func() {
+				if p := recover(); p != nil {
+					r.panicked = p
+				}
+			}()
+			wait(n.deps)
+			if r.keysDone != nil {
+				<-r.keysDone
+				if r.panicked != nil {
+					return
+				}
+			}
+			if needsState {
+				<-e.stateDone
+			}
+			release := r.slot
+			if release == nil {
+				release = e.take(2*height[id]+1, seq)
+			}
+			defer release()
+			failed := e.g.broken[id]
+			for _, d := range n.deps {
+				if dr := runs[d]; dr != nil && dr.failed {
+					failed = true
+				}
+			}
+			for i, sc := range e.scopesOf(n) {
+				var fe *forEach
+				if r.keysDone != nil {
+					// Its rows are garbage once the instances are made.
+					fe, r.keys[i] = r.keys[i], nil
+				}
+				d := e.evalNode(sc, n, computed, failed, block, want, &r.out, fe)
+				if d.HasErrors() {
+					failed = true
+				}
+				r.diags = append(r.diags, schema.InModule(d, sc.chain)...)
+			}
+			r.failed = failed
+		}()
+	}
+	wg.Wait()
+	var out []*Instance
+	var diags hcl.Diagnostics
+	for _, id := range ids {
+		r := runs[id]
+		if r.panicked != nil {
+			panic(r.panicked)
+		}
+		out = append(out, r.out...)
+		diags = append(diags, r.diags...)
+	}
+	return out, diags
+}
+
+// noRelease is the release of a task that took no slot.
+func noRelease() {}
+
+// closed reports whether ch is closed.
+func closed(ch <-chan struct{}) bool {
+	select {
+	case <-ch:
+		return true
+	default:
+		return false
+	}
+}
+
+// take waits for a slot for a task of priority prio (2×height for a for_each,
+// 2×height+1 for a node) and returns its release. A task that other nodes wait for
+// (height ≥ 1) starts at once: it is on their way, and a long task nothing waits
+// for must not hold it up by taking the last slot just before it is ready.
+func (e *evaluator) take(prio, seq int) (release func()) {
+	if prio >= 2 {
+		return noRelease
+	}
+	e.slots.acquire(prio, seq)
+	return e.slots.release
+}
+
+// scopesOf returns the instances of the node's module made so far.
+func (e *evaluator) scopesOf(n *node) []*scope {
+	mod := n.mod
+	if mod == nil {
+		mod = e.cfg
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.scopes[mod]
+}
+
+// view returns sc as one node's evaluation reads it: with its own copy of the
+// scope's variables when nodes are evaluated at once, so that another node setting
+// its value meanwhile does not change the map under the reader.
+func (e *evaluator) view(sc *scope) *scope {
+	if !e.concurrent {
+		return sc
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	v := *sc
+	v.base = &hcl.EvalContext{Variables: maps.Clone(sc.base.Variables), Functions: sc.base.Functions}
+	return &v
+}
+
+// locked runs f holding the scopes' lock.
+func (e *evaluator) locked(f func()) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	f()
+}
+
+// forEach is a block's for_each, evaluated: the instance keys and each.value of each.
+type forEach struct {
+	keys   []string
+	values map[string]cty.Value
+	diags  hcl.Diagnostics
+}
+
+// noComputed is the computedFunc of an evaluation that fills computed attributes
+// in later (evaluator.lateIDs).
+func noComputed(string) model.Object { return nil }
+
+// fillComputed sets the computed attributes of an instance evaluated without them
+// to those known, as evalInstance does for one evaluated with them: model.Unknown
+// where known has none.
+func fillComputed(in *Instance, known model.Object) {
+	for _, a := range in.Res.Spec.Attrs {
+		if a.Computed {
+			if v, ok := known[a.Name]; ok && v != nil {
+				in.Desired[a.Name] = v
+			} else {
+				in.Desired[a.Name] = model.Unknown
+			}
+		}
+	}
+}
+
+// evalNode evaluates one graph node in one module instance. fe is the block's
+// for_each when it is evaluated already (nil: evaluate it here).
+func (e *evaluator) evalNode(sc *scope, n *node, computed computedFunc, failed bool, block string, want map[string]bool, out *[]*Instance, fe *forEach) hcl.Diagnostics {
+	if e.g.broken[n.id] {
+		e.locked(func() {
+			switch {
+			case n.local != nil:
+				sc.setLocal(n.local.Name, cty.DynamicVal)
+			case n.res != nil:
+				sc.setBlock(n.res, cty.DynamicVal)
+			case n.call != nil:
+				sc.setModule(n.call.Name, cty.DynamicVal)
+			case n.output != nil:
+				sc.setOutput(n.output.Name, cty.DynamicVal)
+			}
+		})
 		return nil
 	}
+	rd := e.view(sc)
 	switch {
 	case n.local != nil:
-		v, d := n.local.Expr.Value(sc.base)
+		v, d := n.local.Expr.Value(rd.base)
 		if d.HasErrors() {
 			v = cty.DynamicVal
 		}
-		sc.setLocal(n.local.Name, v)
+		e.locked(func() { sc.setLocal(n.local.Name, v) })
 		return d
 	case n.call != nil:
-		return e.evalCall(sc, n.call, failed[n.id])
+		return e.evalCall(sc, rd, n.call, failed)
 	case n.output != nil:
 		if n.output.Expr == nil {
 			return nil
 		}
-		v, d := n.output.Expr.Value(sc.base)
+		v, d := n.output.Expr.Value(rd.base)
 		if d.HasErrors() {
 			v = cty.DynamicVal
 		}
-		sc.setOutput(n.output.Name, v)
+		e.locked(func() { sc.setOutput(n.output.Name, v) })
 		return d
 	}
 	var only map[string]bool
 	if want != nil && n.res.Addr() == block {
 		only = want
 	}
-	insts, val, d := e.evalResource(sc, n.res, computed, only, e.referenced[n.id])
-	if failed[n.id] {
+	if e.lateIDs && !e.referenced[n.id] {
+		computed = noComputed
+	}
+	insts, val, d := e.evalResource(rd, n.res, fe, computed, only, e.referenced[n.id])
+	if failed {
 		d = withoutUnknownForEach(d)
 	}
 	*out = append(*out, insts...)
-	sc.setBlock(n.res, val)
+	e.locked(func() { sc.setBlock(n.res, val) })
 	return d
 }
 
 // evalCall evaluates a module call in sc: its for_each and its inputs, making one
 // scope per instance of the called module.
-func (e *evaluator) evalCall(sc *scope, m *schema.ModuleCall, depFailed bool) hcl.Diagnostics {
+func (e *evaluator) evalCall(sc, rd *scope, m *schema.ModuleCall, depFailed bool) hcl.Diagnostics {
 	child := m.Child
 	here := fmt.Sprintf("(%s:%d)", m.DeclRange.Filename, m.DeclRange.Start.Line)
 	instance := func(key *string, each cty.Value) hcl.Diagnostics {
-		ctx := sc.base
+		ctx := rd.base
 		if key != nil {
-			ctx = sc.base.NewChild()
+			ctx = rd.base.NewChild()
 			ctx.Variables = map[string]cty.Value{"each": cty.ObjectVal(map[string]cty.Value{"key": cty.StringVal(*key), "value": each})}
 		}
 		addr := sc.prefix + schema.ModuleInstanceAddr(m.Name, key)
@@ -250,22 +540,24 @@ func (e *evaluator) evalCall(sc *scope, m *schema.ModuleCall, depFailed bool) hc
 		diags = append(diags, d...)
 		ns := newScope(child, addr+".", chain, cty.ObjectVal(vars), child.Functions())
 		ns.parent, ns.key = sc, key
-		e.scopes[child] = append(e.scopes[child], ns)
-		ns.publish()
+		e.locked(func() {
+			e.scopes[child] = append(e.scopes[child], ns)
+			ns.publish()
+		})
 		return diags
 	}
 	if m.ForEach == nil {
 		return instance(nil, cty.NilVal)
 	}
-	keys, values, diags := schema.ForEachKeys(m.ForEach, sc.base)
+	keys, values, diags := schema.ForEachKeys(m.ForEach, rd.base)
 	if depFailed {
 		diags = withoutUnknownForEach(diags)
 	}
 	if diags.HasErrors() {
-		sc.setModule(m.Name, cty.DynamicVal)
+		e.locked(func() { sc.setModule(m.Name, cty.DynamicVal) })
 		return diags
 	}
-	sc.setModule(m.Name, cty.EmptyObjectVal)
+	e.locked(func() { sc.setModule(m.Name, cty.EmptyObjectVal) })
 	for _, k := range keys {
 		k := k
 		diags = append(diags, instance(&k, values[k])...)
@@ -324,7 +616,7 @@ func (sc *scope) setBlock(r *schema.Resource, val cty.Value) {
 // the value references to the block see. When only is not nil it evaluates just the
 // instances whose addresses it holds, and the block's value is unknown. When the
 // value is not needed (nothing refers to the block) it is unknown too.
-func (e *evaluator) evalResource(sc *scope, r *schema.Resource, computed computedFunc, only map[string]bool, needed bool) (_ []*Instance, _ cty.Value, diags hcl.Diagnostics) {
+func (e *evaluator) evalResource(sc *scope, r *schema.Resource, fe *forEach, computed computedFunc, only map[string]bool, needed bool) (_ []*Instance, _ cty.Value, diags hcl.Diagnostics) {
 	if only != nil && r.ForEach == nil && !only[sc.prefix+schema.InstanceAddr(r.Type, r.Name, nil)] {
 		return nil, cty.DynamicVal, nil
 	}
@@ -338,7 +630,11 @@ func (e *evaluator) evalResource(sc *scope, r *schema.Resource, computed compute
 		}
 		return []*Instance{inst}, schema.ToCty(r.Spec, inst.Desired), d
 	}
-	keys, values, diags := schema.ForEachKeys(r.ForEach, sc.base)
+	if fe == nil {
+		fe = &forEach{}
+		fe.keys, fe.values, fe.diags = schema.ForEachKeys(r.ForEach, sc.base)
+	}
+	keys, values, diags := fe.keys, fe.values, fe.diags
 	if diags.HasErrors() {
 		return nil, cty.DynamicVal, diags
 	}
@@ -475,6 +771,28 @@ func parallelFor(n int, f func(i int)) {
 			for i := lo; i < hi; i++ {
 				f(i)
 			}
+		}()
+	}
+	wg.Wait()
+	for _, p := range panics {
+		if p != nil {
+			panic(p)
+		}
+	}
+}
+
+// concurrently calls each of fs in its own goroutine and returns when all have
+// returned. A panic in one is raised again in the caller (the first by position),
+// as if it had run there.
+func concurrently(fs ...func()) {
+	var wg sync.WaitGroup
+	panics := make([]any, len(fs))
+	for i, f := range fs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() { panics[i] = recover() }()
+			f()
 		}()
 	}
 	wg.Wait()

@@ -27,7 +27,10 @@ type node struct {
 	// mod is the configuration whose scope the node's expressions are evaluated in.
 	mod  *schema.Config
 	deps []string
-	rng  hcl.Range
+	// forEachDeps, of a resource block with for_each, are the nodes its for_each
+	// refers to: its keys can be known before its body's dependencies are.
+	forEachDeps []string
+	rng         hcl.Range
 }
 
 // graph holds the evaluation order of a configuration.
@@ -37,6 +40,10 @@ type graph struct {
 	// broken holds the members of a reference cycle: they evaluate to unknown so the
 	// rest of the configuration is still checked.
 	broken map[string]bool
+	// independent is true when every reference names a node declared earlier in
+	// order (no error, no cycle): nodes that do not refer to each other can then be
+	// evaluated at once, with the same outcome as one after another.
+	independent bool
 }
 
 // buildGraph collects the references of every resource and local, checks that each
@@ -101,6 +108,9 @@ func buildGraph(cfg *schema.Config) (*graph, hcl.Diagnostics) {
 			n.deps = append(n.deps, id)
 		}
 		sort.Strings(n.deps)
+		if n.res != nil && n.res.ForEach != nil {
+			n.forEachDeps = forEachDeps(cfg, n)
+		}
 	}
 	order, cyc := topoSort(g.nodes)
 	g.broken = map[string]bool{}
@@ -115,7 +125,45 @@ func buildGraph(cfg *schema.Config) (*graph, hcl.Diagnostics) {
 	}
 	g.order = order
 	g.depsThroughLocals()
+	g.independent = !diags.HasErrors() && len(cyc) == 0
 	return g, diags
+}
+
+// heights returns, per node, the length of the longest chain of nodes that wait for
+// it (0 for a node nothing refers to).
+func (g *graph) heights() map[string]int {
+	h := make(map[string]int, len(g.nodes))
+	for i := len(g.order) - 1; i >= 0; i-- {
+		id := g.order[i]
+		for _, d := range g.nodes[id].deps {
+			if _, ok := g.nodes[d]; ok && h[d] < h[id]+1 {
+				h[d] = h[id] + 1
+			}
+		}
+	}
+	return h
+}
+
+// forEachDeps returns the nodes the for_each of resource node n refers to, and the
+// call that makes its module's instances.
+func forEachDeps(cfg *schema.Config, n *node) []string {
+	seen := map[string]bool{}
+	var out []string
+	add := func(id string) {
+		if id != "" && !seen[id] {
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
+	for _, tr := range n.res.ForEach.Variables() {
+		deps, _ := referenceTarget(cfg, n, tr)
+		for _, d := range deps {
+			add(d)
+		}
+	}
+	add(callID(n.mod))
+	sort.Strings(out)
+	return out
 }
 
 // closure returns the node id and every node it depends on, directly or not.

@@ -3,8 +3,10 @@ package planner
 import (
 	"context"
 	"fmt"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/hashicorp/hcl/v2"
@@ -209,10 +211,15 @@ func (p *Plan) HasChanges() bool {
 
 // Options are the inputs of Plan.
 type Options struct {
-	Config    *schema.Config
-	Vars      map[string]cty.Value
-	State     *state.State
-	Providers *ProviderSet
+	Config *schema.Config
+	Vars   map[string]cty.Value
+	State  *state.State
+	// PendingState, read by MakePlan when State is nil, is the state still being
+	// loaded: the configuration is evaluated meanwhile and waits for it only where
+	// it needs it. If it fails to load, MakePlan returns no plan and one error; the
+	// caller reports PendingState's error as it would have reported Load's.
+	PendingState *StateFuture
+	Providers    *ProviderSet
 	// Refresh reads live objects; false compares with state only.
 	Refresh bool
 	// Targets limits the plan to these addresses (resource or instance) and their
@@ -253,14 +260,23 @@ func createIntentOf(to, from *state.Resource) bool {
 // MakePlan refreshes live objects and compares them with the configuration.
 func MakePlan(ctx context.Context, o Options) (*Plan, hcl.Diagnostics) {
 	g, diags := buildGraph(o.Config)
+	future := o.PendingState
+	if o.State != nil || future == nil {
+		future = LoadedState(o.State)
+	}
+	p := &Plan{}
 	// Planning reads state; only moved blocks change it, on a copy. Apply clones an
 	// entry before changing it, so sharing the caller's state otherwise is safe, and
 	// spares a deep copy of every entry.
-	st := o.State
+	var st *state.State
 	if len(o.Config.Moved) > 0 {
-		st = o.State.Clone()
+		loaded, err := future.Wait()
+		if err != nil {
+			return nil, stateFailed(err)
+		}
+		o.State, st = loaded, loaded.Clone()
+		future = LoadedState(st)
 	}
-	p := &Plan{Lineage: o.State.Lineage, Serial: o.State.Serial}
 	for _, m := range expandMoved(o.Config.Moved, st) {
 		if st.Find(m.From) == nil {
 			continue // already moved, or never existed
@@ -282,25 +298,60 @@ func MakePlan(ctx context.Context, o Options) (*Plan, hcl.Diagnostics) {
 	assign, d, pending := o.Providers.assignBlocks(o.Config)
 	diags = append(diags, d...)
 	ev := newEvaluator(o.Config, g, o.Vars)
-	computed := map[string]model.Object{}
-	for _, r := range st.Resources {
-		if r.ID != "" && r.Pending == "" {
-			computed[r.Address] = model.Object{"id": r.ID}
+	// The provider ids of existing objects come from state: the blocks that need
+	// them wait for it, the others are evaluated while it loads.
+	ids := sync.OnceValue(func() map[string]string {
+		loaded, err := future.Wait()
+		if err != nil {
+			return nil
 		}
+		return computedIDs(loaded)
+	})
+	ev.lateIDs = true
+	ev.stateDone = future.done
+	select {
+	case <-future.done:
+	default:
+		// The state's decoding takes a core of its own until it is done: the
+		// evaluation of what does not need it shares the others.
+		ev.slots = newSlots(runtime.GOMAXPROCS(0))
+		ev.slots.acquire(0, 0)
+		go func() {
+			future.Wait()
+			ev.slots.release()
+		}()
 	}
-	insts, d := ev.run(func(a string) model.Object { return computed[a] })
+	insts, d := ev.run(func(a string) model.Object { return idObject(ids(), a) })
+	loaded, err := future.Wait()
+	if err != nil {
+		return nil, stateFailed(err)
+	}
+	if st == nil {
+		o.State, st = loaded, loaded
+	}
+	p.Lineage, p.Serial = o.State.Lineage, o.State.Serial
+	computed := ids()
 	diags = appendNew(diags, d)
 	for _, in := range insts {
 		in.Provider = assign[in.Res.Addr()]
 	}
 	diags = append(diags, unserved(pending, insts)...)
-	diags = appendNew(diags, crossCheck(insts, o.Providers))
-	// The email-DNS rules run on every plan too: a broken SPF or MX never ships.
-	diags = appendNew(diags, lintResults(diags, lintDNS(insts, o.Providers)))
+	// The checks and the read requests only read the instances: they are made at
+	// once; the requests serve only once the checks found nothing wrong.
+	var checks, lints hcl.Diagnostics
+	var reqs map[liveKey]*providers.ReadRequest
+	concurrently(
+		func() { checks = crossCheck(insts, o.Providers) },
+		// The email-DNS rules run on every plan too: a broken SPF or MX never ships.
+		func() { lints = lintDNS(insts, o.Providers) },
+		func() { reqs = readRequests(o, st, insts) },
+	)
+	diags = appendNew(diags, checks)
+	diags = appendNew(diags, lintResults(diags, lints))
 	if diags.HasErrors() {
 		return nil, diags
 	}
-	live, err := refresh(ctx, o, st, insts)
+	live, err := refreshRequests(ctx, o, st, reqs)
 	if err != nil {
 		return nil, append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Cannot read live objects", Detail: err.Error()})
 	}
@@ -312,8 +363,8 @@ func MakePlan(ctx context.Context, o Options) (*Plan, hcl.Diagnostics) {
 		changed := false
 		for _, in := range insts {
 			if lo := m.live[in.Addr]; lo != nil && in.Res.Spec.Attr("id") != nil {
-				if computed[in.Addr].Str("id") != lo.ID {
-					computed[in.Addr] = model.Object{"id": lo.ID}
+				if computed[in.Addr] != lo.ID {
+					computed[in.Addr] = lo.ID
 					changed = true
 				}
 			} else if _, ok := computed[in.Addr]; ok && m.live[in.Addr] == nil && o.Refresh {
@@ -324,7 +375,7 @@ func MakePlan(ctx context.Context, o Options) (*Plan, hcl.Diagnostics) {
 		if !changed {
 			break
 		}
-		insts, d = ev.run(func(a string) model.Object { return computed[a] })
+		insts, d = ev.run(func(a string) model.Object { return idObject(computed, a) })
 		if d.HasErrors() {
 			return nil, append(diags, d...)
 		}
@@ -365,6 +416,33 @@ func MakePlan(ctx context.Context, o Options) (*Plan, hcl.Diagnostics) {
 	p.Findings = FindingsOf(diags)
 	p.Targets = o.Providers.Targets()
 	return p, diags
+}
+
+// computedIDs is the provider id of every object state knows to exist, by address:
+// strings, not an object per address, which would be ~300 bytes each for the whole
+// plan.
+func computedIDs(st *state.State) map[string]string {
+	out := make(map[string]string, len(st.Resources))
+	for _, r := range st.Resources {
+		if r.ID != "" && r.Pending == "" {
+			out[r.Address] = r.ID
+		}
+	}
+	return out
+}
+
+// idObject is the computed attributes known for addr: its id in ids, nil when ids
+// has none.
+func idObject(ids map[string]string, addr string) model.Object {
+	if id, ok := ids[addr]; ok {
+		return model.Object{"id": id}
+	}
+	return nil
+}
+
+// stateFailed is MakePlan's answer when its PendingState failed to load.
+func stateFailed(err error) hcl.Diagnostics {
+	return hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Cannot read state", Detail: err.Error()}}
 }
 
 // liveSet is the refreshed objects of one provider and type.
@@ -493,7 +571,11 @@ func startRead(ctx context.Context, o Options, k liveKey, r providers.ReadReques
 // evaluated and checked: a configuration with errors never touches a provider (the
 // sandbox writes its store when opened, the postfix provider migrates its schema).
 func refresh(ctx context.Context, o Options, st *state.State, insts []*Instance) (map[liveKey]*liveSet, error) {
-	reqs := readRequests(o, st, insts)
+	return refreshRequests(ctx, o, st, readRequests(o, st, insts))
+}
+
+// refreshRequests is refresh of the requests readRequests made.
+func refreshRequests(ctx context.Context, o Options, st *state.State, reqs map[liveKey]*providers.ReadRequest) (map[liveKey]*liveSet, error) {
 	out := map[liveKey]*liveSet{}
 	if !o.Refresh {
 		for k := range reqs {

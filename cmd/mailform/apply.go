@@ -61,9 +61,14 @@ func newApplyCmd() *cobra.Command {
 				return err
 			}
 			defer unlock()
-			st, err := w.Backend.Load()
-			if err != nil {
-				return fail("%v", err)
+			// Planning evaluates the configuration while the state loads; a saved plan
+			// and -refresh-only need the state first.
+			future := planner.LoadState(w.Backend.Load)
+			var st *state.State
+			if p != nil || f.refreshOnly {
+				if st, err = future.Wait(); err != nil {
+					return fail("%v", err)
+				}
 			}
 			if f.refreshOnly {
 				if p != nil {
@@ -81,10 +86,11 @@ func newApplyCmd() *cobra.Command {
 					return fail("the saved plan %s is stale: the state has changed since it was made (it was already applied, or another run changed the state). Run mailform plan again.", args[0])
 				}
 			} else {
-				p, err = planFrom(w, st, &f)
+				p, err = planFrom(w, future, &f)
 				if err != nil {
 					return err
 				}
+				st, _ = future.Wait() // loaded: planFrom reports an error loading it
 				views.RenderPlan(stdout, p, col)
 				if !p.HasChanges() {
 					return saveChangedOutputs(w, st, p, stdout, col)

@@ -16,7 +16,6 @@ import (
 
 	"github.com/mailform/mailform/planner"
 	"github.com/mailform/mailform/schema"
-	"github.com/mailform/mailform/state"
 	"github.com/mailform/mailform/views"
 	"github.com/mailform/mailform/workspace"
 )
@@ -46,17 +45,25 @@ func (f *planFlags) add(cmd *cobra.Command) {
 	cmd.Flags().BoolVar(&f.input, "input", true, "ask for input when needed; -input=false never prompts (also MAILFORM_IN_AUTOMATION)")
 }
 
-// makePlan loads the state and plans; the workspace's state lock must be held.
+// makePlan loads the state and plans; the workspace's state lock must be held. The
+// state loads while the configuration is evaluated.
 func makePlan(w *workspace.Workspace, f *planFlags) (*planner.Plan, error) {
-	st, err := w.Backend.Load()
-	if err != nil {
-		return nil, fail("%v", err)
-	}
-	return planFrom(w, st, f)
+	return planFrom(w, planner.LoadState(w.Backend.Load), f)
 }
 
-// planFrom runs refresh and diff against a loaded state.
-func planFrom(w *workspace.Workspace, st *state.State, f *planFlags) (*planner.Plan, error) {
+// planFrom runs refresh and diff against a state, loaded or loading. An error
+// loading it is the one reported, whatever else went wrong, as when it was loaded
+// first.
+func planFrom(w *workspace.Workspace, future *planner.StateFuture, f *planFlags) (*planner.Plan, error) {
+	p, err := planAgainst(w, future, f)
+	if _, lerr := future.Wait(); lerr != nil {
+		return nil, fail("%v", lerr)
+	}
+	return p, err
+}
+
+// planAgainst is planFrom but for an error loading the state.
+func planAgainst(w *workspace.Workspace, future *planner.StateFuture, f *planFlags) (*planner.Plan, error) {
 	var targets []string
 	for _, t := range f.targets {
 		a, err := schema.ParseTarget(t)
@@ -84,7 +91,7 @@ func planFrom(w *workspace.Workspace, st *state.State, f *planFlags) (*planner.P
 	rp := &readProgress{w: os.Stderr, running: map[string]time.Time{}, interval: stillInterval()}
 	stopTicker := rp.tick()
 	p, diags := planner.MakePlan(ctx, planner.Options{
-		Config: w.Config, Vars: w.Vars, State: st, Providers: w.Providers, Refresh: f.refresh,
+		Config: w.Config, Vars: w.Vars, PendingState: future, Providers: w.Providers, Refresh: f.refresh,
 		Targets: targets, Replace: replace, AllowDelete: f.allowDelete, Force: f.force, Now: now, Reads: rp.event,
 	})
 	stopTicker()
@@ -93,6 +100,10 @@ func planFrom(w *workspace.Workspace, st *state.State, f *planFlags) (*planner.P
 	}
 	if p != nil {
 		p.Workspace = w.Config.Workspace
+	}
+	st, err := future.Wait()
+	if err != nil {
+		return nil, fail("%v", err)
 	}
 	if p != nil && !diags.HasErrors() {
 		diags = append(diags, planner.PlanOutputs(p, planner.Options{Config: w.Config, Vars: w.Vars, State: st})...)

@@ -4,6 +4,8 @@
 //
 //	go run ./bench/engine/profile -dir bench/out/engine/config -cpu cpu.pprof -mem mem.pprof
 //	go tool pprof -top cpu.pprof
+//	go run ./bench/engine/profile -dir bench/out/engine/config -trace trace.out
+//	go tool trace trace.out
 package main
 
 import (
@@ -13,6 +15,8 @@ import (
 	"os"
 	"runtime"
 	"runtime/pprof"
+	"runtime/trace"
+	"syscall"
 	"time"
 
 	"github.com/mailform/mailform/planner"
@@ -25,8 +29,20 @@ func main() {
 	dir := flag.String("dir", ".", "configuration directory, already applied")
 	cpu := flag.String("cpu", "cpu.pprof", "CPU profile to write")
 	mem := flag.String("mem", "mem.pprof", "heap profile to write, taken when the plan is complete and still held")
+	tr := flag.String("trace", "", "execution trace to write (go tool trace FILE shows idle cores)")
 	flag.Parse()
 	sandbox.Register()
+	if *tr != "" {
+		t, err := os.Create(*tr)
+		if err != nil {
+			fail(err)
+		}
+		defer t.Close()
+		if err := trace.Start(t); err != nil {
+			fail(err)
+		}
+		defer trace.Stop()
+	}
 	f, err := os.Create(*cpu)
 	if err != nil {
 		fail(err)
@@ -51,6 +67,11 @@ func main() {
 	runtime.ReadMemStats(&ms)
 	fmt.Printf("allocated  %d MiB in %d objects; %d GCs, %.1f %% of CPU in GC\n",
 		ms.TotalAlloc>>20, ms.Mallocs, ms.NumGC, 100*ms.GCCPUFraction)
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err == nil {
+		cpu := time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+		fmt.Printf("cpu        %v (user + system, the whole process), peak RSS %d MiB\n", cpu.Round(time.Millisecond), ru.Maxrss>>10)
+	}
 }
 
 type stage struct {
@@ -73,22 +94,23 @@ func plan(dir string, mem *os.File) ([]stage, error) {
 	}
 	defer ws.Close()
 	lap("load")
-	st, err := ws.Backend.Load()
-	if err != nil {
-		return nil, err
-	}
-	lap("state")
 	now, err := workspace.Now()
 	if err != nil {
 		return nil, err
 	}
+	// As mailform plan does, the state loads while the configuration is evaluated.
+	future := planner.LoadState(ws.Backend.Load)
 	p, diags := planner.MakePlan(context.Background(), planner.Options{
-		Config: ws.Config, Vars: ws.Vars, State: st, Providers: ws.Providers, Refresh: true, Now: now,
+		Config: ws.Config, Vars: ws.Vars, PendingState: future, Providers: ws.Providers, Refresh: true, Now: now,
 	})
+	st, err := future.Wait()
+	if err != nil {
+		return nil, err
+	}
 	if diags.HasErrors() {
 		return nil, fmt.Errorf("%s", diags.Error())
 	}
-	lap("plan")
+	lap("state+plan")
 	runtime.GC()
 	if err := pprof.Lookup("heap").WriteTo(mem, 0); err != nil {
 		return nil, err
