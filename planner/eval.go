@@ -76,6 +76,9 @@ type scope struct {
 	vars    cty.Value
 	locals  map[string]cty.Value
 	typeObj map[string]map[string]cty.Value
+	// stale holds the resource types whose blocks changed since their object in
+	// base was last built (see setBlock and fresh).
+	stale map[string]bool
 	// modules holds, per module call, its value so far: an object of outputs, or a
 	// map of such objects by key for a for_each call.
 	modules map[string]cty.Value
@@ -90,7 +93,7 @@ type scope struct {
 
 func newScope(cfg *schema.Config, prefix, chain string, vars cty.Value, funcs map[string]function.Function) *scope {
 	sc := &scope{cfg: cfg, prefix: prefix, chain: chain, vars: vars, locals: map[string]cty.Value{},
-		typeObj: map[string]map[string]cty.Value{}, modules: map[string]cty.Value{}, outputs: map[string]cty.Value{}, funcs: funcs}
+		typeObj: map[string]map[string]cty.Value{}, stale: map[string]bool{}, modules: map[string]cty.Value{}, outputs: map[string]cty.Value{}, funcs: funcs}
 	sc.base = &hcl.EvalContext{Variables: map[string]cty.Value{"var": vars, "local": cty.EmptyObjectVal, "module": cty.EmptyObjectVal}, Functions: funcs}
 	sc.base.Variables["mailform"] = cfg.MailformValue()
 	for _, t := range model.Types() {
@@ -162,11 +165,16 @@ func (e *evaluator) runNodesOnly(computed computedFunc, keep map[string]bool, bl
 	}
 	var out []*Instance
 	var diags hcl.Diagnostics
-	if e.concurrent = e.g.independent; e.concurrent {
+	// runConcurrently starts a goroutine per node: for a configuration of one block
+	// per object (an export: 66,000 blocks) that is more memory than the blocks, and
+	// its blocks are cheap one by one, so they go in order.
+	if e.concurrent = e.g.independent && len(ids) <= maxConcurrentNodes; e.concurrent {
 		out, diags = e.runConcurrently(ids, computed, block, want)
 	} else {
 		out, diags = e.runInOrder(ids, computed, block, want)
 	}
+	// Root outputs read the root's types from e.base.
+	root.fresh()
 	if e.lateIDs {
 		for _, in := range out {
 			if !e.referenced[in.Res.Addr()] {
@@ -176,6 +184,10 @@ func (e *evaluator) runNodesOnly(computed computedFunc, keep map[string]bool, bl
 	}
 	return out, diags
 }
+
+// maxConcurrentNodes is the most graph nodes runConcurrently evaluates; a bigger
+// configuration is evaluated in order (runInOrder).
+const maxConcurrentNodes = 4096
 
 // runInOrder evaluates the nodes ids one after another, in that order.
 func (e *evaluator) runInOrder(ids []string, computed computedFunc, block string, want map[string]bool) ([]*Instance, hcl.Diagnostics) {
@@ -294,7 +306,7 @@ func (e *evaluator) runConcurrently(ids []string, computed computedFunc, block s
 						}
 					}()
 					for _, sc := range e.scopesOf(n) {
-						keys, values, diags := schema.ForEachKeys(n.res.ForEach, e.view(sc).base)
+						keys, values, diags := schema.ForEachKeys(n.res.ForEach, e.view(sc, n).base)
 						r.keys = append(r.keys, &forEach{keys: keys, values: values, diags: diags})
 					}
 				}()
@@ -405,17 +417,31 @@ func (e *evaluator) scopesOf(n *node) []*scope {
 	return e.scopes[mod]
 }
 
-// view returns sc as one node's evaluation reads it: with its own copy of the
-// scope's variables when nodes are evaluated at once, so that another node setting
-// its value meanwhile does not change the map under the reader.
-func (e *evaluator) view(sc *scope) *scope {
-	if !e.concurrent {
+// view returns sc as node n's evaluation reads it: with its own copy of the scope's
+// variables when nodes are evaluated at once, so that another node setting its
+// value meanwhile does not change the map under the reader; and with each resource
+// type n refers to bound to an object of just the blocks n names.
+func (e *evaluator) view(sc *scope, n *node) *scope {
+	if e.concurrent {
+		e.mu.Lock()
+		defer e.mu.Unlock()
+	}
+	refs := e.blockRefs(sc, n)
+	v := *sc
+	switch {
+	case e.concurrent:
+		v.base = &hcl.EvalContext{Variables: maps.Clone(sc.base.Variables), Functions: sc.base.Functions}
+	case len(refs) > 0:
+		v.base = sc.base.NewChild()
+		v.base.Variables = make(map[string]cty.Value, len(refs))
+	default:
 		return sc
 	}
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	v := *sc
-	v.base = &hcl.EvalContext{Variables: maps.Clone(sc.base.Variables), Functions: sc.base.Functions}
+	// Each resource type it refers to holds only the blocks it names (setBlock does
+	// not keep base's objects up to date; see fresh).
+	for t, m := range refs {
+		v.base.Variables[t] = cty.ObjectVal(m)
+	}
 	return &v
 }
 
@@ -470,7 +496,7 @@ func (e *evaluator) evalNode(sc *scope, n *node, computed computedFunc, failed b
 		})
 		return nil
 	}
-	rd := e.view(sc)
+	rd := e.view(sc, n)
 	switch {
 	case n.local != nil:
 		v, d := n.local.Expr.Value(rd.base)
@@ -609,7 +635,44 @@ func (sc *scope) setBlock(r *schema.Resource, val cty.Value) {
 		sc.typeObj[r.Type] = m
 	}
 	m[r.Name] = val
-	sc.base.Variables[r.Type] = cty.ObjectVal(m)
+	sc.stale[r.Type] = true
+}
+
+// fresh builds again, in base, the objects of the resource types whose blocks
+// changed since they were last built, for what reads base directly (root outputs).
+// setBlock only records the change: building the object of a type on every block
+// set would copy every block of the type each time, quadratic in a configuration of
+// one block per object (an export's 50,000 account blocks).
+func (sc *scope) fresh() {
+	for t := range sc.stale {
+		sc.base.Variables[t] = cty.ObjectVal(sc.typeObj[t])
+		delete(sc.stale, t)
+	}
+}
+
+// blockRefs returns, by type and name, the values of the resource blocks n refers
+// to, as evaluated so far in sc: a reference always names one block, so these are
+// all the blocks its expressions can read.
+func (e *evaluator) blockRefs(sc *scope, n *node) map[string]map[string]cty.Value {
+	var refs map[string]map[string]cty.Value
+	for _, d := range n.deps {
+		dn := e.g.nodes[d]
+		if dn == nil || dn.res == nil {
+			continue
+		}
+		val, ok := sc.typeObj[dn.res.Type][dn.res.Name]
+		if !ok {
+			continue
+		}
+		if refs == nil {
+			refs = map[string]map[string]cty.Value{}
+		}
+		if refs[dn.res.Type] == nil {
+			refs[dn.res.Type] = map[string]cty.Value{}
+		}
+		refs[dn.res.Type][dn.res.Name] = val
+	}
+	return refs
 }
 
 // evalResource evaluates every instance of one resource block and returns them with

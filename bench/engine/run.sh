@@ -130,7 +130,21 @@ if [[ -z ${NO_EXPORT:-} ]]; then
   echo "export of the tenant (from the benchmark's configuration directory):"
   cd "$cfg"
   for format in hcl csv; do
+    # (without the root and state the plan-back check below left in it)
+    rm -f "$out/export-$format"/{bench-root.mf.hcl,mailform.state,mailform.state.backup}
     timed "export-$format" "$mf" export -out "$out/export-$format" -force -format "$format"
   done
   cd "$root"
+  # The export must plan back to adoption only: every live object imported, nothing
+  # added, changed or destroyed. Each exported directory gets a root that points the
+  # sandbox provider at the benchmark's tenant and keeps its own (empty) state.
+  for format in hcl csv; do
+    dir=$out/export-$format
+    rm -f "$dir/mailform.state" "$dir/mailform.state.backup"
+    printf 'mailform {\n  backend "local" {\n    path = "mailform.state"\n  }\n}\n\nprovider "sandbox" {\n  dir = "%s/.sandbox"\n}\n' "$cfg" >"$dir/bench-root.mf.hcl"
+    cd "$dir"
+    timed "export-$format-plan" "$mf" plan -no-color || true
+    grep -E '^Plan:|No changes' "$out/export-$format-plan.log" || tail -n 5 "$out/export-$format-plan.log"
+    cd "$root"
+  done
 fi
