@@ -5,7 +5,9 @@ import (
 	"reflect"
 	"runtime"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
@@ -109,6 +111,70 @@ output "staff" { value = module.base.department_name }
 `,
 		"modules/base/main.mf.hcl": baselineModule,
 	},
+	"nested for_each modules and dynamic blocks": {
+		"main.mf.hcl": `
+locals {
+  people = { for i in range(150) : "p${i}" => { dept = i % 4, departed = i % 7 == 0 } }
+  depts  = toset(["d0", "d1", "d2", "d3"])
+}
+domain "corp" { name = "example.com" }
+department "d" {
+  for_each = local.depts
+  name     = each.key
+}
+module "unit" {
+  for_each = department.d
+  source   = "./modules/unit"
+  dept_id  = each.value.id
+  name     = each.key
+}
+account "p" {
+  for_each    = local.people
+  email       = "${each.key}@example.com"
+  name        = each.key
+  status      = each.value.departed ? "departed" : "active"
+  departments = [department.d["d${each.value.dept}"].id]
+  dynamic "offboarding" {
+    for_each = each.value.departed ? [1] : []
+    content {
+      handover_to = "p1@example.com"
+      retain_days = 60
+    }
+  }
+}
+locals {
+  teams = [for k, m in module.unit : m.team]
+}
+group "units" {
+  for_each = module.unit
+  email    = "unit-${each.key}@example.com"
+  name     = each.value.team
+}
+output "teams" { value = length(local.teams) }
+`,
+		"modules/unit/main.mf.hcl": `
+variable "dept_id" { type = string }
+variable "name" { type = string }
+module "inner" {
+  for_each = toset(["a", "b"])
+  source   = "../inner"
+  prefix   = "${var.name}-${each.key}"
+}
+department "team" {
+  name   = "team ${var.name}"
+  parent = var.dept_id
+}
+output "team" { value = "${department.team.name} ${join(" ", [for k, i in module.inner : i.g])}" }
+`,
+		"modules/inner/main.mf.hcl": `
+variable "prefix" { type = string }
+group "g" {
+  email = "${var.prefix}@example.com"
+  name  = var.prefix
+}
+output "g" { value = group.g.email }
+`,
+	},
 }
 
 // TestConcurrentEvaluationMatchesInOrder: evaluating independent nodes at once, each
@@ -166,6 +232,75 @@ func TestConcurrentEvaluationMatchesInOrder(t *testing.T) {
 					if got, want := ev.base.Variables, want.base.Variables; !sameValues(got, want) {
 						t.Fatalf("late %v: root values\n%#v\nwant\n%#v", late, got, want)
 					}
+				}
+			}
+		})
+	}
+}
+
+// TestConcurrentEvaluationWhileStateLoads: evaluated as MakePlan does while the state
+// still loads (one slot held until it is loaded, the blocks something refers to
+// waiting for it, the others filling their ids in last), the configuration gives what
+// evaluating it one node after another with the ids at hand gives; no id is asked
+// for before the state is loaded, and every slot is free again at the end.
+func TestConcurrentEvaluationWhileStateLoads(t *testing.T) {
+	for name, files := range concurrentCases {
+		t.Run(name, func(t *testing.T) {
+			cfg, diags := loadModules(t, files)
+			if diags.HasErrors() {
+				t.Fatalf("config: %s", diags.Error())
+			}
+			g, _ := buildGraph(cfg)
+			seq := *g
+			seq.independent = false
+			want := newEvaluator(cfg, &seq, nil)
+			wantInsts, wantDiags := want.run(func(a string) model.Object { return model.Object{"id": "id-" + a} })
+			for i := 0; i < 10; i++ {
+				ev := newEvaluator(cfg, g, nil)
+				ev.lateIDs = true
+				loaded := make(chan struct{})
+				ev.stateDone = loaded
+				ev.slots = newSlots(runtime.GOMAXPROCS(0))
+				ev.slots.acquire(0, 0)
+				released := make(chan struct{})
+				go func() {
+					defer close(released)
+					// Loading ends at a different point of the evaluation each run.
+					time.Sleep(time.Duration(i%4) * time.Millisecond)
+					close(loaded)
+					ev.slots.release()
+				}()
+				var early atomic.Int32
+				insts, diags := ev.run(func(a string) model.Object {
+					if !closed(loaded) {
+						early.Add(1)
+					}
+					return model.Object{"id": "id-" + a}
+				})
+				<-released
+				if n := early.Load(); n > 0 {
+					t.Fatalf("run %d: ids asked for %d times before the state was loaded", i, n)
+				}
+				if got, want := diagLines(diags), diagLines(wantDiags); !reflect.DeepEqual(got, want) {
+					t.Fatalf("run %d: diagnostics\n%q\nwant\n%q", i, got, want)
+				}
+				if len(insts) != len(wantInsts) {
+					t.Fatalf("run %d: %d instances, want %d", i, len(insts), len(wantInsts))
+				}
+				for j, in := range insts {
+					w := wantInsts[j]
+					if in.Addr != w.Addr || !reflect.DeepEqual(in.Desired, w.Desired) || !reflect.DeepEqual(in.Ranges, w.Ranges) {
+						t.Fatalf("run %d: instance %d is %s %v, want %s %v", i, j, in.Addr, in.Desired, w.Addr, w.Desired)
+					}
+				}
+				if !sameValues(ev.base.Variables, want.base.Variables) {
+					t.Fatalf("run %d: root values\n%#v\nwant\n%#v", i, ev.base.Variables, want.base.Variables)
+				}
+				ev.slots.mu.Lock()
+				free, waiting, held := ev.slots.free, ev.slots.waiting.Len(), ev.slots.held
+				ev.slots.mu.Unlock()
+				if free != runtime.GOMAXPROCS(0) || waiting != 0 || held != 0 {
+					t.Fatalf("run %d: %d free slots, %d waiting, %d held after the run, want %d, 0, 0", i, free, waiting, held, runtime.GOMAXPROCS(0))
 				}
 			}
 		})
