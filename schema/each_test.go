@@ -5,6 +5,7 @@ import (
 	"maps"
 	"reflect"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/hashicorp/hcl/v2"
@@ -385,5 +386,43 @@ func TestDecodeEachRangesAreShared(t *testing.T) {
 	_, _, d := p.DecodeEach(other, "a", row)
 	if !strings.Contains(d.Error(), "Invalid index") {
 		t.Errorf("decode in another context: %v, want the missing department's Invalid index", d)
+	}
+}
+
+// TestDecodeEachConcurrent decodes the instances of each block on several
+// goroutines at once through one Prepared, as the planner does on every core, in two
+// contexts in turn (two module instances), so that the compiled body is made, used
+// and replaced concurrently: every result is still Decode's (run with -race).
+func TestDecodeEachConcurrent(t *testing.T) {
+	c := load(t, eachBodies)
+	bases := []*hcl.EvalContext{eachBase(c), eachBase(c)}
+	bases[1].Variables["local"] = cty.ObjectVal(map[string]cty.Value{"domain": cty.StringVal("other.example")})
+	rows := eachRows()
+	for _, r := range c.Resources {
+		p := r.Prepare()
+		var wg sync.WaitGroup
+		errs := make(chan string, 4*len(rows))
+		for g := 0; g < 4; g++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i, tc := range rows {
+					base := bases[(g+i)%2]
+					key := fmt.Sprintf("k%d", i)
+					gotObj, gotRanges, gotDiags := p.DecodeEach(base, key, tc.row)
+					ctx := base.NewChild()
+					ctx.Variables = map[string]cty.Value{"each": EachValue(key, tc.row)}
+					wantObj, wantRanges, wantDiags := p.Decode(ctx)
+					if !reflect.DeepEqual(gotObj, wantObj) || !maps.Equal(gotRanges, wantRanges) || diagFields(gotDiags) != diagFields(wantDiags) {
+						errs <- fmt.Sprintf("%s with row %s in context %d: %#v, Decode gives %#v", r.Addr(), tc.name, (g+i)%2, gotObj, wantObj)
+					}
+				}
+			}()
+		}
+		wg.Wait()
+		close(errs)
+		for e := range errs {
+			t.Error(e)
+		}
 	}
 }
