@@ -135,6 +135,21 @@ account "bad_constant" {
   position = var.control
 }
 
+account "empty_constant" {
+  for_each = {}
+  email    = each.value.email
+  name     = each.value.name
+  aliases  = []
+}
+
+dns_record "empty_records" {
+  for_each = {}
+  zone     = each.value.zone
+  name     = each.value.rname
+  type     = each.value.rtype
+  records  = []
+}
+
 account "null_constant" {
   for_each = {}
   email    = each.value.email
@@ -286,7 +301,7 @@ func TestDecodeEachMatchesDecode(t *testing.T) {
 	base := eachBase(c)
 	fastBodies := map[string]bool{"account.fast": true, "account.fast_more": true, "group.fast": true,
 		"dns_record.fast": true, "department.fast": true, "department.fast_index": true, "account.mixed": true,
-		"account.null_constant": true, "group.whole_value": false, "group.empty": false}
+		"account.null_constant": true, "account.empty_constant": true, "dns_record.empty_records": true, "group.whole_value": false, "group.empty": false}
 	took := map[string]int{}
 	for _, r := range c.Resources {
 		p := r.Prepare()
