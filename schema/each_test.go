@@ -150,6 +150,15 @@ dns_record "empty_records" {
   records  = []
 }
 
+dns_record "tuple_records" {
+  for_each = {}
+  zone     = "${each.value.zone}."
+  name     = "${each.key}.${each.value.rname}"
+  type     = (each.value.rtype)
+  ttl      = tonumber(each.value.quota)
+  records  = [each.value.records, "192.0.2.9"]
+}
+
 account "null_constant" {
   for_each = {}
   email    = each.value.email
@@ -301,7 +310,7 @@ func TestDecodeEachMatchesDecode(t *testing.T) {
 	base := eachBase(c)
 	fastBodies := map[string]bool{"account.fast": true, "account.fast_more": true, "group.fast": true,
 		"dns_record.fast": true, "department.fast": true, "department.fast_index": true, "account.mixed": true,
-		"account.null_constant": true, "account.empty_constant": true, "dns_record.empty_records": true, "group.whole_value": false, "group.empty": false}
+		"account.null_constant": true, "account.empty_constant": true, "dns_record.empty_records": true, "dns_record.tuple_records": true, "group.whole_value": false, "group.empty": false}
 	took := map[string]int{}
 	for _, r := range c.Resources {
 		p := r.Prepare()
