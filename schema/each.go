@@ -1,6 +1,7 @@
 package schema
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
@@ -150,8 +151,9 @@ func compileAttr(a *model.Attr, expr hcl.Expression, base *hcl.EvalContext, typ 
 			return never
 		}
 		if s, ok := v.([]string); ok {
-			// Each instance has a slice of its own, as Decode gives it.
-			return func(string, cty.Value) (any, bool) { return append([]string(nil), s...), true }
+			// Each instance has a slice of its own, as Decode gives it: empty, not
+			// nil, for [] (checkRecords reports an empty RRset, not a missing one).
+			return func(string, cty.Value) (any, bool) { return slices.Clone(s), true }
 		}
 		return func(string, cty.Value) (any, bool) { return v, true }
 	}

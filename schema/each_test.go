@@ -5,6 +5,7 @@ import (
 	"maps"
 	"reflect"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/hashicorp/hcl/v2"
@@ -132,6 +133,30 @@ account "bad_constant" {
   email    = each.value.email
   name     = local.nosuch
   position = var.control
+}
+
+account "empty_constant" {
+  for_each = {}
+  email    = each.value.email
+  name     = each.value.name
+  aliases  = []
+}
+
+dns_record "empty_records" {
+  for_each = {}
+  zone     = each.value.zone
+  name     = each.value.rname
+  type     = each.value.rtype
+  records  = []
+}
+
+dns_record "tuple_records" {
+  for_each = {}
+  zone     = "${each.value.zone}."
+  name     = "${each.key}.${each.value.rname}"
+  type     = (each.value.rtype)
+  ttl      = tonumber(each.value.quota)
+  records  = [each.value.records, "192.0.2.9"]
 }
 
 account "null_constant" {
@@ -285,7 +310,7 @@ func TestDecodeEachMatchesDecode(t *testing.T) {
 	base := eachBase(c)
 	fastBodies := map[string]bool{"account.fast": true, "account.fast_more": true, "group.fast": true,
 		"dns_record.fast": true, "department.fast": true, "department.fast_index": true, "account.mixed": true,
-		"account.null_constant": true, "group.whole_value": false, "group.empty": false}
+		"account.null_constant": true, "account.empty_constant": true, "dns_record.empty_records": true, "dns_record.tuple_records": true, "group.whole_value": false, "group.empty": false}
 	took := map[string]int{}
 	for _, r := range c.Resources {
 		p := r.Prepare()
@@ -385,5 +410,43 @@ func TestDecodeEachRangesAreShared(t *testing.T) {
 	_, _, d := p.DecodeEach(other, "a", row)
 	if !strings.Contains(d.Error(), "Invalid index") {
 		t.Errorf("decode in another context: %v, want the missing department's Invalid index", d)
+	}
+}
+
+// TestDecodeEachConcurrent decodes the instances of each block on several
+// goroutines at once through one Prepared, as the planner does on every core, in two
+// contexts in turn (two module instances), so that the compiled body is made, used
+// and replaced concurrently: every result is still Decode's (run with -race).
+func TestDecodeEachConcurrent(t *testing.T) {
+	c := load(t, eachBodies)
+	bases := []*hcl.EvalContext{eachBase(c), eachBase(c)}
+	bases[1].Variables["local"] = cty.ObjectVal(map[string]cty.Value{"domain": cty.StringVal("other.example")})
+	rows := eachRows()
+	for _, r := range c.Resources {
+		p := r.Prepare()
+		var wg sync.WaitGroup
+		errs := make(chan string, 4*len(rows))
+		for g := 0; g < 4; g++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i, tc := range rows {
+					base := bases[(g+i)%2]
+					key := fmt.Sprintf("k%d", i)
+					gotObj, gotRanges, gotDiags := p.DecodeEach(base, key, tc.row)
+					ctx := base.NewChild()
+					ctx.Variables = map[string]cty.Value{"each": EachValue(key, tc.row)}
+					wantObj, wantRanges, wantDiags := p.Decode(ctx)
+					if !reflect.DeepEqual(gotObj, wantObj) || !maps.Equal(gotRanges, wantRanges) || diagFields(gotDiags) != diagFields(wantDiags) {
+						errs <- fmt.Sprintf("%s with row %s in context %d: %#v, Decode gives %#v", r.Addr(), tc.name, (g+i)%2, gotObj, wantObj)
+					}
+				}
+			}()
+		}
+		wg.Wait()
+		close(errs)
+		for e := range errs {
+			t.Error(e)
+		}
 	}
 }
