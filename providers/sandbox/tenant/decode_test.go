@@ -40,6 +40,8 @@ func TestDecodeMatchesGeneric(t *testing.T) {
 		{account, `{"name":"A"`, false},
 		{account, `null`, false},
 		{account, `[]`, false},
+		{account, `{"email":"a@example.com"}x`, false},
+		{account, `{} ]`, false},
 		{account, "{\"name\":\"\xff\"}", false},
 	}
 	var shared decoder // one decoder for every case too, as a listing uses it
