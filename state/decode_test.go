@@ -166,6 +166,8 @@ func TestDecodeStateErrors(t *testing.T) {
 		{`{"lineage": "L", "resources": [{"address": "x.a", "type": "x"}]}`, "no format version"},
 		{`{"version": 7, "lineage": "L", "resources": [{"future": true}]}`, "format version 7"},
 		{`[1]`, "not a JSON object"},
+		{`{"version": 1, "lineage": "L", "resources": []} x`, "invalid character 'x'"},
+		{`{"version": 1, "lineage": "L", "resources": []}{"version": 1}`, "after top-level value"},
 		{``, ""},
 	} {
 		_, err := decodeState([]byte(c.data))
@@ -246,9 +248,8 @@ func FuzzDecodeState(f *testing.F) {
 		if err != nil {
 			return
 		}
-		// Like decodeState, the reference reads the first JSON value only.
 		want := &State{}
-		if err := json.NewDecoder(strings.NewReader(data)).Decode(want); err != nil {
+		if err := json.Unmarshal([]byte(data), want); err != nil {
 			t.Fatalf("decoded, but encoding/json fails: %v", err)
 		}
 		if len(got.Resources) != len(want.Resources) {
