@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"strconv"
 
 	"github.com/go-json-experiment/json/jsontext"
@@ -87,6 +88,10 @@ func (d *stateDecoder) decode(data []byte) (*State, error) {
 	if _, err := top.ReadToken(); err != nil {
 		return nil, err
 	}
+	// The file is one JSON value: jsontext would read on into a second one.
+	if _, err := top.ReadToken(); err != io.EOF {
+		return nil, trailingError(data, err)
+	}
 	if version == nil || *version < 1 {
 		return nil, errors.New("no format version: not a mailform state file")
 	}
@@ -120,4 +125,17 @@ func (d *stateDecoder) decode(data []byte) (*State, error) {
 	}
 	st.Reindex()
 	return st, nil
+}
+
+// trailingError is encoding/json's error for data, whose first value is followed by
+// something other than white space; err is jsontext's, should encoding/json not
+// object.
+func trailingError(data []byte, err error) error {
+	if e := json.Unmarshal(data, new(json.RawMessage)); e != nil {
+		return e
+	}
+	if err == nil {
+		err = errors.New("more than one JSON value")
+	}
+	return err
 }

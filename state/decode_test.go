@@ -166,6 +166,8 @@ func TestDecodeStateErrors(t *testing.T) {
 		{`{"lineage": "L", "resources": [{"address": "x.a", "type": "x"}]}`, "no format version"},
 		{`{"version": 7, "lineage": "L", "resources": [{"future": true}]}`, "format version 7"},
 		{`[1]`, "not a JSON object"},
+		{`{"version": 1, "lineage": "L", "resources": []} x`, "invalid character 'x'"},
+		{`{"version": 1, "lineage": "L", "resources": []}{"version": 1}`, "after top-level value"},
 		{``, ""},
 	} {
 		_, err := decodeState([]byte(c.data))
@@ -246,9 +248,8 @@ func FuzzDecodeState(f *testing.F) {
 		if err != nil {
 			return
 		}
-		// Like decodeState, the reference reads the first JSON value only.
 		want := &State{}
-		if err := json.NewDecoder(strings.NewReader(data)).Decode(want); err != nil {
+		if err := json.Unmarshal([]byte(data), want); err != nil {
 			t.Fatalf("decoded, but encoding/json fails: %v", err)
 		}
 		if len(got.Resources) != len(want.Resources) {
@@ -264,3 +265,40 @@ func FuzzDecodeState(f *testing.F) {
 
 // bigInt finds a run of digits too long for float64 to hold exactly.
 var bigInt = regexp.MustCompile(`[0-9]{16,}`)
+
+// TestDecodeStateEdgeValues: the scanner reads strings with every escape, numbers in
+// every form an integer attribute can be written, deep nesting, nulls and empty
+// collections exactly as encoding/json and model.FromJSON do.
+func TestDecodeStateEdgeValues(t *testing.T) {
+	acct := func(attrs string) string {
+		return `{"address": "account.a", "type": "account", "provider": "sandbox", "id": "a@x.com", "attributes": {` + attrs + `}}`
+	}
+	deep := strings.Repeat("[", 9000) + strings.Repeat("]", 9000)
+	for _, r := range []string{
+		acct(`"name": "\ud83d\ude00 \/ \b\f\n\r\t \u0000 \"\\ \u00e9", "departments": ["\u0031", "a\\\"b"]`),
+		acct(`"quota_mb": 1e3`), acct(`"quota_mb": -0`), acct(`"quota_mb": -0.0`), acct(`"quota_mb": 1.9`),
+		acct(`"quota_mb": -1.9`), acct(`"quota_mb": 1E+2`), acct(`"quota_mb": 5e-1`), acct(`"quota_mb": 999999999999999`),
+		acct(`"vendor": ` + deep), acct(`"vendor": {"a": {"b": [{"c": "]}"}]}}`),
+		acct(``), acct(`"departments": []`), acct(`"departments": null`),
+		acct(`"offboarding": {}`), acct(`"offboarding": null`), acct(`"offboarding": []`),
+		acct(`"departments": ["a", null]`), acct(`"force_password_change": 1`), acct(`"quota_mb": true`),
+		`{"address": "account.a", "type": "account", "ID": "1", "id": "2"}`,
+		`{"address": "account.a", "type": "account", "unknown": [1, {"a": "}"}], "attributes": {"name": "x"}}`,
+		`{"address": "account.a", "type": "account", "id": "", "match_key": "", "attributes": {"email": ""}}`,
+		`{"address": "account.a", "type": "account", "match_key": "", "attributes": {"email": ""}}`,
+		`{"address": "account.a", "type": "account", "prevent_destroy": null, "frozen_at": null}`,
+		`{"address": "account.a", "type": "account", "provider": 1}`,
+	} {
+		data := `{"version": 1, "lineage": "L", "resources": [` + r + `]}`
+		got, gotErr := decodeState([]byte(data))
+		want := &State{}
+		wantErr := json.Unmarshal([]byte(data), want)
+		if (gotErr == nil) != (wantErr == nil) {
+			t.Errorf("%.100s: error %v, encoding/json %v", r, gotErr, wantErr)
+			continue
+		}
+		if gotErr == nil && !reflect.DeepEqual(got.Resources, want.Resources) {
+			t.Errorf("%.100s:\n got %#v\nwant %#v", r, got.Resources[0], want.Resources[0])
+		}
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"io"
 	"strconv"
 
 	"github.com/go-json-experiment/json/jsontext"
@@ -50,8 +51,9 @@ func (d *decoder) decode(t *model.Type, b []byte) (model.Object, error) {
 	}
 	o, err := d.object(t.Attrs)
 	if err == nil {
-		// Exactly one value: trailing data is the generic path's error to give.
-		if _, e := d.dec.ReadToken(); e == nil {
+		// Exactly one value: anything after it (another value, or bytes that are
+		// not JSON) is the generic path's error to give.
+		if _, e := d.dec.ReadToken(); e != io.EOF {
 			err = errSlow
 		}
 	}

@@ -2,13 +2,17 @@ package tenant
 
 import (
 	"bufio"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	bolt "go.etcd.io/bbolt"
+
+	"github.com/mailform/mailform/model"
 )
 
 // mappedKiB is the resident size of the process's memory map of file, from
@@ -77,5 +81,95 @@ func TestListDropsMappedPages(t *testing.T) {
 	}
 	if len(items) != 5000 || len(again) != 5000 || again[4999].Attrs.Str("mobile") != items[4999].Attrs.Str("mobile") {
 		t.Errorf("read %d then %d accounts, last %v then %v", len(items), len(again), items[len(items)-1], again[len(again)-1])
+	}
+}
+
+// TestListDropsMappedPagesWhileWriting: Lists that drop the map's pages, run while
+// another goroutine's writes grow the file (and so make bbolt remap it), each see one
+// committed state with every object whole: the pages are dropped only inside the read
+// transaction, which holds bbolt's remapping off.
+func TestListDropsMappedPagesWhileWriting(t *testing.T) {
+	s, err := Open(t.TempDir(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	const start, step, steps = 500, 400, 10
+	seedBig(t, s, 5, start, 0)
+	done := make(chan struct{})
+	errs := make(chan error, 3)
+	go func() {
+		defer close(done)
+		for b := range steps {
+			err := s.Batch(func(tx *Tx) error {
+				for i := range step {
+					n := start + b*step + i
+					email := fmt.Sprintf("user%d@example.com", n)
+					if _, err := tx.Put("account", email, model.Object{"email": email, "name": "User " + strconv.Itoa(n),
+						"mobile": fmt.Sprintf("+86 %d", 13000000000+n), "position": strings.Repeat("p", 200)}); err != nil {
+						return err
+					}
+				}
+				return nil
+			})
+			if err != nil {
+				errs <- err
+				return
+			}
+		}
+	}()
+	check := func(items []Item) error {
+		if (len(items)-start)%step != 0 {
+			return fmt.Errorf("List saw %d accounts, not a committed count", len(items))
+		}
+		for _, it := range items {
+			var n int
+			if _, err := fmt.Sscanf(it.Attrs.Str("email"), "user%d@example.com", &n); err != nil || it.ID != it.Attrs.Str("email") ||
+				it.Attrs.Str("mobile") != fmt.Sprintf("+86 %d", 13000000000+n) {
+				return fmt.Errorf("account %s read back as %v", it.ID, it.Attrs)
+			}
+		}
+		return nil
+	}
+	var wg sync.WaitGroup
+	for range 2 {
+		wg.Go(func() {
+			last := 0
+			for {
+				select {
+				case <-done:
+					return
+				default:
+				}
+				items, err := s.List("account")
+				if err == nil {
+					err = check(items)
+				}
+				if err == nil && len(items) < last {
+					err = fmt.Errorf("List saw %d accounts after %d", len(items), last)
+				}
+				if err != nil {
+					errs <- err
+					return
+				}
+				last = len(items)
+			}
+		})
+	}
+	wg.Wait()
+	<-done
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	items, err := s.List("account")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(items) != start+steps*step {
+		t.Errorf("%d accounts at the end, want %d", len(items), start+steps*step)
+	}
+	if err := check(items); err != nil {
+		t.Error(err)
 	}
 }
