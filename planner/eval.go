@@ -76,9 +76,6 @@ type scope struct {
 	vars    cty.Value
 	locals  map[string]cty.Value
 	typeObj map[string]map[string]cty.Value
-	// stale holds the resource types whose blocks changed since their object in
-	// base was last built (see setBlock and fresh).
-	stale map[string]bool
 	// modules holds, per module call, its value so far: an object of outputs, or a
 	// map of such objects by key for a for_each call.
 	modules map[string]cty.Value
@@ -93,7 +90,7 @@ type scope struct {
 
 func newScope(cfg *schema.Config, prefix, chain string, vars cty.Value, funcs map[string]function.Function) *scope {
 	sc := &scope{cfg: cfg, prefix: prefix, chain: chain, vars: vars, locals: map[string]cty.Value{},
-		typeObj: map[string]map[string]cty.Value{}, stale: map[string]bool{}, modules: map[string]cty.Value{}, outputs: map[string]cty.Value{}, funcs: funcs}
+		typeObj: map[string]map[string]cty.Value{}, modules: map[string]cty.Value{}, outputs: map[string]cty.Value{}, funcs: funcs}
 	sc.base = &hcl.EvalContext{Variables: map[string]cty.Value{"var": vars, "local": cty.EmptyObjectVal, "module": cty.EmptyObjectVal}, Functions: funcs}
 	sc.base.Variables["mailform"] = cfg.MailformValue()
 	for _, t := range model.Types() {
@@ -635,18 +632,16 @@ func (sc *scope) setBlock(r *schema.Resource, val cty.Value) {
 		sc.typeObj[r.Type] = m
 	}
 	m[r.Name] = val
-	sc.stale[r.Type] = true
 }
 
-// fresh builds again, in base, the objects of the resource types whose blocks
-// changed since they were last built, for what reads base directly (root outputs).
-// setBlock only records the change: building the object of a type on every block
-// set would copy every block of the type each time, quadratic in a configuration of
-// one block per object (an export's 50,000 account blocks).
+// fresh builds, in base, the object of every resource type's blocks, for what reads
+// base directly (root outputs, once evaluation is over). setBlock does not: building
+// the object of a type on every block set would copy every block of the type each
+// time, quadratic in a configuration of one block per object (an export's 50,000
+// account blocks); a node reads only the blocks it names (view).
 func (sc *scope) fresh() {
-	for t := range sc.stale {
-		sc.base.Variables[t] = cty.ObjectVal(sc.typeObj[t])
-		delete(sc.stale, t)
+	for t, m := range sc.typeObj {
+		sc.base.Variables[t] = cty.ObjectVal(m)
 	}
 }
 

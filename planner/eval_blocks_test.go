@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	"github.com/mailform/mailform/model"
-	"github.com/mailform/mailform/schema"
 )
 
 // oneBlockPerObject is a configuration shaped like an export: one department and one
@@ -25,23 +24,15 @@ func oneBlockPerObject(n int) []byte {
 // A configuration of one block per object is evaluated with every reference seeing
 // the value of the block it names, whether its nodes go concurrently (a few) or in
 // order (more than maxConcurrentNodes, as an export of a big tenant), and root
-// outputs see the blocks evaluated last: setBlock only marks a type stale, and the
-// object is built when something reads it.
+// outputs see the blocks evaluated last: setBlock does not build a type's object;
+// each node's view binds the blocks it names, and fresh builds them all at the end.
 func TestOneBlockPerObjectReferences(t *testing.T) {
 	for _, tc := range []struct {
 		n          int
 		concurrent bool
 	}{{20, true}, {maxConcurrentNodes/2 + 1, false}} {
 		t.Run(fmt.Sprint(tc.n), func(t *testing.T) {
-			cfg, diags := schema.LoadSources("/nowhere", map[string][]byte{"main.mf.hcl": oneBlockPerObject(tc.n)})
-			if diags.HasErrors() {
-				t.Fatalf("load: %s", diags.Error())
-			}
-			g, diags := buildGraph(cfg)
-			if diags.HasErrors() {
-				t.Fatalf("graph: %s", diags.Error())
-			}
-			ev := newEvaluator(cfg, g, nil)
+			ev := testEvaluator(t, oneBlockPerObject(tc.n))
 			insts, diags := ev.run(func(addr string) model.Object {
 				return model.Object{"id": "id-" + addr}
 			})
@@ -82,14 +73,10 @@ func TestOneBlockPerObjectReferences(t *testing.T) {
 func BenchmarkOneBlockPerObject(b *testing.B) {
 	for _, n := range []int{2000, 8000} {
 		b.Run(fmt.Sprint(n), func(b *testing.B) {
-			cfg, diags := schema.LoadSources("/nowhere", map[string][]byte{"main.mf.hcl": oneBlockPerObject(n)})
-			if diags.HasErrors() {
-				b.Fatal(diags.Error())
-			}
-			g, _ := buildGraph(cfg)
+			base := testEvaluator(b, oneBlockPerObject(n))
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
-				ev := newEvaluator(cfg, g, nil)
+				ev := newEvaluator(base.cfg, base.g, nil)
 				if _, diags := ev.run(func(string) model.Object { return model.Object{"id": "7"} }); diags.HasErrors() {
 					b.Fatal(diags.Error())
 				}

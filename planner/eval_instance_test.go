@@ -14,7 +14,14 @@ import (
 // evalSource evaluates a configuration with every created object's id known ("7").
 func evalSource(t *testing.T, src string) ([]*Instance, hcl.Diagnostics) {
 	t.Helper()
-	cfg, diags := schema.LoadSources("/nowhere", map[string][]byte{"main.mf.hcl": []byte(src)})
+	return testEvaluator(t, []byte(src)).run(func(string) model.Object { return model.Object{"id": "7"} })
+}
+
+// testEvaluator loads src as a configuration's main.mf.hcl and returns its
+// evaluator; a configuration that does not load or graph fails the test.
+func testEvaluator(t testing.TB, src []byte) *evaluator {
+	t.Helper()
+	cfg, diags := schema.LoadSources("/nowhere", map[string][]byte{"main.mf.hcl": src})
 	if diags.HasErrors() {
 		t.Fatalf("load: %s", diags.Error())
 	}
@@ -22,7 +29,7 @@ func evalSource(t *testing.T, src string) ([]*Instance, hcl.Diagnostics) {
 	if diags.HasErrors() {
 		t.Fatalf("graph: %s", diags.Error())
 	}
-	return newEvaluator(cfg, g, nil).run(func(string) model.Object { return model.Object{"id": "7"} })
+	return newEvaluator(cfg, g, nil)
 }
 
 // The instances of a for_each block decoded by schema's compiled path share one

@@ -7,7 +7,6 @@ import (
 	"testing"
 
 	"github.com/mailform/mailform/model"
-	"github.com/mailform/mailform/schema"
 )
 
 // Only the blocks something refers to get a value: building one for every instance
@@ -41,15 +40,7 @@ output "dept" {
   value = department.byoutput.name
 }
 `)
-	cfg, diags := schema.LoadSources("/nowhere", map[string][]byte{"main.mf.hcl": src})
-	if diags.HasErrors() {
-		t.Fatalf("load: %s", diags.Error())
-	}
-	g, diags := buildGraph(cfg)
-	if diags.HasErrors() {
-		t.Fatalf("graph: %s", diags.Error())
-	}
-	ev := newEvaluator(cfg, g, nil)
+	ev := testEvaluator(t, src)
 	insts, diags := ev.run(func(string) model.Object { return model.Object{"id": "7"} })
 	if diags.HasErrors() {
 		t.Fatalf("eval: %s", diags.Error())
@@ -57,13 +48,13 @@ output "dept" {
 	if len(insts) != 7 {
 		t.Errorf("%d instances, want 7 (every instance is evaluated, referenced or not)", len(insts))
 	}
-	depts := ev.scopes[cfg][0].typeObj["department"]
+	depts := ev.scopes[ev.cfg][0].typeObj["department"]
 	for name, want := range map[string]bool{"used": true, "byoutput": true, "bylocal": true, "unused": false} {
 		if got := depts[name].IsWhollyKnown(); got != want {
 			t.Errorf("department.%s has a known value: %v, want %v", name, got, want)
 		}
 	}
-	if got := ev.scopes[cfg][0].locals["n"]; !got.IsKnown() || got.AsString() != "Loc" {
+	if got := ev.scopes[ev.cfg][0].locals["n"]; !got.IsKnown() || got.AsString() != "Loc" {
 		t.Errorf("local.n = %#v, want \"Loc\"", got)
 	}
 }
@@ -89,15 +80,7 @@ output "n" {
   value = length(department.d)
 }
 `)
-	cfg, diags := schema.LoadSources("/nowhere", map[string][]byte{"main.mf.hcl": src})
-	if diags.HasErrors() {
-		t.Fatalf("load: %s", diags.Error())
-	}
-	g, diags := buildGraph(cfg)
-	if diags.HasErrors() {
-		t.Fatalf("graph: %s", diags.Error())
-	}
-	ev := newEvaluator(cfg, g, nil)
+	ev := testEvaluator(t, src)
 	insts, diags := ev.run(func(a string) model.Object { return model.Object{"id": a} })
 	if len(diags) != 1 || !strings.Contains(diags[0].Detail, "found in 1000 instances of account.a") {
 		t.Fatalf("diagnostics = %v, want one for the typo in account.a, found in 1000 instances", diags)
@@ -111,7 +94,7 @@ output "n" {
 			t.Fatalf("instance %d = %s %v, want %s named User %d", i, in.Addr, in.Desired, want, i)
 		}
 	}
-	if v := ev.scopes[cfg][0].typeObj["department"]["d"]; !v.IsWhollyKnown() || v.LengthInt() != 1000 {
+	if v := ev.scopes[ev.cfg][0].typeObj["department"]["d"]; !v.IsWhollyKnown() || v.LengthInt() != 1000 {
 		t.Errorf("department.d = %#v, want a known map of 1000 instances", v)
 	}
 }
@@ -127,15 +110,7 @@ account "a" {
   position = each.key == "u3" ? null : "Engineer"
 }
 `)
-	cfg, diags := schema.LoadSources("/nowhere", map[string][]byte{"main.mf.hcl": src})
-	if diags.HasErrors() {
-		t.Fatalf("load: %s", diags.Error())
-	}
-	g, diags := buildGraph(cfg)
-	if diags.HasErrors() {
-		t.Fatalf("graph: %s", diags.Error())
-	}
-	insts, diags := newEvaluator(cfg, g, nil).run(func(string) model.Object { return nil })
+	insts, diags := testEvaluator(t, src).run(func(string) model.Object { return nil })
 	if diags.HasErrors() || len(insts) != 4 {
 		t.Fatalf("eval: %d instances, %s", len(insts), diags.Error())
 	}
@@ -175,15 +150,7 @@ account "b" {
   }
 }
 `)
-	cfg, diags := schema.LoadSources("/nowhere", map[string][]byte{"main.mf.hcl": src})
-	if diags.HasErrors() {
-		t.Fatalf("load: %s", diags.Error())
-	}
-	g, diags := buildGraph(cfg)
-	if diags.HasErrors() {
-		t.Fatalf("graph: %s", diags.Error())
-	}
-	insts, diags := newEvaluator(cfg, g, nil).run(func(string) model.Object { return nil })
+	insts, diags := testEvaluator(t, src).run(func(string) model.Object { return nil })
 	if len(diags) != 1 || diags[0].Summary != "Unsupported argument" || !strings.Contains(diags[0].Detail, "found in 200 instances of account.a") {
 		t.Fatalf("diagnostics = %v, want one Unsupported argument found in 200 instances of account.a", diags)
 	}
